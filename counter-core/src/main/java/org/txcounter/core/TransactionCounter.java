@@ -1,0 +1,141 @@
+package org.txcounter.core;
+
+import java.time.Clock;
+import java.time.YearMonth;
+import java.time.ZoneId;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.txcounter.core.config.CounterConfig;
+import org.txcounter.core.interval.FlushScheduler;
+import org.txcounter.core.interval.IntervalFlusher;
+import org.txcounter.core.interval.IntervalSchedule;
+import org.txcounter.core.node.NodeIdentity;
+import org.txcounter.core.store.CounterStore;
+import org.txcounter.core.store.MonthCount;
+import org.txcounter.core.store.ReportRow;
+
+/**
+ * The counter as a runtime embeds it: the meter that hooks record into, the flusher that writes an interval
+ * summary at every boundary, and the store that answers counts and reports.
+ *
+ * <pre>{@code
+ * try (TransactionCounter counter = TransactionCounter.start(config, Clock.systemUTC())) {
+ *     TransportCounter http = counter.meter().counter(Transport.HTTP);   // once, at deploy time
+ *     http.record();                                                     // per inbound request
+ * }                                                                      // final flush on close
+ * }</pre>
+ *
+ * <p>Thread-safe. Recording never blocks on the database: it only touches the meter.
+ */
+public final class TransactionCounter implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TransactionCounter.class);
+
+    private final String nodeId;
+    private final TransactionMeter meter;
+    private final CounterStore store;
+    private final IntervalFlusher flusher;
+    private final IntervalSchedule schedule;
+    private final Clock clock;
+    private FlushScheduler scheduler;
+
+    private TransactionCounter(String nodeId, TransactionMeter meter, CounterStore store, IntervalFlusher flusher,
+            IntervalSchedule schedule, Clock clock) {
+        this.nodeId = nodeId;
+        this.meter = meter;
+        this.store = store;
+        this.flusher = flusher;
+        this.schedule = schedule;
+        this.clock = clock;
+    }
+
+    /**
+     * Opens the store, brings its schema up to date, registers this node and starts flushing at every interval
+     * boundary.
+     */
+    public static TransactionCounter start(CounterConfig config, Clock clock) {
+        TransactionCounter counter = open(config, clock);
+        counter.scheduler = new FlushScheduler(counter.flusher, clock);
+        counter.scheduler.start();
+        LOG.info("Counting transactions as node {} into {}; intervals of {} minute(s), billing months in {}.",
+                counter.nodeId, config.dataSource().id(), config.updateInterval().toMinutes(),
+                config.billingZone());
+        return counter;
+    }
+
+    /**
+     * Like {@link #start} but without the timer: the caller drives {@link #flusher()} itself, as tests with a
+     * fake clock do.
+     */
+    public static TransactionCounter open(CounterConfig config, Clock clock) {
+        String nodeId = NodeIdentity.resolve(config.nodeId(), config.dataDir());
+        CounterStore store = CounterStore.open(config.dataSource(), clock);
+        try {
+            store.migrate();
+            long lastSeq = store.registerNode(nodeId);
+            TransactionMeter meter = new TransactionMeter();
+            IntervalSchedule schedule = new IntervalSchedule(config.updateInterval(), config.billingZone());
+            IntervalFlusher flusher = new IntervalFlusher(meter, store, schedule, clock, nodeId, lastSeq);
+            return new TransactionCounter(nodeId, meter, store, flusher, schedule, clock);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    public String nodeId() {
+        return nodeId;
+    }
+
+    /** Where hooks take their per-transport handles. */
+    public TransactionMeter meter() {
+        return meter;
+    }
+
+    public IntervalFlusher flusher() {
+        return flusher;
+    }
+
+    public CounterStore store() {
+        return store;
+    }
+
+    public ZoneId billingZone() {
+        return schedule.billingZone();
+    }
+
+    /** The billing month it is now. */
+    public YearMonth currentMonth() {
+        return schedule.billingMonth(clock.instant());
+    }
+
+    /** What this node has counted that the database does not have yet. */
+    public TransportCounts unflushed() {
+        return flusher.unflushed();
+    }
+
+    /** The written total of a month across all nodes. */
+    public MonthCount count(YearMonth month) {
+        return store.count(month);
+    }
+
+    /** The billing report from {@code from} to {@code to} inclusive. */
+    public List<ReportRow> report(YearMonth from, YearMonth to) {
+        return store.report(from, to);
+    }
+
+    /** Stops the timer, writes what was counted up to now, and closes the pool. */
+    @Override
+    public void close() {
+        if (scheduler != null) {
+            scheduler.close();
+        }
+        int left = flusher.flushNow();
+        if (left > 0) {
+            LOG.error("Stopped with {} interval(s) not written to the database ({}); those transactions are not in "
+                    + "the reports. Check the database connection before the next start.", left, flusher.unflushed());
+        }
+        store.close();
+    }
+}

@@ -1,0 +1,52 @@
+package org.txcounter.core;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The handle an ingress hook keeps for one transport: resolve it once, at start-up or deploy time, and call
+ * {@link #record()} for every transaction.
+ *
+ * <pre>{@code
+ * TransportCounter http = meter.counter(Transport.HTTP);   // once
+ * http.record();                                          // per request
+ * }</pre>
+ *
+ * <p>Thread model: {@link #record()} may be called from any number of threads at once. It is a single
+ * {@link LongAdder#increment()}: no lock, no allocation, no logging. Under contention the adder spreads
+ * threads over separate cells, so recording threads do not fight over one cache line.
+ */
+public final class TransportCounter {
+
+    private final Transport transport;
+    private final LongAdder adder = new LongAdder();
+
+    TransportCounter(Transport transport) {
+        this.transport = transport;
+    }
+
+    /** Counts one transaction. */
+    public void record() {
+        adder.increment();
+    }
+
+    /** The transport this handle counts. */
+    public Transport transport() {
+        return transport;
+    }
+
+    /** What has been recorded since the last {@link #drain()}; a moving value while recording goes on. */
+    long pending() {
+        return adder.sum();
+    }
+
+    /**
+     * Returns what was recorded since the previous drain and starts the next interval at zero.
+     *
+     * <p>On JDK 9 and later {@link LongAdder#sumThenReset()} swaps the base and every cell to zero with an atomic
+     * get-and-set, so an increment that races with the drain lands either in the returned sum or in the next
+     * interval, never in neither. {@code TransactionMeterConcurrencyTest} proves it under contention.
+     */
+    long drain() {
+        return adder.sumThenReset();
+    }
+}

@@ -1,0 +1,180 @@
+package org.txcounter.core.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything the counter and its service need, read from {@code deployment.toml} by {@link DeploymentToml} or built
+ * in code with {@link #builder()}. Immutable; validated when built.
+ *
+ * <pre>{@code
+ * CounterConfig config = CounterConfig.builder()
+ *         .dataSource(DataSourceConfig.of("WSO2_TRANSACTION_DB", "jdbc:h2:./data/txn", "sa", ""))
+ *         .updateInterval(Duration.ofMinutes(1))
+ *         .build();
+ * }</pre>
+ */
+public final class CounterConfig {
+
+    public static final String DEFAULT_DATA_SOURCE_ID = "WSO2_TRANSACTION_DB";
+    public static final Path DEFAULT_DATA_DIR = Path.of("data");
+    public static final String DEFAULT_MANAGEMENT_HOST = "127.0.0.1";
+    public static final int DEFAULT_MANAGEMENT_PORT = 9164;
+    static final int MAX_UPDATE_INTERVAL_MINUTES = 1440;
+
+    private final boolean enabled;
+    private final DataSourceConfig dataSource;
+    private final Duration updateInterval;
+    private final Optional<String> nodeId;
+    private final Path dataDir;
+    private final ZoneId billingZone;
+    private final String managementHost;
+    private final int managementPort;
+
+    private CounterConfig(Builder builder) {
+        this.enabled = builder.enabled;
+        this.dataDir = builder.dataDir;
+        this.dataSource = builder.dataSource != null ? builder.dataSource : embeddedDataSource(builder.dataDir);
+        this.updateInterval = builder.updateInterval;
+        this.nodeId = builder.nodeId;
+        this.billingZone = builder.billingZone;
+        this.managementHost = builder.managementHost;
+        this.managementPort = builder.managementPort;
+    }
+
+    /**
+     * The embedded default: an H2 file database in the data directory. {@code AUTO_SERVER} lets the CLI read the
+     * database while the service has it open.
+     */
+    public static DataSourceConfig embeddedDataSource(Path dataDir) {
+        String file = dataDir.toAbsolutePath().normalize().resolve("transactiondb").toString();
+        return DataSourceConfig.of(DEFAULT_DATA_SOURCE_ID, "jdbc:h2:file:" + file + ";AUTO_SERVER=TRUE", "sa", "");
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Whether this runtime counts; see {@link DeploymentToml} for MI's precedence of the {@code enable} switch. */
+    public boolean enabled() {
+        return enabled;
+    }
+
+    public DataSourceConfig dataSource() {
+        return dataSource;
+    }
+
+    /** How often intervals close and are written: a whole number of minutes from 1 to 1440. */
+    public Duration updateInterval() {
+        return updateInterval;
+    }
+
+    /** The configured node id; empty means the one kept in the data directory. */
+    public Optional<String> nodeId() {
+        return nodeId;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** The zone whose calendar months are billed; an interval never spans a month boundary in it. */
+    public ZoneId billingZone() {
+        return billingZone;
+    }
+
+    public String managementHost() {
+        return managementHost;
+    }
+
+    public int managementPort() {
+        return managementPort;
+    }
+
+    public Builder toBuilder() {
+        Builder builder = new Builder();
+        builder.enabled = enabled;
+        builder.dataSource = dataSource;
+        builder.updateInterval = updateInterval;
+        builder.nodeId = nodeId;
+        builder.dataDir = dataDir;
+        builder.billingZone = billingZone;
+        builder.managementHost = managementHost;
+        builder.managementPort = managementPort;
+        return builder;
+    }
+
+    /** Collects settings; {@link #build()} validates them. */
+    public static final class Builder {
+        private boolean enabled = true;
+        private DataSourceConfig dataSource;
+        private Duration updateInterval = Duration.ofMinutes(1);
+        private Optional<String> nodeId = Optional.empty();
+        private Path dataDir = DEFAULT_DATA_DIR;
+        private ZoneId billingZone = ZoneOffset.UTC;
+        private String managementHost = DEFAULT_MANAGEMENT_HOST;
+        private int managementPort = DEFAULT_MANAGEMENT_PORT;
+
+        private Builder() {
+        }
+
+        public Builder enabled(boolean enabled) {
+            this.enabled = enabled;
+            return this;
+        }
+
+        public Builder dataSource(DataSourceConfig dataSource) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+            return this;
+        }
+
+        public Builder updateInterval(Duration updateInterval) {
+            this.updateInterval = Objects.requireNonNull(updateInterval, "updateInterval");
+            return this;
+        }
+
+        public Builder nodeId(String nodeId) {
+            this.nodeId = Optional.of(nodeId);
+            return this;
+        }
+
+        public Builder dataDir(Path dataDir) {
+            this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+            return this;
+        }
+
+        public Builder billingZone(ZoneId billingZone) {
+            this.billingZone = Objects.requireNonNull(billingZone, "billingZone");
+            return this;
+        }
+
+        public Builder managementHost(String managementHost) {
+            this.managementHost = Objects.requireNonNull(managementHost, "managementHost");
+            return this;
+        }
+
+        public Builder managementPort(int managementPort) {
+            this.managementPort = managementPort;
+            return this;
+        }
+
+        public CounterConfig build() {
+            long minutes = updateInterval.toMinutes();
+            if (updateInterval.isNegative() || minutes < 1 || minutes > MAX_UPDATE_INTERVAL_MINUTES
+                    || !updateInterval.equals(Duration.ofMinutes(minutes))) {
+                throw new ConfigException("update_interval: expected a whole number of minutes from 1 to 1440. Found: "
+                        + updateInterval);
+            }
+            nodeId.ifPresent(NodeIds::requireValid);
+            if (managementPort < 0 || managementPort > 65535) {
+                throw new ConfigException("management port: expected 0 to 65535. Found: " + managementPort);
+            }
+            return new CounterConfig(this);
+        }
+    }
+}

@@ -1,0 +1,461 @@
+package org.txcounter.core.config;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.tomlj.Toml;
+import org.tomlj.TomlArray;
+import org.tomlj.TomlParseError;
+import org.tomlj.TomlParseResult;
+import org.tomlj.TomlPosition;
+import org.tomlj.TomlTable;
+
+/**
+ * Reads {@code deployment.toml} in the format MI users already write, plus this product's own sections.
+ *
+ * <pre>{@code
+ * [[datasource]]
+ * id = "WSO2_TRANSACTION_DB"
+ * url = "jdbc:postgresql://localhost:5432/transactiondb"
+ * username = "txn_app"
+ * password = "$secret{txn_db_password}"
+ * pool_options.maxActive = 50
+ *
+ * [transaction_counter]
+ * enable = true
+ * data_source = "WSO2_TRANSACTION_DB"
+ * update_interval = 1          # minutes
+ *
+ * [node]
+ * id = "mi-node-1"             # default: created once and kept in data_dir
+ * data_dir = "./data"
+ *
+ * [billing]
+ * time_zone = "UTC"
+ *
+ * [management_api]
+ * host = "127.0.0.1"
+ * port = 9164
+ *
+ * [secrets]
+ * txn_db_password = "[plain text, to be encrypted]"
+ * }</pre>
+ *
+ * <p>Every mistake is reported with the file, the line, the key, the value found and what was expected. Unknown
+ * sections and keys are errors: a misspelt key silently ignored would leave a billing system misconfigured.
+ *
+ * <p>{@code enable} follows MI's precedence: the system property {@value #ENABLE_SWITCH}, then the environment
+ * variable of the same name, then the file; counting is on when none of them says otherwise.
+ */
+public final class DeploymentToml {
+
+    /** The name of MI's system property and environment variable that switch counting on or off. */
+    public static final String ENABLE_SWITCH = "enableTransactionCounter";
+
+    private static final Pattern SECRET_REFERENCE = Pattern.compile("\\$secret\\{([A-Za-z0-9._-]+)}");
+    private static final Pattern PLAIN_SECRET = Pattern.compile("\\[(.*)]", Pattern.DOTALL);
+
+    private static final Map<String, Set<String>> SECTIONS = Map.of(
+            "transaction_counter", Set.of("enable", "data_source", "update_interval"),
+            "node", Set.of("id", "data_dir"),
+            "billing", Set.of("time_zone"),
+            "management_api", Set.of("host", "port"));
+    private static final Set<String> DATASOURCE_KEYS =
+            Set.of("id", "url", "username", "password", "driver", "pool_options");
+    private static final Set<String> POOL_OPTIONS = Set.of("maxActive", "maxIdle", "minIdle", "maxWait",
+            "testOnBorrow", "testWhileIdle", "validationQuery", "validationQueryTimeout", "validationInterval",
+            "defaultAutoCommit", "maxAge");
+
+    private final String source;
+    private final TomlParseResult toml;
+    private final Map<String, String> secrets = new LinkedHashMap<>();
+
+    private DeploymentToml(String source, TomlParseResult toml) {
+        this.source = source;
+        this.toml = toml;
+    }
+
+    /** Reads the file, taking the {@code enable} switch from this JVM's system properties and environment. */
+    public static CounterConfig read(Path file) {
+        return read(file, System::getProperty, System::getenv);
+    }
+
+    /** Reads the file with the given sources for the {@code enable} switch (for tests). */
+    public static CounterConfig read(Path file, UnaryOperator<String> systemProperties,
+            UnaryOperator<String> environment) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException("Cannot read " + file.toAbsolutePath() + ": " + e.getMessage()
+                    + ". Check that the file exists and is readable by this user.", e);
+        }
+        return parse(text, file.toString(), systemProperties, environment);
+    }
+
+    /** Parses TOML text; {@code source} names it in error messages. */
+    public static CounterConfig parse(String text, String source, UnaryOperator<String> systemProperties,
+            UnaryOperator<String> environment) {
+        TomlParseResult toml = Toml.parse(text);
+        if (toml.hasErrors()) {
+            TomlParseError first = toml.errors().get(0);
+            throw new ConfigException(source + " line " + first.position().line() + ": not valid TOML: "
+                    + first.getMessage());
+        }
+        return new DeploymentToml(source, toml).toConfig(systemProperties, environment);
+    }
+
+    /** The configuration with no file at all: the embedded H2 database in {@code ./data}, counting on. */
+    public static CounterConfig defaults(UnaryOperator<String> systemProperties, UnaryOperator<String> environment) {
+        CounterConfig.Builder builder = CounterConfig.builder();
+        enableSwitch(systemProperties, environment).ifPresent(builder::enabled);
+        return builder.build();
+    }
+
+    private CounterConfig toConfig(UnaryOperator<String> systemProperties, UnaryOperator<String> environment) {
+        checkTopLevel();
+        readSecrets();
+        CounterConfig.Builder builder = CounterConfig.builder();
+
+        TomlTable counter = section("transaction_counter");
+        Optional<Boolean> enableSwitch = enableSwitch(systemProperties, environment);
+        if (enableSwitch.isPresent()) {
+            builder.enabled(enableSwitch.get());
+        } else if (counter != null && counter.contains("enable")) {
+            builder.enabled(bool(counter, "transaction_counter", "enable"));
+        }
+        if (counter != null && counter.contains("update_interval")) {
+            long minutes = integer(counter, "transaction_counter", "update_interval", 1,
+                    CounterConfig.MAX_UPDATE_INTERVAL_MINUTES, "a whole number of minutes from 1 to 1440");
+            builder.updateInterval(Duration.ofMinutes(minutes));
+        }
+
+        TomlTable node = section("node");
+        if (node != null) {
+            if (node.contains("id")) {
+                String id = string(node, "node", "id");
+                try {
+                    builder.nodeId(NodeIds.requireValid(id));
+                } catch (ConfigException e) {
+                    throw error(node, "node", "id", "\"" + id + "\"",
+                            "1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+                }
+            }
+            if (node.contains("data_dir")) {
+                builder.dataDir(Path.of(string(node, "node", "data_dir")));
+            }
+        }
+
+        TomlTable billing = section("billing");
+        if (billing != null && billing.contains("time_zone")) {
+            String zone = string(billing, "billing", "time_zone");
+            try {
+                builder.billingZone(ZoneId.of(zone));
+            } catch (DateTimeException e) {
+                throw error(billing, "billing", "time_zone", "\"" + zone + "\"",
+                        "a time zone id such as \"UTC\" or \"Europe/Berlin\"");
+            }
+        }
+
+        TomlTable management = section("management_api");
+        if (management != null) {
+            if (management.contains("host")) {
+                builder.managementHost(string(management, "management_api", "host"));
+            }
+            if (management.contains("port")) {
+                builder.managementPort((int) integer(management, "management_api", "port", 0, 65535,
+                        "a port number from 0 to 65535"));
+            }
+        }
+
+        List<DataSourceConfig> dataSources = readDataSources();
+        String dataSourceId = CounterConfig.DEFAULT_DATA_SOURCE_ID;
+        boolean named = counter != null && counter.contains("data_source");
+        if (named) {
+            dataSourceId = string(counter, "transaction_counter", "data_source");
+        }
+        String wanted = dataSourceId;
+        Optional<DataSourceConfig> chosen = dataSources.stream().filter(d -> d.id().equals(wanted)).findFirst();
+        if (chosen.isPresent()) {
+            builder.dataSource(chosen.get());
+        } else if (named || !dataSources.isEmpty()) {
+            List<String> ids = dataSources.stream().map(DataSourceConfig::id).toList();
+            String where = named ? " line " + line(counter, "data_source") : "";
+            throw new ConfigException(source + where + ": [transaction_counter] data_source = \"" + dataSourceId
+                    + "\" names no [[datasource]]. Defined ids: " + ids
+                    + ". Add a [[datasource]] with that id or correct data_source.");
+        }
+        try {
+            return builder.build();
+        } catch (ConfigException e) {
+            throw new ConfigException(source + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Optional<Boolean> enableSwitch(UnaryOperator<String> systemProperties,
+            UnaryOperator<String> environment) {
+        String property = systemProperties.apply(ENABLE_SWITCH);
+        if (property != null) {
+            return Optional.of(parseSwitch(property, "system property " + ENABLE_SWITCH));
+        }
+        String variable = environment.apply(ENABLE_SWITCH);
+        if (variable != null) {
+            return Optional.of(parseSwitch(variable, "environment variable " + ENABLE_SWITCH));
+        }
+        return Optional.empty();
+    }
+
+    private static boolean parseSwitch(String value, String where) {
+        String normalized = value.trim().toLowerCase(Locale.ROOT);
+        if (normalized.equals("true")) {
+            return true;
+        }
+        if (normalized.equals("false")) {
+            return false;
+        }
+        throw new ConfigException(where + " = \"" + value + "\": expected true or false");
+    }
+
+    private void checkTopLevel() {
+        for (String key : toml.keySet()) {
+            if (key.equals("datasource")) {
+                if (!toml.isArray(key) || !allTables(toml.getArrayOrEmpty(key))) {
+                    throw new ConfigException(source + " line " + line(toml, key)
+                            + ": datasource must be written as [[datasource]] tables");
+                }
+            } else if (key.equals("secrets") || SECTIONS.containsKey(key)) {
+                if (!toml.isTable(key)) {
+                    throw new ConfigException(source + " line " + line(toml, key) + ": " + key
+                            + " must be a [" + key + "] section");
+                }
+                if (SECTIONS.containsKey(key)) {
+                    checkKeys(toml.getTable(key), key, SECTIONS.get(key));
+                }
+            } else {
+                throw new ConfigException(source + " line " + line(toml, key) + ": unknown section or key \"" + key
+                        + "\". Known: [[datasource]], [transaction_counter], [node], [billing], [management_api], "
+                        + "[secrets]");
+            }
+        }
+    }
+
+    private static boolean allTables(TomlArray array) {
+        for (int i = 0; i < array.size(); i++) {
+            if (!(array.get(i) instanceof TomlTable)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void checkKeys(TomlTable table, String section, Set<String> known) {
+        for (String key : table.keySet()) {
+            if (!known.contains(key)) {
+                throw new ConfigException(source + " line " + line(table, key) + ": unknown key \"" + key + "\" in ["
+                        + section + "]. Known keys: " + known.stream().sorted().toList());
+            }
+        }
+    }
+
+    private TomlTable section(String name) {
+        return toml.getTable(name);
+    }
+
+    private void readSecrets() {
+        TomlTable table = toml.getTable("secrets");
+        if (table == null) {
+            return;
+        }
+        for (String alias : table.keySet()) {
+            String value = string(table, "secrets", alias);
+            Matcher plain = PLAIN_SECRET.matcher(value);
+            if (!plain.matches()) {
+                throw error(table, "secrets", alias, "(hidden)",
+                        "the plain-text value in square brackets, e.g. " + alias + " = \"[my password]\"");
+            }
+            secrets.put(alias, plain.group(1));
+        }
+    }
+
+    private List<DataSourceConfig> readDataSources() {
+        List<DataSourceConfig> result = new ArrayList<>();
+        TomlArray array = toml.getArrayOrEmpty("datasource");
+        for (int i = 0; i < array.size(); i++) {
+            TomlTable entry = array.getTable(i);
+            String section = "[[datasource]] #" + (i + 1);
+            checkKeys(entry, section, DATASOURCE_KEYS);
+            String id = required(entry, section, "id");
+            String url = required(entry, section, "url");
+            if (!url.startsWith("jdbc:")) {
+                throw error(entry, section, "url", "\"" + url + "\"", "a JDBC URL starting with \"jdbc:\"");
+            }
+            if (result.stream().anyMatch(d -> d.id().equals(id))) {
+                throw error(entry, section, "id", "\"" + id + "\"", "an id not used by another [[datasource]]");
+            }
+            String username = entry.contains("username") ? string(entry, section, "username") : "";
+            String password = entry.contains("password") ? resolvePassword(entry, section) : "";
+            Optional<String> driver = entry.contains("driver")
+                    ? Optional.of(string(entry, section, "driver")) : Optional.empty();
+            result.add(readPool(entry, section, id, url, username, password, driver));
+        }
+        return result;
+    }
+
+    private DataSourceConfig readPool(TomlTable entry, String section, String id, String url, String username,
+            String password, Optional<String> driver) {
+        int maxPoolSize = DataSourceConfig.DEFAULT_MAX_POOL_SIZE;
+        int minIdle = 1;
+        Duration connectionTimeout = DataSourceConfig.DEFAULT_CONNECTION_TIMEOUT;
+        Optional<String> validationQuery = Optional.empty();
+        Duration validationTimeout = DataSourceConfig.DEFAULT_VALIDATION_TIMEOUT;
+        Duration maxLifetime = DataSourceConfig.DEFAULT_MAX_LIFETIME;
+        boolean autoCommit = true;
+        if (entry.contains("pool_options")) {
+            if (!entry.isTable("pool_options")) {
+                throw error(entry, section, "pool_options", String.valueOf(entry.get("pool_options")),
+                        "keys written as pool_options.<name> = value");
+            }
+            TomlTable pool = entry.getTableOrEmpty("pool_options");
+            String poolSection = section + " pool_options";
+            checkKeys(pool, poolSection, POOL_OPTIONS);
+            if (pool.contains("maxActive")) {
+                maxPoolSize = (int) integer(pool, poolSection, "maxActive", 1, 10_000, "a pool size from 1 to 10000");
+            }
+            if (pool.contains("minIdle")) {
+                minIdle = (int) integer(pool, poolSection, "minIdle", 0, 10_000, "a count from 0 to 10000");
+            }
+            if (pool.contains("maxIdle")) {
+                // HikariCP closes idle connections above minimumIdle itself; the value is checked, then not needed.
+                integer(pool, poolSection, "maxIdle", 0, 10_000, "a count from 0 to 10000");
+            }
+            if (pool.contains("maxWait")) {
+                connectionTimeout = Duration.ofMillis(integer(pool, poolSection, "maxWait", 250, 86_400_000,
+                        "milliseconds from 250 to 86400000"));
+            }
+            if (pool.contains("testOnBorrow")) {
+                // HikariCP always validates a connection that sat idle before handing it out: the safe behaviour
+                // MI's testOnBorrow = true asks for. false is accepted and cannot weaken that.
+                bool(pool, poolSection, "testOnBorrow");
+            }
+            if (pool.contains("testWhileIdle")) {
+                bool(pool, poolSection, "testWhileIdle");
+            }
+            if (pool.contains("validationInterval")) {
+                integer(pool, poolSection, "validationInterval", 0, 86_400_000, "milliseconds from 0 to 86400000");
+            }
+            if (pool.contains("validationQuery")) {
+                validationQuery = Optional.of(string(pool, poolSection, "validationQuery"));
+            }
+            if (pool.contains("validationQueryTimeout")) {
+                validationTimeout = Duration.ofSeconds(integer(pool, poolSection, "validationQueryTimeout", 1, 3600,
+                        "seconds from 1 to 3600"));
+            }
+            if (pool.contains("defaultAutoCommit")) {
+                autoCommit = bool(pool, poolSection, "defaultAutoCommit");
+            }
+            if (pool.contains("maxAge")) {
+                maxLifetime = Duration.ofMillis(integer(pool, poolSection, "maxAge", 30_000, 86_400_000,
+                        "milliseconds from 30000 to 86400000"));
+            }
+            if (minIdle > maxPoolSize) {
+                throw error(pool, poolSection, "minIdle", String.valueOf(minIdle),
+                        "at most maxActive (" + maxPoolSize + ")");
+            }
+        }
+        return new DataSourceConfig(id, url, username, password, driver, maxPoolSize, Math.min(minIdle, maxPoolSize),
+                connectionTimeout, validationQuery, validationTimeout, maxLifetime, autoCommit);
+    }
+
+    private String resolvePassword(TomlTable entry, String section) {
+        String value = string(entry, section, "password");
+        Matcher reference = SECRET_REFERENCE.matcher(value);
+        if (!reference.matches()) {
+            return value;
+        }
+        String alias = reference.group(1);
+        String secret = secrets.get(alias);
+        if (secret == null) {
+            throw error(entry, section, "password", "\"" + value + "\"",
+                    "an alias defined in [secrets]; add " + alias + " = \"[...]\" there");
+        }
+        return secret;
+    }
+
+    private String required(TomlTable table, String section, String key) {
+        if (!table.contains(key)) {
+            throw new ConfigException(source + " line " + line(table, null) + ": " + section + " has no " + key
+                    + ". Add " + key + " = \"...\"");
+        }
+        return string(table, section, key);
+    }
+
+    private String string(TomlTable table, String section, String key) {
+        Object value = table.get(List.of(key));
+        if (!(value instanceof String text) || text.isBlank()) {
+            throw error(table, section, key, render(value), "a non-empty string in double quotes");
+        }
+        return text;
+    }
+
+    private boolean bool(TomlTable table, String section, String key) {
+        Object value = table.get(List.of(key));
+        if (!(value instanceof Boolean flag)) {
+            throw error(table, section, key, render(value), "true or false");
+        }
+        return flag;
+    }
+
+    private long integer(TomlTable table, String section, String key, long min, long max, String expected) {
+        Object value = table.get(List.of(key));
+        if (!(value instanceof Long number) || number < min || number > max) {
+            throw error(table, section, key, render(value), expected);
+        }
+        return number;
+    }
+
+    private static String render(Object value) {
+        if (value instanceof String text) {
+            return "\"" + text + "\"";
+        }
+        if (value instanceof TomlTable) {
+            return "a table";
+        }
+        if (value instanceof TomlArray) {
+            return "an array";
+        }
+        return String.valueOf(value);
+    }
+
+    private ConfigException error(TomlTable table, String section, String key, String found, String expected) {
+        String sectionName = section.startsWith("[") ? section : "[" + section + "]";
+        return new ConfigException(source + " line " + line(table, key) + ": " + sectionName + " " + key + " = "
+                + found + ": expected " + expected);
+    }
+
+    private static int line(TomlTable table, String key) {
+        TomlPosition position = key != null ? table.inputPositionOf(List.of(key)) : null;
+        if (position == null) {
+            for (String any : table.keySet()) {
+                TomlPosition first = table.inputPositionOf(List.of(any));
+                if (first != null && (position == null || first.line() < position.line())) {
+                    position = first;
+                }
+            }
+        }
+        return position == null ? 0 : position.line();
+    }
+}

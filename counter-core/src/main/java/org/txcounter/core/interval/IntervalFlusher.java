@@ -1,0 +1,152 @@
+package org.txcounter.core.interval;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.txcounter.core.TransactionMeter;
+import org.txcounter.core.TransportCounts;
+
+/**
+ * Closes intervals on the schedule's boundaries and hands them to the store in sequence order.
+ *
+ * <p>At each boundary the meter is drained ({@link TransactionMeter#drain()}), the drained counts become one
+ * {@link IntervalSummary} with the node's next sequence number, and every summary not yet acknowledged is written
+ * oldest first. A write that fails leaves that summary and all later ones queued for the next call, so a
+ * database outage delays writes but loses and reorders nothing. Intervals in which nothing was counted are
+ * not written and take no sequence number.
+ *
+ * <p>Time comes only from the injected {@link Clock}: the flusher never sleeps. {@link FlushScheduler} calls
+ * {@link #flushDue()} at each boundary in production; tests advance a fake clock and call it themselves.
+ *
+ * <p>Thread model: recording threads touch only the meter. The methods here are synchronized with each other;
+ * they run on the scheduler's thread, at shutdown, or in tests.
+ */
+public final class IntervalFlusher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IntervalFlusher.class);
+
+    private final TransactionMeter meter;
+    private final IntervalSink sink;
+    private final IntervalSchedule schedule;
+    private final Clock clock;
+    private final String nodeId;
+    private final Deque<IntervalSummary> unwritten = new ArrayDeque<>();
+    private long lastSeq;
+    private Instant currentStart;
+    private Instant currentEnd;
+    private int failedAttempts;
+
+    /**
+     * @param lastSeq the highest sequence number this node has already written; the next interval gets the next
+     */
+    public IntervalFlusher(TransactionMeter meter, IntervalSink sink, IntervalSchedule schedule, Clock clock,
+            String nodeId, long lastSeq) {
+        this.meter = Objects.requireNonNull(meter, "meter");
+        this.sink = Objects.requireNonNull(sink, "sink");
+        this.schedule = Objects.requireNonNull(schedule, "schedule");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
+        this.lastSeq = lastSeq;
+        Instant now = clock.instant();
+        this.currentStart = now;
+        this.currentEnd = schedule.endOf(now);
+    }
+
+    /** The end of the open interval: when {@link #flushDue()} next has work to do. */
+    public synchronized Instant nextBoundary() {
+        return currentEnd;
+    }
+
+    /**
+     * Closes the open interval if the clock has reached its end, then writes whatever is queued.
+     *
+     * @return the number of intervals still waiting to be written
+     */
+    public synchronized int flushDue() {
+        Instant now = clock.instant();
+        if (!now.isBefore(currentEnd)) {
+            close(currentEnd);
+            currentStart = schedule.startOf(now);
+            currentEnd = schedule.endOf(now);
+        }
+        return writeQueued();
+    }
+
+    /**
+     * Closes the open interval now, before its boundary, and writes everything queued: the final flush of a
+     * graceful stop.
+     *
+     * @return the number of intervals that could not be written
+     */
+    public synchronized int flushNow() {
+        Instant now = clock.instant();
+        if (now.isAfter(currentStart)) {
+            close(now.isBefore(currentEnd) ? now : currentEnd);
+            currentStart = now.isBefore(currentEnd) ? now : schedule.startOf(now);
+            currentEnd = schedule.endOf(now);
+        }
+        return writeQueued();
+    }
+
+    /** What this node has counted and the store has not yet acknowledged: drained-and-queued plus still open. */
+    public TransportCounts unflushed() {
+        TransportCounts open = TransportCounts.of(meter.pending());
+        synchronized (this) {
+            for (IntervalSummary summary : unwritten) {
+                open = open.plus(summary.counts());
+            }
+        }
+        return open;
+    }
+
+    /** The intervals closed but not yet acknowledged, oldest first. */
+    public synchronized List<IntervalSummary> queued() {
+        return List.copyOf(unwritten);
+    }
+
+    private void close(Instant end) {
+        TransportCounts counts = meter.drain();
+        if (counts.isZero()) {
+            return;
+        }
+        lastSeq++;
+        IntervalSummary summary = new IntervalSummary(nodeId, lastSeq, currentStart, end,
+                schedule.billingMonth(currentStart), counts);
+        unwritten.addLast(summary);
+    }
+
+    private int writeQueued() {
+        while (!unwritten.isEmpty()) {
+            IntervalSummary next = unwritten.peekFirst();
+            try {
+                sink.write(next);
+            } catch (RuntimeException e) {
+                failedAttempts++;
+                LOG.warn("Could not write {}: {}. {} interval(s) with {} transactions are kept in memory and retried "
+                        + "at the next interval boundary ({} failed attempts so far). Check that the database is "
+                        + "reachable.", next.describe(), e.toString(), unwritten.size(), totalQueued(),
+                        failedAttempts);
+                return unwritten.size();
+            }
+            unwritten.removeFirst();
+            if (failedAttempts > 0) {
+                LOG.info("Wrote {} after {} failed attempts.", next.describe(), failedAttempts);
+                failedAttempts = 0;
+            }
+        }
+        return 0;
+    }
+
+    private long totalQueued() {
+        long total = 0;
+        for (IntervalSummary summary : unwritten) {
+            total += summary.counts().total();
+        }
+        return total;
+    }
+}

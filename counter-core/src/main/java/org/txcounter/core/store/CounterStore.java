@@ -1,0 +1,328 @@
+package org.txcounter.core.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.txcounter.core.Transport;
+import org.txcounter.core.TransportCounts;
+import org.txcounter.core.config.DataSourceConfig;
+import org.txcounter.core.interval.IntervalSink;
+import org.txcounter.core.interval.IntervalSummary;
+
+/**
+ * The database side: writes interval summaries and reads month totals and reports, through HikariCP and Jdbi.
+ *
+ * <p>Tables: {@code txn_interval} holds one row per (node, sequence number, transport) and is the ledger;
+ * {@code txn_monthly} holds the running total per (billing period, node, transport) that reports read, so a report
+ * never scans the ledger; {@code txn_node} holds each node's highest written sequence number.
+ *
+ * <p>Writing an interval is one database transaction: it first moves the node's {@code last_seq} from
+ * {@code seq - 1} to {@code seq} (which also locks the node's row, serialising that node's writers), then inserts
+ * the ledger rows and adds to the monthly rows. When {@code last_seq} is already at or past {@code seq} the
+ * interval was written before (its acknowledgement was lost) and nothing changes, provided the stored rows match.
+ *
+ * <p>Thread-safe: every call takes its own connection from the pool.
+ */
+public final class CounterStore implements IntervalSink, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CounterStore.class);
+
+    private final HikariDataSource dataSource;
+    private final Dialect dialect;
+    private final Jdbi jdbi;
+    private final Clock clock;
+    private final String description;
+
+    private CounterStore(HikariDataSource dataSource, Dialect dialect, Clock clock, String description) {
+        this.dataSource = dataSource;
+        this.dialect = dialect;
+        this.jdbi = Jdbi.create(dataSource);
+        this.clock = clock;
+        this.description = description;
+    }
+
+    /** Opens a connection pool for the datasource. Fails fast, naming the URL, if the database cannot be reached. */
+    public static CounterStore open(DataSourceConfig config, Clock clock) {
+        Dialect dialect = Dialect.forUrl(config.url());
+        HikariConfig hikari = new HikariConfig();
+        hikari.setPoolName("txn-" + config.id());
+        hikari.setJdbcUrl(config.url());
+        hikari.setUsername(config.username());
+        hikari.setPassword(config.password());
+        config.driver().ifPresent(hikari::setDriverClassName);
+        hikari.setMaximumPoolSize(config.maxPoolSize());
+        hikari.setMinimumIdle(config.minIdle());
+        hikari.setConnectionTimeout(config.connectionTimeout().toMillis());
+        hikari.setValidationTimeout(config.validationTimeout().toMillis());
+        hikari.setMaxLifetime(config.maxLifetime().toMillis());
+        config.validationQuery().ifPresent(hikari::setConnectionTestQuery);
+        hikari.setAutoCommit(config.autoCommit());
+        String description = config.id() + " (" + config.url() + ")";
+        try {
+            return new CounterStore(new HikariDataSource(hikari), dialect, clock, description);
+        } catch (RuntimeException e) {
+            throw new StoreException("Cannot connect to datasource " + description + " as user \""
+                    + config.username() + "\": " + rootMessage(e) + ". Check that the database is running and "
+                    + "reachable, and the credentials in deployment.toml.", e);
+        }
+    }
+
+    /** Applies this vendor's migrations from {@code sql/flyway/<vendor>}; a current schema is left unchanged. */
+    public void migrate() {
+        try {
+            int applied = Flyway.configure()
+                    .dataSource(dataSource)
+                    .locations(dialect.migrationLocation())
+                    .load()
+                    .migrate()
+                    .migrationsExecuted;
+            if (applied > 0) {
+                LOG.info("Applied {} schema migration(s) to {}.", applied, description);
+            }
+        } catch (FlywayException e) {
+            throw new StoreException("Cannot migrate the schema of " + description + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    /** The pool, for health checks and metrics. */
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    /**
+     * Registers the node if it is new and returns the highest sequence number it has written (0 for a new node).
+     */
+    public long registerNode(String nodeId) {
+        try {
+            return jdbi.inTransaction(handle -> {
+                Optional<Long> lastSeq = lastSeq(handle, nodeId);
+                if (lastSeq.isPresent()) {
+                    return lastSeq.get();
+                }
+                handle.createUpdate("INSERT INTO txn_node (node_id, registered_at, last_seq) VALUES (:node, :now, 0)")
+                        .bind("node", nodeId)
+                        .bind("now", utc(clock.instant()))
+                        .execute();
+                return 0L;
+            });
+        } catch (JdbiException e) {
+            throw new StoreException("Cannot register node " + nodeId + " in " + description + ": "
+                    + rootMessage(e) + poolState(), e);
+        }
+    }
+
+    @Override
+    public void write(IntervalSummary interval) {
+        try {
+            boolean applied = jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, handle -> {
+                int moved = handle.createUpdate("""
+                                UPDATE txn_node SET last_seq = :seq, last_interval_end = :end, last_flush_at = :now
+                                WHERE node_id = :node AND last_seq = :previous""")
+                        .bind("seq", interval.seq())
+                        .bind("previous", interval.seq() - 1)
+                        .bind("end", utc(interval.end()))
+                        .bind("now", utc(clock.instant()))
+                        .bind("node", interval.nodeId())
+                        .execute();
+                if (moved == 0) {
+                    confirmAlreadyWritten(handle, interval);
+                    return false;
+                }
+                insertLedgerRows(handle, interval);
+                addToMonthly(handle, interval);
+                return true;
+            });
+            if (!applied) {
+                LOG.info("{} was already written; its earlier acknowledgement was lost. Nothing was changed.",
+                        interval.describe());
+            }
+        } catch (JdbiException e) {
+            throw new StoreException("Cannot write " + interval.describe() + " to " + description + ": "
+                    + rootMessage(e) + poolState(), e);
+        }
+    }
+
+    private void confirmAlreadyWritten(Handle handle, IntervalSummary interval) {
+        Optional<Long> lastSeq = lastSeq(handle, interval.nodeId());
+        if (lastSeq.isEmpty()) {
+            throw new StoreException("Node " + interval.nodeId() + " is not registered in " + description
+                    + "; cannot write " + interval.describe() + ". Was txn_node edited by hand?");
+        }
+        if (lastSeq.get() < interval.seq()) {
+            throw new StoreException("Cannot write " + interval.describe() + ": the database holds this node's "
+                    + "intervals only up to seq " + lastSeq.get() + ", so seq " + (lastSeq.get() + 1) + " to "
+                    + (interval.seq() - 1) + " are missing. Intervals must be written in order.");
+        }
+        Map<Transport, Long> stored = new EnumMap<>(Transport.class);
+        Set<String> bounds = new HashSet<>();
+        handle.createQuery("""
+                        SELECT transport, txn_count, interval_start, interval_end FROM txn_interval
+                        WHERE node_id = :node AND seq = :seq""")
+                .bind("node", interval.nodeId())
+                .bind("seq", interval.seq())
+                .map((rs, ctx) -> {
+                    stored.put(Transport.valueOf(rs.getString("transport")), rs.getLong("txn_count"));
+                    bounds.add(rs.getObject("interval_start", LocalDateTime.class) + ".."
+                            + rs.getObject("interval_end", LocalDateTime.class));
+                    return null;
+                })
+                .list();
+        String expectedBounds = utc(interval.start()) + ".." + utc(interval.end());
+        if (!TransportCounts.of(stored).equals(interval.counts()) || !bounds.equals(Set.of(expectedBounds))) {
+            throw new StoreException("Node " + interval.nodeId() + " already wrote a different interval with seq "
+                    + interval.seq() + " (stored " + stored + " for " + bounds + ", this one " + interval.describe()
+                    + "). Two runtimes are probably using the same node id: give each its own [node] id or data "
+                    + "directory.");
+        }
+    }
+
+    private void insertLedgerRows(Handle handle, IntervalSummary interval) {
+        PreparedBatch batch = handle.prepareBatch("""
+                INSERT INTO txn_interval
+                    (node_id, seq, transport, interval_start, interval_end, billing_period, txn_count, written_at)
+                VALUES (:node, :seq, :transport, :start, :end, :period, :count, :now)""");
+        LocalDateTime now = utc(clock.instant());
+        for (Transport transport : Transport.values()) {
+            long count = interval.counts().get(transport);
+            if (count > 0) {
+                batch.bind("node", interval.nodeId())
+                        .bind("seq", interval.seq())
+                        .bind("transport", transport.name())
+                        .bind("start", utc(interval.start()))
+                        .bind("end", utc(interval.end()))
+                        .bind("period", period(interval.billingMonth()))
+                        .bind("count", count)
+                        .bind("now", now)
+                        .add();
+            }
+        }
+        batch.execute();
+    }
+
+    private void addToMonthly(Handle handle, IntervalSummary interval) {
+        LocalDateTime now = utc(clock.instant());
+        for (Transport transport : Transport.values()) {
+            long count = interval.counts().get(transport);
+            if (count > 0) {
+                handle.createUpdate(dialect.addToMonthly())
+                        .bind("period", period(interval.billingMonth()))
+                        .bind("node", interval.nodeId())
+                        .bind("transport", transport.name())
+                        .bind("count", count)
+                        .bind("now", now)
+                        .execute();
+            }
+        }
+    }
+
+    /** The written total of a billing month, across all nodes. */
+    public MonthCount count(YearMonth month) {
+        List<ReportRow> rows = report(month, month);
+        TransportCounts counts = TransportCounts.zero();
+        Set<String> nodes = new HashSet<>();
+        for (ReportRow row : rows) {
+            counts = counts.plus(TransportCounts.of(Map.of(row.transport(), row.count())));
+            nodes.add(row.nodeId());
+        }
+        return new MonthCount(month, counts, nodes.size());
+    }
+
+    /** One row per month, node and transport from {@code from} to {@code to} inclusive, in that order. */
+    public List<ReportRow> report(YearMonth from, YearMonth to) {
+        try {
+            return jdbi.withHandle(handle -> handle.createQuery("""
+                            SELECT billing_period, node_id, transport, txn_count FROM txn_monthly
+                            WHERE billing_period BETWEEN :from AND :to
+                            ORDER BY billing_period, node_id, transport""")
+                    .bind("from", period(from))
+                    .bind("to", period(to))
+                    .map((rs, ctx) -> new ReportRow(month(rs.getInt("billing_period")), rs.getString("node_id"),
+                            Transport.valueOf(rs.getString("transport")), rs.getLong("txn_count")))
+                    .collectIntoList());
+        } catch (JdbiException e) {
+            throw new StoreException("Cannot read the report for " + from + " to " + to + " from " + description
+                    + ": " + rootMessage(e) + poolState(), e);
+        }
+    }
+
+    /** The ledger rows of one node, in sequence order: for audits and tests. */
+    public List<IntervalRow> ledger(String nodeId) {
+        return jdbi.withHandle(handle -> handle.createQuery("""
+                        SELECT node_id, seq, transport, interval_start, interval_end, billing_period, txn_count
+                        FROM txn_interval WHERE node_id = :node ORDER BY seq, transport""")
+                .bind("node", nodeId)
+                .map((rs, ctx) -> new IntervalRow(rs.getString("node_id"), rs.getLong("seq"),
+                        Transport.valueOf(rs.getString("transport")),
+                        rs.getObject("interval_start", LocalDateTime.class).toInstant(ZoneOffset.UTC),
+                        rs.getObject("interval_end", LocalDateTime.class).toInstant(ZoneOffset.UTC),
+                        month(rs.getInt("billing_period")), rs.getLong("txn_count")))
+                .collectIntoList());
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+
+    private static Optional<Long> lastSeq(Handle handle, String nodeId) {
+        return handle.createQuery("SELECT last_seq FROM txn_node WHERE node_id = :node")
+                .bind("node", nodeId)
+                .mapTo(Long.class)
+                .findOne();
+    }
+
+    private String poolState() {
+        HikariPoolMXBean pool = dataSource.getHikariPoolMXBean();
+        if (pool == null) {
+            return "";
+        }
+        return " (pool " + dataSource.getPoolName() + ": total=" + pool.getTotalConnections() + ", active="
+                + pool.getActiveConnections() + ", idle=" + pool.getIdleConnections() + ", waiting="
+                + pool.getThreadsAwaitingConnection() + ")";
+    }
+
+    static int period(YearMonth month) {
+        return month.getYear() * 100 + month.getMonthValue();
+    }
+
+    static YearMonth month(int period) {
+        return YearMonth.of(period / 100, period % 100);
+    }
+
+    private static LocalDateTime utc(Instant instant) {
+        return LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() != null ? root.getMessage() : root.toString();
+    }
+}

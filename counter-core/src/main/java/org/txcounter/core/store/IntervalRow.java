@@ -1,0 +1,10 @@
+package org.txcounter.core.store;
+
+import java.time.Instant;
+import java.time.YearMonth;
+import org.txcounter.core.Transport;
+
+/** One row of the ledger ({@code txn_interval}) as stored. */
+public record IntervalRow(
+        String nodeId, long seq, Transport transport, Instant start, Instant end, YearMonth billingMonth, long count) {
+}

@@ -1,0 +1,18 @@
+package org.txcounter.core.store;
+
+import java.time.YearMonth;
+import org.txcounter.core.TransportCounts;
+
+/**
+ * The written total of one billing month across all nodes.
+ *
+ * @param month  the billing month
+ * @param counts the total per transport
+ * @param nodes  how many nodes wrote counts for the month
+ */
+public record MonthCount(YearMonth month, TransportCounts counts, int nodes) {
+
+    public long total() {
+        return counts.total();
+    }
+}
