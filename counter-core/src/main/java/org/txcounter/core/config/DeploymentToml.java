@@ -265,8 +265,8 @@ public final class DeploymentToml {
     private void checkKeys(TomlTable table, String section, Set<String> known) {
         for (String key : table.keySet()) {
             if (!known.contains(key)) {
-                throw new ConfigException(source + " line " + line(table, key) + ": unknown key \"" + key + "\" in ["
-                        + section + "]. Known keys: " + known.stream().sorted().toList());
+                throw new ConfigException(source + " line " + line(table, key) + ": unknown key \"" + key + "\" in "
+                        + display(section) + ". Known keys: " + known.stream().sorted().toList());
             }
         }
     }
@@ -441,9 +441,12 @@ public final class DeploymentToml {
     }
 
     private ConfigException error(TomlTable table, String section, String key, String found, String expected) {
-        String sectionName = section.startsWith("[") ? section : "[" + section + "]";
-        return new ConfigException(source + " line " + line(table, key) + ": " + sectionName + " " + key + " = "
+        return new ConfigException(source + " line " + line(table, key) + ": " + display(section) + " " + key + " = "
                 + found + ": expected " + expected);
+    }
+
+    private static String display(String section) {
+        return section.startsWith("[") ? section : "[" + section + "]";
     }
 
     private static int line(TomlTable table, String key) {

@@ -1,0 +1,183 @@
+package org.txcounter.core.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class DeploymentTomlTest {
+
+    private static final UnaryOperator<String> NONE = name -> null;
+
+    private static final String MI_FILE = """
+            [[datasource]]
+            id = "WSO2_TRANSACTION_DB"
+            url = "jdbc:postgresql://localhost:5432/transactiondb"
+            username = "txn_app"
+            password = "$secret{txn_db_password}"
+            driver = "org.postgresql.Driver"
+            pool_options.maxActive = 50
+            pool_options.maxWait = 60000
+            pool_options.testOnBorrow = true
+            pool_options.validationQuery = "SELECT 1"
+
+            [transaction_counter]
+            enable = true
+            data_source = "WSO2_TRANSACTION_DB"
+            update_interval = 5
+
+            [node]
+            id = "mi-node-1"
+            data_dir = "/var/lib/txcounter"
+
+            [billing]
+            time_zone = "Europe/Berlin"
+
+            [management_api]
+            host = "0.0.0.0"
+            port = 9443
+
+            [secrets]
+            txn_db_password = "[s3cret]"
+            """;
+
+    private static CounterConfig parse(String text) {
+        return DeploymentToml.parse(text, "deployment.toml", NONE, NONE);
+    }
+
+    @Test
+    void readsTheMiFormatAndMapsPoolOptions() {
+        CounterConfig config = parse(MI_FILE);
+
+        assertThat(config.enabled()).isTrue();
+        assertThat(config.updateInterval()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.nodeId()).contains("mi-node-1");
+        assertThat(config.dataDir()).isEqualTo(Path.of("/var/lib/txcounter"));
+        assertThat(config.billingZone()).isEqualTo(ZoneId.of("Europe/Berlin"));
+        assertThat(config.managementHost()).isEqualTo("0.0.0.0");
+        assertThat(config.managementPort()).isEqualTo(9443);
+        DataSourceConfig dataSource = config.dataSource();
+        assertThat(dataSource.id()).isEqualTo("WSO2_TRANSACTION_DB");
+        assertThat(dataSource.url()).isEqualTo("jdbc:postgresql://localhost:5432/transactiondb");
+        assertThat(dataSource.username()).isEqualTo("txn_app");
+        assertThat(dataSource.password()).isEqualTo("s3cret");
+        assertThat(dataSource.driver()).contains("org.postgresql.Driver");
+        assertThat(dataSource.maxPoolSize()).isEqualTo(50);
+        assertThat(dataSource.connectionTimeout()).isEqualTo(Duration.ofMillis(60000));
+        assertThat(dataSource.validationQuery()).contains("SELECT 1");
+        assertThat(dataSource.toString()).doesNotContain("s3cret");
+    }
+
+    @Test
+    void anEmptyFileMeansTheEmbeddedDefault() {
+        CounterConfig config = parse("");
+
+        assertThat(config.enabled()).isTrue();
+        assertThat(config.dataSource().url()).startsWith("jdbc:h2:file:").contains("transactiondb");
+        assertThat(config.updateInterval()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(config.managementPort()).isEqualTo(9164);
+        assertThat(config.nodeId()).isEmpty();
+    }
+
+    static Stream<Arguments> enableSwitches() {
+        return Stream.of(
+                Arguments.of("false", null, "true", false),
+                Arguments.of("true", "false", "false", true),
+                Arguments.of(null, "false", "true", false),
+                Arguments.of(null, "TRUE", "false", true),
+                Arguments.of(null, null, "false", false),
+                Arguments.of(null, null, null, true));
+    }
+
+    @ParameterizedTest(name = "property={0} env={1} file={2} -> {3}")
+    @MethodSource("enableSwitches")
+    void enableFollowsPropertyThenEnvironmentThenFile(String property, String variable, String file,
+            boolean expected) {
+        String text = file == null ? "" : "[transaction_counter]\nenable = " + file + "\n";
+        UnaryOperator<String> properties = name -> name.equals("enableTransactionCounter") ? property : null;
+        UnaryOperator<String> environment = name -> name.equals("enableTransactionCounter") ? variable : null;
+
+        assertThat(DeploymentToml.parse(text, "deployment.toml", properties, environment).enabled())
+                .isEqualTo(expected);
+    }
+
+    static Stream<Arguments> badFiles() {
+        return Stream.of(
+                Arguments.of("[transaction_counter]\nupdate_interval = 0\n",
+                        "deployment.toml line 2: [transaction_counter] update_interval = 0: expected a whole number "
+                                + "of minutes from 1 to 1440"),
+                Arguments.of("[transaction_counter]\n\nupdate_interval = \"1\"\n",
+                        "deployment.toml line 3: [transaction_counter] update_interval = \"1\": expected a whole "
+                                + "number of minutes from 1 to 1440"),
+                Arguments.of("[transaction_counter]\nenable = \"yes\"\n",
+                        "deployment.toml line 2: [transaction_counter] enable = \"yes\": expected true or false"),
+                Arguments.of("[transaction_counter]\nupdate_intervall = 1\n",
+                        "deployment.toml line 2: unknown key \"update_intervall\" in [transaction_counter]. Known keys:"
+                                + " [data_source, enable, update_interval]"),
+                Arguments.of("[transaction_countr]\nenable = true\n",
+                        "deployment.toml line 1: unknown section or key \"transaction_countr\""),
+                Arguments.of("[billing]\ntime_zone = \"Mars/Olympus\"\n",
+                        "deployment.toml line 2: [billing] time_zone = \"Mars/Olympus\": expected a time zone id"),
+                Arguments.of("[management_api]\nport = 70000\n",
+                        "deployment.toml line 2: [management_api] port = 70000: expected a port number from 0 to "
+                                + "65535"),
+                Arguments.of("[node]\nid = \"has space\"\n",
+                        "deployment.toml line 2: [node] id = \"has space\": expected 1 to 64 letters"),
+                Arguments.of("[[datasource]]\nid = \"WSO2_TRANSACTION_DB\"\nurl = \"postgres://x\"\n",
+                        "deployment.toml line 3: [[datasource]] #1 url = \"postgres://x\": expected a JDBC URL"),
+                Arguments.of("[[datasource]]\nid = \"WSO2_TRANSACTION_DB\"\nurl = \"jdbc:h2:mem:x\"\n"
+                                + "pool_options.maxActiv = 5\n",
+                        "deployment.toml line 4: unknown key \"maxActiv\" in [[datasource]] #1 pool_options."),
+                Arguments.of("[[datasource]]\nid = \"WSO2_TRANSACTION_DB\"\nurl = \"jdbc:h2:mem:x\"\n"
+                                + "pool_options.maxActive = 0\n",
+                        "deployment.toml line 4: [[datasource]] #1 pool_options maxActive = 0: expected a pool size "
+                                + "from 1 to 10000"),
+                Arguments.of("[[datasource]]\nid = \"WSO2_TRANSACTION_DB\"\nurl = \"jdbc:h2:mem:x\"\n"
+                                + "password = \"$secret{missing}\"\n",
+                        "deployment.toml line 4: [[datasource]] #1 password = \"$secret{missing}\": expected an alias "
+                                + "defined in [secrets]"),
+                Arguments.of("[[datasource]]\nurl = \"jdbc:h2:mem:x\"\n",
+                        "deployment.toml line 2: [[datasource]] #1 has no id"),
+                Arguments.of("[[datasource]]\nid = \"OTHER\"\nurl = \"jdbc:h2:mem:x\"\n",
+                        "deployment.toml: [transaction_counter] data_source = \"WSO2_TRANSACTION_DB\" names no "
+                                + "[[datasource]]. Defined ids: [OTHER]"),
+                Arguments.of("[transaction_counter]\nenable = true\nenable = false\n",
+                        "deployment.toml line 3: not valid TOML"),
+                Arguments.of("[secrets]\npw = \"not-bracketed\"\n",
+                        "deployment.toml line 2: [secrets] pw = (hidden): expected the plain-text value in square "
+                                + "brackets"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("badFiles")
+    void everyMistakeNamesTheLineTheKeyAndWhatWasExpected(String text, String expectedStart) {
+        assertThatThrownBy(() -> parse(text))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(expectedStart);
+    }
+
+    @Test
+    void aBadSwitchValueIsNamed() {
+        UnaryOperator<String> properties = Map.of("enableTransactionCounter", "maybe")::get;
+
+        assertThatThrownBy(() -> DeploymentToml.parse("", "deployment.toml", properties, NONE))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("system property enableTransactionCounter = \"maybe\": expected true or false");
+    }
+
+    @Test
+    void aMissingFileIsNamed() {
+        assertThatThrownBy(() -> DeploymentToml.read(Path.of("/nonexistent/deployment.toml"), NONE, NONE))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("Cannot read /nonexistent/deployment.toml");
+    }
+}
