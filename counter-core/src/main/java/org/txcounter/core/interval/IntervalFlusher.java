@@ -85,10 +85,18 @@ public final class IntervalFlusher {
      */
     public synchronized int flushNow() {
         Instant now = clock.instant();
-        if (now.isAfter(currentStart)) {
-            close(now.isBefore(currentEnd) ? now : currentEnd);
-            currentStart = now.isBefore(currentEnd) ? now : schedule.startOf(now);
-            currentEnd = schedule.endOf(now);
+        if (!now.isBefore(currentEnd)) {
+            return flushDue();
+        }
+        // An interval is at least a millisecond long, so a stop in the millisecond an interval opened still
+        // writes what was counted in it.
+        Instant end = now.isAfter(currentStart) ? now : currentStart.plusMillis(1);
+        close(end);
+        if (end.isBefore(currentEnd)) {
+            currentStart = end;
+        } else {
+            currentStart = currentEnd;
+            currentEnd = schedule.endOf(currentStart);
         }
         return writeQueued();
     }

@@ -1,0 +1,252 @@
+package org.txcounter.core.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Phaser;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.txcounter.core.MutableClock;
+import org.txcounter.core.TransactionCounter;
+import org.txcounter.core.Transport;
+import org.txcounter.core.TransportCounter;
+import org.txcounter.core.TransportCounts;
+import org.txcounter.core.config.CounterConfig;
+import org.txcounter.core.config.DataSourceConfig;
+import org.txcounter.core.interval.IntervalFlusher;
+import org.txcounter.core.interval.IntervalSchedule;
+import org.txcounter.core.interval.IntervalSink;
+import org.txcounter.core.interval.IntervalSummary;
+
+/**
+ * What every database must do for the counter, run against each vendor by a subclass that names the database.
+ */
+abstract class CounterStoreContract {
+
+    private static final Duration MINUTE = Duration.ofMinutes(1);
+
+    @TempDir
+    Path dataDir;
+
+    private final List<TransactionCounter> opened = new ArrayList<>();
+    private DataSourceConfig dataSource;
+
+    /** The database under test, as its owner; called once per test. */
+    abstract DataSourceConfig database(Path dataDir);
+
+    @BeforeEach
+    void emptyDatabase() {
+        dataSource = database(dataDir);
+        TestDatabases.wipe(dataSource);
+    }
+
+    @AfterEach
+    void closeCounters() {
+        opened.forEach(TransactionCounter::close);
+    }
+
+    private TransactionCounter open(Clock clock, String nodeId) {
+        CounterConfig.Builder config = CounterConfig.builder().dataSource(dataSource).dataDir(dataDir);
+        if (nodeId != null) {
+            config.nodeId(nodeId);
+        }
+        TransactionCounter counter = TransactionCounter.open(config.build(), clock);
+        opened.add(counter);
+        return counter;
+    }
+
+    @Test
+    void eightThreadsRecordingAMillionEachAcrossFiveIntervalsAreCountedExactly() throws Exception {
+        MutableClock clock = MutableClock.at("2026-03-10T08:00:05Z");
+        TransactionCounter counter = open(clock, "node-a");
+        int threads = 8;
+        int phases = 5;
+        int perPhase = 200_000;
+        Phaser phaser = new Phaser(threads + 1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Future<?>> recorders = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            TransportCounter handle = counter.meter().counter(t % 2 == 0 ? Transport.HTTP : Transport.JMS);
+            recorders.add(pool.submit(() -> {
+                for (int phase = 0; phase < phases; phase++) {
+                    for (int i = 0; i < perPhase; i++) {
+                        handle.record();
+                    }
+                    phaser.arriveAndAwaitAdvance();
+                }
+                return null;
+            }));
+        }
+        for (int phase = 0; phase < phases; phase++) {
+            // Close an interval while the recorders are still running, once this phase has recorded something.
+            while (counter.meter().pending().values().stream().mapToLong(Long::longValue).sum() == 0) {
+                Thread.onSpinWait();
+            }
+            clock.advance(MINUTE);
+            counter.flusher().flushDue();
+            phaser.arriveAndAwaitAdvance();
+        }
+        for (Future<?> recorder : recorders) {
+            recorder.get();
+        }
+        pool.shutdown();
+        clock.advance(MINUTE);
+        assertThat(counter.flusher().flushDue()).isZero();
+
+        MonthCount march = counter.count(YearMonth.of(2026, 3));
+        assertThat(march.total()).isEqualTo(8_000_000L);
+        assertThat(march.counts().get(Transport.HTTP)).isEqualTo(4_000_000L);
+        assertThat(march.counts().get(Transport.JMS)).isEqualTo(4_000_000L);
+        assertThat(march.nodes()).isEqualTo(1);
+        List<IntervalRow> ledger = counter.store().ledger("node-a");
+        assertThat(ledger.stream().mapToLong(IntervalRow::seq).distinct().count()).isGreaterThanOrEqualTo(5);
+        assertThat(ledger.stream().mapToLong(IntervalRow::count).sum()).isEqualTo(8_000_000L);
+    }
+
+    @Test
+    void aWriteWhoseAcknowledgementWasLostCountsOnceWhenRetried() {
+        MutableClock clock = MutableClock.at("2026-04-01T00:00:00Z");
+        TransactionCounter counter = open(clock, "node-a");
+        CounterStore store = counter.store();
+        int[] acknowledgementsToLose = {1};
+        IntervalSink lossy = interval -> {
+            store.write(interval);
+            if (acknowledgementsToLose[0]-- > 0) {
+                throw new IllegalStateException("connection reset after commit");
+            }
+        };
+        IntervalFlusher flusher = new IntervalFlusher(counter.meter(), lossy,
+                new IntervalSchedule(MINUTE, counter.billingZone()), clock, "node-a", store.registerNode("node-a"));
+        for (int i = 0; i < 25; i++) {
+            counter.meter().counter(Transport.HTTP).record();
+        }
+        clock.advance(MINUTE);
+
+        assertThat(flusher.flushDue()).isEqualTo(1);
+        assertThat(store.count(YearMonth.of(2026, 4)).total()).isEqualTo(25);
+
+        clock.advance(MINUTE);
+        assertThat(flusher.flushDue()).isZero();
+
+        assertThat(store.count(YearMonth.of(2026, 4)).total()).isEqualTo(25);
+        assertThat(store.ledger("node-a")).hasSize(1);
+    }
+
+    @Test
+    void anotherIntervalUnderAWrittenSequenceNumberIsRefused() {
+        MutableClock clock = MutableClock.at("2026-04-01T00:00:00Z");
+        TransactionCounter counter = open(clock, "node-a");
+        CounterStore store = counter.store();
+        Instant start = Instant.parse("2026-04-01T00:00:00Z");
+        store.write(new IntervalSummary("node-a", 1, start, start.plus(MINUTE), YearMonth.of(2026, 4),
+                TransportCounts.of(Map.of(Transport.HTTP, 5L))));
+
+        assertThatThrownBy(() -> store.write(new IntervalSummary("node-a", 1, start, start.plus(MINUTE),
+                YearMonth.of(2026, 4), TransportCounts.of(Map.of(Transport.HTTP, 6L)))))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("already wrote a different interval with seq 1")
+                .hasMessageContaining("same node id");
+        assertThat(store.count(YearMonth.of(2026, 4)).total()).isEqualTo(5);
+    }
+
+    @Test
+    void theLastIntervalOfAMonthLandsInThatMonthAndTheNextOpensTheNext() {
+        MutableClock clock = MutableClock.at("2026-01-31T23:59:10Z");
+        TransactionCounter counter = open(clock, "node-a");
+        TransportCounter http = counter.meter().counter(Transport.HTTP);
+        for (int i = 0; i < 7; i++) {
+            http.record();
+        }
+        clock.set(Instant.parse("2026-02-01T00:00:00Z"));
+        counter.flusher().flushDue();
+        for (int i = 0; i < 3; i++) {
+            http.record();
+        }
+        clock.advance(MINUTE);
+        counter.flusher().flushDue();
+
+        assertThat(counter.count(YearMonth.of(2026, 1)).total()).isEqualTo(7);
+        assertThat(counter.count(YearMonth.of(2026, 2)).total()).isEqualTo(3);
+        List<IntervalRow> ledger = counter.store().ledger("node-a");
+        assertThat(ledger).extracting(IntervalRow::billingMonth)
+                .containsExactly(YearMonth.of(2026, 1), YearMonth.of(2026, 2));
+        assertThat(ledger.get(0).end()).isEqualTo(Instant.parse("2026-02-01T00:00:00Z"));
+        assertThat(ledger.get(1).start()).isEqualTo(Instant.parse("2026-02-01T00:00:00Z"));
+    }
+
+    @Test
+    void aRestartKeepsTheNodeIdentityAndAddsNoEmptyRows() {
+        MutableClock clock = MutableClock.at("2026-05-05T12:00:00Z");
+        TransactionCounter first = open(clock, null);
+        String nodeId = first.nodeId();
+        first.meter().counter(Transport.JMS).record();
+        clock.advance(MINUTE);
+        first.flusher().flushDue();
+        first.close();
+        opened.remove(first);
+
+        TransactionCounter second = open(clock, null);
+        for (int i = 0; i < 5; i++) {
+            clock.advance(MINUTE);
+            second.flusher().flushDue();
+        }
+        second.meter().counter(Transport.JMS).record();
+        second.close();
+        opened.remove(second);
+
+        TransactionCounter third = open(clock, null);
+        assertThat(second.nodeId()).isEqualTo(nodeId);
+        assertThat(third.nodeId()).isEqualTo(nodeId);
+        assertThat(third.store().ledger(nodeId)).extracting(IntervalRow::seq).containsExactly(1L, 2L);
+        MonthCount may = third.count(YearMonth.of(2026, 5));
+        assertThat(may.total()).isEqualTo(2);
+        assertThat(may.nodes()).isEqualTo(1);
+    }
+
+    @Test
+    void theReportHasOneRowPerMonthNodeAndTransport() {
+        MutableClock clock = MutableClock.at("2026-06-30T23:58:00Z");
+        TransactionCounter a = open(clock, "node-a");
+        TransactionCounter b = open(clock, "node-b");
+        record(a, Transport.HTTP, 3);
+        record(b, Transport.JMS, 4);
+        clock.set(Instant.parse("2026-07-01T00:00:00Z"));
+        a.flusher().flushDue();
+        b.flusher().flushDue();
+        record(a, Transport.HTTP, 2);
+        record(a, Transport.JMS, 1);
+        clock.advance(MINUTE);
+        a.flusher().flushDue();
+        b.flusher().flushDue();
+
+        assertThat(a.report(YearMonth.of(2026, 6), YearMonth.of(2026, 7))).containsExactly(
+                new ReportRow(YearMonth.of(2026, 6), "node-a", Transport.HTTP, 3),
+                new ReportRow(YearMonth.of(2026, 6), "node-b", Transport.JMS, 4),
+                new ReportRow(YearMonth.of(2026, 7), "node-a", Transport.HTTP, 2),
+                new ReportRow(YearMonth.of(2026, 7), "node-a", Transport.JMS, 1));
+        assertThat(a.report(YearMonth.of(2026, 8), YearMonth.of(2026, 12))).isEmpty();
+        MonthCount june = a.count(YearMonth.of(2026, 6));
+        assertThat(june.total()).isEqualTo(7);
+        assertThat(june.nodes()).isEqualTo(2);
+    }
+
+    private static void record(TransactionCounter counter, Transport transport, int times) {
+        TransportCounter handle = counter.meter().counter(transport);
+        for (int i = 0; i < times; i++) {
+            handle.record();
+        }
+    }
+}
