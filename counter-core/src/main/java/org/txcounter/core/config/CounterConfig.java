@@ -3,7 +3,6 @@ package org.txcounter.core.config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -116,7 +115,7 @@ public final class CounterConfig {
         private Duration updateInterval = Duration.ofMinutes(1);
         private Optional<String> nodeId = Optional.empty();
         private Path dataDir = DEFAULT_DATA_DIR;
-        private ZoneId billingZone = ZoneOffset.UTC;
+        private ZoneId billingZone = ZoneId.of("UTC");
         private String managementHost = DEFAULT_MANAGEMENT_HOST;
         private int managementPort = DEFAULT_MANAGEMENT_PORT;
 

@@ -1,0 +1,80 @@
+package org.txcounter.service;
+
+import io.javalin.Javalin;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.txcounter.core.TransactionCounter;
+import org.txcounter.core.config.ConfigException;
+import org.txcounter.core.config.CounterConfig;
+import org.txcounter.core.config.DeploymentToml;
+import org.txcounter.core.store.StoreException;
+import org.txcounter.service.api.ManagementApi;
+
+/**
+ * Starts the service: {@code java -jar txcounter.jar [deployment.toml]}.
+ *
+ * <p>Without an argument it reads {@code ./deployment.toml} if there is one, and otherwise starts on the embedded
+ * H2 database in {@code ./data}. A stop (Ctrl-C, SIGTERM) closes the API and then writes what was counted.
+ */
+public final class Main {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+    private static final Path DEFAULT_FILE = Path.of("deployment.toml");
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (ConfigException | StoreException e) {
+            System.err.println("Cannot start: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    private static void run(String[] args) {
+        if (args.length > 1) {
+            throw new ConfigException("Usage: java -jar txcounter.jar [path/to/deployment.toml]");
+        }
+        CounterConfig config;
+        String source;
+        if (args.length == 1) {
+            config = DeploymentToml.read(Path.of(args[0]));
+            source = Path.of(args[0]).toAbsolutePath().toString();
+        } else if (Files.exists(DEFAULT_FILE)) {
+            config = DeploymentToml.read(DEFAULT_FILE);
+            source = DEFAULT_FILE.toAbsolutePath().toString();
+        } else {
+            config = DeploymentToml.defaults(System::getProperty, System::getenv);
+            source = "built-in defaults (no deployment.toml)";
+        }
+
+        Clock clock = Clock.systemUTC();
+        TransactionCounter counter = config.enabled()
+                ? TransactionCounter.start(config, clock)
+                : TransactionCounter.open(config, clock);
+        if (!config.enabled()) {
+            LOG.warn("Counting is disabled (enable = false through the {} switch, the environment or {}); the API "
+                    + "serves the stored counts only.", DeploymentToml.ENABLE_SWITCH, source);
+        }
+        Javalin api = ManagementApi.create(counter);
+        try {
+            api.start(config.managementHost(), config.managementPort());
+        } catch (RuntimeException e) {
+            counter.close();
+            throw new ConfigException("Cannot listen on " + config.managementHost() + ":" + config.managementPort()
+                    + ": " + e.getMessage() + ". Free the port or set [management_api] port in deployment.toml.", e);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            api.stop();
+            counter.close();
+        }, "txn-counter-shutdown"));
+        System.out.println("Transaction counter node " + counter.nodeId() + " serving http://"
+                + config.managementHost() + ":" + api.port() + " (configuration: " + source + "; datasource "
+                + config.dataSource().id() + ", " + config.dataSource().url() + ")");
+    }
+}

@@ -1,0 +1,20 @@
+package org.txcounter.service.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Map;
+
+/**
+ * The body of {@code GET /transaction/count}.
+ *
+ * @param total       what the database holds for the month, all nodes
+ * @param byTransport that total per transport
+ * @param nodes       how many nodes wrote counts for the month
+ * @param unflushed   what this node counted and has not written yet; present only for the current month
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+record CountResponse(int year, int month, String timeZone, long total, Map<String, Long> byTransport, int nodes,
+        Unflushed unflushed) {
+
+    record Unflushed(String nodeId, long total, Map<String, Long> byTransport) {
+    }
+}

@@ -1,0 +1,18 @@
+package org.txcounter.service.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * The one shape of every error response: {@code {"error":{"status":400,"code":"invalid_parameter",
+ * "parameter":"month","message":"..."}}}.
+ */
+record ErrorEnvelope(Error error) {
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Error(int status, String code, String parameter, String message) {
+    }
+
+    static ErrorEnvelope of(int status, String code, String parameter, String message) {
+        return new ErrorEnvelope(new Error(status, code, parameter, message));
+    }
+}

@@ -1,0 +1,233 @@
+package org.txcounter.service.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.txcounter.core.MutableClock;
+import org.txcounter.core.TransactionCounter;
+import org.txcounter.core.Transport;
+import org.txcounter.core.TransportCounter;
+import org.txcounter.core.config.CounterConfig;
+
+/** The API over real HTTP, on a real H2 database, with a clock the test moves. */
+class ManagementApiTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dataDir;
+
+    private final MutableClock clock = MutableClock.at("2026-11-24T10:00:30Z");
+    private final HttpClient http = HttpClient.newHttpClient();
+    private TransactionCounter counter;
+    private Javalin app;
+
+    @BeforeEach
+    void start() {
+        counter = TransactionCounter.open(CounterConfig.builder().dataDir(dataDir).nodeId("node-a").build(), clock);
+        app = ManagementApi.create(counter).start("127.0.0.1", 0);
+    }
+
+    @AfterEach
+    void stop() {
+        app.stop();
+        counter.close();
+    }
+
+    private HttpResponse<String> get(String pathAndQuery, String... headers) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + pathAndQuery));
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private void record(Transport transport, int times) {
+        TransportCounter handle = counter.meter().counter(transport);
+        for (int i = 0; i < times; i++) {
+            handle.record();
+        }
+    }
+
+    @Test
+    void theCountShowsWhatIsUnflushedUntilTheIntervalIsWritten() throws Exception {
+        record(Transport.HTTP, 10);
+        record(Transport.JMS, 3);
+
+        JsonNode before = JSON.readTree(get("/transaction/count").body());
+        assertThat(before.get("year").asInt()).isEqualTo(2026);
+        assertThat(before.get("month").asInt()).isEqualTo(11);
+        assertThat(before.get("timeZone").asText()).isEqualTo("UTC");
+        assertThat(before.get("total").asLong()).isZero();
+        assertThat(before.get("nodes").asInt()).isZero();
+        assertThat(before.at("/unflushed/nodeId").asText()).isEqualTo("node-a");
+        assertThat(before.at("/unflushed/total").asLong()).isEqualTo(13);
+        assertThat(before.at("/unflushed/byTransport/HTTP").asLong()).isEqualTo(10);
+        assertThat(before.at("/unflushed/byTransport/JMS").asLong()).isEqualTo(3);
+
+        clock.advance(Duration.ofMinutes(1));
+        counter.flusher().flushDue();
+
+        HttpResponse<String> response = get("/transaction/count?year=2026&month=11");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/json"));
+        JsonNode after = JSON.readTree(response.body());
+        assertThat(after.get("total").asLong()).isEqualTo(13);
+        assertThat(after.at("/byTransport/HTTP").asLong()).isEqualTo(10);
+        assertThat(after.at("/byTransport/JMS").asLong()).isEqualTo(3);
+        assertThat(after.get("nodes").asInt()).isEqualTo(1);
+        assertThat(after.at("/unflushed/total").asLong()).isZero();
+    }
+
+    @Test
+    void anEarlierMonthHasNoUnflushedPart() throws Exception {
+        JsonNode october = JSON.readTree(get("/transaction/count?year=2026&month=10").body());
+
+        assertThat(october.get("month").asInt()).isEqualTo(10);
+        assertThat(october.get("total").asLong()).isZero();
+        assertThat(october.has("unflushed")).isFalse();
+    }
+
+    @Test
+    void theReportIsJsonByDefaultAndCsvOnRequest() throws Exception {
+        record(Transport.HTTP, 4);
+        clock.set(Instant.parse("2026-12-01T00:00:00Z"));
+        counter.flusher().flushDue();
+        record(Transport.JMS, 2);
+        clock.advance(Duration.ofMinutes(1));
+        counter.flusher().flushDue();
+
+        JsonNode json = JSON.readTree(get("/transaction/report?start=2026-11&end=2026-12").body());
+        assertThat(json.get("start").asText()).isEqualTo("2026-11");
+        assertThat(json.get("end").asText()).isEqualTo("2026-12");
+        assertThat(json.get("total").asLong()).isEqualTo(6);
+        assertThat(json.get("rows").toString()).isEqualTo("[{\"month\":\"2026-11\",\"nodeId\":\"node-a\","
+                + "\"transport\":\"HTTP\",\"count\":4},{\"month\":\"2026-12\",\"nodeId\":\"node-a\","
+                + "\"transport\":\"JMS\",\"count\":2}]");
+
+        String expectedCsv = "month,node_id,transport,transaction_count\r\n2026-11,node-a,HTTP,4\r\n"
+                + "2026-12,node-a,JMS,2\r\n";
+        HttpResponse<String> byFormat = get("/transaction/report?start=2026-11&end=2026-12&format=csv");
+        HttpResponse<String> byAccept = get("/transaction/report?start=2026-11&end=2026-12", "Accept", "text/csv");
+        for (HttpResponse<String> csv : List.of(byFormat, byAccept)) {
+            assertThat(csv.statusCode()).isEqualTo(200);
+            assertThat(csv.body()).isEqualTo(expectedCsv);
+            assertThat(csv.headers().firstValue("Content-Type")).contains("text/csv; charset=utf-8");
+            assertThat(csv.headers().firstValue("Content-Disposition"))
+                    .contains("attachment; filename=\"transactions-2026-11-to-2026-12.csv\"");
+        }
+        HttpResponse<String> forcedJson = get("/transaction/report?start=2026-11&end=2026-12&format=json",
+                "Accept", "text/csv");
+        assertThat(JSON.readTree(forcedJson.body()).get("total").asLong()).isEqualTo(6);
+    }
+
+    @Test
+    void anEmptyPeriodIsAHeaderOnlyCsv() throws Exception {
+        HttpResponse<String> csv = get("/transaction/report?start=2026-01&end=2026-12&format=csv");
+
+        assertThat(csv.statusCode()).isEqualTo(200);
+        assertThat(csv.body()).isEqualTo("month,node_id,transport,transaction_count\r\n");
+    }
+
+    static Stream<Arguments> malformed() {
+        return Stream.of(
+                Arguments.of("/transaction/count?year=2026", "month"),
+                Arguments.of("/transaction/count?month=11", "year"),
+                Arguments.of("/transaction/count?year=2026&month=13", "month"),
+                Arguments.of("/transaction/count?year=2026&month=0", "month"),
+                Arguments.of("/transaction/count?year=2026&month=-1", "month"),
+                Arguments.of("/transaction/count?year=2026&month=011", "month"),
+                Arguments.of("/transaction/count?year=2026&month=1.5", "month"),
+                Arguments.of("/transaction/count?year=26&month=1", "year"),
+                Arguments.of("/transaction/count?year=1969&month=12", "year"),
+                Arguments.of("/transaction/count?year=twenty&month=1", "year"),
+                Arguments.of("/transaction/count?year=99999999999999999999&month=1", "year"),
+                Arguments.of("/transaction/count?year=2026&month=99999999999999999999", "month"),
+                Arguments.of("/transaction/count?year=&month=1", "year"),
+                Arguments.of("/transaction/count?year=2026&month=", "month"),
+                Arguments.of("/transaction/count?year=2026&year=2027&month=1", "year"),
+                Arguments.of("/transaction/count?year=" + encode("٢٠٢٦") + "&month=1", "year"),
+                Arguments.of("/transaction/count?year=2026&month=" + encode("1' OR '1'='1"), "month"),
+                Arguments.of("/transaction/count?year=2026&month=" + encode("1\r\nSet-Cookie: x=y"), "month"),
+                Arguments.of("/transaction/report?end=2026-12", "start"),
+                Arguments.of("/transaction/report?start=2026-01", "end"),
+                Arguments.of("/transaction/report?start=2026-1&end=2026-12", "start"),
+                Arguments.of("/transaction/report?start=2026-13&end=2026-12", "start"),
+                Arguments.of("/transaction/report?start=2026-00&end=2026-12", "start"),
+                Arguments.of("/transaction/report?start=26-01&end=2026-12", "start"),
+                Arguments.of("/transaction/report?start=2026/01&end=2026-12", "start"),
+                Arguments.of("/transaction/report?start=2026-01&end=2026-12-01", "end"),
+                Arguments.of("/transaction/report?start=2026-06&end=2026-05", "end"),
+                Arguments.of("/transaction/report?start=2000-01&end=2026-12", "end"),
+                Arguments.of("/transaction/report?start=2026-01&start=2026-02&end=2026-12", "start"),
+                Arguments.of("/transaction/report?start=2026-01&end=2026-12&format=xml", "format"),
+                Arguments.of("/transaction/report?start=2026-01&end=2026-12&format=", "format"),
+                Arguments.of("/transaction/report?start=" + encode("2026-01; DROP TABLE txn_monthly") + "&end=2026-12",
+                        "start"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("malformed")
+    void everyMalformedParameterIsA400NamingIt(String pathAndQuery, String parameter) throws Exception {
+        HttpResponse<String> response = get(pathAndQuery);
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        JsonNode error = JSON.readTree(response.body()).get("error");
+        assertThat(error.get("status").asInt()).isEqualTo(400);
+        assertThat(error.get("code").asText()).isEqualTo("invalid_parameter");
+        assertThat(error.get("parameter").asText()).isEqualTo(parameter);
+        assertThat(error.get("message").asText()).contains(parameter).doesNotContain("\r", "\n", "Exception");
+        assertThat(JSON.readTree(response.body()).size()).isEqualTo(1);
+    }
+
+    @Test
+    void unknownRoutesAndMethodsGetTheEnvelope() throws Exception {
+        HttpResponse<String> missing = get("/transaction/counts");
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(missing.body()).at("/error/code").asText()).isEqualTo("not_found");
+
+        HttpResponse<String> post = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + app.port() + "/transaction/count"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(post.statusCode()).isEqualTo(405);
+        assertThat(JSON.readTree(post.body()).at("/error/code").asText()).isEqualTo("method_not_allowed");
+    }
+
+    @Test
+    void aLostDatabaseIsA503WithoutAStackTrace() throws Exception {
+        counter.store().close();
+
+        HttpResponse<String> response = get("/transaction/count?year=2026&month=10");
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        JsonNode error = JSON.readTree(response.body()).get("error");
+        assertThat(error.get("code").asText()).isEqualTo("database_unavailable");
+        assertThat(response.body()).doesNotContain("Exception", "at org.", "jdbc:");
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+}
