@@ -4,13 +4,18 @@ import java.time.Clock;
 import java.time.YearMonth;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.txcounter.core.config.CounterConfig;
+import org.txcounter.core.config.DedupeConfig;
+import org.txcounter.core.ingress.IngressCounter;
 import org.txcounter.core.interval.FlushScheduler;
 import org.txcounter.core.interval.IntervalFlusher;
 import org.txcounter.core.interval.IntervalSchedule;
 import org.txcounter.core.node.NodeIdentity;
+import org.txcounter.core.stamp.StampAuthority;
+import org.txcounter.core.stamp.StampSecrets;
 import org.txcounter.core.store.CounterStore;
 import org.txcounter.core.store.MonthCount;
 import org.txcounter.core.store.ReportRow;
@@ -38,12 +43,14 @@ public final class TransactionCounter implements AutoCloseable {
     private final IntervalFlusher flusher;
     private final IntervalSchedule schedule;
     private final Clock clock;
+    private final IngressCounter ingress;
     private FlushScheduler scheduler;
 
     private TransactionCounter(String nodeId, TransactionMeter meter, CounterStore store, IntervalFlusher flusher,
-            IntervalSchedule schedule, Clock clock) {
+            IntervalSchedule schedule, Clock clock, IngressCounter ingress) {
         this.nodeId = nodeId;
         this.meter = meter;
+        this.ingress = ingress;
         this.store = store;
         this.flusher = flusher;
         this.schedule = schedule;
@@ -77,7 +84,12 @@ public final class TransactionCounter implements AutoCloseable {
             TransactionMeter meter = new TransactionMeter();
             IntervalSchedule schedule = new IntervalSchedule(config.updateInterval(), config.billingZone());
             IntervalFlusher flusher = new IntervalFlusher(meter, store, schedule, clock, nodeId, lastSeq);
-            return new TransactionCounter(nodeId, meter, store, flusher, schedule, clock);
+            DedupeConfig dedupe = config.dedupe();
+            StampAuthority stamps = new StampAuthority(dedupe.deploymentId(),
+                    StampSecrets.resolve(dedupe.stampSecret(), config.dataDir()), dedupe.stampLifetime(), clock);
+            IngressCounter ingress = new IngressCounter(meter, Optional.of(stamps), dedupe.httpChaining(),
+                    dedupe.redeliveryWindow(), clock);
+            return new TransactionCounter(nodeId, meter, store, flusher, schedule, clock, ingress);
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -91,6 +103,11 @@ public final class TransactionCounter implements AutoCloseable {
     /** Where hooks take their per-transport handles. */
     public TransactionMeter meter() {
         return meter;
+    }
+
+    /** Where the ingress hooks (servlet filter, JMS listeners, stampers) decide what counts. */
+    public IngressCounter ingress() {
+        return ingress;
     }
 
     public IntervalFlusher flusher() {

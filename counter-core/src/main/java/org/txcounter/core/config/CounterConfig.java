@@ -34,6 +34,8 @@ public final class CounterConfig {
     private final ZoneId billingZone;
     private final String managementHost;
     private final int managementPort;
+    private final DedupeConfig dedupe;
+    private final RuntimeConfig runtime;
 
     private CounterConfig(Builder builder) {
         this.enabled = builder.enabled;
@@ -44,6 +46,8 @@ public final class CounterConfig {
         this.billingZone = builder.billingZone;
         this.managementHost = builder.managementHost;
         this.managementPort = builder.managementPort;
+        this.dedupe = builder.dedupe;
+        this.runtime = builder.runtime;
     }
 
     /**
@@ -95,6 +99,16 @@ public final class CounterConfig {
         return managementPort;
     }
 
+    /** How stamps and redeliveries keep async pairs and chained calls from counting twice. */
+    public DedupeConfig dedupe() {
+        return dedupe;
+    }
+
+    /** The passthrough listener and JMS inbound endpoints the service runs. */
+    public RuntimeConfig runtime() {
+        return runtime;
+    }
+
     public Builder toBuilder() {
         Builder builder = new Builder();
         builder.enabled = enabled;
@@ -105,6 +119,8 @@ public final class CounterConfig {
         builder.billingZone = billingZone;
         builder.managementHost = managementHost;
         builder.managementPort = managementPort;
+        builder.dedupe = dedupe;
+        builder.runtime = runtime;
         return builder;
     }
 
@@ -118,8 +134,20 @@ public final class CounterConfig {
         private ZoneId billingZone = ZoneId.of("UTC");
         private String managementHost = DEFAULT_MANAGEMENT_HOST;
         private int managementPort = DEFAULT_MANAGEMENT_PORT;
+        private DedupeConfig dedupe = DedupeConfig.defaults();
+        private RuntimeConfig runtime = RuntimeConfig.none();
 
         private Builder() {
+        }
+
+        public Builder dedupe(DedupeConfig dedupe) {
+            this.dedupe = Objects.requireNonNull(dedupe, "dedupe");
+            return this;
+        }
+
+        public Builder runtime(RuntimeConfig runtime) {
+            this.runtime = Objects.requireNonNull(runtime, "runtime");
+            return this;
         }
 
         public Builder enabled(boolean enabled) {

@@ -1,6 +1,8 @@
 package org.txcounter.core.config;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,7 +75,16 @@ public final class DeploymentToml {
             "transaction_counter", Set.of("enable", "data_source", "update_interval"),
             "node", Set.of("id", "data_dir"),
             "billing", Set.of("time_zone"),
-            "management_api", Set.of("host", "port"));
+            "management_api", Set.of("host", "port"),
+            "deduplication", Set.of("deployment_id", "stamp_secret", "stamp_lifetime", "http_chaining",
+                    "redelivery_window"),
+            "passthrough", Set.of("host", "port", "route"),
+            "jms", Set.of("broker_url", "embedded_broker_port"));
+    private static final Set<String> ROUTE_KEYS = Set.of("prefix", "backend", "queue");
+    private static final Set<String> ENDPOINT_KEYS =
+            Set.of("name", "queue", "forward_to", "forward_to_queue", "concurrency");
+    private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+    private static final Pattern ROUTE_PREFIX = Pattern.compile("/[A-Za-z0-9._~/-]*");
     private static final Set<String> DATASOURCE_KEYS =
             Set.of("id", "url", "username", "password", "driver", "pool_options");
     private static final Set<String> POOL_OPTIONS = Set.of("maxActive", "maxIdle", "minIdle", "maxWait",
@@ -182,6 +193,9 @@ public final class DeploymentToml {
             }
         }
 
+        builder.dedupe(readDedupe());
+        builder.runtime(readRuntime());
+
         List<DataSourceConfig> dataSources = readDataSources();
         String dataSourceId = CounterConfig.DEFAULT_DATA_SOURCE_ID;
         boolean named = counter != null && counter.contains("data_source");
@@ -232,10 +246,10 @@ public final class DeploymentToml {
 
     private void checkTopLevel() {
         for (String key : toml.keySet()) {
-            if (key.equals("datasource")) {
+            if (key.equals("datasource") || key.equals("inbound_endpoint")) {
                 if (!toml.isArray(key) || !allTables(toml.getArrayOrEmpty(key))) {
-                    throw new ConfigException(source + " line " + line(toml, key)
-                            + ": datasource must be written as [[datasource]] tables");
+                    throw new ConfigException(source + " line " + line(toml, key) + ": " + key
+                            + " must be written as [[" + key + "]] tables");
                 }
             } else if (key.equals("secrets") || SECTIONS.containsKey(key)) {
                 if (!toml.isTable(key)) {
@@ -248,6 +262,7 @@ public final class DeploymentToml {
             } else {
                 throw new ConfigException(source + " line " + line(toml, key) + ": unknown section or key \"" + key
                         + "\". Known: [[datasource]], [transaction_counter], [node], [billing], [management_api], "
+                        + "[deduplication], [passthrough], [[passthrough.route]], [jms], [[inbound_endpoint]], "
                         + "[secrets]");
             }
         }
@@ -381,7 +396,12 @@ public final class DeploymentToml {
     }
 
     private String resolvePassword(TomlTable entry, String section) {
-        String value = string(entry, section, "password");
+        return resolveSecret(entry, section, "password");
+    }
+
+    /** The value of the key, with a {@code $secret{alias}} reference replaced by the secret from [secrets]. */
+    private String resolveSecret(TomlTable entry, String section, String key) {
+        String value = string(entry, section, key);
         Matcher reference = SECRET_REFERENCE.matcher(value);
         if (!reference.matches()) {
             return value;
@@ -389,10 +409,163 @@ public final class DeploymentToml {
         String alias = reference.group(1);
         String secret = secrets.get(alias);
         if (secret == null) {
-            throw error(entry, section, "password", "\"" + value + "\"",
+            throw error(entry, section, key, "\"" + value + "\"",
                     "an alias defined in [secrets]; add " + alias + " = \"[...]\" there");
         }
         return secret;
+    }
+
+    private DedupeConfig readDedupe() {
+        TomlTable table = section("deduplication");
+        DedupeConfig defaults = DedupeConfig.defaults();
+        if (table == null) {
+            return defaults;
+        }
+        String section = "deduplication";
+        String deploymentId = defaults.deploymentId();
+        if (table.contains("deployment_id")) {
+            deploymentId = string(table, section, "deployment_id");
+            try {
+                NodeIds.requireValid(deploymentId);
+            } catch (ConfigException e) {
+                throw error(table, section, "deployment_id", "\"" + deploymentId + "\"",
+                        "1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+            }
+        }
+        Optional<byte[]> secret = Optional.empty();
+        if (table.contains("stamp_secret")) {
+            byte[] bytes = resolveSecret(table, section, "stamp_secret").getBytes(StandardCharsets.UTF_8);
+            if (bytes.length < DedupeConfig.MIN_SECRET_BYTES) {
+                throw error(table, section, "stamp_secret", "(hidden, " + bytes.length + " bytes)",
+                        "at least " + DedupeConfig.MIN_SECRET_BYTES + " bytes, the same on every node of the "
+                                + "deployment (e.g. from: openssl rand -base64 48)");
+            }
+            secret = Optional.of(bytes);
+        }
+        Duration lifetime = defaults.stampLifetime();
+        if (table.contains("stamp_lifetime")) {
+            lifetime = Duration.ofMinutes(integer(table, section, "stamp_lifetime", 1, 43_200,
+                    "a number of minutes from 1 to 43200 (30 days)"));
+        }
+        boolean chaining = table.contains("http_chaining") ? bool(table, section, "http_chaining")
+                : defaults.httpChaining();
+        int window = defaults.redeliveryWindow();
+        if (table.contains("redelivery_window")) {
+            window = (int) integer(table, section, "redelivery_window", 1, 10_000_000,
+                    "a number of message ids from 1 to 10000000");
+        }
+        return new DedupeConfig(deploymentId, secret, lifetime, chaining, window);
+    }
+
+    private RuntimeConfig readRuntime() {
+        RuntimeConfig defaults = RuntimeConfig.none();
+        String host = defaults.passthroughHost();
+        int port = defaults.passthroughPort();
+        List<RuntimeConfig.Route> routes = new ArrayList<>();
+        TomlTable passthrough = section("passthrough");
+        if (passthrough != null) {
+            if (passthrough.contains("host")) {
+                host = string(passthrough, "passthrough", "host");
+            }
+            if (passthrough.contains("port")) {
+                port = (int) integer(passthrough, "passthrough", "port", 0, 65535, "a port number from 0 to 65535");
+            }
+            if (passthrough.contains("route")) {
+                TomlArray array = passthrough.isArray("route") ? passthrough.getArrayOrEmpty("route") : null;
+                if (array == null || !allTables(array)) {
+                    throw new ConfigException(source + " line " + line(passthrough, "route")
+                            + ": routes must be written as [[passthrough.route]] tables");
+                }
+                for (int i = 0; i < array.size(); i++) {
+                    routes.add(readRoute(array.getTable(i), "[[passthrough.route]] #" + (i + 1), routes));
+                }
+            }
+        }
+        Optional<String> brokerUrl = Optional.empty();
+        int brokerPort = defaults.embeddedBrokerPort();
+        TomlTable jms = section("jms");
+        if (jms != null) {
+            if (jms.contains("broker_url")) {
+                brokerUrl = Optional.of(string(jms, "jms", "broker_url"));
+            }
+            if (jms.contains("embedded_broker_port")) {
+                brokerPort = (int) integer(jms, "jms", "embedded_broker_port", 0, 65535,
+                        "a port number from 0 to 65535 (0: accept only this runtime, in-VM)");
+            }
+        }
+        List<RuntimeConfig.InboundEndpoint> endpoints = new ArrayList<>();
+        TomlArray array = toml.getArrayOrEmpty("inbound_endpoint");
+        for (int i = 0; i < array.size(); i++) {
+            endpoints.add(readEndpoint(array.getTable(i), "[[inbound_endpoint]] #" + (i + 1), endpoints));
+        }
+        return new RuntimeConfig(host, port, routes, brokerUrl, brokerPort, endpoints);
+    }
+
+    private RuntimeConfig.Route readRoute(TomlTable table, String section, List<RuntimeConfig.Route> earlier) {
+        checkKeys(table, section, ROUTE_KEYS);
+        String prefix = required(table, section, "prefix");
+        if (!ROUTE_PREFIX.matcher(prefix).matches()) {
+            throw error(table, section, "prefix", "\"" + prefix + "\"",
+                    "a path starting with '/', such as \"/orders\"");
+        }
+        if (earlier.stream().anyMatch(route -> route.prefix().equals(prefix))) {
+            throw error(table, section, "prefix", "\"" + prefix + "\"", "a prefix no other route uses");
+        }
+        boolean hasBackend = table.contains("backend");
+        if (hasBackend == table.contains("queue")) {
+            throw new ConfigException(source + " line " + line(table, "prefix") + ": " + section + " (prefix \""
+                    + prefix + "\") needs exactly one of backend = \"http://...\" (proxy) or queue = \"...\" "
+                    + "(async: put on the queue, answer 202)");
+        }
+        if (hasBackend) {
+            return new RuntimeConfig.Route(prefix, Optional.of(httpUrl(table, section, "backend")), Optional.empty());
+        }
+        return new RuntimeConfig.Route(prefix, Optional.empty(), Optional.of(queue(table, section, "queue")));
+    }
+
+    private RuntimeConfig.InboundEndpoint readEndpoint(TomlTable table, String section,
+            List<RuntimeConfig.InboundEndpoint> earlier) {
+        checkKeys(table, section, ENDPOINT_KEYS);
+        String name = required(table, section, "name");
+        if (earlier.stream().anyMatch(endpoint -> endpoint.name().equals(name))) {
+            throw error(table, section, "name", "\"" + name + "\"", "a name no other endpoint uses");
+        }
+        if (!table.contains("queue")) {
+            required(table, section, "queue");
+        }
+        String queue = queue(table, section, "queue");
+        boolean toUrl = table.contains("forward_to");
+        if (toUrl == table.contains("forward_to_queue")) {
+            throw new ConfigException(source + " line " + line(table, "name") + ": " + section + " (name \"" + name
+                    + "\") needs exactly one of forward_to = \"http://...\" or forward_to_queue = \"...\"");
+        }
+        int concurrency = table.contains("concurrency")
+                ? (int) integer(table, section, "concurrency", 1, 64, "a number of consumers from 1 to 64") : 1;
+        return new RuntimeConfig.InboundEndpoint(name, queue,
+                toUrl ? Optional.of(httpUrl(table, section, "forward_to")) : Optional.empty(),
+                toUrl ? Optional.empty() : Optional.of(queue(table, section, "forward_to_queue")), concurrency);
+    }
+
+    private URI httpUrl(TomlTable table, String section, String key) {
+        String value = string(table, section, key);
+        try {
+            URI uri = new URI(value);
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+                return uri;
+            }
+        } catch (URISyntaxException e) {
+            // reported below
+        }
+        throw error(table, section, key, "\"" + value + "\"", "an http:// or https:// URL with a host");
+    }
+
+    private String queue(TomlTable table, String section, String key) {
+        String value = string(table, section, key);
+        if (!QUEUE_NAME.matcher(value).matches()) {
+            throw error(table, section, key, "\"" + value + "\"",
+                    "a queue name of 1 to 128 letters, digits, '.', '_' or '-'");
+        }
+        return value;
     }
 
     private String required(TomlTable table, String section, String key) {

@@ -1,0 +1,66 @@
+package org.txcounter.core.config;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How a deployment recognises what it already counted: the stamp it puts on messages and requests it sends
+ * itself, and the redelivery window. From {@code [deduplication]} in {@code deployment.toml}.
+ *
+ * @param deploymentId     names the deployment in every stamp; nodes that share it and the secret trust each other
+ * @param stampSecret      the HMAC key shared by every node of the deployment; empty means one is generated on
+ *                         first start and kept in the data directory (fine for a single node)
+ * @param stampLifetime    how long a stamp stays valid: the longest a message may wait on a queue and still count
+ *                         as the second half of an already-counted pair
+ * @param httpChaining     whether a call from another node of the deployment through the passthrough counts once
+ * @param redeliveryWindow how many recent JMS message ids each node remembers to recognise redeliveries
+ */
+public record DedupeConfig(String deploymentId, Optional<byte[]> stampSecret, Duration stampLifetime,
+        boolean httpChaining, int redeliveryWindow) {
+
+    public static final String DEFAULT_DEPLOYMENT_ID = "default";
+    public static final Duration DEFAULT_STAMP_LIFETIME = Duration.ofHours(24);
+    public static final int DEFAULT_REDELIVERY_WINDOW = 100_000;
+    public static final int MIN_SECRET_BYTES = 32;
+
+    public DedupeConfig {
+        NodeIds.requireValid(deploymentId);
+        Objects.requireNonNull(stampSecret, "stampSecret");
+        Objects.requireNonNull(stampLifetime, "stampLifetime");
+        stampSecret = stampSecret.map(byte[]::clone);
+    }
+
+    public static DedupeConfig defaults() {
+        return new DedupeConfig(DEFAULT_DEPLOYMENT_ID, Optional.empty(), DEFAULT_STAMP_LIFETIME, true,
+                DEFAULT_REDELIVERY_WINDOW);
+    }
+
+    @Override
+    public Optional<byte[]> stampSecret() {
+        return stampSecret.map(byte[]::clone);
+    }
+
+    /** Prints everything but the secret. */
+    @Override
+    public String toString() {
+        return "DedupeConfig[deploymentId=" + deploymentId + ", stampSecret=" + (stampSecret.isPresent() ? "(set)"
+                : "(generated)") + ", stampLifetime=" + stampLifetime + ", httpChaining=" + httpChaining
+                + ", redeliveryWindow=" + redeliveryWindow + "]";
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof DedupeConfig that && deploymentId.equals(that.deploymentId)
+                && stampSecret.isPresent() == that.stampSecret.isPresent()
+                && (stampSecret.isEmpty() || Arrays.equals(stampSecret.get(), that.stampSecret.get()))
+                && stampLifetime.equals(that.stampLifetime) && httpChaining == that.httpChaining
+                && redeliveryWindow == that.redeliveryWindow;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(deploymentId, stampLifetime, httpChaining, redeliveryWindow);
+    }
+}

@@ -1,0 +1,63 @@
+package org.txcounter.core.stamp;
+
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.txcounter.core.config.ConfigException;
+
+/**
+ * Finds the stamp secret: the configured one, or else the one kept in {@code <data_dir>/stamp-secret}, created
+ * with 48 random bytes on the first start. A generated secret only suits a single node: every node of a
+ * deployment must be given the same {@code [deduplication] stamp_secret}.
+ */
+public final class StampSecrets {
+
+    static final String FILE_NAME = "stamp-secret";
+    private static final Logger LOG = LoggerFactory.getLogger(StampSecrets.class);
+
+    private StampSecrets() {
+    }
+
+    public static byte[] resolve(Optional<byte[]> configured, Path dataDir) {
+        if (configured.isPresent()) {
+            return configured.get();
+        }
+        Path file = dataDir.resolve(FILE_NAME);
+        try {
+            if (Files.exists(file)) {
+                return Base64.getDecoder().decode(Files.readString(file).strip());
+            }
+            byte[] secret = new byte[48];
+            new SecureRandom().nextBytes(secret);
+            Files.createDirectories(dataDir);
+            Path temp = Files.createTempFile(dataDir, FILE_NAME, ".tmp");
+            try {
+                Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException e) {
+                // Not a POSIX file system: the directory's own permissions protect it.
+            }
+            Files.writeString(temp, Base64.getEncoder().encodeToString(secret) + "\n");
+            try {
+                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+            LOG.warn("No [deduplication] stamp_secret is configured: generated one in {}. This is right for a single "
+                    + "node; for several nodes that consume each other's messages, configure the same stamp_secret on "
+                    + "every node.", file.toAbsolutePath());
+            return secret;
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ConfigException("Cannot read or create the stamp secret file " + file.toAbsolutePath() + ": "
+                    + e.getMessage() + ". Make the data directory writable, restore the file, or set "
+                    + "[deduplication] stamp_secret in deployment.toml.", e);
+        }
+    }
+}
