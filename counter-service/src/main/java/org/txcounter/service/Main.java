@@ -12,6 +12,7 @@ import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.DeploymentToml;
 import org.txcounter.core.store.StoreException;
 import org.txcounter.service.api.ManagementApi;
+import org.txcounter.service.runtime.IntegrationRuntime;
 
 /**
  * Starts the service: {@code java -jar txcounter.jar [deployment.toml]}.
@@ -33,10 +34,14 @@ public final class Main {
         } catch (ConfigException | StoreException e) {
             System.err.println("Cannot start: " + e.getMessage());
             System.exit(2);
+        } catch (Exception e) {
+            LOG.error("Cannot start the integration runtime", e);
+            System.err.println("Cannot start the integration runtime: " + e.getMessage());
+            System.exit(1);
         }
     }
 
-    private static void run(String[] args) {
+    private static void run(String[] args) throws Exception {
         if (args.length > 1) {
             throw new ConfigException("Usage: java -jar txcounter.jar [path/to/deployment.toml]");
         }
@@ -69,7 +74,29 @@ public final class Main {
             throw new ConfigException("Cannot listen on " + config.managementHost() + ":" + config.managementPort()
                     + ": " + e.getMessage() + ". Free the port or set [management_api] port in deployment.toml.", e);
         }
+        IntegrationRuntime runtime = null;
+        if (config.runtime().active()) {
+            try {
+                runtime = IntegrationRuntime.start(config.runtime(), counter.ingress(), config.dataDir());
+            } catch (Exception e) {
+                api.stop();
+                counter.close();
+                throw e;
+            }
+            System.out.println("HTTP passthrough on http://" + config.runtime().passthroughHost() + ":"
+                    + runtime.passthroughPort() + " (" + config.runtime().routes().size() + " route(s), "
+                    + config.runtime().endpoints().size() + " JMS inbound endpoint(s))");
+        }
+        IntegrationRuntime started = runtime;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // Stop taking transactions first, then answer no more queries, then write what was counted.
+            if (started != null) {
+                try {
+                    started.close();
+                } catch (Exception e) {
+                    LOG.warn("The integration runtime did not stop cleanly: {}", e.toString());
+                }
+            }
             api.stop();
             counter.close();
         }, "txn-counter-shutdown"));

@@ -1,0 +1,128 @@
+package org.txcounter.service.runtime;
+
+import jakarta.jms.BytesMessage;
+import jakarta.jms.JMSConsumer;
+import jakarta.jms.JMSContext;
+import jakarta.jms.JMSException;
+import jakarta.jms.Message;
+import jakarta.jms.TextMessage;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.txcounter.core.config.RuntimeConfig;
+import org.txcounter.core.hooks.jms.jakarta.CountingMessageListener;
+import org.txcounter.core.hooks.jms.jakarta.MessageStamper;
+import org.txcounter.core.ingress.IngressCounter;
+
+/**
+ * One JMS inbound endpoint: consumes a queue in transacted sessions, counts each message through
+ * {@link CountingMessageListener}, and forwards it to an HTTP backend or to another queue. A message is
+ * committed only when the forward succeeded; otherwise it is rolled back and the broker delivers it again, and
+ * the redelivery is recognised and not counted twice.
+ */
+final class InboundEndpoint implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(InboundEndpoint.class);
+    private static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(30);
+
+    private final RuntimeConfig.InboundEndpoint config;
+    private final List<JMSContext> sessions = new ArrayList<>();
+    private final HttpClient http;
+
+    private InboundEndpoint(RuntimeConfig.InboundEndpoint config, HttpClient http) {
+        this.config = config;
+        this.http = http;
+    }
+
+    static InboundEndpoint start(RuntimeConfig.InboundEndpoint config, JMSContext connection,
+            IngressCounter ingress, HttpClient http) {
+        InboundEndpoint endpoint = new InboundEndpoint(config, http);
+        MessageStamper stamper = new MessageStamper(ingress);
+        for (int i = 0; i < config.concurrency(); i++) {
+            JMSContext session = connection.createContext(JMSContext.SESSION_TRANSACTED);
+            endpoint.sessions.add(session);
+            JMSConsumer consumer = session.createConsumer(session.createQueue(config.queue()));
+            consumer.setMessageListener(new CountingMessageListener(ingress,
+                    message -> endpoint.handle(session, stamper, message)));
+        }
+        LOG.info("Inbound endpoint {} consumes queue {} with {} consumer(s) and forwards to {}.", config.name(),
+                config.queue(), config.concurrency(), config.forwardTo().map(URI::toString)
+                        .orElseGet(() -> "queue " + config.forwardToQueue().orElseThrow()));
+        return endpoint;
+    }
+
+    private void handle(JMSContext session, MessageStamper stamper, Message message) {
+        boolean done = false;
+        try {
+            byte[] body = body(message);
+            String contentType = message.getStringProperty(JmsSender.CONTENT_TYPE_PROPERTY);
+            if (config.forwardTo().isPresent()) {
+                done = forwardOverHttp(body, contentType, message.getJMSMessageID());
+            } else {
+                BytesMessage copy = session.createBytesMessage();
+                copy.writeBytes(body);
+                if (contentType != null) {
+                    copy.setStringProperty(JmsSender.CONTENT_TYPE_PROPERTY, contentType);
+                }
+                stamper.stamp(copy);
+                session.createProducer().send(session.createQueue(config.forwardToQueue().orElseThrow()), copy);
+                done = true;
+            }
+        } catch (JMSException | IOException | RuntimeException e) {
+            LOG.warn("Endpoint {} could not forward message from queue {}: {}. The message is rolled back and "
+                    + "delivered again.", config.name(), config.queue(), e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (done) {
+            session.commit();
+        } else {
+            session.rollback();
+        }
+    }
+
+    private boolean forwardOverHttp(byte[] body, String contentType, String messageId)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(config.forwardTo().orElseThrow())
+                .timeout(FORWARD_TIMEOUT)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        HttpResponse<Void> response = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
+        if (response.statusCode() / 100 == 2) {
+            return true;
+        }
+        LOG.warn("Endpoint {}: {} answered {} for message {}; it is rolled back and delivered again.",
+                config.name(), config.forwardTo().orElseThrow(), response.statusCode(), messageId);
+        return false;
+    }
+
+    private static byte[] body(Message message) throws JMSException {
+        if (message instanceof BytesMessage bytes) {
+            byte[] body = new byte[(int) bytes.getBodyLength()];
+            bytes.readBytes(body);
+            return body;
+        }
+        if (message instanceof TextMessage text) {
+            String value = text.getText();
+            return value == null ? new byte[0] : value.getBytes(StandardCharsets.UTF_8);
+        }
+        return message.getBody(byte[].class);
+    }
+
+    @Override
+    public void close() {
+        for (JMSContext session : sessions) {
+            session.close();
+        }
+    }
+}

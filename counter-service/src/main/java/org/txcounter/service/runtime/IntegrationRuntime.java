@@ -1,0 +1,158 @@
+package org.txcounter.service.runtime;
+
+import jakarta.jms.JMSContext;
+import jakarta.servlet.DispatcherType;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.txcounter.core.config.RuntimeConfig;
+import org.txcounter.core.hooks.http.CountingFilter;
+import org.txcounter.core.hooks.jms.jakarta.MessageStamper;
+import org.txcounter.core.ingress.IngressCounter;
+
+/**
+ * The small integration runtime around the counter: the HTTP passthrough listener (Jetty's proxy servlet per
+ * route, with the counting filter in front of everything) and the JMS inbound endpoints, on the embedded
+ * Artemis broker or an external one.
+ *
+ * <pre>{@code
+ * try (IntegrationRuntime runtime = IntegrationRuntime.start(config.runtime(), counter.ingress(), dataDir)) {
+ *     int port = runtime.passthroughPort();
+ * }
+ * }</pre>
+ */
+public final class IntegrationRuntime implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IntegrationRuntime.class);
+    private static final int SENDER_POOL = 32;
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private Server passthrough;
+
+    private IntegrationRuntime() {
+    }
+
+    /** Starts the broker (if needed), the inbound endpoints and the passthrough listener, in that order. */
+    public static IntegrationRuntime start(RuntimeConfig config, IngressCounter ingress, Path dataDir)
+            throws Exception {
+        IntegrationRuntime runtime = new IntegrationRuntime();
+        try {
+            runtime.startAll(config, ingress, dataDir);
+            return runtime;
+        } catch (Exception e) {
+            runtime.close();
+            throw e;
+        }
+    }
+
+    private void startAll(RuntimeConfig config, IngressCounter ingress, Path dataDir) throws Exception {
+        Optional<JmsSender> sender = Optional.empty();
+        if (config.needsBroker()) {
+            String url;
+            if (config.brokerUrl().isPresent()) {
+                url = config.brokerUrl().get();
+            } else {
+                EmbeddedBroker broker = EmbeddedBroker.start(dataDir, config.embeddedBrokerPort());
+                resources.add(broker);
+                url = broker.url();
+            }
+            ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(url);
+            resources.add(factory);
+            JMSContext connection = factory.createContext();
+            resources.add(connection);
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            for (RuntimeConfig.InboundEndpoint endpoint : config.endpoints()) {
+                resources.add(InboundEndpoint.start(endpoint, connection, ingress, http));
+            }
+            JmsSender jms = new JmsSender(connection, new MessageStamper(ingress), SENDER_POOL);
+            resources.add(jms);
+            sender = Optional.of(jms);
+        }
+        if (!config.routes().isEmpty()) {
+            passthrough = passthroughServer(config, ingress, sender);
+            passthrough.start();
+            LOG.info("HTTP passthrough listening on http://{}:{} with {} route(s).", config.passthroughHost(),
+                    passthroughPort(), config.routes().size());
+        }
+    }
+
+    private static Server passthroughServer(RuntimeConfig config, IngressCounter ingress,
+            Optional<JmsSender> sender) {
+        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
+        threads.setName("passthrough");
+        Server server = new Server(threads);
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost(config.passthroughHost());
+        connector.setPort(config.passthroughPort());
+        server.addConnector(connector);
+
+        ServletContextHandler context = new ServletContextHandler("/");
+        FilterHolder counting = new FilterHolder(new CountingFilter(ingress));
+        counting.setAsyncSupported(true);
+        context.addFilter(counting, "/*", EnumSet.of(DispatcherType.REQUEST));
+        for (RuntimeConfig.Route route : config.routes()) {
+            ServletHolder holder;
+            if (route.backend().isPresent()) {
+                holder = new ServletHolder(new StampingProxyServlet(ingress));
+                holder.setInitParameter("proxyTo", route.backend().get().toString());
+                holder.setInitParameter("prefix", route.prefix());
+                holder.setAsyncSupported(true);
+            } else {
+                JmsSender jms = sender.orElseThrow();
+                holder = new ServletHolder(new AsyncRouteServlet(jms, route.queue().orElseThrow()));
+            }
+            context.addServlet(holder, route.prefix().equals("/") ? "/*" : route.prefix() + "/*");
+        }
+        if (config.routes().stream().noneMatch(route -> route.prefix().equals("/"))) {
+            context.addServlet(new ServletHolder(new RuntimeErrors.NoRouteServlet()), "/*");
+        }
+        server.setHandler(context);
+        server.setStopTimeout(5_000);
+        return server;
+    }
+
+    /** The port the passthrough listens on (useful when configured as 0), or -1 when it does not run. */
+    public int passthroughPort() {
+        return passthrough == null ? -1 : ((ServerConnector) passthrough.getConnectors()[0]).getLocalPort();
+    }
+
+    /** Stops taking requests first, then the endpoints, the JMS connection and the broker. */
+    @Override
+    public void close() throws Exception {
+        Exception failure = null;
+        if (passthrough != null) {
+            try {
+                passthrough.stop();
+            } catch (Exception e) {
+                failure = e;
+            }
+        }
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        resources.clear();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}

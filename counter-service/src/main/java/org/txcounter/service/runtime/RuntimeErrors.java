@@ -1,0 +1,32 @@
+package org.txcounter.service.runtime;
+
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/** The runtime's own error answers, in the same envelope as the management API's. */
+final class RuntimeErrors {
+
+    private RuntimeErrors() {
+    }
+
+    static void send(HttpServletResponse response, int status, String code, String message) throws IOException {
+        response.setStatus(status);
+        response.setContentType("application/json");
+        String body = "{\"error\":{\"status\":" + status + ",\"code\":\"" + code + "\",\"message\":\""
+                + message.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}}";
+        response.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Answers 404 for paths no route covers. */
+    static final class NoRouteServlet extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            send(response, 404, "no_route", "No passthrough route covers this path.");
+        }
+    }
+}
