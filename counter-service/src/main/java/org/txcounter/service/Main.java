@@ -4,6 +4,7 @@ import io.javalin.Javalin;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.txcounter.core.TransactionCounter;
@@ -77,7 +78,8 @@ public final class Main {
         IntegrationRuntime runtime = null;
         if (config.runtime().active()) {
             try {
-                runtime = IntegrationRuntime.start(config.runtime(), counter.ingress(), config.dataDir());
+                runtime = IntegrationRuntime.start(config.runtime(),
+                        config.enabled() ? Optional.of(counter.ingress()) : Optional.empty(), config.dataDir());
             } catch (Exception e) {
                 api.stop();
                 counter.close();

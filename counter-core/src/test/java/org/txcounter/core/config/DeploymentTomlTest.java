@@ -3,10 +3,13 @@ package org.txcounter.core.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -160,6 +163,113 @@ class DeploymentTomlTest {
     @ParameterizedTest(name = "{1}")
     @MethodSource("badFiles")
     void everyMistakeNamesTheLineTheKeyAndWhatWasExpected(String text, String expectedStart) {
+        assertThatThrownBy(() -> parse(text))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(expectedStart);
+    }
+
+    @Test
+    void readsTheRuntimeAndDeduplicationSections() {
+        CounterConfig config = parse("""
+                [deduplication]
+                deployment_id = "prod-eu"
+                stamp_secret = "$secret{stamp}"
+                stamp_lifetime = 60
+                http_chaining = false
+                redelivery_window = 5000
+
+                [passthrough]
+                host = "0.0.0.0"
+                port = 8290
+
+                [[passthrough.route]]
+                prefix = "/orders"
+                queue = "orders"
+
+                [[passthrough.route]]
+                prefix = "/shop"
+                backend = "http://127.0.0.1:9000/shop"
+
+                [jms]
+                embedded_broker_port = 61616
+
+                [[inbound_endpoint]]
+                name = "orders-in"
+                queue = "orders"
+                forward_to = "http://127.0.0.1:9000/process"
+                concurrency = 4
+
+                [secrets]
+                stamp = "[0123456789abcdef0123456789abcdef]"
+                """);
+
+        DedupeConfig dedupe = config.dedupe();
+        assertThat(dedupe.deploymentId()).isEqualTo("prod-eu");
+        assertThat(dedupe.stampSecret()).hasValueSatisfying(secret -> assertThat(new String(secret,
+                StandardCharsets.UTF_8)).isEqualTo("0123456789abcdef0123456789abcdef"));
+        assertThat(dedupe.stampLifetime()).isEqualTo(Duration.ofMinutes(60));
+        assertThat(dedupe.httpChaining()).isFalse();
+        assertThat(dedupe.redeliveryWindow()).isEqualTo(5000);
+        assertThat(dedupe.toString()).doesNotContain("0123456789abcdef");
+
+        RuntimeConfig runtime = config.runtime();
+        assertThat(runtime.active()).isTrue();
+        assertThat(runtime.needsBroker()).isTrue();
+        assertThat(runtime.passthroughHost()).isEqualTo("0.0.0.0");
+        assertThat(runtime.passthroughPort()).isEqualTo(8290);
+        assertThat(runtime.embeddedBrokerPort()).isEqualTo(61616);
+        assertThat(runtime.brokerUrl()).isEmpty();
+        assertThat(runtime.routes()).containsExactly(
+                new RuntimeConfig.Route("/orders", Optional.empty(), Optional.of("orders")),
+                new RuntimeConfig.Route("/shop", Optional.of(URI.create(
+                        "http://127.0.0.1:9000/shop")), Optional.empty()));
+        assertThat(runtime.endpoints()).containsExactly(new RuntimeConfig.InboundEndpoint("orders-in", "orders",
+                Optional.of(URI.create("http://127.0.0.1:9000/process")),
+                Optional.empty(), 4));
+    }
+
+    @Test
+    void withoutRuntimeSectionsTheRuntimeIsOffAndStampsUseDefaults() {
+        CounterConfig config = parse("");
+
+        assertThat(config.runtime().active()).isFalse();
+        assertThat(config.dedupe()).isEqualTo(DedupeConfig.defaults());
+    }
+
+    static Stream<Arguments> badRuntimeFiles() {
+        return Stream.of(
+                Arguments.of("[deduplication]\nstamp_secret = \"short\"\n",
+                        "deployment.toml line 2: [deduplication] stamp_secret = (hidden, 5 bytes): expected at least "
+                                + "32 bytes"),
+                Arguments.of("[deduplication]\nhttp_chaining = 1\n",
+                        "deployment.toml line 2: [deduplication] http_chaining = 1: expected true or false"),
+                Arguments.of("[[passthrough.route]]\nprefix = \"orders\"\nqueue = \"q\"\n",
+                        "deployment.toml line 2: [[passthrough.route]] #1 prefix = \"orders\": expected a path"),
+                Arguments.of("[[passthrough.route]]\nprefix = \"/a\"\n",
+                        "deployment.toml line 2: [[passthrough.route]] #1 (prefix \"/a\") needs exactly one of "
+                                + "backend"),
+                Arguments.of("[[passthrough.route]]\nprefix = \"/a\"\nbackend = \"ftp://x\"\n",
+                        "deployment.toml line 3: [[passthrough.route]] #1 backend = \"ftp://x\": expected an "
+                                + "http:// or https:// URL"),
+                Arguments.of("[[passthrough.route]]\nprefix = \"/a\"\nqueue = \"q\"\n"
+                                + "[[passthrough.route]]\nprefix = \"/a\"\nqueue = \"r\"\n",
+                        "deployment.toml line 5: [[passthrough.route]] #2 prefix = \"/a\": expected a prefix no "
+                                + "other route uses"),
+                Arguments.of("[[inbound_endpoint]]\nname = \"in\"\nqueue = \"q w\"\nforward_to_queue = \"x\"\n",
+                        "deployment.toml line 3: [[inbound_endpoint]] #1 queue = \"q w\": expected a queue name"),
+                Arguments.of("[[inbound_endpoint]]\nname = \"in\"\nqueue = \"q\"\nconcurrency = 0\n"
+                                + "forward_to_queue = \"x\"\n",
+                        "deployment.toml line 4: [[inbound_endpoint]] #1 concurrency = 0: expected a number of "
+                                + "consumers from 1 to 64"),
+                Arguments.of("[[inbound_endpoint]]\nname = \"in\"\nqueue = \"q\"\nforward = \"x\"\n",
+                        "deployment.toml line 4: unknown key \"forward\" in [[inbound_endpoint]] #1"),
+                Arguments.of("[jms]\nembedded_broker_port = -1\n",
+                        "deployment.toml line 2: [jms] embedded_broker_port = -1: expected a port number"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("badRuntimeFiles")
+    void runtimeMistakesAreNamedToo(String text, String expectedStart) {
         assertThatThrownBy(() -> parse(text))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith(expectedStart);

@@ -5,6 +5,7 @@ import jakarta.jms.JMSConsumer;
 import jakarta.jms.JMSContext;
 import jakarta.jms.JMSException;
 import jakarta.jms.Message;
+import jakarta.jms.MessageListener;
 import jakarta.jms.TextMessage;
 import java.io.IOException;
 import java.net.URI;
@@ -15,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.txcounter.core.config.RuntimeConfig;
@@ -43,15 +45,16 @@ final class InboundEndpoint implements AutoCloseable {
     }
 
     static InboundEndpoint start(RuntimeConfig.InboundEndpoint config, JMSContext connection,
-            IngressCounter ingress, HttpClient http) {
+            Optional<IngressCounter> ingress, HttpClient http) {
         InboundEndpoint endpoint = new InboundEndpoint(config, http);
-        MessageStamper stamper = new MessageStamper(ingress);
+        Optional<MessageStamper> stamper = ingress.map(MessageStamper::new);
         for (int i = 0; i < config.concurrency(); i++) {
             JMSContext session = connection.createContext(JMSContext.SESSION_TRANSACTED);
             endpoint.sessions.add(session);
             JMSConsumer consumer = session.createConsumer(session.createQueue(config.queue()));
-            consumer.setMessageListener(new CountingMessageListener(ingress,
-                    message -> endpoint.handle(session, stamper, message)));
+            MessageListener handler = message -> endpoint.handle(session, stamper, message);
+            consumer.setMessageListener(ingress.<MessageListener>map(counting ->
+                    new CountingMessageListener(counting, handler)).orElse(handler));
         }
         LOG.info("Inbound endpoint {} consumes queue {} with {} consumer(s) and forwards to {}.", config.name(),
                 config.queue(), config.concurrency(), config.forwardTo().map(URI::toString)
@@ -59,7 +62,7 @@ final class InboundEndpoint implements AutoCloseable {
         return endpoint;
     }
 
-    private void handle(JMSContext session, MessageStamper stamper, Message message) {
+    private void handle(JMSContext session, Optional<MessageStamper> stamper, Message message) {
         boolean done = false;
         try {
             byte[] body = body(message);
@@ -72,7 +75,9 @@ final class InboundEndpoint implements AutoCloseable {
                 if (contentType != null) {
                     copy.setStringProperty(JmsSender.CONTENT_TYPE_PROPERTY, contentType);
                 }
-                stamper.stamp(copy);
+                if (stamper.isPresent()) {
+                    stamper.get().stamp(copy);
+                }
                 session.createProducer().send(session.createQueue(config.forwardToQueue().orElseThrow()), copy);
                 done = true;
             }

@@ -44,8 +44,13 @@ public final class IntegrationRuntime implements AutoCloseable {
     private IntegrationRuntime() {
     }
 
-    /** Starts the broker (if needed), the inbound endpoints and the passthrough listener, in that order. */
-    public static IntegrationRuntime start(RuntimeConfig config, IngressCounter ingress, Path dataDir)
+    /**
+     * Starts the broker (if needed), the inbound endpoints and the passthrough listener, in that order.
+     *
+     * @param ingress the counter's ingress; empty when counting is disabled ({@code enable = false}): then nothing
+     *                is counted or stamped and the runtime only moves requests and messages
+     */
+    public static IntegrationRuntime start(RuntimeConfig config, Optional<IngressCounter> ingress, Path dataDir)
             throws Exception {
         IntegrationRuntime runtime = new IntegrationRuntime();
         try {
@@ -57,7 +62,7 @@ public final class IntegrationRuntime implements AutoCloseable {
         }
     }
 
-    private void startAll(RuntimeConfig config, IngressCounter ingress, Path dataDir) throws Exception {
+    private void startAll(RuntimeConfig config, Optional<IngressCounter> ingress, Path dataDir) throws Exception {
         Optional<JmsSender> sender = Optional.empty();
         if (config.needsBroker()) {
             String url;
@@ -76,7 +81,7 @@ public final class IntegrationRuntime implements AutoCloseable {
             for (RuntimeConfig.InboundEndpoint endpoint : config.endpoints()) {
                 resources.add(InboundEndpoint.start(endpoint, connection, ingress, http));
             }
-            JmsSender jms = new JmsSender(connection, new MessageStamper(ingress), SENDER_POOL);
+            JmsSender jms = new JmsSender(connection, ingress.map(MessageStamper::new), SENDER_POOL);
             resources.add(jms);
             sender = Optional.of(jms);
         }
@@ -88,7 +93,7 @@ public final class IntegrationRuntime implements AutoCloseable {
         }
     }
 
-    private static Server passthroughServer(RuntimeConfig config, IngressCounter ingress,
+    private static Server passthroughServer(RuntimeConfig config, Optional<IngressCounter> ingress,
             Optional<JmsSender> sender) {
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("passthrough");
@@ -99,9 +104,11 @@ public final class IntegrationRuntime implements AutoCloseable {
         server.addConnector(connector);
 
         ServletContextHandler context = new ServletContextHandler("/");
-        FilterHolder counting = new FilterHolder(new CountingFilter(ingress));
-        counting.setAsyncSupported(true);
-        context.addFilter(counting, "/*", EnumSet.of(DispatcherType.REQUEST));
+        if (ingress.isPresent()) {
+            FilterHolder counting = new FilterHolder(new CountingFilter(ingress.get()));
+            counting.setAsyncSupported(true);
+            context.addFilter(counting, "/*", EnumSet.of(DispatcherType.REQUEST));
+        }
         for (RuntimeConfig.Route route : config.routes()) {
             ServletHolder holder;
             if (route.backend().isPresent()) {

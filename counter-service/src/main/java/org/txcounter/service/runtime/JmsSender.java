@@ -4,6 +4,7 @@ import jakarta.jms.BytesMessage;
 import jakarta.jms.JMSContext;
 import jakarta.jms.JMSException;
 import jakarta.jms.Queue;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import org.txcounter.core.hooks.jms.jakarta.MessageStamper;
@@ -17,10 +18,10 @@ final class JmsSender implements AutoCloseable {
     static final String CONTENT_TYPE_PROPERTY = "TxnContentType";
 
     private final JMSContext connection;
-    private final MessageStamper stamper;
+    private final Optional<MessageStamper> stamper;
     private final BlockingQueue<JMSContext> idle;
 
-    JmsSender(JMSContext connection, MessageStamper stamper, int poolSize) {
+    JmsSender(JMSContext connection, Optional<MessageStamper> stamper, int poolSize) {
         this.connection = connection;
         this.stamper = stamper;
         this.idle = new ArrayBlockingQueue<>(poolSize);
@@ -40,7 +41,9 @@ final class JmsSender implements AutoCloseable {
             if (contentType != null) {
                 message.setStringProperty(CONTENT_TYPE_PROPERTY, contentType);
             }
-            stamper.stamp(message);
+            if (stamper.isPresent()) {
+                stamper.get().stamp(message);
+            }
             session.createProducer().send(queue, message);
             healthy = true;
             return message.getJMSMessageID();

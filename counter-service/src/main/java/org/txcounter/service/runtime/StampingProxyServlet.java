@@ -1,6 +1,7 @@
 package org.txcounter.service.runtime;
 
 import jakarta.servlet.http.HttpServletRequest;
+import java.util.Optional;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.ee10.proxy.ProxyServlet;
 import org.txcounter.core.ingress.IngressCounter;
@@ -14,9 +15,9 @@ final class StampingProxyServlet extends ProxyServlet.Transparent {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient IngressCounter ingress;
+    private final transient Optional<IngressCounter> ingress;
 
-    StampingProxyServlet(IngressCounter ingress) {
+    StampingProxyServlet(Optional<IngressCounter> ingress) {
         this.ingress = ingress;
     }
 
@@ -25,7 +26,8 @@ final class StampingProxyServlet extends ProxyServlet.Transparent {
         super.addProxyHeaders(clientRequest, proxyRequest);
         proxyRequest.headers(headers -> {
             headers.remove(IngressCounter.HTTP_HEADER);
-            ingress.currentStamp().ifPresent(stamp -> headers.put(IngressCounter.HTTP_HEADER, stamp));
+            ingress.flatMap(IngressCounter::currentStamp)
+                    .ifPresent(stamp -> headers.put(IngressCounter.HTTP_HEADER, stamp));
         });
     }
 }

@@ -76,7 +76,7 @@ class IntegrationRuntimeIT {
     }
 
     private IntegrationRuntime runtime(TransactionCounter counter, RuntimeConfig config) throws Exception {
-        IntegrationRuntime runtime = IntegrationRuntime.start(config, counter.ingress(),
+        IntegrationRuntime runtime = IntegrationRuntime.start(config, Optional.of(counter.ingress()),
                 tempDir.resolve(counter.nodeId()));
         opened.add(runtime);
         return runtime;
@@ -255,6 +255,33 @@ class IntegrationRuntimeIT {
         assertThat(pending(counter, Transport.JMS)).isEqualTo(300);
         assertThat(counter.ingress().redeliveriesSkipped()).isEqualTo(300);
         assertThat(backend.duplicates()).isZero();
+    }
+
+    @Test
+    void withCountingDisabledTheRuntimeProxiesAndCountsNothing() throws Exception {
+        TransactionCounter counter = counter("node-off", true);
+        IntegrationRuntime runtime = IntegrationRuntime.start(config(List.of(proxy("/shop", backend.uri("/backend"))),
+                Optional.empty(), 0, List.of()), Optional.empty(), tempDir.resolve("node-off"));
+        opened.add(runtime);
+
+        assertThat(send(runtime.passthroughPort(), "/shop", "GET", 100, 4)).isEqualTo(100);
+
+        assertThat(counter.meter().pending().values()).containsOnly(0L);
+    }
+
+    @Test
+    void aPathNoRouteCoversIsCountedAndAnswered404() throws Exception {
+        TransactionCounter counter = counter("node-a", true);
+        IntegrationRuntime runtime = runtime(counter, config(List.of(proxy("/shop", backend.uri("/backend"))),
+                Optional.empty(), 0, List.of()));
+
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + runtime.passthroughPort() + "/elsewhere")).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(response.body()).contains("\"code\":\"no_route\"");
+        assertThat(pending(counter, Transport.HTTP)).isEqualTo(1);
     }
 
     @Test
