@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,25 +12,48 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.txcounter.core.TransactionCounter;
+import org.txcounter.core.Transport;
+import org.txcounter.core.config.CounterConfig;
 
 /** Starts the packaged jar as an operator would and asks it for a CSV report over HTTP. */
 class ServiceJarIT {
 
+    private static final Pattern PASSTHROUGH = Pattern.compile("HTTP passthrough on http://127\\.0\\.0\\.1:(\\d+) ");
     private static final Pattern SERVING = Pattern.compile("serving http://127\\.0\\.0\\.1:(\\d+) ");
+    private static final int REQUESTS = 25;
 
     @TempDir
     Path workDir;
 
     @Test
-    void thePackagedJarStartsOnTheEmbeddedDatabaseAndServesACsvReport() throws Exception {
+    void thePackagedJarServesACsvReportAndWritesEveryTransactionWhenStopped() throws Exception {
         Path jar = Path.of("target", "txcounter.jar").toAbsolutePath();
         assertThat(jar).exists();
-        Files.writeString(workDir.resolve("deployment.toml"), "[management_api]\nport = 0\n");
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        Files.writeString(workDir.resolve("deployment.toml"), """
+                [node]
+                id = "jar-node"
+
+                [management_api]
+                port = %d
+
+                [passthrough]
+                port = 0
+
+                [[passthrough.route]]
+                prefix = "/api"
+                backend = "http://127.0.0.1:%d/transaction"
+                """.formatted(port, port));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process process = new ProcessBuilder(java, "-jar", jar.toString())
                 .directory(workDir.toFile())
@@ -37,29 +61,41 @@ class ServiceJarIT {
                 .start();
         try (BufferedReader output = new BufferedReader(
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            int port = -1;
+            int passthrough = -1;
             StringBuilder seen = new StringBuilder();
             for (String line = output.readLine(); line != null; line = output.readLine()) {
                 seen.append(line).append('\n');
-                Matcher matcher = SERVING.matcher(line);
+                Matcher matcher = PASSTHROUGH.matcher(line);
                 if (matcher.find()) {
-                    port = Integer.parseInt(matcher.group(1));
+                    passthrough = Integer.parseInt(matcher.group(1));
+                }
+                if (SERVING.matcher(line).find()) {
                     break;
                 }
             }
-            assertThat(port).as("start-up output:\n%s", seen).isPositive();
+            assertThat(passthrough).as("start-up output:\n%s", seen).isPositive();
 
-            HttpResponse<String> csv = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                    "http://127.0.0.1:" + port + "/transaction/report?start=2026-01&end=2026-12&format=csv")).build(),
+            HttpClient client = HttpClient.newHttpClient();
+            HttpResponse<String> csv = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                    + "/transaction/report?start=2026-01&end=2026-12&format=csv")).build(),
                     HttpResponse.BodyHandlers.ofString());
-
             assertThat(csv.statusCode()).isEqualTo(200);
             assertThat(csv.body()).isEqualTo("month,node_id,transport,transaction_count\r\n");
-            assertThat(workDir.resolve("data").resolve("node-id")).exists();
+            for (int i = 0; i < REQUESTS; i++) {
+                HttpResponse<String> proxied = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + passthrough + "/api/count")).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(proxied.statusCode()).isEqualTo(200);
+            }
         } finally {
             process.destroy();
             assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
         }
         assertThat(process.exitValue()).isEqualTo(143);
+
+        // SIGTERM wrote the open interval: reopen the database the service used and read the month.
+        try (TransactionCounter reopened = TransactionCounter.open(CounterConfig.builder()
+                .dataDir(workDir.resolve("data")).nodeId("jar-node").build(), Clock.systemUTC())) {
+            assertThat(reopened.count(reopened.currentMonth()).counts().get(Transport.HTTP)).isEqualTo(REQUESTS);
+        }
     }
 }

@@ -51,12 +51,14 @@ public final class CounterConfig {
     }
 
     /**
-     * The embedded default: an H2 file database in the data directory. {@code AUTO_SERVER} lets the CLI read the
-     * database while the service has it open.
+     * The embedded default: an H2 file database in the data directory, owned by the one process that opens it.
+     * {@code DB_CLOSE_ON_EXIT=FALSE} keeps H2 from closing the database in its own shutdown hook, before the
+     * counter's final flush has written the last interval; the database closes with the counter's pool.
      */
     public static DataSourceConfig embeddedDataSource(Path dataDir) {
         String file = dataDir.toAbsolutePath().normalize().resolve("transactiondb").toString();
-        return DataSourceConfig.of(DEFAULT_DATA_SOURCE_ID, "jdbc:h2:file:" + file + ";AUTO_SERVER=TRUE", "sa", "");
+        return DataSourceConfig.of(DEFAULT_DATA_SOURCE_ID,
+                "jdbc:h2:file:" + file + ";DB_CLOSE_ON_EXIT=FALSE", "sa", "");
     }
 
     public static Builder builder() {
