@@ -40,6 +40,7 @@ public final class IntervalFlusher {
     private Instant currentStart;
     private Instant currentEnd;
     private int failedAttempts;
+    private TransportCounts drainedSinceStart = TransportCounts.zero();
 
     /**
      * @param lastSeq the highest sequence number this node has already written; the next interval gets the next
@@ -112,6 +113,14 @@ public final class IntervalFlusher {
         return open;
     }
 
+    /** Everything this node has counted since it started: closed intervals plus the open one. Only grows. */
+    public TransportCounts countedSinceStart() {
+        TransportCounts open = TransportCounts.of(meter.pending());
+        synchronized (this) {
+            return drainedSinceStart.plus(open);
+        }
+    }
+
     /** The intervals closed but not yet acknowledged, oldest first. */
     public synchronized List<IntervalSummary> queued() {
         return List.copyOf(unwritten);
@@ -122,6 +131,7 @@ public final class IntervalFlusher {
         if (counts.isZero()) {
             return;
         }
+        drainedSinceStart = drainedSinceStart.plus(counts);
         lastSeq++;
         IntervalSummary summary = new IntervalSummary(nodeId, lastSeq, currentStart, end,
                 schedule.billingMonth(currentStart), counts);

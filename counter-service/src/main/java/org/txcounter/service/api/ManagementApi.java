@@ -38,9 +38,11 @@ public final class ManagementApi {
     private static final String ENVELOPE_SENT = "txcounter.envelope";
 
     private final TransactionCounter counter;
+    private final CounterMetrics metrics;
 
     private ManagementApi(TransactionCounter counter) {
         this.counter = counter;
+        this.metrics = new CounterMetrics(counter);
     }
 
     /** A configured, unstarted Javalin app serving the API for {@code counter}. */
@@ -52,6 +54,8 @@ public final class ManagementApi {
             config.http.prefer405over404 = true;
             config.routes.get("/transaction/count", api::count);
             config.routes.get("/transaction/report", api::report);
+            config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                    .result(api.metrics.scrape()));
             config.routes.exception(ApiException.class, (e, ctx) -> send(ctx, e.status(), e.code(),
                     e.parameter(), e.getMessage()));
             config.routes.exception(StoreException.class, (e, ctx) -> {
@@ -66,7 +70,7 @@ public final class ManagementApi {
             config.routes.error(404, ctx -> {
                 if (!isEnvelope(ctx)) {
                     send(ctx, 404, "not_found", null, "No such endpoint: " + QueryParameters.echo(ctx.path())
-                            + ". Endpoints: /transaction/count, /transaction/report");
+                            + ". Endpoints: /transaction/count, /transaction/report, /metrics");
                 }
             });
             config.routes.error(405, ctx -> {

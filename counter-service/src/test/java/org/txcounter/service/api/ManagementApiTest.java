@@ -203,6 +203,28 @@ class ManagementApiTest {
     }
 
     @Test
+    void metricsShowTheCountsMovingAndTheRejectedStamps() throws Exception {
+        record(Transport.HTTP, 10);
+        counter.ingress().jmsMessage("not-a-stamp", "ID:1", false).close();
+        counter.ingress().jmsMessage("not-a-stamp", "ID:2", false).close();
+        clock.advance(Duration.ofMinutes(1));
+        counter.flusher().flushDue();
+        record(Transport.HTTP, 5);
+
+        HttpResponse<String> response = get("/metrics");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body())
+                .contains("txn_transactions_counted_total{transport=\"HTTP\"} 15.0")
+                .contains("txn_transactions_counted_total{transport=\"JMS\"} 2.0")
+                .contains("txn_transactions_unflushed{transport=\"HTTP\"} 5.0")
+                .contains("txn_stamps_rejected_total{reason=\"malformed\"} 2.0")
+                .contains("txn_stamps_rejected_total{reason=\"bad_signature\"} 0.0")
+                .contains("txn_intervals_pending 0.0")
+                .contains("jvm_memory_used_bytes");
+    }
+
+    @Test
     void unknownRoutesAndMethodsGetTheEnvelope() throws Exception {
         HttpResponse<String> missing = get("/transaction/counts");
         assertThat(missing.statusCode()).isEqualTo(404);
