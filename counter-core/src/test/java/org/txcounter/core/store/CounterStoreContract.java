@@ -217,6 +217,27 @@ abstract class CounterStoreContract {
     }
 
     @Test
+    void aMonthWithMoreThanTwoToTheThirtyFirstTransactionsSumsExactly() {
+        MutableClock clock = MutableClock.at("2026-08-01T00:00:00Z");
+        TransactionCounter counter = open(clock, "node-a");
+        CounterStore store = counter.store();
+        Instant start = Instant.parse("2026-08-01T00:00:00Z");
+        long big = Integer.MAX_VALUE;
+        for (int seq = 1; seq <= 3; seq++) {
+            Instant from = start.plus(MINUTE.multipliedBy(seq - 1));
+            store.write(new IntervalSummary("node-a", seq, from, from.plus(MINUTE), YearMonth.of(2026, 8),
+                    TransportCounts.of(Map.of(Transport.HTTP, big, Transport.JMS, (long) seq))));
+        }
+
+        MonthCount august = store.count(YearMonth.of(2026, 8));
+        assertThat(august.counts().get(Transport.HTTP)).isEqualTo(3 * big);
+        assertThat(august.counts().get(Transport.JMS)).isEqualTo(6);
+        assertThat(august.total()).isEqualTo(3 * big + 6).isGreaterThan(1L << 32);
+        assertThat(store.report(YearMonth.of(2026, 8), YearMonth.of(2026, 8)))
+                .contains(new ReportRow(YearMonth.of(2026, 8), "node-a", Transport.HTTP, 3 * big));
+    }
+
+    @Test
     void theReportHasOneRowPerMonthNodeAndTransport() {
         MutableClock clock = MutableClock.at("2026-06-30T23:58:00Z");
         TransactionCounter a = open(clock, "node-a");

@@ -31,6 +31,16 @@ public final class TestDatabases {
         return CounterConfig.embeddedDataSource(dataDir);
     }
 
+    /**
+     * H2 in a vendor's compatibility mode ({@code MSSQLServer}, {@code Oracle}, {@code DB2}, {@code MySQL}): the
+     * store then uses that vendor's dialect and migrations, so their SQL runs without the vendor's server.
+     */
+    public static DataSourceConfig h2InMode(Path dataDir, String mode) {
+        String file = dataDir.toAbsolutePath().resolve("compat-" + mode).toString();
+        return DataSourceConfig.of(CounterConfig.DEFAULT_DATA_SOURCE_ID,
+                "jdbc:h2:file:" + file + ";MODE=" + mode + ";DB_CLOSE_ON_EXIT=FALSE", "sa", "");
+    }
+
     /** The PostgreSQL test database as its owner (may run DDL). */
     public static DataSourceConfig postgres() {
         return reachable("PostgreSQL", DataSourceConfig.of(CounterConfig.DEFAULT_DATA_SOURCE_ID,
