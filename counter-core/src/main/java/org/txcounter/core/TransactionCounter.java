@@ -17,6 +17,7 @@ import org.txcounter.core.node.NodeIdentity;
 import org.txcounter.core.stamp.StampAuthority;
 import org.txcounter.core.stamp.StampSecrets;
 import org.txcounter.core.store.CounterStore;
+import org.txcounter.core.store.Dialect;
 import org.txcounter.core.store.MonthCount;
 import org.txcounter.core.store.ReportRow;
 
@@ -79,7 +80,12 @@ public final class TransactionCounter implements AutoCloseable {
         String nodeId = NodeIdentity.resolve(config.nodeId(), config.dataDir());
         CounterStore store = CounterStore.open(config.dataSource(), clock);
         try {
-            store.migrate();
+            if (store.dialect() == Dialect.H2 && config.dataSource().url().startsWith("jdbc:h2:file:")) {
+                // The embedded default belongs to this process alone: it is created and kept current here.
+                store.migrate();
+            } else {
+                store.requireCurrentSchema();
+            }
             long lastSeq = store.registerNode(nodeId);
             TransactionMeter meter = new TransactionMeter();
             IntervalSchedule schedule = new IntervalSchedule(config.updateInterval(), config.billingZone());

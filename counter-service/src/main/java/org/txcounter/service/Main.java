@@ -4,27 +4,34 @@ import io.javalin.Javalin;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.config.ConfigException;
 import org.txcounter.core.config.CounterConfig;
+import org.txcounter.core.config.DataSourceConfig;
 import org.txcounter.core.config.DeploymentToml;
+import org.txcounter.core.store.CounterStore;
 import org.txcounter.core.store.StoreException;
 import org.txcounter.service.api.ManagementApi;
 import org.txcounter.service.runtime.IntegrationRuntime;
 
 /**
- * Starts the service: {@code java -jar txcounter.jar [deployment.toml]}.
+ * The service's commands: {@code java -jar txcounter.jar [serve|migrate] [deployment.toml]}.
  *
- * <p>Without an argument it reads {@code ./deployment.toml} if there is one, and otherwise starts on the embedded
- * H2 database in {@code ./data}. A stop (Ctrl-C, SIGTERM) closes the API and then writes what was counted.
+ * <p>{@code serve} (the default) starts the counter, the management API and the integration runtime; a stop
+ * (Ctrl-C, SIGTERM) closes the runtime and the API and then writes what was counted. {@code migrate} creates or
+ * updates the schema with the owner account and exits. Without a file argument both read {@code ./deployment.toml}
+ * if there is one, and otherwise use the embedded H2 database in {@code ./data}.
  */
 public final class Main {
 
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
     private static final Path DEFAULT_FILE = Path.of("deployment.toml");
+    private static final List<String> COMMANDS = List.of("serve", "migrate");
 
     private Main() {
     }
@@ -43,14 +50,16 @@ public final class Main {
     }
 
     private static void run(String[] args) throws Exception {
-        if (args.length > 1) {
-            throw new ConfigException("Usage: java -jar txcounter.jar [path/to/deployment.toml]");
+        List<String> arguments = new ArrayList<>(List.of(args));
+        String command = !arguments.isEmpty() && COMMANDS.contains(arguments.get(0)) ? arguments.remove(0) : "serve";
+        if (arguments.size() > 1) {
+            throw new ConfigException("Usage: java -jar txcounter.jar [serve|migrate] [path/to/deployment.toml]");
         }
         CounterConfig config;
         String source;
-        if (args.length == 1) {
-            config = DeploymentToml.read(Path.of(args[0]));
-            source = Path.of(args[0]).toAbsolutePath().toString();
+        if (arguments.size() == 1) {
+            config = DeploymentToml.read(Path.of(arguments.get(0)));
+            source = Path.of(arguments.get(0)).toAbsolutePath().toString();
         } else if (Files.exists(DEFAULT_FILE)) {
             config = DeploymentToml.read(DEFAULT_FILE);
             source = DEFAULT_FILE.toAbsolutePath().toString();
@@ -58,7 +67,26 @@ public final class Main {
             config = DeploymentToml.defaults(System::getProperty, System::getenv);
             source = "built-in defaults (no deployment.toml)";
         }
+        if (command.equals("migrate")) {
+            migrate(config);
+            return;
+        }
+        serve(config, source);
+    }
 
+    /** Creates or updates the schema with the owner account, then exits. Running it again changes nothing. */
+    private static void migrate(CounterConfig config) {
+        DataSourceConfig owner = config.migrationDataSource();
+        try (CounterStore store = CounterStore.open(owner, Clock.systemUTC())) {
+            int applied = store.migrate();
+            System.out.println(applied == 0
+                    ? "The schema of " + owner.id() + " (" + owner.url() + ") is already current; nothing changed."
+                    : "Applied " + applied + " migration(s) to " + owner.id() + " (" + owner.url() + ") as "
+                            + owner.username() + ".");
+        }
+    }
+
+    private static void serve(CounterConfig config, String source) throws Exception {
         Clock clock = Clock.systemUTC();
         TransactionCounter counter = config.enabled()
                 ? TransactionCounter.start(config, clock)

@@ -36,6 +36,7 @@ public final class CounterConfig {
     private final int managementPort;
     private final DedupeConfig dedupe;
     private final RuntimeConfig runtime;
+    private final Optional<DataSourceConfig> ownerDataSource;
 
     private CounterConfig(Builder builder) {
         this.enabled = builder.enabled;
@@ -48,6 +49,7 @@ public final class CounterConfig {
         this.managementPort = builder.managementPort;
         this.dedupe = builder.dedupe;
         this.runtime = builder.runtime;
+        this.ownerDataSource = builder.ownerDataSource;
     }
 
     /**
@@ -111,6 +113,14 @@ public final class CounterConfig {
         return runtime;
     }
 
+    /**
+     * The account {@code migrate} uses: {@code [schema] owner_data_source}, else the counter's own datasource.
+     * The runtime account then needs only SELECT, INSERT and UPDATE.
+     */
+    public DataSourceConfig migrationDataSource() {
+        return ownerDataSource.orElse(dataSource);
+    }
+
     public Builder toBuilder() {
         Builder builder = new Builder();
         builder.enabled = enabled;
@@ -123,6 +133,7 @@ public final class CounterConfig {
         builder.managementPort = managementPort;
         builder.dedupe = dedupe;
         builder.runtime = runtime;
+        builder.ownerDataSource = ownerDataSource;
         return builder;
     }
 
@@ -138,8 +149,14 @@ public final class CounterConfig {
         private int managementPort = DEFAULT_MANAGEMENT_PORT;
         private DedupeConfig dedupe = DedupeConfig.defaults();
         private RuntimeConfig runtime = RuntimeConfig.none();
+        private Optional<DataSourceConfig> ownerDataSource = Optional.empty();
 
         private Builder() {
+        }
+
+        public Builder ownerDataSource(DataSourceConfig ownerDataSource) {
+            this.ownerDataSource = Optional.of(ownerDataSource);
+            return this;
         }
 
         public Builder dedupe(DedupeConfig dedupe) {

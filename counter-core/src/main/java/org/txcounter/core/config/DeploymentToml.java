@@ -79,7 +79,8 @@ public final class DeploymentToml {
             "deduplication", Set.of("deployment_id", "stamp_secret", "stamp_lifetime", "http_chaining",
                     "redelivery_window"),
             "passthrough", Set.of("host", "port", "route"),
-            "jms", Set.of("broker_url", "embedded_broker_port"));
+            "jms", Set.of("broker_url", "embedded_broker_port"),
+            "schema", Set.of("owner_data_source"));
     private static final Set<String> ROUTE_KEYS = Set.of("prefix", "backend", "queue");
     private static final Set<String> ENDPOINT_KEYS =
             Set.of("name", "queue", "forward_to", "forward_to_queue", "concurrency");
@@ -213,6 +214,15 @@ public final class DeploymentToml {
                     + "\" names no [[datasource]]. Defined ids: " + ids
                     + ". Add a [[datasource]] with that id or correct data_source.");
         }
+        TomlTable schema = section("schema");
+        if (schema != null && schema.contains("owner_data_source")) {
+            String ownerId = string(schema, "schema", "owner_data_source");
+            DataSourceConfig owner = dataSources.stream().filter(d -> d.id().equals(ownerId)).findFirst()
+                    .orElseThrow(() -> error(schema, "schema", "owner_data_source", "\"" + ownerId + "\"",
+                            "the id of a [[datasource]]. Defined ids: "
+                                    + dataSources.stream().map(DataSourceConfig::id).toList()));
+            builder.ownerDataSource(owner);
+        }
         try {
             return builder.build();
         } catch (ConfigException e) {
@@ -263,7 +273,7 @@ public final class DeploymentToml {
                 throw new ConfigException(source + " line " + line(toml, key) + ": unknown section or key \"" + key
                         + "\". Known: [[datasource]], [transaction_counter], [node], [billing], [management_api], "
                         + "[deduplication], [passthrough], [[passthrough.route]], [jms], [[inbound_endpoint]], "
-                        + "[secrets]");
+                        + "[schema], [secrets]");
             }
         }
     }

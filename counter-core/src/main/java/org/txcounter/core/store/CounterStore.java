@@ -11,12 +11,15 @@ import java.time.ZoneOffset;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationInfoService;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
@@ -78,6 +81,12 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
         hikari.setMaxLifetime(config.maxLifetime().toMillis());
         config.validationQuery().ifPresent(hikari::setConnectionTestQuery);
         hikari.setAutoCommit(config.autoCommit());
+        if (dialect == Dialect.SQLSERVER && !config.url().toLowerCase(Locale.ROOT)
+                .contains("sendstringparametersasunicode")) {
+            // Otherwise strings are bound as NVARCHAR and SQL Server converts the VARCHAR key columns row by row
+            // instead of seeking the primary key.
+            hikari.addDataSourceProperty("sendStringParametersAsUnicode", "false");
+        }
         String description = config.id() + " (" + config.url() + ")";
         try {
             return new CounterStore(new HikariDataSource(hikari), dialect, clock, description);
@@ -88,21 +97,76 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
         }
     }
 
-    /** Applies this vendor's migrations from {@code sql/flyway/<vendor>}; a current schema is left unchanged. */
-    public void migrate() {
+    /**
+     * Applies this vendor's migrations from {@code sql/flyway/<vendor>}; a current schema is left unchanged. Run it
+     * with an account that may create tables (the {@code migrate} command); the runtime account needs none.
+     *
+     * @return how many migrations were applied: 0 when the schema was already current
+     */
+    public int migrate() {
         try {
-            int applied = Flyway.configure()
-                    .dataSource(dataSource)
-                    .locations(dialect.migrationLocation())
-                    .load()
-                    .migrate()
-                    .migrationsExecuted;
+            int applied = flyway().migrate().migrationsExecuted;
             if (applied > 0) {
                 LOG.info("Applied {} schema migration(s) to {}.", applied, description);
             }
+            return applied;
         } catch (FlywayException e) {
-            throw new StoreException("Cannot migrate the schema of " + description + ": " + e.getMessage(), e);
+            throw new StoreException("Cannot migrate the schema of " + description + ": " + e.getMessage()
+                    + ". Check that this account may create tables.", e);
         }
+    }
+
+    /**
+     * Refuses to go on unless the schema is the one this release needs: created by {@code migrate} up to the
+     * latest version, or applied by hand from {@code sql/scripts/<vendor>/create-schema.sql}.
+     *
+     * @throws StoreException naming what is missing and the command that fixes it
+     */
+    public void requireCurrentSchema() {
+        MigrationInfoService info;
+        try {
+            info = flyway().info();
+        } catch (FlywayException e) {
+            throw new StoreException("Cannot read the schema version of " + description + ": " + e.getMessage(), e);
+        }
+        MigrationInfo current = info.current();
+        MigrationInfo[] pending = info.pending();
+        String latest = info.all().length == 0 ? "?" : info.all()[info.all().length - 1].getVersion().toString();
+        if (current == null) {
+            if (tablesExist()) {
+                LOG.warn("The schema of {} has the counter's tables but no migration history: it was applied by "
+                        + "hand. Apply later schema changes by hand too, or let `migrate` take over.", description);
+                return;
+            }
+            throw new StoreException("The database " + description + " has no transaction counter schema. Create it "
+                    + "with an account that may create tables: java -jar txcounter.jar migrate [deployment.toml] "
+                    + "(or apply sql/scripts/" + dialect.folder() + "/create-schema.sql by hand), then start again.");
+        }
+        if (pending.length > 0) {
+            throw new StoreException("The schema of " + description + " is at version " + current.getVersion()
+                    + " but this release needs version " + latest + ". Run: java -jar txcounter.jar migrate "
+                    + "[deployment.toml] with an account that may alter tables, then start again.");
+        }
+    }
+
+    private boolean tablesExist() {
+        try {
+            return jdbi.withHandle(handle -> {
+                handle.createQuery("SELECT COUNT(*) FROM txn_node").mapTo(Long.class).one();
+                handle.createQuery("SELECT COUNT(*) FROM txn_interval").mapTo(Long.class).one();
+                handle.createQuery("SELECT COUNT(*) FROM txn_monthly").mapTo(Long.class).one();
+                return true;
+            });
+        } catch (JdbiException e) {
+            return false;
+        }
+    }
+
+    private Flyway flyway() {
+        return Flyway.configure()
+                .dataSource(dataSource)
+                .locations(dialect.migrationLocation())
+                .load();
     }
 
     public Dialect dialect() {

@@ -50,6 +50,7 @@ abstract class CounterStoreContract {
     @BeforeEach
     void emptyDatabase() {
         dataSource = database(dataDir);
+        TestDatabases.migrate(dataSource);
         TestDatabases.wipe(dataSource);
     }
 

@@ -3,6 +3,7 @@ package org.txcounter.core.store;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -55,6 +56,45 @@ public final class TestDatabases {
                 env("TXN_TEST_MARIADB_URL", "jdbc:mariadb://127.0.0.1:3306/transactiondb_test"),
                 env("TXN_TEST_MARIADB_OWNER", "txn_owner"),
                 env("TXN_TEST_MARIADB_OWNER_PASSWORD", "txn_owner_pw")));
+    }
+
+    /** The PostgreSQL test database as the runtime account: SELECT, INSERT and UPDATE only. */
+    public static DataSourceConfig postgresApp() {
+        return reachable("PostgreSQL", DataSourceConfig.of(CounterConfig.DEFAULT_DATA_SOURCE_ID,
+                env("TXN_TEST_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/transactiondb_test"),
+                env("TXN_TEST_POSTGRES_APP", "txn_app"),
+                env("TXN_TEST_POSTGRES_APP_PASSWORD", "txn_app_pw")));
+    }
+
+    /** The MariaDB test database as the runtime account: SELECT, INSERT and UPDATE only. */
+    public static DataSourceConfig mariadbApp() {
+        return reachable("MariaDB", DataSourceConfig.of(CounterConfig.DEFAULT_DATA_SOURCE_ID,
+                env("TXN_TEST_MARIADB_URL", "jdbc:mariadb://127.0.0.1:3306/transactiondb_test"),
+                env("TXN_TEST_MARIADB_APP", "txn_app"),
+                env("TXN_TEST_MARIADB_APP_PASSWORD", "txn_app_pw")));
+    }
+
+    /** Brings the schema up to date as the {@code migrate} command does, with the given (owner) account. */
+    public static void migrate(DataSourceConfig owner) {
+        try (CounterStore store = CounterStore.open(owner, Clock.systemUTC())) {
+            store.migrate();
+        }
+    }
+
+    /** Drops the counter's tables and the migration history, leaving an empty database. */
+    public static void dropSchema(DataSourceConfig owner) {
+        try (Connection connection = DriverManager.getConnection(owner.url(), owner.username(), owner.password());
+                Statement statement = connection.createStatement()) {
+            for (String table : new String[] {"txn_interval", "txn_monthly", "txn_node", "flyway_schema_history"}) {
+                try {
+                    statement.executeUpdate("DROP TABLE " + table);
+                } catch (SQLException e) {
+                    // Not there: nothing to drop.
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot drop the schema of " + owner.url(), e);
+        }
     }
 
     /** Empties the counter's tables, if they exist, so each test starts from nothing. */

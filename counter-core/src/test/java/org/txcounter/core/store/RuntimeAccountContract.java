@@ -1,0 +1,108 @@
+package org.txcounter.core.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.txcounter.core.MutableClock;
+import org.txcounter.core.TransactionCounter;
+import org.txcounter.core.Transport;
+import org.txcounter.core.TransportCounter;
+import org.txcounter.core.config.CounterConfig;
+import org.txcounter.core.config.DataSourceConfig;
+
+/**
+ * The split between the owner account that runs {@code migrate} and the runtime account that only reads and
+ * writes rows, on a real server.
+ */
+abstract class RuntimeAccountContract {
+
+    @TempDir
+    Path dataDir;
+
+    abstract DataSourceConfig owner();
+
+    abstract DataSourceConfig runtime();
+
+    abstract Dialect dialect();
+
+    private TransactionCounter open(MutableClock clock) {
+        return TransactionCounter.open(CounterConfig.builder().dataSource(runtime()).dataDir(dataDir)
+                .nodeId("least-privilege").build(), clock);
+    }
+
+    @Test
+    void anEmptyDatabaseIsRefusedWithTheCommandThatFixesItAndMigrateIsIdempotent() {
+        MutableClock clock = MutableClock.at("2026-09-01T00:00:00Z");
+        TestDatabases.dropSchema(owner());
+
+        assertThatThrownBy(() -> open(clock))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("has no transaction counter schema")
+                .hasMessageContaining("java -jar txcounter.jar migrate");
+
+        try (CounterStore store = CounterStore.open(owner(), clock)) {
+            assertThat(store.migrate()).isEqualTo(1);
+            assertThat(store.migrate()).isZero();
+        }
+        try (TransactionCounter counter = open(clock)) {
+            assertThat(counter.count(counter.currentMonth()).total()).isZero();
+        }
+    }
+
+    @Test
+    void aSchemaAppliedByHandFromTheDbaScriptIsAccepted() throws Exception {
+        TestDatabases.dropSchema(owner());
+        DataSourceConfig owner = owner();
+        try (Connection connection = DriverManager.getConnection(owner.url(), owner.username(), owner.password());
+                Statement statement = connection.createStatement()) {
+            for (String sql : DbaScriptsTest.statements(dialect())) {
+                statement.execute(sql);
+            }
+        }
+        MutableClock clock = MutableClock.at("2026-09-01T00:00:00Z");
+        try (TransactionCounter counter = open(clock)) {
+            counter.meter().counter(Transport.JMS).record();
+            clock.advance(Duration.ofMinutes(1));
+            assertThat(counter.flusher().flushDue()).isZero();
+            assertThat(counter.count(counter.currentMonth()).counts().get(Transport.JMS)).isEqualTo(1);
+        }
+        TestDatabases.dropSchema(owner);
+    }
+
+    @Test
+    void theRuntimeAccountCountsButCannotChangeTheSchemaOrDeleteRows() throws SQLException {
+        TestDatabases.migrate(owner());
+        TestDatabases.wipe(owner());
+        MutableClock clock = MutableClock.at("2026-09-01T00:00:00Z");
+        try (TransactionCounter counter = open(clock)) {
+            TransportCounter http = counter.meter().counter(Transport.HTTP);
+            for (int i = 0; i < 42; i++) {
+                http.record();
+            }
+            clock.advance(Duration.ofMinutes(1));
+            assertThat(counter.flusher().flushDue()).isZero();
+            assertThat(counter.count(counter.currentMonth()).total()).isEqualTo(42);
+        }
+
+        DataSourceConfig app = runtime();
+        try (Connection connection = DriverManager.getConnection(app.url(), app.username(), app.password());
+                Statement statement = connection.createStatement()) {
+            assertThatThrownBy(() -> statement.execute("CREATE TABLE txn_probe (i INT)"))
+                    .isInstanceOf(SQLException.class);
+            assertThatThrownBy(() -> statement.execute("DROP TABLE txn_monthly"))
+                    .isInstanceOf(SQLException.class);
+            assertThatThrownBy(() -> statement.execute("ALTER TABLE txn_monthly ADD COLUMN note VARCHAR(10)"))
+                    .isInstanceOf(SQLException.class);
+            assertThatThrownBy(() -> statement.execute("DELETE FROM txn_interval"))
+                    .isInstanceOf(SQLException.class);
+        }
+    }
+}

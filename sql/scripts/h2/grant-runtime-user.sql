@@ -1,0 +1,2 @@
+-- The embedded H2 database belongs to the service process, which creates and migrates it itself.
+-- Nothing to grant.

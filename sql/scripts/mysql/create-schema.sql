@@ -1,0 +1,45 @@
+-- Transaction counter schema for mysql, to apply by hand as the schema owner.
+-- Generated from sql/flyway/mysql by sql/scripts/regenerate.sh; do not edit.
+-- Prefer 'java -jar txcounter.jar migrate', which also records the schema version.
+-- Then grant the runtime account SELECT, INSERT and UPDATE: see grant-runtime-user.sql.
+
+-- ---- V1__interval_ledger.sql ----
+-- The interval ledger, the monthly rollup that reports read, and each node's write position (MySQL 8, MariaDB).
+-- Times are UTC. Counts are BIGINT: a busy deployment passes 2^31 transactions in a month.
+
+CREATE TABLE txn_node (
+    node_id           VARCHAR(64)  NOT NULL,
+    registered_at     DATETIME(3)  NOT NULL,
+    last_seq          BIGINT       NOT NULL,
+    last_interval_end DATETIME(3),
+    last_flush_at     DATETIME(3),
+    CONSTRAINT pk_txn_node PRIMARY KEY (node_id),
+    CONSTRAINT ck_txn_node_seq CHECK (last_seq >= 0)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+
+CREATE TABLE txn_interval (
+    node_id        VARCHAR(64)  NOT NULL,
+    seq            BIGINT       NOT NULL,
+    transport      VARCHAR(16)  NOT NULL,
+    interval_start DATETIME(3)  NOT NULL,
+    interval_end   DATETIME(3)  NOT NULL,
+    billing_period INT          NOT NULL,
+    txn_count      BIGINT       NOT NULL,
+    written_at     DATETIME(3)  NOT NULL,
+    CONSTRAINT pk_txn_interval PRIMARY KEY (node_id, seq, transport),
+    CONSTRAINT fk_txn_interval_node FOREIGN KEY (node_id) REFERENCES txn_node (node_id),
+    CONSTRAINT ck_txn_interval_count CHECK (txn_count > 0),
+    CONSTRAINT ck_txn_interval_bounds CHECK (interval_end > interval_start)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+
+CREATE INDEX ix_txn_interval_period ON txn_interval (billing_period, node_id);
+
+CREATE TABLE txn_monthly (
+    billing_period INT          NOT NULL,
+    node_id        VARCHAR(64)  NOT NULL,
+    transport      VARCHAR(16)  NOT NULL,
+    txn_count      BIGINT       NOT NULL,
+    updated_at     DATETIME(3)  NOT NULL,
+    CONSTRAINT pk_txn_monthly PRIMARY KEY (billing_period, node_id, transport),
+    CONSTRAINT ck_txn_monthly_count CHECK (txn_count >= 0)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
