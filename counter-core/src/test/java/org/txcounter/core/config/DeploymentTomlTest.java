@@ -276,6 +276,30 @@ class DeploymentTomlTest {
     }
 
     @Test
+    void migrateUsesTheOwnerDataSourceWhenOneIsNamed() {
+        String datasources = """
+                [[datasource]]
+                id = "WSO2_TRANSACTION_DB"
+                url = "jdbc:postgresql://db/transactiondb"
+                username = "txn_app"
+
+                [[datasource]]
+                id = "OWNER"
+                url = "jdbc:postgresql://db/transactiondb"
+                username = "txn_owner"
+                """;
+
+        assertThat(parse(datasources).migrationDataSource().username()).isEqualTo("txn_app");
+        CounterConfig config = parse(datasources + "\n[schema]\nowner_data_source = \"OWNER\"\n");
+        assertThat(config.dataSource().username()).isEqualTo("txn_app");
+        assertThat(config.migrationDataSource().username()).isEqualTo("txn_owner");
+        assertThatThrownBy(() -> parse(datasources + "\n[schema]\nowner_data_source = \"NOPE\"\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("deployment.toml line 12: [schema] owner_data_source = \"NOPE\": expected "
+                        + "the id of a [[datasource]]. Defined ids: [WSO2_TRANSACTION_DB, OWNER]");
+    }
+
+    @Test
     void aBadSwitchValueIsNamed() {
         UnaryOperator<String> properties = Map.of("enableTransactionCounter", "maybe")::get;
 
