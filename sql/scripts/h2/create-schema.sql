@@ -43,3 +43,11 @@ CREATE TABLE txn_monthly (
     CONSTRAINT pk_txn_monthly PRIMARY KEY (billing_period, node_id, transport),
     CONSTRAINT ck_txn_monthly_count CHECK (txn_count >= 0)
 );
+
+-- ---- V2__ledger_macs.sql ----
+-- Tamper evidence: each ledger row carries an HMAC-SHA256 over its content and the previous row's MAC, chained per
+-- node; the node row keeps the head of its chain, itself signed. Rows written before this version have none.
+ALTER TABLE txn_interval ADD COLUMN prev_mac VARCHAR(64);
+ALTER TABLE txn_interval ADD COLUMN mac VARCHAR(64);
+ALTER TABLE txn_node ADD COLUMN last_mac VARCHAR(64);
+ALTER TABLE txn_node ADD COLUMN node_mac VARCHAR(64);

@@ -13,6 +13,9 @@ import org.txcounter.core.ingress.IngressCounter;
 import org.txcounter.core.interval.FlushScheduler;
 import org.txcounter.core.interval.IntervalFlusher;
 import org.txcounter.core.interval.IntervalSchedule;
+import org.txcounter.core.ledger.LedgerFinding;
+import org.txcounter.core.ledger.LedgerSigner;
+import org.txcounter.core.ledger.LedgerVerifier;
 import org.txcounter.core.node.NodeIdentity;
 import org.txcounter.core.stamp.StampAuthority;
 import org.txcounter.core.stamp.StampSecrets;
@@ -45,11 +48,13 @@ public final class TransactionCounter implements AutoCloseable {
     private final IntervalSchedule schedule;
     private final Clock clock;
     private final IngressCounter ingress;
+    private final LedgerSigner signer;
     private FlushScheduler scheduler;
 
     private TransactionCounter(String nodeId, TransactionMeter meter, CounterStore store, IntervalFlusher flusher,
-            IntervalSchedule schedule, Clock clock, IngressCounter ingress) {
+            IntervalSchedule schedule, Clock clock, IngressCounter ingress, LedgerSigner signer) {
         this.nodeId = nodeId;
+        this.signer = signer;
         this.meter = meter;
         this.ingress = ingress;
         this.store = store;
@@ -78,7 +83,9 @@ public final class TransactionCounter implements AutoCloseable {
      */
     public static TransactionCounter open(CounterConfig config, Clock clock) {
         String nodeId = NodeIdentity.resolve(config.nodeId(), config.dataDir());
-        CounterStore store = CounterStore.open(config.dataSource(), clock);
+        byte[] stampSecret = StampSecrets.resolve(config.dedupe().stampSecret(), config.dataDir());
+        LedgerSigner signer = ledgerSigner(config, stampSecret);
+        CounterStore store = CounterStore.open(config.dataSource(), clock, signer);
         try {
             if (store.dialect() == Dialect.H2 && config.dataSource().url().startsWith("jdbc:h2:file:")) {
                 // The embedded default belongs to this process alone: it is created and kept current here.
@@ -91,15 +98,23 @@ public final class TransactionCounter implements AutoCloseable {
             IntervalSchedule schedule = new IntervalSchedule(config.updateInterval(), config.billingZone());
             IntervalFlusher flusher = new IntervalFlusher(meter, store, schedule, clock, nodeId, lastSeq);
             DedupeConfig dedupe = config.dedupe();
-            StampAuthority stamps = new StampAuthority(dedupe.deploymentId(),
-                    StampSecrets.resolve(dedupe.stampSecret(), config.dataDir()), dedupe.stampLifetime(), clock);
+            StampAuthority stamps = new StampAuthority(dedupe.deploymentId(), stampSecret, dedupe.stampLifetime(),
+                    clock);
             IngressCounter ingress = new IngressCounter(meter, Optional.of(stamps), dedupe.httpChaining(),
                     dedupe.redeliveryWindow(), clock);
-            return new TransactionCounter(nodeId, meter, store, flusher, schedule, clock, ingress);
+            return new TransactionCounter(nodeId, meter, store, flusher, schedule, clock, ingress, signer);
         } catch (RuntimeException e) {
             store.close();
             throw e;
         }
+    }
+
+    /**
+     * The signer of the deployment's ledger: {@code [ledger] key}, or else a key derived from the stamp secret,
+     * which every node of a deployment shares.
+     */
+    public static LedgerSigner ledgerSigner(CounterConfig config, byte[] stampSecret) {
+        return config.ledgerKey().map(LedgerSigner::new).orElseGet(() -> LedgerSigner.derivedFrom(stampSecret));
     }
 
     public String nodeId() {
@@ -146,6 +161,14 @@ public final class TransactionCounter implements AutoCloseable {
     /** The billing report from {@code from} to {@code to} inclusive. */
     public List<ReportRow> report(YearMonth from, YearMonth to) {
         return store.report(from, to);
+    }
+
+    /**
+     * Walks every node's ledger chain and the monthly rollup, and names each row that was edited, deleted,
+     * inserted or reordered and each rollup that differs from its rows. Empty for an untouched ledger.
+     */
+    public List<LedgerFinding> verifyLedger() {
+        return store.verify(new LedgerVerifier(signer));
     }
 
     /** Stops the timer, writes what was counted up to now, and closes the pool. */

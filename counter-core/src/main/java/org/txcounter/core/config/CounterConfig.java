@@ -37,6 +37,7 @@ public final class CounterConfig {
     private final DedupeConfig dedupe;
     private final RuntimeConfig runtime;
     private final Optional<DataSourceConfig> ownerDataSource;
+    private final Optional<byte[]> ledgerKey;
 
     private CounterConfig(Builder builder) {
         this.enabled = builder.enabled;
@@ -50,6 +51,7 @@ public final class CounterConfig {
         this.dedupe = builder.dedupe;
         this.runtime = builder.runtime;
         this.ownerDataSource = builder.ownerDataSource;
+        this.ledgerKey = builder.ledgerKey;
     }
 
     /**
@@ -121,6 +123,11 @@ public final class CounterConfig {
         return ownerDataSource.orElse(dataSource);
     }
 
+    /** {@code [ledger] key}; empty means a key derived from the deployment's stamp secret. */
+    public Optional<byte[]> ledgerKey() {
+        return ledgerKey.map(byte[]::clone);
+    }
+
     public Builder toBuilder() {
         Builder builder = new Builder();
         builder.enabled = enabled;
@@ -134,6 +141,7 @@ public final class CounterConfig {
         builder.dedupe = dedupe;
         builder.runtime = runtime;
         builder.ownerDataSource = ownerDataSource;
+        builder.ledgerKey = ledgerKey;
         return builder;
     }
 
@@ -150,8 +158,14 @@ public final class CounterConfig {
         private DedupeConfig dedupe = DedupeConfig.defaults();
         private RuntimeConfig runtime = RuntimeConfig.none();
         private Optional<DataSourceConfig> ownerDataSource = Optional.empty();
+        private Optional<byte[]> ledgerKey = Optional.empty();
 
         private Builder() {
+        }
+
+        public Builder ledgerKey(byte[] ledgerKey) {
+            this.ledgerKey = Optional.of(ledgerKey.clone());
+            return this;
         }
 
         public Builder ownerDataSource(DataSourceConfig ownerDataSource) {

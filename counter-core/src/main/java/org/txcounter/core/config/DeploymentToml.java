@@ -80,7 +80,8 @@ public final class DeploymentToml {
                     "redelivery_window"),
             "passthrough", Set.of("host", "port", "route"),
             "jms", Set.of("broker_url", "embedded_broker_port"),
-            "schema", Set.of("owner_data_source"));
+            "schema", Set.of("owner_data_source"),
+            "ledger", Set.of("key"));
     private static final Set<String> ROUTE_KEYS = Set.of("prefix", "backend", "queue");
     private static final Set<String> ENDPOINT_KEYS =
             Set.of("name", "queue", "forward_to", "forward_to_queue", "concurrency");
@@ -214,6 +215,15 @@ public final class DeploymentToml {
                     + "\" names no [[datasource]]. Defined ids: " + ids
                     + ". Add a [[datasource]] with that id or correct data_source.");
         }
+        TomlTable ledger = section("ledger");
+        if (ledger != null && ledger.contains("key")) {
+            byte[] key = resolveSecret(ledger, "ledger", "key").getBytes(StandardCharsets.UTF_8);
+            if (key.length < DedupeConfig.MIN_SECRET_BYTES) {
+                throw error(ledger, "ledger", "key", "(hidden, " + key.length + " bytes)", "at least "
+                        + DedupeConfig.MIN_SECRET_BYTES + " bytes, the same on every node and for verify");
+            }
+            builder.ledgerKey(key);
+        }
         TomlTable schema = section("schema");
         if (schema != null && schema.contains("owner_data_source")) {
             String ownerId = string(schema, "schema", "owner_data_source");
@@ -273,7 +283,7 @@ public final class DeploymentToml {
                 throw new ConfigException(source + " line " + line(toml, key) + ": unknown section or key \"" + key
                         + "\". Known: [[datasource]], [transaction_counter], [node], [billing], [management_api], "
                         + "[deduplication], [passthrough], [[passthrough.route]], [jms], [[inbound_endpoint]], "
-                        + "[schema], [secrets]");
+                        + "[schema], [ledger], [secrets]");
             }
         }
     }

@@ -2,6 +2,7 @@ package org.txcounter.core.interval;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -53,9 +54,14 @@ public final class IntervalFlusher {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
         this.lastSeq = lastSeq;
-        Instant now = clock.instant();
+        Instant now = now();
         this.currentStart = now;
         this.currentEnd = schedule.endOf(now);
+    }
+
+    /** The clock's time to the millisecond: the precision the store keeps, so the stored interval is the summary. */
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 
     /** The end of the open interval: when {@link #flushDue()} next has work to do. */
@@ -69,7 +75,7 @@ public final class IntervalFlusher {
      * @return the number of intervals still waiting to be written
      */
     public synchronized int flushDue() {
-        Instant now = clock.instant();
+        Instant now = now();
         if (!now.isBefore(currentEnd)) {
             close(currentEnd);
             currentStart = schedule.startOf(now);
@@ -85,7 +91,7 @@ public final class IntervalFlusher {
      * @return the number of intervals that could not be written
      */
     public synchronized int flushNow() {
-        Instant now = clock.instant();
+        Instant now = now();
         if (!now.isBefore(currentEnd)) {
             return flushDue();
         }

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
@@ -32,6 +33,12 @@ import org.txcounter.core.TransportCounts;
 import org.txcounter.core.config.DataSourceConfig;
 import org.txcounter.core.interval.IntervalSink;
 import org.txcounter.core.interval.IntervalSummary;
+import org.txcounter.core.ledger.LedgerFinding;
+import org.txcounter.core.ledger.LedgerSigner;
+import org.txcounter.core.ledger.LedgerVerifier;
+import org.txcounter.core.ledger.NodeHead;
+import org.txcounter.core.ledger.RollupRow;
+import org.txcounter.core.ledger.SignedRow;
 
 /**
  * The database side: writes interval summaries and reads month totals and reports, through HikariCP and Jdbi.
@@ -56,17 +63,31 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
     private final Jdbi jdbi;
     private final Clock clock;
     private final String description;
+    private final LedgerSigner signer;
 
-    private CounterStore(HikariDataSource dataSource, Dialect dialect, Clock clock, String description) {
+    private CounterStore(HikariDataSource dataSource, Dialect dialect, Clock clock, String description,
+            LedgerSigner signer) {
         this.dataSource = dataSource;
+        this.signer = signer;
         this.dialect = dialect;
         this.jdbi = Jdbi.create(dataSource);
         this.clock = clock;
         this.description = description;
     }
 
-    /** Opens a connection pool for the datasource. Fails fast, naming the URL, if the database cannot be reached. */
+    /**
+     * Opens a connection pool for reading and migrating; {@link #write} needs the signer of
+     * {@link #open(DataSourceConfig, Clock, LedgerSigner)}.
+     */
     public static CounterStore open(DataSourceConfig config, Clock clock) {
+        return open(config, clock, null);
+    }
+
+    /**
+     * Opens a connection pool for the datasource, signing the ledger rows it writes with {@code signer}. Fails
+     * fast, naming the URL, if the database cannot be reached.
+     */
+    public static CounterStore open(DataSourceConfig config, Clock clock, LedgerSigner signer) {
         Dialect dialect = Dialect.forUrl(config.url());
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName("txn-" + config.id());
@@ -89,7 +110,7 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
         }
         String description = config.id() + " (" + config.url() + ")";
         try {
-            return new CounterStore(new HikariDataSource(hikari), dialect, clock, description);
+            return new CounterStore(new HikariDataSource(hikari), dialect, clock, description, signer);
         } catch (RuntimeException e) {
             throw new StoreException("Cannot connect to datasource " + description + " as user \""
                     + config.username() + "\": " + rootMessage(e) + ". Check that the database is running and "
@@ -202,6 +223,9 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
 
     @Override
     public void write(IntervalSummary interval) {
+        if (signer == null) {
+            throw new IllegalStateException("This store was opened without a ledger signer and cannot write.");
+        }
         try {
             boolean applied = jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, handle -> {
                 int moved = handle.createUpdate("""
@@ -217,7 +241,12 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
                     confirmAlreadyWritten(handle, interval);
                     return false;
                 }
-                insertLedgerRows(handle, interval);
+                String lastMac = insertLedgerRows(handle, interval);
+                handle.createUpdate("UPDATE txn_node SET last_mac = :mac, node_mac = :nodeMac WHERE node_id = :node")
+                        .bind("mac", lastMac)
+                        .bind("nodeMac", signer.nodeMac(interval.nodeId(), interval.seq(), lastMac))
+                        .bind("node", interval.nodeId())
+                        .execute();
                 addToMonthly(handle, interval);
                 return true;
             });
@@ -265,27 +294,43 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
         }
     }
 
-    private void insertLedgerRows(Handle handle, IntervalSummary interval) {
+    /** Inserts the interval's rows, each chained to the node's previous row; returns the last row's MAC. */
+    private String insertLedgerRows(Handle handle, IntervalSummary interval) {
+        String previousMac = handle.createQuery("SELECT last_mac FROM txn_node WHERE node_id = :node")
+                .bind("node", interval.nodeId())
+                .mapTo(String.class)
+                .findOne()
+                .orElse(null);
         PreparedBatch batch = handle.prepareBatch("""
-                INSERT INTO txn_interval
-                    (node_id, seq, transport, interval_start, interval_end, billing_period, txn_count, written_at)
-                VALUES (:node, :seq, :transport, :start, :end, :period, :count, :now)""");
+                INSERT INTO txn_interval (node_id, seq, transport, interval_start, interval_end, billing_period,
+                                          txn_count, written_at, prev_mac, mac)
+                VALUES (:node, :seq, :transport, :start, :end, :period, :count, :now, :prevMac, :mac)""");
         LocalDateTime now = utc(clock.instant());
+        int period = period(interval.billingMonth());
+        // Stored times have millisecond precision; the MAC covers exactly what is stored.
+        long startMillis = interval.start().toEpochMilli();
+        long endMillis = interval.end().toEpochMilli();
         for (Transport transport : Transport.values()) {
             long count = interval.counts().get(transport);
             if (count > 0) {
+                String mac = signer.rowMac(interval.nodeId(), interval.seq(), transport.name(), startMillis,
+                        endMillis, period, count, previousMac);
                 batch.bind("node", interval.nodeId())
                         .bind("seq", interval.seq())
                         .bind("transport", transport.name())
-                        .bind("start", utc(interval.start()))
-                        .bind("end", utc(interval.end()))
-                        .bind("period", period(interval.billingMonth()))
+                        .bind("start", utc(Instant.ofEpochMilli(startMillis)))
+                        .bind("end", utc(Instant.ofEpochMilli(endMillis)))
+                        .bind("period", period)
                         .bind("count", count)
                         .bind("now", now)
+                        .bind("prevMac", previousMac)
+                        .bind("mac", mac)
                         .add();
+                previousMac = mac;
             }
         }
         batch.execute();
+        return previousMac;
     }
 
     private void addToMonthly(Handle handle, IntervalSummary interval) {
@@ -346,6 +391,46 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
                         rs.getObject("interval_end", LocalDateTime.class).toInstant(ZoneOffset.UTC),
                         month(rs.getInt("billing_period")), rs.getLong("txn_count")))
                 .collectIntoList());
+    }
+
+    /**
+     * Checks the whole ledger: every node's MAC chain and signed head, and the monthly rollup against the rows.
+     *
+     * @param verifier the verifier holding the deployment's ledger key
+     * @return what is wrong; empty for an untouched ledger
+     */
+    public List<LedgerFinding> verify(LedgerVerifier verifier) {
+        try {
+            return jdbi.withHandle(handle -> {
+                List<SignedRow> rows = handle.createQuery("""
+                                SELECT node_id, seq, transport, interval_start, interval_end, billing_period, txn_count,
+                                       prev_mac, mac
+                                FROM txn_interval""")
+                        .map((rs, ctx) -> new SignedRow(rs.getString("node_id"), rs.getLong("seq"),
+                                rs.getString("transport"), millis(rs.getObject("interval_start", LocalDateTime.class)),
+                                millis(rs.getObject("interval_end", LocalDateTime.class)), rs.getInt("billing_period"),
+                                rs.getLong("txn_count"), rs.getString("prev_mac"), rs.getString("mac")))
+                        .collectIntoList();
+                List<NodeHead> heads = handle.createQuery(
+                                "SELECT node_id, last_seq, last_mac, node_mac FROM txn_node")
+                        .map((rs, ctx) -> new NodeHead(rs.getString("node_id"), rs.getLong("last_seq"),
+                                rs.getString("last_mac"), rs.getString("node_mac")))
+                        .collectIntoList();
+                List<RollupRow> rollup = handle.createQuery(
+                                "SELECT billing_period, node_id, transport, txn_count FROM txn_monthly")
+                        .map((rs, ctx) -> new RollupRow(rs.getInt("billing_period"), rs.getString("node_id"),
+                                rs.getString("transport"), rs.getLong("txn_count")))
+                        .collectIntoList();
+                return verifier.verify(new ArrayList<>(rows), heads, rollup);
+            });
+        } catch (JdbiException e) {
+            throw new StoreException("Cannot read the ledger of " + description + " to verify it: " + rootMessage(e)
+                    + poolState(), e);
+        }
+    }
+
+    private static long millis(LocalDateTime utc) {
+        return utc.toInstant(ZoneOffset.UTC).toEpochMilli();
     }
 
     @Override

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,6 +33,7 @@ import org.txcounter.core.interval.IntervalFlusher;
 import org.txcounter.core.interval.IntervalSchedule;
 import org.txcounter.core.interval.IntervalSink;
 import org.txcounter.core.interval.IntervalSummary;
+import org.txcounter.core.ledger.LedgerFinding;
 
 /**
  * What every database must do for the counter, run against each vendor by a subclass that names the database.
@@ -236,6 +240,45 @@ abstract class CounterStoreContract {
         assertThat(august.total()).isEqualTo(3 * big + 6).isGreaterThan(1L << 32);
         assertThat(store.report(YearMonth.of(2026, 8), YearMonth.of(2026, 8)))
                 .contains(new ReportRow(YearMonth.of(2026, 8), "node-a", Transport.HTTP, 3 * big));
+    }
+
+    @Test
+    void verifyNamesExactlyTheEditedTheDeletedAndTheInsertedRow() throws Exception {
+        MutableClock clock = MutableClock.at("2026-10-01T00:00:00Z");
+        TransactionCounter a = open(clock, "node-a");
+        TransactionCounter b = open(clock, "node-b");
+        for (int interval = 1; interval <= 6; interval++) {
+            record(a, Transport.HTTP, interval);
+            record(a, Transport.JMS, 10 * interval);
+            record(b, Transport.HTTP, 100 * interval);
+            clock.advance(MINUTE);
+            a.flusher().flushDue();
+            b.flusher().flushDue();
+        }
+        assertThat(a.verifyLedger()).isEmpty();
+
+        try (Connection connection = DriverManager.getConnection(dataSource.url(), dataSource.username(),
+                dataSource.password()); Statement statement = connection.createStatement()) {
+            statement.executeUpdate("UPDATE txn_interval SET txn_count = 999 WHERE node_id = 'node-a' AND seq = 2 "
+                    + "AND transport = 'HTTP'");
+            statement.executeUpdate("DELETE FROM txn_interval WHERE node_id = 'node-a' AND seq = 4 "
+                    + "AND transport = 'JMS'");
+            statement.executeUpdate("INSERT INTO txn_interval (node_id, seq, transport, interval_start, interval_end, "
+                    + "billing_period, txn_count, written_at, prev_mac, mac) SELECT node_id, 7, transport, "
+                    + "interval_start, interval_end, billing_period, 5000, written_at, mac, mac FROM txn_interval "
+                    + "WHERE node_id = 'node-b' AND seq = 6");
+        }
+
+        List<LedgerFinding> findings = a.verifyLedger();
+        assertThat(findings.stream().filter(f -> f.kind() != LedgerFinding.Kind.ROLLUP_MISMATCH)
+                .map(f -> f.kind() + " " + f.nodeId() + " " + f.seq() + " " + f.transport()))
+                .containsExactlyInAnyOrder(
+                        "EDITED node-a 2 HTTP",
+                        "DELETED node-a 5 HTTP",
+                        "INSERTED node-b 7 HTTP");
+        assertThat(findings.stream().filter(f -> f.kind() == LedgerFinding.Kind.ROLLUP_MISMATCH)
+                .map(f -> f.nodeId() + " " + f.transport()))
+                .containsExactlyInAnyOrder("node-a HTTP", "node-a JMS", "node-b HTTP");
     }
 
     @Test

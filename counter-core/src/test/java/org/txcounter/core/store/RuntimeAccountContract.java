@@ -49,7 +49,7 @@ abstract class RuntimeAccountContract {
                 .hasMessageContaining("java -jar txcounter.jar migrate");
 
         try (CounterStore store = CounterStore.open(owner(), clock)) {
-            assertThat(store.migrate()).isEqualTo(1);
+            assertThat(store.migrate()).isEqualTo(2);
             assertThat(store.migrate()).isZero();
         }
         try (TransactionCounter counter = open(clock)) {

@@ -1,0 +1,167 @@
+package org.txcounter.core.ledger;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * Walks every node's chain and names each row that was edited, deleted, inserted or reordered, checks each
+ * node's signed chain head, and checks the monthly rollup against the sum of the ledger.
+ *
+ * <p>How each kind is told apart, for a node's rows:
+ * <ul>
+ *   <li>a row whose MAC does not match its content is EDITED if the chain still points at it (the next row's
+ *       {@code prev_mac}, or the node's head), else INSERTED;</li>
+ *   <li>a row whose {@code prev_mac} names a MAC that no row of the node has follows a DELETED row;</li>
+ *   <li>rows whose chain order (following {@code prev_mac}) is not their sequence order are REORDERED;</li>
+ *   <li>a head whose own MAC fails, or that does not name the chain's last row, is a HEAD_MISMATCH (rows cut off
+ *       the end of the chain show up here).</li>
+ * </ul>
+ */
+public final class LedgerVerifier {
+
+    private final LedgerSigner signer;
+
+    public LedgerVerifier(LedgerSigner signer) {
+        this.signer = signer;
+    }
+
+    public List<LedgerFinding> verify(List<SignedRow> rows, List<NodeHead> heads, List<RollupRow> rollup) {
+        List<LedgerFinding> findings = new ArrayList<>();
+        Map<String, List<SignedRow>> byNode = rows.stream().collect(Collectors.groupingBy(SignedRow::nodeId,
+                TreeMap::new, Collectors.toList()));
+        Map<String, NodeHead> headByNode = new HashMap<>();
+        heads.forEach(head -> headByNode.put(head.nodeId(), head));
+        for (Map.Entry<String, List<SignedRow>> node : byNode.entrySet()) {
+            verifyChain(node.getKey(), node.getValue(), headByNode.get(node.getKey()), findings);
+        }
+        for (NodeHead head : heads) {
+            if (!byNode.containsKey(head.nodeId()) && head.lastMac() != null) {
+                findings.add(new LedgerFinding(LedgerFinding.Kind.DELETED, head.nodeId(), head.lastSeq(), null,
+                        "the node's head names seq " + head.lastSeq() + " but the node has no ledger rows at all"));
+            }
+        }
+        verifyRollup(rows, rollup, findings);
+        return findings;
+    }
+
+    private void verifyChain(String nodeId, List<SignedRow> rows, NodeHead head, List<LedgerFinding> findings) {
+        rows.sort(Comparator.comparingLong(SignedRow::seq).thenComparing(SignedRow::transport));
+        Set<String> macs = new HashSet<>();
+        Set<String> pointedAt = new HashSet<>();
+        for (SignedRow row : rows) {
+            if (row.mac() != null) {
+                macs.add(row.mac());
+            }
+            if (row.prevMac() != null && !row.prevMac().isEmpty()) {
+                pointedAt.add(row.prevMac());
+            }
+        }
+        if (head != null && head.lastMac() != null) {
+            pointedAt.add(head.lastMac());
+        }
+        Map<String, SignedRow> genuineByMac = new HashMap<>();
+        List<SignedRow> failing = new ArrayList<>();
+        for (SignedRow row : rows) {
+            if (row.mac() == null) {
+                findings.add(new LedgerFinding(LedgerFinding.Kind.UNSIGNED, nodeId, row.seq(), row.transport(),
+                        "written before the ledger was signed; it cannot be checked"));
+            } else if (LedgerSigner.same(signer.rowMac(row.nodeId(), row.seq(), row.transport(), row.startMillis(),
+                    row.endMillis(), row.period(), row.count(), row.prevMac()), row.mac())) {
+                genuineByMac.put(row.mac(), row);
+            } else {
+                failing.add(row);
+            }
+        }
+        for (SignedRow row : failing) {
+            // A failing row whose MAC the chain points at, and that no genuine row already carries, is the
+            // genuine row edited; anything else (a made-up MAC, or a copy of another row's) was inserted.
+            if (pointedAt.contains(row.mac()) && !genuineByMac.containsKey(row.mac())) {
+                findings.add(new LedgerFinding(LedgerFinding.Kind.EDITED, nodeId, row.seq(), row.transport(),
+                        "the row's content no longer matches its MAC (count now " + row.count() + ", interval "
+                                + row.startMillis() + ".." + row.endMillis() + ", period " + row.period() + ")"));
+                genuineByMac.put(row.mac(), row);
+            } else {
+                findings.add(new LedgerFinding(LedgerFinding.Kind.INSERTED, nodeId, row.seq(), row.transport(),
+                        "no genuine row has this content and MAC (count " + row.count() + ", period " + row.period()
+                                + ")"));
+            }
+        }
+        for (SignedRow row : genuineByMac.values()) {
+            if (row.prevMac() != null && !row.prevMac().isEmpty() && !macs.contains(row.prevMac())) {
+                findings.add(new LedgerFinding(LedgerFinding.Kind.DELETED, nodeId, row.seq(), row.transport(),
+                        "the row before seq " + row.seq() + " " + row.transport() + " is missing: no row has the "
+                                + "MAC it follows"));
+            }
+        }
+        verifyOrder(nodeId, genuineByMac, findings);
+        verifyHead(nodeId, head, genuineByMac, macs, findings);
+    }
+
+    private static void verifyOrder(String nodeId, Map<String, SignedRow> genuineByMac,
+            List<LedgerFinding> findings) {
+        for (SignedRow row : genuineByMac.values()) {
+            SignedRow previous = row.prevMac() == null ? null : genuineByMac.get(row.prevMac());
+            if (previous != null && (previous.seq() > row.seq()
+                    || previous.seq() == row.seq() && previous.transport().compareTo(row.transport()) >= 0)) {
+                findings.add(new LedgerFinding(LedgerFinding.Kind.REORDERED, nodeId, row.seq(), row.transport(),
+                        "the chain places seq " + previous.seq() + " " + previous.transport() + " before it"));
+            }
+        }
+    }
+
+    private void verifyHead(String nodeId, NodeHead head, Map<String, SignedRow> genuineByMac, Set<String> macs,
+            List<LedgerFinding> findings) {
+        if (head == null) {
+            findings.add(new LedgerFinding(LedgerFinding.Kind.HEAD_MISMATCH, nodeId, -1, null,
+                    "the node has ledger rows but no entry in txn_node"));
+            return;
+        }
+        if (head.lastMac() == null) {
+            return;
+        }
+        if (!LedgerSigner.same(signer.nodeMac(nodeId, head.lastSeq(), head.lastMac()), head.nodeMac())) {
+            findings.add(new LedgerFinding(LedgerFinding.Kind.HEAD_MISMATCH, nodeId, head.lastSeq(), null,
+                    "the node's head (last_seq " + head.lastSeq() + ") does not match its MAC"));
+        } else if (!macs.contains(head.lastMac())) {
+            findings.add(new LedgerFinding(LedgerFinding.Kind.DELETED, nodeId, head.lastSeq(), null,
+                    "the node's last row (seq " + head.lastSeq() + ") is missing from the ledger"));
+        } else {
+            SignedRow last = genuineByMac.get(head.lastMac());
+            if (last != null && last.seq() != head.lastSeq()) {
+                findings.add(new LedgerFinding(LedgerFinding.Kind.HEAD_MISMATCH, nodeId, head.lastSeq(), null,
+                        "the node's head names seq " + head.lastSeq() + " but its MAC is that of seq " + last.seq()));
+            }
+        }
+    }
+
+    private static void verifyRollup(List<SignedRow> rows, List<RollupRow> rollup, List<LedgerFinding> findings) {
+        Map<String, Long> ledgerSums = new TreeMap<>();
+        for (SignedRow row : rows) {
+            ledgerSums.merge(row.period() + "|" + row.nodeId() + "|" + row.transport(), row.count(), Long::sum);
+        }
+        Map<String, Long> rollupSums = new TreeMap<>();
+        for (RollupRow row : rollup) {
+            rollupSums.put(row.period() + "|" + row.nodeId() + "|" + row.transport(), row.count());
+        }
+        Set<String> keys = new TreeSet<>(ledgerSums.keySet());
+        keys.addAll(rollupSums.keySet());
+        for (String key : keys) {
+            long ledger = ledgerSums.getOrDefault(key, 0L);
+            long monthly = rollupSums.getOrDefault(key, 0L);
+            if (ledger != monthly) {
+                String[] parts = key.split("\\|");
+                findings.add(new LedgerFinding(LedgerFinding.Kind.ROLLUP_MISMATCH, parts[1], -1, parts[2],
+                        "period " + parts[0] + ": the monthly rollup says " + monthly + " but the ledger rows add up "
+                                + "to " + ledger));
+            }
+        }
+    }
+}

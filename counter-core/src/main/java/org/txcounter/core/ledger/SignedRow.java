@@ -1,0 +1,6 @@
+package org.txcounter.core.ledger;
+
+/** A ledger row as stored, with its chain fields, for verification. Times are epoch milliseconds (UTC). */
+public record SignedRow(String nodeId, long seq, String transport, long startMillis, long endMillis, int period,
+        long count, String prevMac, String mac) {
+}

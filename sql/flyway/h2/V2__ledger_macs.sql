@@ -1,0 +1,6 @@
+-- Tamper evidence: each ledger row carries an HMAC-SHA256 over its content and the previous row's MAC, chained per
+-- node; the node row keeps the head of its chain, itself signed. Rows written before this version have none.
+ALTER TABLE txn_interval ADD COLUMN prev_mac VARCHAR(64);
+ALTER TABLE txn_interval ADD COLUMN mac VARCHAR(64);
+ALTER TABLE txn_node ADD COLUMN last_mac VARCHAR(64);
+ALTER TABLE txn_node ADD COLUMN node_mac VARCHAR(64);
