@@ -1,18 +1,24 @@
 package org.txcounter.core;
 
+import java.io.IOException;
 import java.time.Clock;
 import java.time.YearMonth;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.txcounter.core.config.ConfigException;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.DedupeConfig;
 import org.txcounter.core.ingress.IngressCounter;
 import org.txcounter.core.interval.FlushScheduler;
 import org.txcounter.core.interval.IntervalFlusher;
+import org.txcounter.core.interval.IntervalFlusher.JournalState;
 import org.txcounter.core.interval.IntervalSchedule;
+import org.txcounter.core.interval.IntervalSummary;
+import org.txcounter.core.journal.Journal;
 import org.txcounter.core.ledger.LedgerFinding;
 import org.txcounter.core.ledger.LedgerSigner;
 import org.txcounter.core.ledger.LedgerVerifier;
@@ -49,11 +55,14 @@ public final class TransactionCounter implements AutoCloseable {
     private final Clock clock;
     private final IngressCounter ingress;
     private final LedgerSigner signer;
+    private final Journal journal;
+    private final AtomicLong nextJournalWarning = new AtomicLong();
     private FlushScheduler scheduler;
 
     private TransactionCounter(String nodeId, TransactionMeter meter, CounterStore store, IntervalFlusher flusher,
-            IntervalSchedule schedule, Clock clock, IngressCounter ingress, LedgerSigner signer) {
+            IntervalSchedule schedule, Clock clock, IngressCounter ingress, LedgerSigner signer, Journal journal) {
         this.nodeId = nodeId;
+        this.journal = journal;
         this.signer = signer;
         this.meter = meter;
         this.ingress = ingress;
@@ -69,11 +78,12 @@ public final class TransactionCounter implements AutoCloseable {
      */
     public static TransactionCounter start(CounterConfig config, Clock clock) {
         TransactionCounter counter = open(config, clock);
-        counter.scheduler = new FlushScheduler(counter.flusher, clock);
+        counter.scheduler = new FlushScheduler(counter.flusher, clock, counter::writeJournal,
+                config.journalInterval());
         counter.scheduler.start();
-        LOG.info("Counting transactions as node {} into {}; intervals of {} minute(s), billing months in {}.",
-                counter.nodeId, config.dataSource().id(), config.updateInterval().toMinutes(),
-                config.billingZone());
+        LOG.info("Counting transactions as node {} into {}; intervals of {} minute(s), billing months in {}, journal "
+                + "every {} ms in {}.", counter.nodeId, config.dataSource().id(), config.updateInterval().toMinutes(),
+                config.billingZone(), config.journalInterval().toMillis(), counter.journal.file().toAbsolutePath());
         return counter;
     }
 
@@ -96,16 +106,75 @@ public final class TransactionCounter implements AutoCloseable {
             long lastSeq = store.registerNode(nodeId);
             TransactionMeter meter = new TransactionMeter();
             IntervalSchedule schedule = new IntervalSchedule(config.updateInterval(), config.billingZone());
+            Journal journal = new Journal(config.dataDir());
+            lastSeq = replay(journal, store, nodeId, lastSeq);
             IntervalFlusher flusher = new IntervalFlusher(meter, store, schedule, clock, nodeId, lastSeq);
             DedupeConfig dedupe = config.dedupe();
             StampAuthority stamps = new StampAuthority(dedupe.deploymentId(), stampSecret, dedupe.stampLifetime(),
                     clock);
             IngressCounter ingress = new IngressCounter(meter, Optional.of(stamps), dedupe.httpChaining(),
                     dedupe.redeliveryWindow(), clock);
-            return new TransactionCounter(nodeId, meter, store, flusher, schedule, clock, ingress, signer);
+            TransactionCounter counter = new TransactionCounter(nodeId, meter, store, flusher, schedule, clock, ingress,
+                    signer, journal);
+            counter.writeJournal();
+            return counter;
         } catch (RuntimeException e) {
             store.close();
             throw e;
+        }
+    }
+
+    /**
+     * Writes what the previous run left in the journal: its queued intervals (a repeat of one the database already
+     * has changes nothing) and the partial count of its open interval, unless the database already has that
+     * interval in full. Returns the node's highest written sequence number afterwards.
+     */
+    private static long replay(Journal journal, CounterStore store, String nodeId, long lastSeq) {
+        Optional<JournalState> state;
+        try {
+            state = journal.read();
+        } catch (IOException e) {
+            throw new ConfigException("Cannot read the journal " + journal.file().toAbsolutePath() + ": "
+                    + e.getMessage() + ". It holds counts not yet in the database; restore it, or move it away to "
+                    + "start without them.", e);
+        }
+        if (state.isEmpty() || state.get().intervals().isEmpty()) {
+            return lastSeq;
+        }
+        JournalState left = state.get();
+        if (!left.nodeId().equals(nodeId)) {
+            throw new ConfigException("The journal " + journal.file().toAbsolutePath() + " belongs to node "
+                    + left.nodeId() + " but this runtime is node " + nodeId + ". Start it as " + left.nodeId()
+                    + " once so the journal is written, or move the journal away to discard its counts.");
+        }
+        long written = lastSeq;
+        List<IntervalSummary> intervals = left.intervals();
+        for (int i = 0; i < intervals.size(); i++) {
+            IntervalSummary interval = intervals.get(i);
+            boolean partial = left.openIsLast() && i == intervals.size() - 1;
+            if (partial && written >= interval.seq()) {
+                continue;
+            }
+            store.write(interval);
+            written = Math.max(written, interval.seq());
+        }
+        LOG.info("Replayed the journal {}: {} interval(s) from the previous run are in the database now.",
+                journal.file().toAbsolutePath(), intervals.size());
+        return written;
+    }
+
+    /** Rewrites the journal with what the database has not acknowledged; a failure is logged once a minute. */
+    void writeJournal() {
+        try {
+            journal.write(flusher.journalState());
+        } catch (IOException | RuntimeException e) {
+            long now = clock.millis();
+            long next = nextJournalWarning.get();
+            if (now >= next && nextJournalWarning.compareAndSet(next, now + 60_000)) {
+                LOG.warn("Cannot write the journal {}: {}. Until it is written again a hard stop may lose more "
+                        + "than a second of counts. Check the data directory's disk and permissions.",
+                        journal.file().toAbsolutePath(), e.toString());
+            }
         }
     }
 
@@ -171,16 +240,20 @@ public final class TransactionCounter implements AutoCloseable {
         return store.verify(new LedgerVerifier(signer));
     }
 
-    /** Stops the timer, writes what was counted up to now, and closes the pool. */
+    /**
+     * Stops the timers, writes what was counted up to now, and closes the pool. What the database does not take
+     * stays in the journal, and the next start writes it.
+     */
     @Override
     public void close() {
         if (scheduler != null) {
             scheduler.close();
         }
         int left = flusher.flushNow();
+        writeJournal();
         if (left > 0) {
-            LOG.error("Stopped with {} interval(s) not written to the database ({}); those transactions are not in "
-                    + "the reports. Check the database connection before the next start.", left, flusher.unflushed());
+            LOG.error("Stopped with {} interval(s) not written to the database ({}); they are kept in the journal {} "
+                    + "and written at the next start.", left, flusher.unflushed(), journal.file().toAbsolutePath());
         }
         store.close();
     }

@@ -38,6 +38,7 @@ public final class CounterConfig {
     private final RuntimeConfig runtime;
     private final Optional<DataSourceConfig> ownerDataSource;
     private final Optional<byte[]> ledgerKey;
+    private final Duration journalInterval;
 
     private CounterConfig(Builder builder) {
         this.enabled = builder.enabled;
@@ -52,6 +53,7 @@ public final class CounterConfig {
         this.runtime = builder.runtime;
         this.ownerDataSource = builder.ownerDataSource;
         this.ledgerKey = builder.ledgerKey;
+        this.journalInterval = builder.journalInterval;
     }
 
     /**
@@ -128,6 +130,11 @@ public final class CounterConfig {
         return ledgerKey.map(byte[]::clone);
     }
 
+    /** How often the journal of unacknowledged counts is rewritten: the most a hard kill can lose. */
+    public Duration journalInterval() {
+        return journalInterval;
+    }
+
     public Builder toBuilder() {
         Builder builder = new Builder();
         builder.enabled = enabled;
@@ -142,6 +149,7 @@ public final class CounterConfig {
         builder.runtime = runtime;
         builder.ownerDataSource = ownerDataSource;
         builder.ledgerKey = ledgerKey;
+        builder.journalInterval = journalInterval;
         return builder;
     }
 
@@ -159,8 +167,14 @@ public final class CounterConfig {
         private RuntimeConfig runtime = RuntimeConfig.none();
         private Optional<DataSourceConfig> ownerDataSource = Optional.empty();
         private Optional<byte[]> ledgerKey = Optional.empty();
+        private Duration journalInterval = Duration.ofSeconds(1);
 
         private Builder() {
+        }
+
+        public Builder journalInterval(Duration journalInterval) {
+            this.journalInterval = Objects.requireNonNull(journalInterval, "journalInterval");
+            return this;
         }
 
         public Builder ledgerKey(byte[] ledgerKey) {

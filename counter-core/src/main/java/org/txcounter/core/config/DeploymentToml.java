@@ -81,7 +81,8 @@ public final class DeploymentToml {
             "passthrough", Set.of("host", "port", "route"),
             "jms", Set.of("broker_url", "embedded_broker_port"),
             "schema", Set.of("owner_data_source"),
-            "ledger", Set.of("key"));
+            "ledger", Set.of("key"),
+            "journal", Set.of("interval_ms"));
     private static final Set<String> ROUTE_KEYS = Set.of("prefix", "backend", "queue");
     private static final Set<String> ENDPOINT_KEYS =
             Set.of("name", "queue", "forward_to", "forward_to_queue", "concurrency");
@@ -215,6 +216,11 @@ public final class DeploymentToml {
                     + "\" names no [[datasource]]. Defined ids: " + ids
                     + ". Add a [[datasource]] with that id or correct data_source.");
         }
+        TomlTable journal = section("journal");
+        if (journal != null && journal.contains("interval_ms")) {
+            builder.journalInterval(Duration.ofMillis(integer(journal, "journal", "interval_ms", 100, 60_000,
+                    "milliseconds from 100 to 60000")));
+        }
         TomlTable ledger = section("ledger");
         if (ledger != null && ledger.contains("key")) {
             byte[] key = resolveSecret(ledger, "ledger", "key").getBytes(StandardCharsets.UTF_8);
@@ -283,7 +289,7 @@ public final class DeploymentToml {
                 throw new ConfigException(source + " line " + line(toml, key) + ": unknown section or key \"" + key
                         + "\". Known: [[datasource]], [transaction_counter], [node], [billing], [management_api], "
                         + "[deduplication], [passthrough], [[passthrough.route]], [jms], [[inbound_endpoint]], "
-                        + "[schema], [ledger], [secrets]");
+                        + "[schema], [ledger], [journal], [secrets]");
             }
         }
     }

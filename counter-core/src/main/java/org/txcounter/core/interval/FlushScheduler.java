@@ -9,8 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs {@link IntervalFlusher#flushDue()} at each interval boundary on one daemon thread, and once more a short
- * while later when writes are waiting (so a database that comes back is used before the next boundary).
+ * Runs {@link IntervalFlusher#flushDue()} at each interval boundary, and once more a short while later when writes
+ * are waiting (so a database that comes back is used before the next boundary); and rewrites the journal at a
+ * fixed rate on a second thread. Both threads are daemons.
  */
 public final class FlushScheduler implements AutoCloseable {
 
@@ -19,22 +20,33 @@ public final class FlushScheduler implements AutoCloseable {
 
     private final IntervalFlusher flusher;
     private final Clock clock;
+    private final Runnable journalTask;
+    private final Duration journalInterval;
     private final ScheduledThreadPoolExecutor executor;
 
-    public FlushScheduler(IntervalFlusher flusher, Clock clock) {
+    /**
+     * @param journalTask     rewrites the journal; runs every {@code journalInterval} on its own thread, so a slow
+     *                        database write never delays it
+     */
+    public FlushScheduler(IntervalFlusher flusher, Clock clock, Runnable journalTask, Duration journalInterval) {
         this.flusher = flusher;
         this.clock = clock;
-        this.executor = new ScheduledThreadPoolExecutor(1, runnable -> {
+        this.journalTask = journalTask;
+        this.journalInterval = journalInterval;
+        this.executor = new ScheduledThreadPoolExecutor(2, runnable -> {
             Thread thread = new Thread(runnable, "txn-counter-flush");
             thread.setDaemon(true);
             return thread;
         });
         // A stop must not wait for the next boundary's task, only for a flush already running.
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
     }
 
     public void start() {
         scheduleNext(0);
+        executor.scheduleWithFixedDelay(journalTask, journalInterval.toMillis(), journalInterval.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     private void run() {

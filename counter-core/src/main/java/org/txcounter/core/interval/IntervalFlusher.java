@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
@@ -117,6 +118,39 @@ public final class IntervalFlusher {
             }
         }
         return open;
+    }
+
+    /**
+     * A consistent picture of everything not yet acknowledged, for the journal: the queued intervals, and what the
+     * open interval holds so far as the interval it would become if it closed now (it takes the next sequence
+     * number, so a replay can tell whether the database already has it).
+     */
+    public synchronized JournalState journalState() {
+        Instant now = now();
+        List<IntervalSummary> pending = new ArrayList<>(unwritten);
+        TransportCounts open = TransportCounts.of(meter.pending());
+        if (!open.isZero()) {
+            Instant end = now.isAfter(currentStart) ? now : currentStart.plusMillis(1);
+            if (end.isAfter(currentEnd)) {
+                end = currentEnd;
+            }
+            pending.add(new IntervalSummary(nodeId, lastSeq + 1, currentStart, end,
+                    schedule.billingMonth(currentStart), open));
+        }
+        return new JournalState(nodeId, lastSeq, pending.size() - unwritten.size() == 1, pending);
+    }
+
+    /**
+     * What the journal holds.
+     *
+     * @param lastSeq     the highest sequence number assigned to a closed interval
+     * @param openIsLast  whether the last of {@code intervals} is the open interval's partial count
+     * @param intervals   queued intervals, oldest first, then the open one's partial count if any
+     */
+    public record JournalState(String nodeId, long lastSeq, boolean openIsLast, List<IntervalSummary> intervals) {
+        public JournalState {
+            intervals = List.copyOf(intervals);
+        }
     }
 
     /** Everything this node has counted since it started: closed intervals plus the open one. Only grows. */
