@@ -3,6 +3,9 @@ package org.txcounter.core.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -255,9 +258,28 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
                         interval.describe());
             }
         } catch (JdbiException e) {
+            if (connectionLost(e)) {
+                // Connections opened before an outage are dead; the next attempt should not borrow another one.
+                HikariPoolMXBean pool = dataSource.getHikariPoolMXBean();
+                if (pool != null) {
+                    pool.softEvictConnections();
+                }
+            }
             throw new StoreException("Cannot write " + interval.describe() + " to " + description + ": "
                     + rootMessage(e) + poolState(), e);
         }
+    }
+
+    private static boolean connectionLost(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLTransientConnectionException
+                    || cause instanceof SQLNonTransientConnectionException
+                    || cause instanceof SQLException sql && sql.getSQLState() != null
+                            && sql.getSQLState().startsWith("08")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void confirmAlreadyWritten(Handle handle, IntervalSummary interval) {

@@ -1,0 +1,146 @@
+package org.txcounter.core.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.txcounter.core.MutableClock;
+import org.txcounter.core.TransactionCounter;
+import org.txcounter.core.Transport;
+import org.txcounter.core.TransportCounter;
+import org.txcounter.core.config.CounterConfig;
+import org.txcounter.core.config.DataSourceConfig;
+import org.txcounter.core.ledger.LedgerFinding;
+
+/** What a real database server does to the counter: outages, and many runtimes writing at once. */
+abstract class OutageContract {
+
+    private static final Duration MINUTE = Duration.ofMinutes(1);
+    private static final byte[] LEDGER_KEY = "the-deployment-ledger-key-32-bytes".getBytes(StandardCharsets.US_ASCII);
+
+    @TempDir
+    Path dataDir;
+
+    abstract DataSourceConfig owner();
+
+    private static DataSourceConfig through(DataSourceConfig direct, TcpProxy proxy) {
+        URI uri = URI.create(direct.url().substring("jdbc:".length()));
+        String url = "jdbc:" + uri.getScheme() + "://127.0.0.1:" + proxy.port() + uri.getRawPath()
+                + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+        return new DataSourceConfig(direct.id(), url, direct.username(), direct.password(), Optional.empty(), 4, 1,
+                Duration.ofMillis(1_000), Optional.empty(), Duration.ofMillis(500), Duration.ofMinutes(30), true);
+    }
+
+    @Test
+    void countsMadeWhileTheDatabaseIsUnreachableForThreeIntervalsAreWrittenExactlyWhenItReturns() throws Exception {
+        DataSourceConfig direct = owner();
+        TestDatabases.migrate(direct);
+        TestDatabases.wipe(direct);
+        URI uri = URI.create(direct.url().substring("jdbc:".length()));
+        MutableClock clock = MutableClock.at("2026-11-24T10:00:05Z");
+        try (TcpProxy proxy = new TcpProxy(uri.getHost(), uri.getPort());
+                TransactionCounter counter = TransactionCounter.open(CounterConfig.builder()
+                        .dataSource(through(direct, proxy)).dataDir(dataDir).nodeId("outage").build(), clock)) {
+            TransportCounter http = counter.meter().counter(Transport.HTTP);
+            long recorded = 0;
+            for (int i = 0; i < 1_000; i++) {
+                http.record();
+            }
+            recorded += 1_000;
+            clock.advance(MINUTE);
+            assertThat(counter.flusher().flushDue()).isZero();
+
+            proxy.cut();
+            for (int interval = 1; interval <= 4; interval++) {
+                for (int i = 0; i < 500 * interval; i++) {
+                    http.record();
+                }
+                recorded += 500L * interval;
+                clock.advance(MINUTE);
+                assertThat(counter.flusher().flushDue()).isEqualTo(interval);
+            }
+            assertThat(counter.unflushed().get(Transport.HTTP)).isEqualTo(5_000);
+
+            proxy.restore();
+            clock.advance(MINUTE);
+            // The pool reconnects on its own schedule, so the first write after the outage may still fail (each
+            // failed attempt waits out the pool's 1 s connection timeout); the flusher keeps everything and the
+            // next attempt writes it all, in order.
+            int attempts = 1;
+            while (counter.flusher().flushDue() > 0) {
+                attempts++;
+                assertThat(attempts).as("write attempts after the database returned").isLessThanOrEqualTo(5);
+            }
+            assertThat(counter.flusher().queued()).isEmpty();
+
+            assertThat(counter.count(counter.currentMonth()).total()).isEqualTo(recorded).isEqualTo(6_000);
+            assertThat(counter.store().ledger("outage")).extracting(row -> row.seq())
+                    .containsExactly(1L, 2L, 3L, 4L, 5L);
+            assertThat(counter.verifyLedger()).isEmpty();
+        }
+    }
+
+    @Test
+    void tenRuntimesWritingAtOnceKeepExactTotalsAndValidChains() throws Exception {
+        DataSourceConfig direct = owner();
+        TestDatabases.migrate(direct);
+        TestDatabases.wipe(direct);
+        MutableClock clock = MutableClock.at("2026-11-24T10:00:05Z");
+        List<TransactionCounter> runtimes = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(10);
+        try {
+            for (int n = 0; n < 10; n++) {
+                // Nodes of one deployment share the ledger key, so one verifier checks every chain.
+                runtimes.add(TransactionCounter.open(CounterConfig.builder().dataSource(direct)
+                        .dataDir(dataDir.resolve("node-" + n)).nodeId("node-" + n).ledgerKey(LEDGER_KEY).build(),
+                        clock));
+            }
+            for (int interval = 1; interval <= 5; interval++) {
+                List<Future<Integer>> recorders = new ArrayList<>();
+                for (TransactionCounter runtime : runtimes) {
+                    int times = interval * 1_000;
+                    recorders.add(pool.submit(() -> {
+                        TransportCounter http = runtime.meter().counter(Transport.HTTP);
+                        TransportCounter jms = runtime.meter().counter(Transport.JMS);
+                        for (int i = 0; i < times; i++) {
+                            http.record();
+                            jms.record();
+                        }
+                        return 0;
+                    }));
+                }
+                for (Future<Integer> recorder : recorders) {
+                    recorder.get();
+                }
+                clock.advance(MINUTE);
+                List<Future<Integer>> writes = new ArrayList<>();
+                for (TransactionCounter runtime : runtimes) {
+                    writes.add(pool.submit(() -> runtime.flusher().flushDue()));
+                }
+                for (Future<Integer> write : writes) {
+                    assertThat(write.get()).isZero();
+                }
+            }
+            MonthCount month = runtimes.get(0).count(runtimes.get(0).currentMonth());
+            assertThat(month.nodes()).isEqualTo(10);
+            assertThat(month.counts().get(Transport.HTTP)).isEqualTo(10L * 15_000);
+            assertThat(month.counts().get(Transport.JMS)).isEqualTo(10L * 15_000);
+            List<LedgerFinding> findings = runtimes.get(0).verifyLedger();
+            assertThat(findings).isEmpty();
+            assertThat(runtimes.get(3).store().ledger("node-3")).hasSize(10);
+        } finally {
+            pool.shutdown();
+            runtimes.forEach(TransactionCounter::close);
+        }
+    }
+}
