@@ -2,20 +2,14 @@ package org.txcounter.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.txcounter.core.TransactionCounter;
@@ -25,8 +19,6 @@ import org.txcounter.core.config.CounterConfig;
 /** Starts the packaged jar as an operator would and asks it for a CSV report over HTTP. */
 class ServiceJarIT {
 
-    private static final Pattern PASSTHROUGH = Pattern.compile("HTTP passthrough on http://127\\.0\\.0\\.1:(\\d+) ");
-    private static final Pattern SERVING = Pattern.compile("serving http://127\\.0\\.0\\.1:(\\d+) ");
     private static final int REQUESTS = 25;
 
     @TempDir
@@ -34,8 +26,6 @@ class ServiceJarIT {
 
     @Test
     void thePackagedJarServesACsvReportAndWritesEveryTransactionWhenStopped() throws Exception {
-        Path jar = Path.of("target", "txcounter.jar").toAbsolutePath();
-        assertThat(jar).exists();
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
@@ -54,43 +44,20 @@ class ServiceJarIT {
                 prefix = "/api"
                 backend = "http://127.0.0.1:%d/transaction"
                 """.formatted(port, port));
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process process = new ProcessBuilder(java, "-jar", jar.toString())
-                .directory(workDir.toFile())
-                .redirectErrorStream(true)
-                .start();
-        try (BufferedReader output = new BufferedReader(
-                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            int passthrough = -1;
-            StringBuilder seen = new StringBuilder();
-            for (String line = output.readLine(); line != null; line = output.readLine()) {
-                seen.append(line).append('\n');
-                Matcher matcher = PASSTHROUGH.matcher(line);
-                if (matcher.find()) {
-                    passthrough = Integer.parseInt(matcher.group(1));
-                }
-                if (SERVING.matcher(line).find()) {
-                    break;
-                }
-            }
-            assertThat(passthrough).as("start-up output:\n%s", seen).isPositive();
-
-            HttpClient client = HttpClient.newHttpClient();
-            HttpResponse<String> csv = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                    + "/transaction/report?start=2026-01&end=2026-12&format=csv")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(csv.statusCode()).isEqualTo(200);
-            assertThat(csv.body()).isEqualTo("month,node_id,transport,transaction_count\r\n");
-            for (int i = 0; i < REQUESTS; i++) {
-                HttpResponse<String> proxied = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                        + passthrough + "/api/count")).build(), HttpResponse.BodyHandlers.ofString());
-                assertThat(proxied.statusCode()).isEqualTo(200);
-            }
-        } finally {
-            process.destroy();
-            assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        ServiceProcess service = ServiceProcess.start(workDir);
+        assertThat(service.passthroughPort()).as("start-up output:\n%s", service.startupOutput()).isPositive();
+        HttpClient client = HttpClient.newHttpClient();
+        HttpResponse<String> csv = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/transaction/report?start=2026-01&end=2026-12&format=csv")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(csv.statusCode()).isEqualTo(200);
+        assertThat(csv.body()).isEqualTo("month,node_id,transport,transaction_count\r\n");
+        for (int i = 0; i < REQUESTS; i++) {
+            HttpResponse<String> proxied = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + service.passthroughPort() + "/api/count")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(proxied.statusCode()).isEqualTo(200);
         }
-        assertThat(process.exitValue()).isEqualTo(143);
+        assertThat(service.terminate()).isEqualTo(143);
 
         // SIGTERM wrote the open interval: reopen the database the service used and read the month.
         try (TransactionCounter reopened = TransactionCounter.open(CounterConfig.builder()

@@ -1,0 +1,183 @@
+package org.txcounter.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.txcounter.core.TransactionCounter;
+import org.txcounter.core.Transport;
+import org.txcounter.core.config.CounterConfig;
+
+/**
+ * The service in a child JVM under steady traffic, stopped the two ways production stops it: SIGKILL, where the
+ * journal bounds the loss to what was counted since its last rewrite, and SIGTERM, where nothing is lost.
+ */
+class CrashRecoveryIT {
+
+    private static final int CLIENTS = 8;
+    private static final Duration JOURNAL_INTERVAL = Duration.ofSeconds(1);
+    private static final Duration TRAFFIC = Duration.ofSeconds(4);
+
+    @TempDir
+    Path workDir;
+
+    private HttpServer backend;
+    private ExecutorService backendThreads;
+
+    @BeforeEach
+    void startBackend() throws IOException {
+        backendThreads = Executors.newFixedThreadPool(8);
+        backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
+        backend.setExecutor(backendThreads);
+        backend.createContext("/", exchange -> {
+            byte[] body = "ok".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        backend.start();
+    }
+
+    @AfterEach
+    void stopBackend() {
+        backend.stop(0);
+        backendThreads.shutdownNow();
+    }
+
+    private void writeConfig() throws IOException {
+        Files.writeString(workDir.resolve("deployment.toml"), """
+                [node]
+                id = "crash-node"
+
+                [management_api]
+                port = 0
+
+                [passthrough]
+                port = 0
+
+                [[passthrough.route]]
+                prefix = "/api"
+                backend = "http://127.0.0.1:%d/backend"
+
+                [journal]
+                interval_ms = %d
+                """.formatted(backend.getAddress().getPort(), JOURNAL_INTERVAL.toMillis()));
+    }
+
+    /** Requests sent while the traffic ran: how many were started and how many got a 200. */
+    private record Traffic(long attempts, long successes, double perSecond) {
+    }
+
+    /** Sends requests from {@link #CLIENTS} clients; after {@link #TRAFFIC}, runs {@code stop} mid-traffic. */
+    private Traffic trafficThen(int port, StopAction stop) throws Exception {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2)).build();
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicLong attempts = new AtomicLong();
+        AtomicLong successes = new AtomicLong();
+        CountDownLatch done = new CountDownLatch(CLIENTS);
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < CLIENTS; c++) {
+            Thread thread = new Thread(() -> {
+                try {
+                    while (running.get()) {
+                        attempts.incrementAndGet();
+                        try {
+                            HttpResponse<Void> response = client.send(HttpRequest.newBuilder(
+                                    URI.create("http://127.0.0.1:" + port + "/api/item"))
+                                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding());
+                            if (response.statusCode() == 200) {
+                                successes.incrementAndGet();
+                            }
+                        } catch (IOException e) {
+                            // The service went away mid-request: counted as an attempt, not a success.
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    done.countDown();
+                }
+            });
+            thread.start();
+            threads.add(thread);
+        }
+        long started = System.nanoTime();
+        Thread.sleep(TRAFFIC.toMillis());
+        double seconds = (System.nanoTime() - started) / 1e9;
+        long successesBeforeStop = successes.get();
+        stop.run();
+        running.set(false);
+        done.await();
+        return new Traffic(attempts.get(), successes.get(), successesBeforeStop / seconds);
+    }
+
+    @FunctionalInterface
+    private interface StopAction {
+        void run() throws Exception;
+    }
+
+    private long countedInDatabase() {
+        try (TransactionCounter counter = TransactionCounter.open(CounterConfig.builder()
+                .dataDir(workDir.resolve("data")).nodeId("crash-node").build(), Clock.systemUTC())) {
+            return counter.count(counter.currentMonth()).counts().get(Transport.HTTP);
+        }
+    }
+
+    @Test
+    void aHardKillLosesAtMostOneJournalIntervalAndCountsNothingTwice() throws Exception {
+        writeConfig();
+        ServiceProcess first = ServiceProcess.start(workDir);
+        Traffic traffic = trafficThen(first.passthroughPort(), first::kill);
+
+        ServiceProcess second = ServiceProcess.start(workDir);
+        assertThat(second.terminate()).isEqualTo(143);
+        long counted = countedInDatabase();
+
+        long lost = traffic.successes() - counted;
+        long bound = (long) Math.ceil(traffic.perSecond() * JOURNAL_INTERVAL.toMillis() / 1000.0 * 1.5) + CLIENTS;
+        System.out.printf("SIGKILL: %d attempts, %d answered, %.0f req/s, %d in the database, %d lost, bound %d%n",
+                traffic.attempts(), traffic.successes(), traffic.perSecond(), counted, lost, bound);
+        assertThat(traffic.successes()).as("traffic reached the service").isGreaterThan(100);
+        assertThat(counted).as("nothing counted twice").isLessThanOrEqualTo(traffic.attempts());
+        assertThat(lost).as("at most one journal interval of traffic lost (rate %.0f/s)", traffic.perSecond())
+                .isLessThanOrEqualTo(bound);
+    }
+
+    @Test
+    void aTerminationMidTrafficLosesNothing() throws Exception {
+        writeConfig();
+        ServiceProcess service = ServiceProcess.start(workDir);
+        Traffic traffic = trafficThen(service.passthroughPort(),
+                () -> assertThat(service.terminate()).isEqualTo(143));
+        long counted = countedInDatabase();
+
+        System.out.printf("SIGTERM: %d attempts, %d answered, %d in the database%n", traffic.attempts(),
+                traffic.successes(), counted);
+        assertThat(traffic.successes()).as("traffic reached the service").isGreaterThan(100);
+        assertThat(counted).isBetween(traffic.successes(), traffic.attempts());
+    }
+}
