@@ -2,10 +2,16 @@ package org.txcounter.core;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,12 +62,17 @@ public final class TransactionCounter implements AutoCloseable {
     private final IngressCounter ingress;
     private final LedgerSigner signer;
     private final Journal journal;
+    private final Duration finalFlushTimeout;
+    private final Duration updateInterval;
     private final AtomicLong nextJournalWarning = new AtomicLong();
     private FlushScheduler scheduler;
 
     private TransactionCounter(String nodeId, TransactionMeter meter, CounterStore store, IntervalFlusher flusher,
-            IntervalSchedule schedule, Clock clock, IngressCounter ingress, LedgerSigner signer, Journal journal) {
+            IntervalSchedule schedule, Clock clock, IngressCounter ingress, LedgerSigner signer, Journal journal,
+            Duration finalFlushTimeout, Duration updateInterval) {
         this.nodeId = nodeId;
+        this.updateInterval = updateInterval;
+        this.finalFlushTimeout = finalFlushTimeout;
         this.journal = journal;
         this.signer = signer;
         this.meter = meter;
@@ -115,7 +126,7 @@ public final class TransactionCounter implements AutoCloseable {
             IngressCounter ingress = new IngressCounter(meter, Optional.of(stamps), dedupe.httpChaining(),
                     dedupe.redeliveryWindow(), clock);
             TransactionCounter counter = new TransactionCounter(nodeId, meter, store, flusher, schedule, clock, ingress,
-                    signer, journal);
+                    signer, journal, config.finalFlushTimeout(), config.updateInterval());
             counter.writeJournal();
             return counter;
         } catch (RuntimeException e) {
@@ -208,6 +219,16 @@ public final class TransactionCounter implements AutoCloseable {
         return store;
     }
 
+    /** How often intervals close. */
+    public Duration updateInterval() {
+        return updateInterval;
+    }
+
+    /** The time now, from the counter's clock. */
+    public Instant now() {
+        return clock.instant();
+    }
+
     public ZoneId billingZone() {
         return schedule.billingZone();
     }
@@ -241,19 +262,36 @@ public final class TransactionCounter implements AutoCloseable {
     }
 
     /**
-     * Stops the timers, writes what was counted up to now, and closes the pool. What the database does not take
-     * stays in the journal, and the next start writes it.
+     * Stops the timers and writes what was counted up to now, waiting at most the configured final-flush timeout.
+     * The journal is rewritten first, so whatever the database does not take in time is written at the next start.
      */
     @Override
     public void close() {
         if (scheduler != null) {
             scheduler.close();
         }
-        int left = flusher.flushNow();
         writeJournal();
-        if (left > 0) {
-            LOG.error("Stopped with {} interval(s) not written to the database ({}); they are kept in the journal {} "
-                    + "and written at the next start.", left, flusher.unflushed(), journal.file().toAbsolutePath());
+        CompletableFuture<Integer> flush = CompletableFuture.supplyAsync(flusher::flushNow, runnable -> {
+            Thread thread = new Thread(runnable, "txn-counter-final-flush");
+            thread.setDaemon(true);
+            thread.start();
+        });
+        try {
+            int left = flush.get(finalFlushTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            writeJournal();
+            if (left > 0) {
+                LOG.error("Stopped with {} interval(s) not written to the database ({}); they are kept in the journal "
+                        + "{} and written at the next start.", left, flusher.unflushed(),
+                        journal.file().toAbsolutePath());
+            }
+        } catch (TimeoutException e) {
+            LOG.error("The final flush did not finish within {} ms; what it had not written is in the journal {} and "
+                    + "is written at the next start.", finalFlushTimeout.toMillis(), journal.file().toAbsolutePath());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            LOG.error("The final flush failed; the journal {} keeps the counts for the next start.",
+                    journal.file().toAbsolutePath(), e.getCause());
         }
         store.close();
     }

@@ -14,24 +14,28 @@ import org.txcounter.core.config.ConfigException;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.DataSourceConfig;
 import org.txcounter.core.config.DeploymentToml;
+import org.txcounter.core.ledger.LedgerFinding;
+import org.txcounter.core.ledger.LedgerVerifier;
+import org.txcounter.core.stamp.StampSecrets;
 import org.txcounter.core.store.CounterStore;
 import org.txcounter.core.store.StoreException;
 import org.txcounter.service.api.ManagementApi;
 import org.txcounter.service.runtime.IntegrationRuntime;
 
 /**
- * The service's commands: {@code java -jar txcounter.jar [serve|migrate] [deployment.toml]}.
+ * The service's commands: {@code java -jar txcounter.jar [serve|migrate|verify] [deployment.toml]}.
  *
  * <p>{@code serve} (the default) starts the counter, the management API and the integration runtime; a stop
  * (Ctrl-C, SIGTERM) closes the runtime and the API and then writes what was counted. {@code migrate} creates or
- * updates the schema with the owner account and exits. Without a file argument both read {@code ./deployment.toml}
+ * updates the schema with the owner account and exits. {@code verify} checks the ledger's MAC chains and rollups and
+ * exits 0 when they are intact, 1 otherwise. Without a file argument both read {@code ./deployment.toml}
  * if there is one, and otherwise use the embedded H2 database in {@code ./data}.
  */
 public final class Main {
 
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
     private static final Path DEFAULT_FILE = Path.of("deployment.toml");
-    private static final List<String> COMMANDS = List.of("serve", "migrate");
+    private static final List<String> COMMANDS = List.of("serve", "migrate", "verify");
 
     private Main() {
     }
@@ -53,7 +57,8 @@ public final class Main {
         List<String> arguments = new ArrayList<>(List.of(args));
         String command = !arguments.isEmpty() && COMMANDS.contains(arguments.get(0)) ? arguments.remove(0) : "serve";
         if (arguments.size() > 1) {
-            throw new ConfigException("Usage: java -jar txcounter.jar [serve|migrate] [path/to/deployment.toml]");
+            throw new ConfigException(
+                    "Usage: java -jar txcounter.jar [serve|migrate|verify] [path/to/deployment.toml]");
         }
         CounterConfig config;
         String source;
@@ -71,6 +76,9 @@ public final class Main {
             migrate(config);
             return;
         }
+        if (command.equals("verify")) {
+            System.exit(verify(config));
+        }
         serve(config, source);
     }
 
@@ -83,6 +91,26 @@ public final class Main {
                     ? "The schema of " + owner.id() + " (" + owner.url() + ") is already current; nothing changed."
                     : "Applied " + applied + " migration(s) to " + owner.id() + " (" + owner.url() + ") as "
                             + owner.username() + ".");
+        }
+    }
+
+    /**
+     * Checks the ledger with the deployment's key and prints each finding; exit status 0 for an untouched ledger,
+     * 1 when something was found.
+     */
+    private static int verify(CounterConfig config) {
+        byte[] stampSecret = StampSecrets.resolve(config.dedupe().stampSecret(), config.dataDir());
+        LedgerVerifier verifier = new LedgerVerifier(TransactionCounter.ledgerSigner(config, stampSecret));
+        try (CounterStore store = CounterStore.open(config.dataSource(), Clock.systemUTC())) {
+            List<LedgerFinding> findings = store.verify(verifier);
+            for (LedgerFinding finding : findings) {
+                System.out.println(finding.kind() + " node " + finding.nodeId()
+                        + (finding.seq() >= 0 ? " seq " + finding.seq() : "")
+                        + (finding.transport() != null ? " " + finding.transport() : "") + ": " + finding.detail());
+            }
+            System.out.println(findings.isEmpty() ? "The ledger is intact: every chain and monthly rollup checks out."
+                    : findings.size() + " finding(s).");
+            return findings.isEmpty() ? 0 : 1;
         }
     }
 

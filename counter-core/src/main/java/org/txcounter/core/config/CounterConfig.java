@@ -39,6 +39,7 @@ public final class CounterConfig {
     private final Optional<DataSourceConfig> ownerDataSource;
     private final Optional<byte[]> ledgerKey;
     private final Duration journalInterval;
+    private final Duration finalFlushTimeout;
 
     private CounterConfig(Builder builder) {
         this.enabled = builder.enabled;
@@ -54,6 +55,7 @@ public final class CounterConfig {
         this.ownerDataSource = builder.ownerDataSource;
         this.ledgerKey = builder.ledgerKey;
         this.journalInterval = builder.journalInterval;
+        this.finalFlushTimeout = builder.finalFlushTimeout;
     }
 
     /**
@@ -135,6 +137,11 @@ public final class CounterConfig {
         return journalInterval;
     }
 
+    /** How long a graceful stop waits for the final flush; what it could not write stays in the journal. */
+    public Duration finalFlushTimeout() {
+        return finalFlushTimeout;
+    }
+
     public Builder toBuilder() {
         Builder builder = new Builder();
         builder.enabled = enabled;
@@ -150,6 +157,7 @@ public final class CounterConfig {
         builder.ownerDataSource = ownerDataSource;
         builder.ledgerKey = ledgerKey;
         builder.journalInterval = journalInterval;
+        builder.finalFlushTimeout = finalFlushTimeout;
         return builder;
     }
 
@@ -168,8 +176,14 @@ public final class CounterConfig {
         private Optional<DataSourceConfig> ownerDataSource = Optional.empty();
         private Optional<byte[]> ledgerKey = Optional.empty();
         private Duration journalInterval = Duration.ofSeconds(1);
+        private Duration finalFlushTimeout = Duration.ofSeconds(10);
 
         private Builder() {
+        }
+
+        public Builder finalFlushTimeout(Duration finalFlushTimeout) {
+            this.finalFlushTimeout = Objects.requireNonNull(finalFlushTimeout, "finalFlushTimeout");
+            return this;
         }
 
         public Builder journalInterval(Duration journalInterval) {

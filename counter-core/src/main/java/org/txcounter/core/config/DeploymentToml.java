@@ -82,7 +82,7 @@ public final class DeploymentToml {
             "jms", Set.of("broker_url", "embedded_broker_port"),
             "schema", Set.of("owner_data_source"),
             "ledger", Set.of("key"),
-            "journal", Set.of("interval_ms"));
+            "journal", Set.of("interval_ms", "final_flush_timeout_ms"));
     private static final Set<String> ROUTE_KEYS = Set.of("prefix", "backend", "queue");
     private static final Set<String> ENDPOINT_KEYS =
             Set.of("name", "queue", "forward_to", "forward_to_queue", "concurrency");
@@ -220,6 +220,10 @@ public final class DeploymentToml {
         if (journal != null && journal.contains("interval_ms")) {
             builder.journalInterval(Duration.ofMillis(integer(journal, "journal", "interval_ms", 100, 60_000,
                     "milliseconds from 100 to 60000")));
+        }
+        if (journal != null && journal.contains("final_flush_timeout_ms")) {
+            builder.finalFlushTimeout(Duration.ofMillis(integer(journal, "journal", "final_flush_timeout_ms", 0,
+                    600_000, "milliseconds from 0 to 600000")));
         }
         TomlTable ledger = section("ledger");
         if (ledger != null && ledger.contains("key")) {

@@ -30,6 +30,8 @@ import org.txcounter.core.TransportCounts;
  */
 public final class IntervalFlusher {
 
+    /** How many closed intervals wait for the database at most: a week of one-minute intervals. */
+    public static final int DEFAULT_MAX_QUEUED = 7 * 24 * 60;
     private static final Logger LOG = LoggerFactory.getLogger(IntervalFlusher.class);
 
     private final TransactionMeter meter;
@@ -43,12 +45,25 @@ public final class IntervalFlusher {
     private Instant currentEnd;
     private int failedAttempts;
     private TransportCounts drainedSinceStart = TransportCounts.zero();
+    private final int maxQueued;
+    private boolean nearLimitWarned;
 
     /**
      * @param lastSeq the highest sequence number this node has already written; the next interval gets the next
      */
     public IntervalFlusher(TransactionMeter meter, IntervalSink sink, IntervalSchedule schedule, Clock clock,
             String nodeId, long lastSeq) {
+        this(meter, sink, schedule, clock, nodeId, lastSeq, DEFAULT_MAX_QUEUED);
+    }
+
+    /**
+     * @param maxQueued how many closed intervals may wait for the database; beyond that the open interval is
+     *                  extended instead of closed (except at a month start), so counts are kept at a coarser grain
+     *                  rather than dropped
+     */
+    IntervalFlusher(TransactionMeter meter, IntervalSink sink, IntervalSchedule schedule, Clock clock,
+            String nodeId, long lastSeq, int maxQueued) {
+        this.maxQueued = maxQueued;
         this.meter = Objects.requireNonNull(meter, "meter");
         this.sink = Objects.requireNonNull(sink, "sink");
         this.schedule = Objects.requireNonNull(schedule, "schedule");
@@ -78,11 +93,35 @@ public final class IntervalFlusher {
     public synchronized int flushDue() {
         Instant now = now();
         if (!now.isBefore(currentEnd)) {
-            close(currentEnd);
-            currentStart = schedule.startOf(now);
-            currentEnd = schedule.endOf(now);
+            boolean monthStart = !schedule.billingMonth(currentEnd).equals(schedule.billingMonth(currentStart));
+            if (unwritten.size() >= maxQueued && !monthStart) {
+                // The database has been away for a long time: keep counting in the open interval.
+                currentEnd = schedule.endOf(now);
+                LOG.error("{} intervals are waiting for the database, the most that are kept apart; the open "
+                        + "interval (since {}) now grows until they are written. Nothing is lost, but the ledger "
+                        + "gets coarser. Restore the database connection.", unwritten.size(), currentStart);
+            } else {
+                close(currentEnd);
+                currentStart = schedule.startOf(now);
+                currentEnd = schedule.endOf(now);
+            }
         }
+        warnNearLimit();
         return writeQueued();
+    }
+
+    /** The most intervals kept apart while the database is away. */
+    public int maxQueued() {
+        return maxQueued;
+    }
+
+    private void warnNearLimit() {
+        boolean near = unwritten.size() >= maxQueued * 8L / 10;
+        if (near && !nearLimitWarned) {
+            LOG.warn("{} of at most {} intervals are waiting for the database. Beyond {}, new intervals are merged "
+                    + "into the open one. Restore the database connection.", unwritten.size(), maxQueued, maxQueued);
+        }
+        nearLimitWarned = near;
     }
 
     /**
@@ -169,6 +208,13 @@ public final class IntervalFlusher {
     private void close(Instant end) {
         TransportCounts counts = meter.drain();
         if (counts.isZero()) {
+            if (unwritten.isEmpty()) {
+                try {
+                    sink.heartbeat(nodeId, end);
+                } catch (RuntimeException e) {
+                    LOG.debug("Could not record that node {} was idle until {}: {}", nodeId, end, e.toString());
+                }
+            }
             return;
         }
         drainedSinceStart = drainedSinceStart.plus(counts);

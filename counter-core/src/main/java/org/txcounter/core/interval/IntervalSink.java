@@ -1,5 +1,7 @@
 package org.txcounter.core.interval;
 
+import java.time.Instant;
+
 /** Where the flusher hands each closed interval. The store implements it. */
 public interface IntervalSink {
 
@@ -11,4 +13,11 @@ public interface IntervalSink {
      * @throws RuntimeException when the interval could not be written; the flusher keeps it and retries
      */
     void write(IntervalSummary interval);
+
+    /**
+     * Records that the node was alive through {@code intervalEnd} although it counted nothing, so reports can tell
+     * an idle node from one whose intervals are missing. Best effort: a failure is not retried.
+     */
+    default void heartbeat(String nodeId, Instant intervalEnd) {
+    }
 }

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
@@ -280,6 +281,50 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
             }
         }
         return false;
+    }
+
+    @Override
+    public void heartbeat(String nodeId, Instant intervalEnd) {
+        jdbi.useHandle(handle -> handle.createUpdate("""
+                        UPDATE txn_node SET last_flush_at = :now, last_interval_end = :end
+                        WHERE node_id = :node AND (last_interval_end IS NULL OR last_interval_end < :end)""")
+                .bind("now", utc(clock.instant()))
+                .bind("end", utc(intervalEnd.truncatedTo(ChronoUnit.MILLIS)))
+                .bind("node", nodeId)
+                .execute());
+    }
+
+    /** Every node that ever wrote here, with where its writing stands. */
+    public List<NodeStatus> nodes() {
+        try {
+            return jdbi.withHandle(handle -> handle.createQuery("""
+                            SELECT node_id, registered_at, last_seq, last_interval_end, last_flush_at FROM txn_node
+                            ORDER BY node_id""")
+                    .map((rs, ctx) -> new NodeStatus(rs.getString("node_id"),
+                            instant(rs.getObject("registered_at", LocalDateTime.class)), rs.getLong("last_seq"),
+                            Optional.ofNullable(rs.getObject("last_interval_end", LocalDateTime.class))
+                                    .map(CounterStore::instant),
+                            Optional.ofNullable(rs.getObject("last_flush_at", LocalDateTime.class))
+                                    .map(CounterStore::instant)))
+                    .collectIntoList());
+        } catch (JdbiException e) {
+            throw new StoreException("Cannot read the nodes from " + description + ": " + rootMessage(e)
+                    + poolState(), e);
+        }
+    }
+
+    /** Whether the database answers a trivial query. */
+    public boolean reachable() {
+        try {
+            return jdbi.withHandle(handle -> handle.createQuery("SELECT COUNT(*) FROM txn_node").mapTo(Long.class)
+                    .one()) >= 0;
+        } catch (JdbiException e) {
+            return false;
+        }
+    }
+
+    private static Instant instant(LocalDateTime utc) {
+        return utc.toInstant(ZoneOffset.UTC);
     }
 
     private void confirmAlreadyWritten(Handle handle, IntervalSummary interval) {

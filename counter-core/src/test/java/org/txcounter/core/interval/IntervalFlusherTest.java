@@ -106,6 +106,31 @@ class IntervalFlusherTest {
     }
 
     @Test
+    void beyondTheQueueLimitTheOpenIntervalGrowsAndNothingIsLost() {
+        ListSink sink = new ListSink();
+        IntervalFlusher flusher = new IntervalFlusher(meter, sink, schedule, clock, "node-a", 0, 3);
+        sink.failNext = Integer.MAX_VALUE;
+        for (int i = 0; i < 6; i++) {
+            meter.counter(Transport.HTTP).record();
+            clock.advance(Duration.ofMinutes(1));
+            assertThat(flusher.flushDue()).isEqualTo(Math.min(i + 1, 3));
+        }
+        assertThat(flusher.queued()).extracting(IntervalSummary::seq).containsExactly(1L, 2L, 3L);
+        assertThat(flusher.unflushed().get(Transport.HTTP)).isEqualTo(6);
+
+        sink.failNext = 0;
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(flusher.flushDue()).isZero();
+        clock.advance(Duration.ofMinutes(1));
+        flusher.flushDue();
+
+        assertThat(sink.written).extracting(IntervalSummary::seq).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(sink.written.get(3).counts().get(Transport.HTTP)).isEqualTo(3);
+        assertThat(sink.written.get(3).start()).isEqualTo(Instant.parse("2026-11-24T10:03:00Z"));
+        assertThat(flusher.unflushed().total()).isZero();
+    }
+
+    @Test
     void flushNowClosesThePartialInterval() {
         ListSink sink = new ListSink();
         IntervalFlusher flusher = new IntervalFlusher(meter, sink, schedule, clock, "node-a", 0);

@@ -24,6 +24,7 @@ public final class CounterMetrics {
     public static final String TRANSACTIONS = "txn.transactions.counted";
     public static final String UNFLUSHED = "txn.transactions.unflushed";
     public static final String PENDING_INTERVALS = "txn.intervals.pending";
+    public static final String PENDING_INTERVALS_LIMIT = "txn.intervals.pending.limit";
     public static final String REJECTED_STAMPS = "txn.stamps.rejected";
     public static final String REDELIVERIES = "txn.redeliveries.skipped";
 
@@ -43,6 +44,9 @@ public final class CounterMetrics {
         }
         Gauge.builder(PENDING_INTERVALS, counter, c -> c.flusher().queued().size())
                 .description("Closed intervals waiting to be written to the database")
+                .register(registry);
+        Gauge.builder(PENDING_INTERVALS_LIMIT, counter, c -> c.flusher().maxQueued())
+                .description("The most intervals kept apart while the database is away; beyond it they merge")
                 .register(registry);
         for (StampVerdict verdict : StampVerdict.values()) {
             if (verdict.rejected()) {

@@ -3,6 +3,8 @@ package org.txcounter.service.api;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Header;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,7 +17,9 @@ import org.slf4j.LoggerFactory;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.Transport;
 import org.txcounter.core.TransportCounts;
+import org.txcounter.core.ledger.LedgerFinding;
 import org.txcounter.core.store.MonthCount;
+import org.txcounter.core.store.NodeStatus;
 import org.txcounter.core.store.ReportRow;
 import org.txcounter.core.store.StoreException;
 
@@ -54,6 +58,10 @@ public final class ManagementApi {
             config.http.prefer405over404 = true;
             config.routes.get("/transaction/count", api::count);
             config.routes.get("/transaction/report", api::report);
+            config.routes.get("/transaction/nodes", api::nodes);
+            config.routes.get("/transaction/verify", api::verify);
+            config.routes.get("/health/live", ctx -> ctx.json(Map.of("status", "UP")));
+            config.routes.get("/health/ready", api::ready);
             config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                     .result(api.metrics.scrape()));
             config.routes.exception(ApiException.class, (e, ctx) -> send(ctx, e.status(), e.code(),
@@ -70,7 +78,8 @@ public final class ManagementApi {
             config.routes.error(404, ctx -> {
                 if (!isEnvelope(ctx)) {
                     send(ctx, 404, "not_found", null, "No such endpoint: " + QueryParameters.echo(ctx.path())
-                            + ". Endpoints: /transaction/count, /transaction/report, /metrics");
+                            + ". Endpoints: /transaction/count, /transaction/report, /transaction/nodes, "
+                            + "/transaction/verify, /health/live, /health/ready, /metrics");
                 }
             });
             config.routes.error(405, ctx -> {
@@ -121,6 +130,62 @@ public final class ManagementApi {
                     row.count()));
         }
         ctx.json(new ReportResponse(start.toString(), end.toString(), counter.billingZone().getId(), total, json));
+    }
+
+    /**
+     * Each node with where its writing stands. A node is {@code reporting} when it wrote or reported idle within
+     * two update intervals, else {@code silent}: its intervals are missing, not merely empty.
+     */
+    private void nodes(Context ctx) {
+        Instant now = counter.now();
+        Duration silentAfter = counter.updateInterval().multipliedBy(2).plusSeconds(30);
+        List<Map<String, Object>> nodes = new ArrayList<>();
+        for (NodeStatus node : counter.store().nodes()) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("nodeId", node.nodeId());
+            entry.put("lastSeq", node.lastSeq());
+            entry.put("lastIntervalEnd", node.lastIntervalEnd().map(Instant::toString).orElse(null));
+            entry.put("lastFlushAt", node.lastFlushAt().map(Instant::toString).orElse(null));
+            boolean reporting = node.lastFlushAt().map(at -> !at.plus(silentAfter).isBefore(now)).orElse(false);
+            entry.put("state", reporting ? "reporting" : "silent");
+            nodes.add(entry);
+        }
+        ctx.json(Map.of("silentAfterSeconds", silentAfter.toSeconds(), "nodes", nodes));
+    }
+
+    /** The ledger check: every chain and every monthly rollup. */
+    private void verify(Context ctx) {
+        List<LedgerFinding> findings = counter.verifyLedger();
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (LedgerFinding finding : findings) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("kind", finding.kind().name());
+            entry.put("nodeId", finding.nodeId());
+            entry.put("seq", finding.seq() < 0 ? null : finding.seq());
+            entry.put("transport", finding.transport());
+            entry.put("detail", finding.detail());
+            out.add(entry);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("valid", findings.isEmpty());
+        body.put("findings", out);
+        ctx.json(body);
+    }
+
+    /** Ready when the database answers and the flusher is keeping up; 503 with the reasons otherwise. */
+    private void ready(Context ctx) {
+        Map<String, Object> checks = new LinkedHashMap<>();
+        boolean database = counter.store().reachable();
+        int pending = counter.flusher().queued().size();
+        checks.put("database", database ? "UP" : "DOWN");
+        checks.put("pendingIntervals", pending);
+        boolean flusher = pending < counter.flusher().maxQueued() / 2;
+        checks.put("flusher", flusher ? "UP" : "BEHIND");
+        boolean up = database && flusher;
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", up ? "UP" : "DOWN");
+        body.put("checks", checks);
+        ctx.status(up ? 200 : 503).json(body);
     }
 
     private static boolean wantsCsv(Context ctx) {

@@ -13,6 +13,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -222,6 +225,63 @@ class ManagementApiTest {
                 .contains("txn_stamps_rejected_total{reason=\"bad_signature\"} 0.0")
                 .contains("txn_intervals_pending 0.0")
                 .contains("jvm_memory_used_bytes");
+    }
+
+    @Test
+    void nodesTellAReportingNodeFromASilentOne() throws Exception {
+        record(Transport.HTTP, 3);
+        clock.advance(Duration.ofMinutes(1));
+        counter.flusher().flushDue();
+        clock.advance(Duration.ofMinutes(1));
+        counter.flusher().flushDue();
+
+        JsonNode reporting = JSON.readTree(get("/transaction/nodes").body());
+        assertThat(reporting.at("/nodes/0/nodeId").asText()).isEqualTo("node-a");
+        assertThat(reporting.at("/nodes/0/lastSeq").asLong()).isEqualTo(1);
+        assertThat(reporting.at("/nodes/0/lastIntervalEnd").asText()).isEqualTo("2026-11-24T10:02:00Z");
+        assertThat(reporting.at("/nodes/0/state").asText()).isEqualTo("reporting");
+
+        clock.advance(Duration.ofMinutes(5));
+        JsonNode silent = JSON.readTree(get("/transaction/nodes").body());
+        assertThat(silent.at("/nodes/0/state").asText()).isEqualTo("silent");
+        assertThat(silent.get("silentAfterSeconds").asLong()).isEqualTo(150);
+    }
+
+    @Test
+    void verifyReportsAnIntactLedgerAndNamesAnEditedRow() throws Exception {
+        record(Transport.JMS, 2);
+        clock.advance(Duration.ofMinutes(1));
+        counter.flusher().flushDue();
+
+        JsonNode intact = JSON.readTree(get("/transaction/verify").body());
+        assertThat(intact.get("valid").asBoolean()).isTrue();
+        assertThat(intact.get("findings")).isEmpty();
+
+        try (Connection connection = DriverManager.getConnection(
+                CounterConfig.embeddedDataSource(dataDir).url(), "sa", "");
+                Statement statement = connection.createStatement()) {
+            statement.executeUpdate("UPDATE txn_interval SET txn_count = 1");
+        }
+        JsonNode tampered = JSON.readTree(get("/transaction/verify").body());
+        assertThat(tampered.get("valid").asBoolean()).isFalse();
+        assertThat(tampered.at("/findings/0/kind").asText()).isEqualTo("EDITED");
+        assertThat(tampered.at("/findings/0/seq").asLong()).isEqualTo(1);
+        assertThat(tampered.at("/findings/0/transport").asText()).isEqualTo("JMS");
+    }
+
+    @Test
+    void healthIsLiveAlwaysAndReadyOnlyWithTheDatabase() throws Exception {
+        assertThat(get("/health/live").statusCode()).isEqualTo(200);
+        HttpResponse<String> ready = get("/health/ready");
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(ready.body()).at("/checks/database").asText()).isEqualTo("UP");
+
+        counter.store().close();
+
+        HttpResponse<String> notReady = get("/health/ready");
+        assertThat(notReady.statusCode()).isEqualTo(503);
+        assertThat(JSON.readTree(notReady.body()).at("/checks/database").asText()).isEqualTo("DOWN");
+        assertThat(get("/health/live").statusCode()).isEqualTo(200);
     }
 
     @Test

@@ -1,0 +1,15 @@
+package org.txcounter.core.store;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Where one node's writing stands.
+ *
+ * @param lastSeq         the highest interval sequence number it wrote
+ * @param lastIntervalEnd the end of the last interval it wrote or reported idle
+ * @param lastFlushAt     when it last wrote or reported idle; a node that stops reporting shows here
+ */
+public record NodeStatus(String nodeId, Instant registeredAt, long lastSeq, Optional<Instant> lastIntervalEnd,
+        Optional<Instant> lastFlushAt) {
+}
