@@ -1,0 +1,71 @@
+package org.txcounter.core.hooks.jms;
+
+import jakarta.jms.Connection;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.JMSException;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
+import java.util.ArrayList;
+import java.util.List;
+import org.txcounter.core.hooks.jms.jakarta.CountingMessageListener;
+import org.txcounter.core.hooks.jms.jakarta.MessageStamper;
+import org.txcounter.core.ingress.IngressCounter;
+
+/** The scenarios through the {@code jakarta.jms} adapter. Runs with only Artemis's jakarta client on the classpath. */
+class JakartaJmsAdapterIT extends JmsAdapterScenarios {
+
+    @Override
+    Jms connect(IngressCounter ingress) throws Exception {
+        ConnectionFactory factory = (ConnectionFactory) ArtemisClients.connectionFactory(BROKER_URL);
+        Connection connection = factory.createConnection();
+        connection.start();
+        Session producerSession = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+        MessageProducer producer = producerSession.createProducer(null);
+        MessageStamper stamper = new MessageStamper(ingress);
+        List<Session> consumerSessions = new ArrayList<>();
+        return new Jms() {
+            @Override
+            public synchronized void send(String queue, String body, String stamp) throws JMSException {
+                TextMessage message = producerSession.createTextMessage(body);
+                if (stamp != null) {
+                    message.setStringProperty(IngressCounter.JMS_PROPERTY, stamp);
+                }
+                producer.send(producerSession.createQueue(queue), message);
+            }
+
+            @Override
+            public synchronized void sendStamped(String queue, String body) throws JMSException {
+                producer.send(producerSession.createQueue(queue),
+                        stamper.stamp(producerSession.createTextMessage(body)));
+            }
+
+            @Override
+            public void consume(String queue, MessageHandler handler) throws JMSException {
+                Session session = connection.createSession(true, Session.SESSION_TRANSACTED);
+                consumerSessions.add(session);
+                MessageConsumer consumer = session.createConsumer(session.createQueue(queue));
+                Jms self = this;
+                consumer.setMessageListener(new CountingMessageListener(ingress, message -> {
+                    try {
+                        boolean ok = handler.handle(((TextMessage) message).getText(), message.getJMSRedelivered(),
+                                self);
+                        if (ok) {
+                            session.commit();
+                        } else {
+                            session.rollback();
+                        }
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }));
+            }
+
+            @Override
+            public void close() throws JMSException {
+                connection.close();
+            }
+        };
+    }
+}

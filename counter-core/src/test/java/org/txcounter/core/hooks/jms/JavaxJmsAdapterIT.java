@@ -1,0 +1,71 @@
+package org.txcounter.core.hooks.jms;
+
+import java.util.ArrayList;
+import java.util.List;
+import javax.jms.Connection;
+import javax.jms.ConnectionFactory;
+import javax.jms.JMSException;
+import javax.jms.MessageConsumer;
+import javax.jms.MessageProducer;
+import javax.jms.Session;
+import javax.jms.TextMessage;
+import org.txcounter.core.hooks.jms.javax.CountingMessageListener;
+import org.txcounter.core.hooks.jms.javax.MessageStamper;
+import org.txcounter.core.ingress.IngressCounter;
+
+/** The scenarios through the {@code javax.jms} adapter. Runs with only Artemis's javax client on the classpath. */
+class JavaxJmsAdapterIT extends JmsAdapterScenarios {
+
+    @Override
+    Jms connect(IngressCounter ingress) throws Exception {
+        ConnectionFactory factory = (ConnectionFactory) ArtemisClients.connectionFactory(BROKER_URL);
+        Connection connection = factory.createConnection();
+        connection.start();
+        Session producerSession = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+        MessageProducer producer = producerSession.createProducer(null);
+        MessageStamper stamper = new MessageStamper(ingress);
+        List<Session> consumerSessions = new ArrayList<>();
+        return new Jms() {
+            @Override
+            public synchronized void send(String queue, String body, String stamp) throws JMSException {
+                TextMessage message = producerSession.createTextMessage(body);
+                if (stamp != null) {
+                    message.setStringProperty(IngressCounter.JMS_PROPERTY, stamp);
+                }
+                producer.send(producerSession.createQueue(queue), message);
+            }
+
+            @Override
+            public synchronized void sendStamped(String queue, String body) throws JMSException {
+                producer.send(producerSession.createQueue(queue),
+                        stamper.stamp(producerSession.createTextMessage(body)));
+            }
+
+            @Override
+            public void consume(String queue, MessageHandler handler) throws JMSException {
+                Session session = connection.createSession(true, Session.SESSION_TRANSACTED);
+                consumerSessions.add(session);
+                MessageConsumer consumer = session.createConsumer(session.createQueue(queue));
+                Jms self = this;
+                consumer.setMessageListener(new CountingMessageListener(ingress, message -> {
+                    try {
+                        boolean ok = handler.handle(((TextMessage) message).getText(), message.getJMSRedelivered(),
+                                self);
+                        if (ok) {
+                            session.commit();
+                        } else {
+                            session.rollback();
+                        }
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }));
+            }
+
+            @Override
+            public void close() throws JMSException {
+                connection.close();
+            }
+        };
+    }
+}
