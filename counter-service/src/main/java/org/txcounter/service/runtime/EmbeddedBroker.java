@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * <p>A rolled-back message is redelivered at once, up to {@value #MAX_DELIVERY_ATTEMPTS} times, then moved to the
  * {@code DLQ} queue.
  */
-final class EmbeddedBroker implements AutoCloseable {
+public final class EmbeddedBroker implements AutoCloseable {
 
     static final int MAX_DELIVERY_ATTEMPTS = 10;
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
@@ -36,7 +36,11 @@ final class EmbeddedBroker implements AutoCloseable {
         this.inVmUrl = inVmUrl;
     }
 
-    static EmbeddedBroker start(Path dataDir, int tcpPort) throws Exception {
+    /**
+     * Starts a broker with its journal in {@code <dataDir>/broker}, and a TCP acceptor on 127.0.0.1 when
+     * {@code tcpPort} is above 0.
+     */
+    public static EmbeddedBroker start(Path dataDir, int tcpPort) throws Exception {
         int id = NEXT_ID.getAndIncrement();
         String inVmUrl = "vm://" + id;
         Path home = dataDir.resolve("broker").toAbsolutePath();
@@ -71,7 +75,7 @@ final class EmbeddedBroker implements AutoCloseable {
     }
 
     /** The URL this JVM's clients connect with. */
-    String url() {
+    public String url() {
         return inVmUrl;
     }
 
