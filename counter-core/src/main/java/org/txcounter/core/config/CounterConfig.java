@@ -34,12 +34,14 @@ public final class CounterConfig {
     private final ZoneId billingZone;
     private final String managementHost;
     private final int managementPort;
+    private final ManagementSecurity managementSecurity;
     private final DedupeConfig dedupe;
     private final RuntimeConfig runtime;
     private final Optional<DataSourceConfig> ownerDataSource;
     private final Optional<byte[]> ledgerKey;
     private final Duration journalInterval;
     private final Duration finalFlushTimeout;
+    private final Path secretStore;
 
     private CounterConfig(Builder builder) {
         this.enabled = builder.enabled;
@@ -50,12 +52,14 @@ public final class CounterConfig {
         this.billingZone = builder.billingZone;
         this.managementHost = builder.managementHost;
         this.managementPort = builder.managementPort;
+        this.managementSecurity = builder.managementSecurity;
         this.dedupe = builder.dedupe;
         this.runtime = builder.runtime;
         this.ownerDataSource = builder.ownerDataSource;
         this.ledgerKey = builder.ledgerKey;
         this.journalInterval = builder.journalInterval;
         this.finalFlushTimeout = builder.finalFlushTimeout;
+        this.secretStore = builder.secretStore != null ? builder.secretStore : defaultSecretStore(builder.dataDir);
     }
 
     /**
@@ -67,6 +71,11 @@ public final class CounterConfig {
         String file = dataDir.toAbsolutePath().normalize().resolve("transactiondb").toString();
         return DataSourceConfig.of(DEFAULT_DATA_SOURCE_ID,
                 "jdbc:h2:file:" + file + ";DB_CLOSE_ON_EXIT=FALSE", "sa", "");
+    }
+
+    /** The keystore of encrypted {@code [secrets]} when none is configured: {@code secret-store.p12} in dataDir. */
+    public static Path defaultSecretStore(Path dataDir) {
+        return dataDir.resolve("secret-store.p12");
     }
 
     public static Builder builder() {
@@ -109,6 +118,11 @@ public final class CounterConfig {
         return managementPort;
     }
 
+    /** TLS and users of the management API. */
+    public ManagementSecurity managementSecurity() {
+        return managementSecurity;
+    }
+
     /** How stamps and redeliveries keep async pairs and chained calls from counting twice. */
     public DedupeConfig dedupe() {
         return dedupe;
@@ -142,6 +156,11 @@ public final class CounterConfig {
         return finalFlushTimeout;
     }
 
+    /** The keystore whose key decrypts {@code enc:v1:} values in {@code [secrets]}; see {@link SecretStore}. */
+    public Path secretStore() {
+        return secretStore;
+    }
+
     public Builder toBuilder() {
         Builder builder = new Builder();
         builder.enabled = enabled;
@@ -152,12 +171,14 @@ public final class CounterConfig {
         builder.billingZone = billingZone;
         builder.managementHost = managementHost;
         builder.managementPort = managementPort;
+        builder.managementSecurity = managementSecurity;
         builder.dedupe = dedupe;
         builder.runtime = runtime;
         builder.ownerDataSource = ownerDataSource;
         builder.ledgerKey = ledgerKey;
         builder.journalInterval = journalInterval;
         builder.finalFlushTimeout = finalFlushTimeout;
+        builder.secretStore = secretStore;
         return builder;
     }
 
@@ -171,14 +192,22 @@ public final class CounterConfig {
         private ZoneId billingZone = ZoneId.of("UTC");
         private String managementHost = DEFAULT_MANAGEMENT_HOST;
         private int managementPort = DEFAULT_MANAGEMENT_PORT;
+        private ManagementSecurity managementSecurity = ManagementSecurity.defaults();
         private DedupeConfig dedupe = DedupeConfig.defaults();
         private RuntimeConfig runtime = RuntimeConfig.none();
         private Optional<DataSourceConfig> ownerDataSource = Optional.empty();
         private Optional<byte[]> ledgerKey = Optional.empty();
         private Duration journalInterval = Duration.ofSeconds(1);
         private Duration finalFlushTimeout = Duration.ofSeconds(10);
+        private Path secretStore;
 
         private Builder() {
+        }
+
+        /** The keystore of encrypted secrets; unset means {@link CounterConfig#defaultSecretStore} of the data dir. */
+        public Builder secretStore(Path secretStore) {
+            this.secretStore = Objects.requireNonNull(secretStore, "secretStore");
+            return this;
         }
 
         public Builder finalFlushTimeout(Duration finalFlushTimeout) {
@@ -243,6 +272,11 @@ public final class CounterConfig {
 
         public Builder managementHost(String managementHost) {
             this.managementHost = Objects.requireNonNull(managementHost, "managementHost");
+            return this;
+        }
+
+        public Builder managementSecurity(ManagementSecurity managementSecurity) {
+            this.managementSecurity = Objects.requireNonNull(managementSecurity, "managementSecurity");
             return this;
         }
 

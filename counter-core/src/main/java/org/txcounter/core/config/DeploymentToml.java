@@ -53,9 +53,18 @@ import org.tomlj.TomlTable;
  * host = "127.0.0.1"
  * port = 9164
  *
+ * [secret_store]
+ * keystore = "./data/secret-store.p12"   # default: secret-store.p12 in data_dir
+ *
  * [secrets]
- * txn_db_password = "[plain text, to be encrypted]"
+ * txn_db_password = "enc:v1:9Xk2...Qw"    # from: java -jar txcounter.jar encrypt-secret txn_db_password
+ * stamp_secret = "[plain text]"           # still accepted; better encrypted too
  * }</pre>
+ *
+ * <p>A {@code [secrets]} value is either plain text in square brackets or an {@code enc:v1:} value, which is
+ * decrypted with the key in the {@code [secret_store]} keystore; the keystore's password comes from the environment
+ * variable {@value SecretStore#PASSWORD_VARIABLE} or the file next to the keystore (see {@link SecretStore}). The
+ * keystore is opened only when the file has an encrypted value.
  *
  * <p>Every mistake is reported with the file, the line, the key, the value found and what was expected. Unknown
  * sections and keys are errors: a misspelt key silently ignored would leave a billing system misconfigured.
@@ -71,18 +80,21 @@ public final class DeploymentToml {
     private static final Pattern SECRET_REFERENCE = Pattern.compile("\\$secret\\{([A-Za-z0-9._-]+)}");
     private static final Pattern PLAIN_SECRET = Pattern.compile("\\[(.*)]", Pattern.DOTALL);
 
-    private static final Map<String, Set<String>> SECTIONS = Map.of(
-            "transaction_counter", Set.of("enable", "data_source", "update_interval"),
-            "node", Set.of("id", "data_dir"),
-            "billing", Set.of("time_zone"),
-            "management_api", Set.of("host", "port"),
-            "deduplication", Set.of("deployment_id", "stamp_secret", "stamp_lifetime", "http_chaining",
-                    "redelivery_window"),
-            "passthrough", Set.of("host", "port", "route"),
-            "jms", Set.of("broker_url", "embedded_broker_port"),
-            "schema", Set.of("owner_data_source"),
-            "ledger", Set.of("key"),
-            "journal", Set.of("interval_ms", "final_flush_timeout_ms"));
+    private static final Map<String, Set<String>> SECTIONS = Map.ofEntries(
+            Map.entry("transaction_counter", Set.of("enable", "data_source", "update_interval")),
+            Map.entry("node", Set.of("id", "data_dir")),
+            Map.entry("billing", Set.of("time_zone")),
+            Map.entry("management_api", Set.of("host", "port", "tls", "keystore", "keystore_password",
+                    "token_lifetime", "user")),
+            Map.entry("deduplication", Set.of("deployment_id", "stamp_secret", "stamp_lifetime", "http_chaining",
+                    "redelivery_window")),
+            Map.entry("passthrough", Set.of("host", "port", "route")),
+            Map.entry("jms", Set.of("broker_url", "embedded_broker_port")),
+            Map.entry("schema", Set.of("owner_data_source")),
+            Map.entry("ledger", Set.of("key")),
+            Map.entry("journal", Set.of("interval_ms", "final_flush_timeout_ms")),
+            Map.entry("secret_store", Set.of("keystore")));
+    private static final Set<String> USER_KEYS = Set.of("name", "password_hash", "role");
     private static final Set<String> ROUTE_KEYS = Set.of("prefix", "backend", "queue");
     private static final Set<String> ENDPOINT_KEYS =
             Set.of("name", "queue", "forward_to", "forward_to_queue", "concurrency");
@@ -142,8 +154,9 @@ public final class DeploymentToml {
 
     private CounterConfig toConfig(UnaryOperator<String> systemProperties, UnaryOperator<String> environment) {
         checkTopLevel();
-        readSecrets();
-        CounterConfig.Builder builder = CounterConfig.builder();
+        Path secretStore = secretStorePath();
+        readSecrets(secretStore, environment);
+        CounterConfig.Builder builder = CounterConfig.builder().secretStore(secretStore);
 
         TomlTable counter = section("transaction_counter");
         Optional<Boolean> enableSwitch = enableSwitch(systemProperties, environment);
@@ -194,6 +207,7 @@ public final class DeploymentToml {
                 builder.managementPort((int) integer(management, "management_api", "port", 0, 65535,
                         "a port number from 0 to 65535"));
             }
+            builder.managementSecurity(readManagementSecurity(management));
         }
 
         builder.dedupe(readDedupe());
@@ -293,7 +307,7 @@ public final class DeploymentToml {
                 throw new ConfigException(source + " line " + line(toml, key) + ": unknown section or key \"" + key
                         + "\". Known: [[datasource]], [transaction_counter], [node], [billing], [management_api], "
                         + "[deduplication], [passthrough], [[passthrough.route]], [jms], [[inbound_endpoint]], "
-                        + "[schema], [ledger], [journal], [secrets]");
+                        + "[schema], [ledger], [journal], [secret_store], [secrets]");
             }
         }
     }
@@ -320,19 +334,45 @@ public final class DeploymentToml {
         return toml.getTable(name);
     }
 
-    private void readSecrets() {
+    /** {@code [secret_store] keystore}, else the default keystore in {@code [node] data_dir}. */
+    private Path secretStorePath() {
+        TomlTable store = section("secret_store");
+        if (store != null && store.contains("keystore")) {
+            return Path.of(string(store, "secret_store", "keystore"));
+        }
+        TomlTable node = section("node");
+        Path dataDir = node != null && node.contains("data_dir")
+                ? Path.of(string(node, "node", "data_dir")) : CounterConfig.DEFAULT_DATA_DIR;
+        return CounterConfig.defaultSecretStore(dataDir);
+    }
+
+    /** Reads [secrets]; the keystore is opened only for the first encrypted value, so plain files need none. */
+    private void readSecrets(Path keystore, UnaryOperator<String> environment) {
         TomlTable table = toml.getTable("secrets");
         if (table == null) {
             return;
         }
+        SecretStore store = null;
         for (String alias : table.keySet()) {
             String value = string(table, "secrets", alias);
             Matcher plain = PLAIN_SECRET.matcher(value);
-            if (!plain.matches()) {
+            if (plain.matches()) {
+                secrets.put(alias, plain.group(1));
+            } else if (SecretStore.isEncrypted(value)) {
+                try {
+                    if (store == null) {
+                        store = SecretStore.open(keystore, environment);
+                    }
+                    secrets.put(alias, store.decrypt(alias, value));
+                } catch (ConfigException e) {
+                    throw error(table, "secrets", alias, "(hidden)",
+                            "a value the secret store can decrypt. " + e.getMessage());
+                }
+            } else {
                 throw error(table, "secrets", alias, "(hidden)",
-                        "the plain-text value in square brackets, e.g. " + alias + " = \"[my password]\"");
+                        "the plain-text value in square brackets, e.g. " + alias + " = \"[my password]\", or an "
+                                + SecretStore.PREFIX + " value from: java -jar txcounter.jar encrypt-secret " + alias);
             }
-            secrets.put(alias, plain.group(1));
         }
     }
 
@@ -443,6 +483,65 @@ public final class DeploymentToml {
                     "an alias defined in [secrets]; add " + alias + " = \"[...]\" there");
         }
         return secret;
+    }
+
+    private ManagementSecurity readManagementSecurity(TomlTable table) {
+        String section = "management_api";
+        boolean tls = !table.contains("tls") || bool(table, section, "tls");
+        Optional<Path> keystore = table.contains("keystore")
+                ? Optional.of(Path.of(string(table, section, "keystore"))) : Optional.empty();
+        Optional<String> password = table.contains("keystore_password")
+                ? Optional.of(resolveSecret(table, section, "keystore_password")) : Optional.empty();
+        if (keystore.isPresent() && password.isEmpty()) {
+            throw error(table, section, "keystore", "\"" + keystore.get() + "\"",
+                    "a keystore_password next to it, e.g. keystore_password = \"$secret{mgmt_keystore}\"");
+        }
+        if (!tls && keystore.isPresent()) {
+            throw error(table, section, "tls", "false", "true when a keystore is configured (or remove keystore)");
+        }
+        Duration tokenLifetime = ManagementSecurity.DEFAULT_TOKEN_LIFETIME;
+        if (table.contains("token_lifetime")) {
+            tokenLifetime = Duration.ofSeconds(integer(table, section, "token_lifetime", 60, 86_400,
+                    "seconds from 60 to 86400"));
+        }
+        List<ManagementSecurity.User> users = new ArrayList<>();
+        if (table.contains("user")) {
+            TomlArray array = table.isArray("user") ? table.getArrayOrEmpty("user") : null;
+            if (array == null || !allTables(array)) {
+                throw new ConfigException(source + " line " + line(table, "user")
+                        + ": users must be written as [[management_api.user]] tables");
+            }
+            for (int i = 0; i < array.size(); i++) {
+                users.add(readUser(array.getTable(i), "[[management_api.user]] #" + (i + 1), users));
+            }
+        }
+        return new ManagementSecurity(tls, keystore, password, users, tokenLifetime);
+    }
+
+    private ManagementSecurity.User readUser(TomlTable table, String section, List<ManagementSecurity.User> earlier) {
+        if (table.contains("password")) {
+            throw new ConfigException(source + " line " + line(table, "password") + ": " + section
+                    + " has a plain-text password. Passwords are configured as hashes only: run "
+                    + "java -jar txcounter.jar hash-password and set password_hash = \"pbkdf2-sha256$...\"");
+        }
+        checkKeys(table, section, USER_KEYS);
+        String name = required(table, section, "name");
+        if (!ManagementSecurity.validUserName(name)) {
+            throw error(table, section, "name", "\"" + name + "\"",
+                    "1 to 64 letters, digits, '.', '_', '@' or '-'");
+        }
+        if (earlier.stream().anyMatch(user -> user.name().equals(name))) {
+            throw error(table, section, "name", "\"" + name + "\"", "a name no other user has");
+        }
+        String hash = required(table, section, "password_hash");
+        if (!ManagementSecurity.PASSWORD_HASH.matcher(hash).matches()) {
+            throw error(table, section, "password_hash", "(hidden)",
+                    "a pbkdf2-sha256 hash from: java -jar txcounter.jar hash-password");
+        }
+        String roleName = required(table, section, "role");
+        ManagementSecurity.Role role = ManagementSecurity.Role.named(roleName)
+                .orElseThrow(() -> error(table, section, "role", "\"" + roleName + "\"", "admin or viewer"));
+        return new ManagementSecurity.User(name, hash, role);
     }
 
     private DedupeConfig readDedupe() {

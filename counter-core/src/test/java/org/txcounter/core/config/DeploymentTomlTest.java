@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -78,6 +79,7 @@ class DeploymentTomlTest {
         assertThat(dataSource.connectionTimeout()).isEqualTo(Duration.ofMillis(60000));
         assertThat(dataSource.validationQuery()).contains("SELECT 1");
         assertThat(dataSource.toString()).doesNotContain("s3cret");
+        assertThat(config.secretStore()).isEqualTo(Path.of("/var/lib/txcounter/secret-store.p12"));
     }
 
     @Test
@@ -157,7 +159,12 @@ class DeploymentTomlTest {
                         "deployment.toml line 3: not valid TOML"),
                 Arguments.of("[secrets]\npw = \"not-bracketed\"\n",
                         "deployment.toml line 2: [secrets] pw = (hidden): expected the plain-text value in square "
-                                + "brackets"));
+                                + "brackets, e.g. pw = \"[my password]\", or an enc:v1: value from: java -jar "
+                                + "txcounter.jar encrypt-secret pw"),
+                Arguments.of("[secret_store]\npath = \"x.p12\"\n",
+                        "deployment.toml line 2: unknown key \"path\" in [secret_store]. Known keys: [keystore]"),
+                Arguments.of("[secret_store]\nkeystore = 12\n",
+                        "deployment.toml line 2: [secret_store] keystore = 12: expected a non-empty string"));
     }
 
     @ParameterizedTest(name = "{1}")
@@ -267,6 +274,95 @@ class DeploymentTomlTest {
                         "deployment.toml line 2: [jms] embedded_broker_port = -1: expected a port number"));
     }
 
+    private static final String HASH = "pbkdf2-sha256$600000$c2FsdHNhbHRzYWx0c2FsdA==$"
+            + "aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g=";
+
+    @Test
+    void readsTheManagementApiSecurity() {
+        CounterConfig config = parse("""
+                [management_api]
+                port = 9443
+                keystore = "conf/management.p12"
+                keystore_password = "$secret{ks}"
+                token_lifetime = 900
+
+                [[management_api.user]]
+                name = "ops"
+                password_hash = "%s"
+                role = "admin"
+
+                [[management_api.user]]
+                name = "auditor@example.com"
+                password_hash = "%s"
+                role = "Viewer"
+
+                [secrets]
+                ks = "[keystore password]"
+                """.formatted(HASH, HASH));
+        ManagementSecurity security = config.managementSecurity();
+        assertThat(config.managementPort()).isEqualTo(9443);
+        assertThat(security.tls()).isTrue();
+        assertThat(security.keystore()).contains(Path.of("conf/management.p12"));
+        assertThat(security.keystorePassword()).contains("keystore password");
+        assertThat(security.tokenLifetime()).isEqualTo(java.time.Duration.ofSeconds(900));
+        assertThat(security.users()).containsExactly(
+                new ManagementSecurity.User("ops", HASH, ManagementSecurity.Role.ADMIN),
+                new ManagementSecurity.User("auditor@example.com", HASH, ManagementSecurity.Role.VIEWER));
+        assertThat(security.users().get(0).toString()).doesNotContain(HASH);
+    }
+
+    @Test
+    void withoutManagementSettingsTlsIsOnAndNoUserIsConfigured() {
+        ManagementSecurity security = parse("").managementSecurity();
+        assertThat(security.tls()).isTrue();
+        assertThat(security.keystore()).isEmpty();
+        assertThat(security.users()).isEmpty();
+        assertThat(security.tokenLifetime()).isEqualTo(ManagementSecurity.DEFAULT_TOKEN_LIFETIME);
+        assertThat(parse("[management_api]\ntls = false\n").managementSecurity().tls()).isFalse();
+    }
+
+    static Stream<Arguments> badManagementFiles() {
+        return Stream.of(
+                Arguments.of("[management_api]\ntls = \"yes\"\n",
+                        "deployment.toml line 2: [management_api] tls = \"yes\": expected true or false"),
+                Arguments.of("[management_api]\nkeystore = \"k.p12\"\n",
+                        "deployment.toml line 2: [management_api] keystore = \"k.p12\": expected a keystore_password"),
+                Arguments.of("[management_api]\ntls = false\nkeystore = \"k.p12\"\nkeystore_password = \"x\"\n",
+                        "deployment.toml line 2: [management_api] tls = false: expected true when a keystore is "
+                                + "configured"),
+                Arguments.of("[management_api]\ntoken_lifetime = 5\n",
+                        "deployment.toml line 2: [management_api] token_lifetime = 5: expected seconds from 60"),
+                Arguments.of("[[management_api.user]]\nname = \"ops\"\npassword = \"admin\"\nrole = \"admin\"\n",
+                        "deployment.toml line 3: [[management_api.user]] #1 has a plain-text password. Passwords "
+                                + "are configured as hashes only"),
+                Arguments.of("[[management_api.user]]\nname = \"ops\"\npassword_hash = \"md5$abc\"\n"
+                                + "role = \"admin\"\n",
+                        "deployment.toml line 3: [[management_api.user]] #1 password_hash = (hidden): expected a "
+                                + "pbkdf2-sha256 hash"),
+                Arguments.of("[[management_api.user]]\nname = \"ops\"\npassword_hash = \"" + HASH + "\"\n"
+                                + "role = \"root\"\n",
+                        "deployment.toml line 4: [[management_api.user]] #1 role = \"root\": expected admin or "
+                                + "viewer"),
+                Arguments.of("[[management_api.user]]\nname = \"a b\"\npassword_hash = \"" + HASH + "\"\n"
+                                + "role = \"admin\"\n",
+                        "deployment.toml line 2: [[management_api.user]] #1 name = \"a b\": expected 1 to 64"),
+                Arguments.of("[[management_api.user]]\nname = \"ops\"\npassword_hash = \"" + HASH + "\"\n"
+                                + "role = \"admin\"\n[[management_api.user]]\nname = \"ops\"\npassword_hash = \""
+                                + HASH + "\"\nrole = \"viewer\"\n",
+                        "deployment.toml line 6: [[management_api.user]] #2 name = \"ops\": expected a name no "
+                                + "other user has"),
+                Arguments.of("[[management_api.user]]\nname = \"ops\"\n",
+                        "deployment.toml line 2: [[management_api.user]] #1 has no password_hash"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("badManagementFiles")
+    void managementMistakesAreNamed(String text, String expectedStart) {
+        assertThatThrownBy(() -> parse(text))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(expectedStart);
+    }
+
     @ParameterizedTest(name = "{1}")
     @MethodSource("badRuntimeFiles")
     void runtimeMistakesAreNamedToo(String text, String expectedStart) {
@@ -297,6 +393,80 @@ class DeploymentTomlTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("deployment.toml line 12: [schema] owner_data_source = \"NOPE\": expected "
                         + "the id of a [[datasource]]. Defined ids: [WSO2_TRANSACTION_DB, OWNER]");
+    }
+
+    private static final String ENCRYPTED_FILE = """
+            [[datasource]]
+            id = "WSO2_TRANSACTION_DB"
+            url = "jdbc:postgresql://localhost:5432/transactiondb"
+            username = "txn_app"
+            password = "$secret{txn_db_password}"
+
+            [secret_store]
+            keystore = "%s"
+
+            [secrets]
+            txn_db_password = "%s"
+            """;
+
+    private static final UnaryOperator<String> STORE_PASSWORD =
+            Map.of("TXN_SECRET_STORE_PASSWORD", "store-password")::get;
+
+    @Test
+    void anEncryptedSecretIsDecryptedWithTheConfiguredKeystore(@TempDir Path dir) {
+        Path keystore = dir.resolve("keys").resolve("secret-store.p12");
+        String value = SecretStore.openOrCreate(keystore, STORE_PASSWORD).encrypt("txn_db_password", "s3cret");
+
+        CounterConfig config = DeploymentToml.parse(ENCRYPTED_FILE.formatted(keystore, value), "deployment.toml",
+                NONE, STORE_PASSWORD);
+
+        assertThat(config.dataSource().password()).isEqualTo("s3cret");
+        assertThat(config.secretStore()).isEqualTo(keystore);
+    }
+
+    @Test
+    void withoutSecretStoreSectionTheKeystoreIsInTheDataDir(@TempDir Path dir) {
+        String value = SecretStore.openOrCreate(dir.resolve("secret-store.p12"), NONE).encrypt("stamp",
+                "0123456789abcdef0123456789abcdef");
+
+        CounterConfig config = parse("[node]\ndata_dir = \"" + dir + "\"\n\n[deduplication]\n"
+                + "stamp_secret = \"$secret{stamp}\"\n\n[secrets]\nstamp = \"" + value + "\"\n");
+
+        assertThat(config.dedupe().stampSecret()).hasValueSatisfying(secret -> assertThat(new String(secret,
+                StandardCharsets.UTF_8)).isEqualTo("0123456789abcdef0123456789abcdef"));
+        assertThat(config.secretStore()).isEqualTo(dir.resolve("secret-store.p12"));
+    }
+
+    @Test
+    void anUndecryptableSecretNamesTheLineAndTheAliasButNotTheValue(@TempDir Path dir) {
+        Path keystore = dir.resolve("secret-store.p12");
+        String value = SecretStore.openOrCreate(keystore, STORE_PASSWORD).encrypt("other_alias", "s3cret");
+
+        assertThatThrownBy(() -> DeploymentToml.parse(ENCRYPTED_FILE.formatted(keystore, value), "deployment.toml",
+                NONE, STORE_PASSWORD))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("deployment.toml line 11: [secrets] txn_db_password = (hidden): expected a value the "
+                        + "secret store can decrypt. The encrypted value of secret \"txn_db_password\" does not "
+                        + "decrypt with the key in " + keystore + ": it was changed, copied from another alias, or "
+                        + "encrypted with another keystore. Encrypt it again with: java -jar txcounter.jar "
+                        + "encrypt-secret txn_db_password, or use the keystore it was encrypted with.")
+                .message().doesNotContain(value).doesNotContain("s3cret").doesNotContain("store-password");
+    }
+
+    @Test
+    void aMissingKeystoreNamesTheCommandThatCreatesIt(@TempDir Path dir) {
+        Path keystore = dir.resolve("secret-store.p12");
+        String value = SecretStore.openOrCreate(dir.resolve("elsewhere.p12"), NONE).encrypt("txn_db_password",
+                "s3cret");
+
+        assertThatThrownBy(() -> DeploymentToml.parse(ENCRYPTED_FILE.formatted(keystore, value), "deployment.toml",
+                NONE, NONE))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("deployment.toml line 11: [secrets] txn_db_password = (hidden): expected a value the "
+                        + "secret store can decrypt. The secret store keystore " + keystore + " does not exist. "
+                        + "Create it by encrypting the secrets again with: java -jar txcounter.jar encrypt-secret "
+                        + "<alias>, or copy the keystore and its password from the node where the values were "
+                        + "encrypted.");
     }
 
     @Test
