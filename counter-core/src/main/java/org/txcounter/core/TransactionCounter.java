@@ -62,6 +62,7 @@ public final class TransactionCounter implements AutoCloseable {
     private final IngressCounter ingress;
     private final LedgerSigner signer;
     private final Journal journal;
+    private volatile long lastJournalWrite;
     private final Duration finalFlushTimeout;
     private final Duration updateInterval;
     private final AtomicLong nextJournalWarning = new AtomicLong();
@@ -178,6 +179,7 @@ public final class TransactionCounter implements AutoCloseable {
     void writeJournal() {
         try {
             journal.write(flusher.journalState());
+            lastJournalWrite = clock.millis();
         } catch (IOException | RuntimeException e) {
             long now = clock.millis();
             long next = nextJournalWarning.get();
@@ -236,6 +238,15 @@ public final class TransactionCounter implements AutoCloseable {
     /** The billing month it is now. */
     public YearMonth currentMonth() {
         return schedule.billingMonth(clock.instant());
+    }
+
+    /**
+     * How long ago the journal was last written, or empty before its first write: the counts a hard stop now
+     * would lose at most are those of this period.
+     */
+    public Optional<Duration> journalAge() {
+        long last = lastJournalWrite;
+        return last == 0 ? Optional.empty() : Optional.of(Duration.ofMillis(Math.max(0, clock.millis() - last)));
     }
 
     /** What this node has counted that the database does not have yet. */

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.txcounter.core.TransactionMeter;
@@ -32,6 +33,10 @@ public final class IntervalFlusher {
 
     /** How many closed intervals wait for the database at most: a week of one-minute intervals. */
     public static final int DEFAULT_MAX_QUEUED = 7 * 24 * 60;
+
+    private final LongAdder writes = new LongAdder();
+    private final LongAdder writeFailures = new LongAdder();
+    private final LongAdder writeNanos = new LongAdder();
     private static final Logger LOG = LoggerFactory.getLogger(IntervalFlusher.class);
 
     private final TransactionMeter meter;
@@ -113,6 +118,19 @@ public final class IntervalFlusher {
     /** The most intervals kept apart while the database is away. */
     public int maxQueued() {
         return maxQueued;
+    }
+
+    /** Writes of an interval to the database since start: how many succeeded, failed, and their total time. */
+    public WriteStats writeStats() {
+        return new WriteStats(writes.sum(), writeFailures.sum(), writeNanos.sum());
+    }
+
+    /**
+     * @param succeeded   intervals written
+     * @param failed      attempts that failed (the interval stayed queued)
+     * @param nanosWriting time spent in successful writes, in nanoseconds
+     */
+    public record WriteStats(long succeeded, long failed, long nanosWriting) {
     }
 
     private void warnNearLimit() {
@@ -227,9 +245,13 @@ public final class IntervalFlusher {
     private int writeQueued() {
         while (!unwritten.isEmpty()) {
             IntervalSummary next = unwritten.peekFirst();
+            long started = System.nanoTime();
             try {
                 sink.write(next);
+                writeNanos.add(System.nanoTime() - started);
+                writes.increment();
             } catch (RuntimeException e) {
+                writeFailures.increment();
                 failedAttempts++;
                 LOG.warn("Could not write {}: {}. {} interval(s) with {} transactions are kept in memory and retried "
                         + "at the next interval boundary ({} failed attempts so far). Check that the database is "
