@@ -2,30 +2,65 @@ package org.txcounter.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.txcounter.core.TransactionCounter;
-import org.txcounter.core.Transport;
-import org.txcounter.core.config.CounterConfig;
 
-/** Starts the packaged jar as an operator would and asks it for a CSV report over HTTP. */
+/**
+ * The README's first steps with the packaged jar, as a newcomer takes them: start it, read the generated admin
+ * password, {@code curl -k} the count, send traffic through the passthrough, stop it (SIGTERM writes everything),
+ * start it again and export the month as CSV with the CLI.
+ */
 class ServiceJarIT {
 
     private static final int REQUESTS = 25;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path workDir;
 
+    private HttpServer backend;
+
+    @BeforeEach
+    void startBackend() throws IOException {
+        backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
+        backend.createContext("/", exchange -> {
+            byte[] body = "ok".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        backend.start();
+    }
+
+    @AfterEach
+    void stopBackend() {
+        backend.stop(0);
+    }
+
     @Test
-    void thePackagedJarServesACsvReportAndWritesEveryTransactionWhenStopped() throws Exception {
+    void theReadmeFlowWorksFromFirstStartToACsvExport() throws Exception {
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
@@ -42,27 +77,65 @@ class ServiceJarIT {
 
                 [[passthrough.route]]
                 prefix = "/api"
-                backend = "http://127.0.0.1:%d/transaction"
-                """.formatted(port, port));
+                backend = "http://127.0.0.1:%d/backend"
+                """.formatted(port, backend.getAddress().getPort()));
         ServiceProcess service = ServiceProcess.start(workDir);
-        assertThat(service.passthroughPort()).as("start-up output:\n%s", service.startupOutput()).isPositive();
+        String password = service.generatedPassword();
+        assertThat(password).as("start-up output:\n%s", service.startupOutput()).isNotNull();
+        assertThat(Files.readString(workDir.resolve("data/admin-user.properties"))).doesNotContain(password)
+                .contains("password_hash=pbkdf2-sha256$600000$");
+
+        JsonNode before = JSON.readTree(run(workDir, List.of("curl", "-sk", "-u", "admin:" + password,
+                "https://127.0.0.1:" + port + "/transaction/count")));
+        assertThat(before.get("total").asLong()).isZero();
+        assertThat(run(workDir, List.of("curl", "-sk", "-o", "/dev/null", "-w", "%{http_code}",
+                "https://127.0.0.1:" + port + "/transaction/count"))).isEqualTo("401");
+
         HttpClient client = HttpClient.newHttpClient();
-        HttpResponse<String> csv = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                + "/transaction/report?start=2026-01&end=2026-12&format=csv")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(csv.statusCode()).isEqualTo(200);
-        assertThat(csv.body()).isEqualTo("month,node_id,transport,transaction_count\r\n");
         for (int i = 0; i < REQUESTS; i++) {
             HttpResponse<String> proxied = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                    + service.passthroughPort() + "/api/count")).build(), HttpResponse.BodyHandlers.ofString());
+                    + service.passthroughPort() + "/api/orders/" + i)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(proxied.statusCode()).isEqualTo(200);
         }
+        // A user name carrying CR LF must not start a forged line in the log.
+        run(workDir, List.of("curl", "-sk", "-o", "/dev/null", "-u", "intruder\r\n2026-01-01T00:00:00.000Z INFO  "
+                + "forged:x", "https://127.0.0.1:" + port + "/transaction/count"));
         assertThat(service.terminate()).isEqualTo(143);
 
-        // SIGTERM wrote the open interval: reopen the database the service used and read the month.
-        try (TransactionCounter reopened = TransactionCounter.open(CounterConfig.builder()
-                .dataDir(workDir.resolve("data")).nodeId("jar-node").build(), Clock.systemUTC())) {
-            assertThat(reopened.count(reopened.currentMonth()).counts().get(Transport.HTTP)).isEqualTo(REQUESTS);
-        }
+        ServiceProcess again = ServiceProcess.start(workDir);
+        assertThat(again.generatedPassword()).as("the password is shown only at the first start").isNull();
+        YearMonth month = YearMonth.now(ZoneOffset.UTC);
+        ProcessBuilder export = cli("report", "--start", month.toString(), "--format", "csv", "--out", "report.csv");
+        export.environment().put("TXN_PASSWORD", password);
+        assertThat(run(workDir, export)).contains("Wrote the CSV report for " + month);
+        assertThat(Files.readString(workDir.resolve("report.csv"))).isEqualTo(
+                "month,node_id,transport,transaction_count\r\n" + month + ",jar-node,HTTP," + REQUESTS + "\r\n");
+        assertThat(again.terminate()).isEqualTo(143);
+
+        List<String> log = Files.readAllLines(workDir.resolve("logs/txcounter.log"));
+        assertThat(log).anyMatch(line -> line.contains("Failed login for user intruder__2026-01-01"));
+        assertThat(log).noneMatch(line -> line.startsWith("2026-01-01T00:00:00.000Z"));
+        assertThat(log).allMatch(line -> line.isEmpty() || line.startsWith("\t")
+                || line.matches("^\\d{4}-\\d{2}-\\d{2}T.*"));
+        assertThat(String.join("\n", log)).doesNotContain(password);
+    }
+
+    private static ProcessBuilder cli(String... arguments) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-jar", Path.of("target", "txcounter.jar").toAbsolutePath().toString()));
+        command.addAll(List.of(arguments));
+        return new ProcessBuilder(command);
+    }
+
+    private static String run(Path directory, List<String> command) throws Exception {
+        return run(directory, new ProcessBuilder(command));
+    }
+
+    private static String run(Path directory, ProcessBuilder builder) throws Exception {
+        Process process = builder.directory(directory.toFile()).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as("%s\n%s", builder.command(), output).isZero();
+        return output.strip();
     }
 }

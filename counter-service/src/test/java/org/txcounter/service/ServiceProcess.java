@@ -15,18 +15,22 @@ import java.util.regex.Pattern;
 public final class ServiceProcess {
 
     private static final Pattern PASSTHROUGH = Pattern.compile("HTTP passthrough on http://127\\.0\\.0\\.1:(\\d+) ");
-    private static final Pattern SERVING = Pattern.compile("serving http://127\\.0\\.0\\.1:(\\d+) ");
+    private static final Pattern SERVING = Pattern.compile("serving https?://127\\.0\\.0\\.1:(\\d+) ");
+    private static final Pattern GENERATED_PASSWORD = Pattern.compile("^ {5}([A-Za-z0-9]{24})$");
 
     private final Process process;
     private final int managementPort;
     private final int passthroughPort;
     private final String startupOutput;
+    private final String generatedPassword;
 
-    private ServiceProcess(Process process, int managementPort, int passthroughPort, String startupOutput) {
+    private ServiceProcess(Process process, int managementPort, int passthroughPort, String startupOutput,
+            String generatedPassword) {
         this.process = process;
         this.managementPort = managementPort;
         this.passthroughPort = passthroughPort;
         this.startupOutput = startupOutput;
+        this.generatedPassword = generatedPassword;
     }
 
     /** Starts {@code target/txcounter.jar} in {@code workDir} (which holds its deployment.toml) and waits until it serves. */
@@ -42,12 +46,17 @@ public final class ServiceProcess {
                 StandardCharsets.UTF_8));
         int passthrough = -1;
         int management = -1;
+        String password = null;
         StringBuilder seen = new StringBuilder();
         for (String line = output.readLine(); line != null; line = output.readLine()) {
             seen.append(line).append('\n');
             Matcher matcher = PASSTHROUGH.matcher(line);
             if (matcher.find()) {
                 passthrough = Integer.parseInt(matcher.group(1));
+            }
+            Matcher generated = GENERATED_PASSWORD.matcher(line);
+            if (generated.matches()) {
+                password = generated.group(1);
             }
             Matcher serving = SERVING.matcher(line);
             if (serving.find()) {
@@ -67,7 +76,7 @@ public final class ServiceProcess {
         }, "service-output");
         drain.setDaemon(true);
         drain.start();
-        return new ServiceProcess(process, management, passthrough, seen.toString());
+        return new ServiceProcess(process, management, passthrough, seen.toString(), password);
     }
 
     public int managementPort() {
@@ -76,6 +85,11 @@ public final class ServiceProcess {
 
     public int passthroughPort() {
         return passthroughPort;
+    }
+
+    /** The admin password the service generated and printed at this start, or {@code null} if it printed none. */
+    public String generatedPassword() {
+        return generatedPassword;
     }
 
     public String startupOutput() {

@@ -1,5 +1,7 @@
 package org.txcounter.service.api;
 
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -11,6 +13,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Locale;
+import java.util.function.ToIntFunction;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.Transport;
 import org.txcounter.core.stamp.StampVerdict;
@@ -27,6 +30,11 @@ public final class CounterMetrics {
     public static final String PENDING_INTERVALS_LIMIT = "txn.intervals.pending.limit";
     public static final String REJECTED_STAMPS = "txn.stamps.rejected";
     public static final String REDELIVERIES = "txn.redeliveries.skipped";
+    public static final String FLUSH_WRITES = "txn.flush.writes";
+    public static final String FLUSH_FAILURES = "txn.flush.failures";
+    public static final String FLUSH_SECONDS = "txn.flush.write.seconds";
+    public static final String JOURNAL_AGE = "txn.journal.age.seconds";
+    public static final String POOL_CONNECTIONS = "txn.db.pool.connections";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
@@ -60,12 +68,44 @@ public final class CounterMetrics {
         FunctionCounter.builder(REDELIVERIES, counter, c -> c.ingress().redeliveriesSkipped())
                 .description("Redelivered JMS messages recognised and not counted again")
                 .register(registry);
+        FunctionCounter.builder(FLUSH_WRITES, counter, c -> c.flusher().writeStats().succeeded())
+                .description("Intervals written to the database")
+                .register(registry);
+        FunctionCounter.builder(FLUSH_FAILURES, counter, c -> c.flusher().writeStats().failed())
+                .description("Attempts to write an interval that failed; the interval stayed queued and was retried")
+                .register(registry);
+        FunctionCounter.builder(FLUSH_SECONDS, counter, c -> c.flusher().writeStats().nanosWriting() / 1e9)
+                .description("Time spent writing intervals; divide by txn_flush_writes_total for the mean")
+                .register(registry);
+        Gauge.builder(JOURNAL_AGE, counter,
+                        c -> c.journalAge().map(age -> age.toMillis() / 1000.0).orElse(Double.NaN))
+                .description("Seconds since the crash journal was last written: what a hard stop could lose")
+                .register(registry);
+        if (counter.store().dataSource() instanceof HikariDataSource pool) {
+            poolGauge(pool, "active", HikariPoolMXBean::getActiveConnections);
+            poolGauge(pool, "idle", HikariPoolMXBean::getIdleConnections);
+            poolGauge(pool, "total", HikariPoolMXBean::getTotalConnections);
+            poolGauge(pool, "pending", HikariPoolMXBean::getThreadsAwaitingConnection);
+            Gauge.builder(POOL_CONNECTIONS + ".max", pool, HikariDataSource::getMaximumPoolSize)
+                    .description("The most connections the pool opens")
+                    .register(registry);
+        }
         new ClassLoaderMetrics().bindTo(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+    }
+
+    private void poolGauge(HikariDataSource pool, String state, ToIntFunction<HikariPoolMXBean> value) {
+        Gauge.builder(POOL_CONNECTIONS, pool, p -> {
+                    HikariPoolMXBean bean = p.getHikariPoolMXBean();
+                    return bean == null ? Double.NaN : value.applyAsInt(bean);
+                })
+                .description("Connections of the database pool by state (pending: threads waiting for one)")
+                .tag("state", state)
+                .register(registry);
     }
 
     /** The Prometheus text exposition of every meter. */

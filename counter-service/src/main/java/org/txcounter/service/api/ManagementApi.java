@@ -2,6 +2,7 @@ package org.txcounter.service.api;
 
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
 import io.javalin.http.Header;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,9 +12,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.Transport;
 import org.txcounter.core.TransportCounts;
@@ -22,48 +35,107 @@ import org.txcounter.core.store.MonthCount;
 import org.txcounter.core.store.NodeStatus;
 import org.txcounter.core.store.ReportRow;
 import org.txcounter.core.store.StoreException;
+import org.txcounter.service.security.Principal;
 
 /**
- * The management API: {@code GET /transaction/count} and {@code GET /transaction/report}.
+ * The management API: counts, reports, nodes, the ledger check, health and metrics, plus the MI-compatible
+ * {@code /management/...} aliases, behind TLS and authentication.
  *
  * <pre>{@code
- * Javalin app = ManagementApi.create(counter).start("127.0.0.1", 9164);
+ * Javalin app = ManagementApi.create(counter, access, ManagementApi.Listener.tls("127.0.0.1", 9164, tls));
+ * app.start();
  * }</pre>
  *
- * <p>Every refusal answers with one JSON envelope ({@link ErrorEnvelope}); nothing the caller sends can produce
- * a 500 or a stack trace. Reports are built in memory and streamed back: no file is written on the server.
+ * <p>Every route is in {@link #ROUTES} with who may call it; only liveness is open. Every refusal answers with one
+ * JSON envelope ({@link ErrorEnvelope}); nothing the caller sends can produce a 500 or a stack trace. Every request
+ * gets a request id (the caller's {@code X-Request-Id} when it is a plain token, else a new one), returned in the
+ * response and put on every log line written while handling it.
  */
 public final class ManagementApi {
 
     static final String CSV_HEADER = "month,node_id,transport,transaction_count";
+    static final String REQUEST_ID = "X-Request-Id";
+    /** Every route: path and who may call it. All are GET. */
+    static final List<Route> ROUTES = List.of(
+            new Route("/transaction/count", Access.VIEWER),
+            new Route("/transaction/report", Access.VIEWER),
+            new Route("/transaction/nodes", Access.VIEWER),
+            new Route("/transaction/verify", Access.ADMIN),
+            new Route("/management/login", Access.LOGIN),
+            new Route("/management/logout", Access.VIEWER),
+            new Route("/management/transactions/count", Access.VIEWER),
+            new Route("/management/transactions/report", Access.VIEWER),
+            new Route("/health/live", Access.PUBLIC),
+            new Route("/health/ready", Access.VIEWER),
+            new Route("/metrics", Access.VIEWER),
+            new Route("/openapi.json", Access.VIEWER));
     private static final Logger LOG = LoggerFactory.getLogger(ManagementApi.class);
+    private static final Logger ACCESS_LOG = LoggerFactory.getLogger("txcounter.access");
     private static final String CSV_TYPE = "text/csv";
+    private static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     /** Marks a response that already carries the envelope, so the 404/405 handlers leave it alone. */
     private static final String ENVELOPE_SENT = "txcounter.envelope";
+    private static final String STARTED = "txcounter.started";
 
     private final TransactionCounter counter;
     private final CounterMetrics metrics;
+    private final ApiAccess access;
 
-    private ManagementApi(TransactionCounter counter) {
+    private ManagementApi(TransactionCounter counter, ApiAccess access) {
         this.counter = counter;
         this.metrics = new CounterMetrics(counter);
+        this.access = access;
     }
 
-    /** A configured, unstarted Javalin app serving the API for {@code counter}. */
-    public static Javalin create(TransactionCounter counter) {
-        ManagementApi api = new ManagementApi(counter);
+    /** A route of the API. */
+    record Route(String path, Access access) {
+    }
+
+    /**
+     * Where the API listens.
+     *
+     * @param tls the TLS settings, or empty for plain HTTP (only when configured with {@code tls = false})
+     */
+    public record Listener(String host, int port, Optional<SslContextFactory.Server> tls) {
+
+        public static Listener tls(String host, int port, SslContextFactory.Server tls) {
+            return new Listener(host, port, Optional.of(tls));
+        }
+
+        public static Listener plain(String host, int port) {
+            return new Listener(host, port, Optional.empty());
+        }
+    }
+
+    /** A configured, unstarted Javalin app serving the API for {@code counter}; {@code start()} it. */
+    public static Javalin create(TransactionCounter counter, ApiAccess access, Listener listener) {
+        ManagementApi api = new ManagementApi(counter, access);
+        Authentication authentication = new Authentication(access);
+        Map<String, Handler> handlers = api.handlers();
+        boolean tls = listener.tls().isPresent();
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
             config.http.prefer405over404 = true;
-            config.routes.get("/transaction/count", api::count);
-            config.routes.get("/transaction/report", api::report);
-            config.routes.get("/transaction/nodes", api::nodes);
-            config.routes.get("/transaction/verify", api::verify);
-            config.routes.get("/health/live", ctx -> ctx.json(Map.of("status", "UP")));
-            config.routes.get("/health/ready", api::ready);
-            config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
-                    .result(api.metrics.scrape()));
+            config.jetty.modifyServer(server -> server.setErrorHandler(new EnvelopeErrorHandler()));
+            config.jetty.modifyHttpConfiguration(http -> {
+                http.setSendServerVersion(false);
+                http.setSendXPoweredBy(false);
+                http.setRequestHeaderSize(8 * 1024);
+            });
+            if (tls) {
+                config.jetty.addConnector((server, http) -> connector(server, http, listener));
+            } else {
+                config.jetty.host = listener.host();
+                config.jetty.port = listener.port();
+            }
+            config.routes.before(ctx -> begin(ctx, tls));
+            config.routes.beforeMatched(authentication::check);
+            for (Route route : ROUTES) {
+                config.routes.get(route.path(), Objects.requireNonNull(handlers.get(route.path()), route.path()),
+                        route.access());
+            }
+            config.routes.after(ManagementApi::end);
             config.routes.exception(ApiException.class, (e, ctx) -> send(ctx, e.status(), e.code(),
                     e.parameter(), e.getMessage()));
             config.routes.exception(StoreException.class, (e, ctx) -> {
@@ -78,17 +150,69 @@ public final class ManagementApi {
             config.routes.error(404, ctx -> {
                 if (!isEnvelope(ctx)) {
                     send(ctx, 404, "not_found", null, "No such endpoint: " + QueryParameters.echo(ctx.path())
-                            + ". Endpoints: /transaction/count, /transaction/report, /transaction/nodes, "
-                            + "/transaction/verify, /health/live, /health/ready, /metrics");
+                            + ". The endpoints are described in /openapi.json.");
                 }
             });
             config.routes.error(405, ctx -> {
                 if (!isEnvelope(ctx)) {
-                    send(ctx, 405, "method_not_allowed", null, "Method " + ctx.method() + " is not allowed on "
-                            + QueryParameters.echo(ctx.path()) + "; use GET");
+                    send(ctx, 405, "method_not_allowed", null, "Method " + QueryParameters.echo(ctx.method().name())
+                            + " is not allowed on " + QueryParameters.echo(ctx.path()) + "; use GET");
                 }
             });
         });
+    }
+
+    private Map<String, Handler> handlers() {
+        Map<String, Handler> handlers = new LinkedHashMap<>();
+        handlers.put("/transaction/count", this::count);
+        handlers.put("/transaction/report", this::report);
+        handlers.put("/transaction/nodes", this::nodes);
+        handlers.put("/transaction/verify", this::verify);
+        handlers.put("/management/login", this::miLogin);
+        handlers.put("/management/logout", this::miLogout);
+        handlers.put("/management/transactions/count", this::miCount);
+        handlers.put("/management/transactions/report", this::miReport);
+        handlers.put("/health/live", ctx -> ctx.json(Map.of("status", "UP")));
+        handlers.put("/health/ready", this::ready);
+        handlers.put("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                .result(metrics.scrape()));
+        handlers.put("/openapi.json", ctx -> ctx.contentType("application/json").result(OpenApiDocument.json()));
+        return handlers;
+    }
+
+    private static ServerConnector connector(Server server, HttpConfiguration http, Listener listener) {
+        HttpConfiguration https = new HttpConfiguration(http);
+        SecureRequestCustomizer secure = new SecureRequestCustomizer();
+        // The generated certificate names localhost and this host; a client using another name still connects.
+        secure.setSniHostCheck(false);
+        secure.setStsMaxAge(Duration.ofDays(365).toSeconds());
+        https.addCustomizer(secure);
+        ServerConnector connector = new ServerConnector(server,
+                new SslConnectionFactory(listener.tls().orElseThrow(), HttpVersion.HTTP_1_1.asString()),
+                new HttpConnectionFactory(https));
+        connector.setHost(listener.host());
+        connector.setPort(listener.port());
+        return connector;
+    }
+
+    private static void begin(Context ctx, boolean tls) {
+        String offered = ctx.header(REQUEST_ID);
+        String requestId = offered != null && CLIENT_REQUEST_ID.matcher(offered).matches()
+                ? offered : UUID.randomUUID().toString();
+        MDC.put("requestId", requestId);
+        ctx.attribute(STARTED, System.nanoTime());
+        ctx.header(REQUEST_ID, requestId);
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header(Header.CACHE_CONTROL, "no-store");
+    }
+
+    private static void end(Context ctx) {
+        Long started = ctx.attribute(STARTED);
+        long micros = started == null ? 0 : (System.nanoTime() - started) / 1_000;
+        Principal principal = ctx.attribute(Authentication.PRINCIPAL);
+        ACCESS_LOG.info("{} {} {} {} ms from {} user {}", ctx.method(), QueryParameters.echo(ctx.path()),
+                ctx.status().getCode(), micros / 1000.0, ctx.ip(), principal == null ? "-" : principal.name());
+        MDC.clear();
     }
 
     private void count(Context ctx) {
@@ -186,6 +310,68 @@ public final class ManagementApi {
         body.put("status", up ? "UP" : "DOWN");
         body.put("checks", checks);
         ctx.status(up ? 200 : 503).json(body);
+    }
+
+    /** MI's login: HTTP Basic in, a bearer token out. */
+    private void miLogin(Context ctx) {
+        Principal principal = Authentication.principal(ctx);
+        String token = access.tokens().issue(principal);
+        LOG.info("User {} logged in; token valid for {} s.", principal.name(), access.tokens().lifetime().toSeconds());
+        ctx.json(Map.of("AccessToken", token));
+    }
+
+    /** MI's logout: ends the bearer token's session. */
+    private void miLogout(Context ctx) {
+        String header = ctx.header(Header.AUTHORIZATION);
+        boolean bearer = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7);
+        if (bearer) {
+            access.tokens().revoke(header.substring(7).trim());
+        }
+        ctx.json(Map.of("Message", bearer ? "Logout successful" : "No token to end: the request used Basic"));
+    }
+
+    /**
+     * MI's count: {@code {"Year": 2026, "Month": 11, "TransactionCount": 1234}}. For the current month it includes
+     * what this node counted and has not written yet, so the figure matches what MI showed.
+     */
+    private void miCount(Context ctx) {
+        YearMonth current = counter.currentMonth();
+        YearMonth month = QueryParameters.yearAndMonth(ctx, current);
+        long total = counter.count(month).total();
+        if (month.equals(current)) {
+            total += counter.unflushed().total();
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("Year", month.getYear());
+        body.put("Month", month.getMonthValue());
+        body.put("TransactionCount", total);
+        ctx.json(body);
+    }
+
+    /**
+     * MI's report: {@code {"TransactionCountData": [["Year", "Month", "TransactionCount"], [2026, 10, 1234], ...]}},
+     * one row per month from {@code start} to {@code end} (default: the current month), months without traffic as 0.
+     */
+    private void miReport(Context ctx) {
+        YearMonth current = counter.currentMonth();
+        YearMonth start = QueryParameters.requiredYearMonth(ctx, "start");
+        YearMonth end = QueryParameters.single(ctx, "end").isPresent()
+                ? QueryParameters.requiredYearMonth(ctx, "end") : current;
+        QueryParameters.checkPeriod(start, end);
+        Map<YearMonth, Long> totals = new LinkedHashMap<>();
+        for (YearMonth month = start; !month.isAfter(end); month = month.plusMonths(1)) {
+            totals.put(month, 0L);
+        }
+        for (ReportRow row : counter.report(start, end)) {
+            totals.merge(row.month(), row.count(), Long::sum);
+        }
+        if (totals.containsKey(current)) {
+            totals.merge(current, counter.unflushed().total(), Long::sum);
+        }
+        List<List<Object>> data = new ArrayList<>();
+        data.add(List.of("Year", "Month", "TransactionCount"));
+        totals.forEach((month, total) -> data.add(List.of(month.getYear(), month.getMonthValue(), total)));
+        ctx.json(Map.of("TransactionCountData", data));
     }
 
     private static boolean wantsCsv(Context ctx) {

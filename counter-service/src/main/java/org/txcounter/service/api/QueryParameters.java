@@ -65,6 +65,12 @@ final class QueryParameters {
     static List<YearMonth> period(Context ctx) {
         YearMonth start = requiredYearMonth(ctx, "start");
         YearMonth end = requiredYearMonth(ctx, "end");
+        checkPeriod(start, end);
+        return List.of(start, end);
+    }
+
+    /** Refuses a period that ends before it starts or is longer than {@value #MAX_REPORT_MONTHS} months. */
+    static void checkPeriod(YearMonth start, YearMonth end) {
         if (start.isAfter(end)) {
             throw ApiException.invalid("end", "end must not be before start. Found: start=" + start + ", end=" + end);
         }
@@ -74,7 +80,6 @@ final class QueryParameters {
                     + "report covers at most " + MAX_REPORT_MONTHS + " months. Found: " + months + " months from "
                     + start + " to " + end);
         }
-        return List.of(start, end);
     }
 
     /** The value of a parameter given at most once; a repeated parameter is refused. */

@@ -49,7 +49,8 @@ class ManagementApiTest {
     @BeforeEach
     void start() {
         counter = TransactionCounter.open(CounterConfig.builder().dataDir(dataDir).nodeId("node-a").build(), clock);
-        app = ManagementApi.create(counter).start("127.0.0.1", 0);
+        app = ManagementApi.create(counter, TestUsers.access(clock), ManagementApi.Listener.plain("127.0.0.1", 0))
+                .start();
     }
 
     @AfterEach
@@ -59,7 +60,8 @@ class ManagementApiTest {
     }
 
     private HttpResponse<String> get(String pathAndQuery, String... headers) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + pathAndQuery));
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + pathAndQuery))
+                .header("Authorization", TestUsers.admin());
         if (headers.length > 0) {
             request.headers(headers);
         }

@@ -1,0 +1,31 @@
+package org.txcounter.service.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.txcounter.core.config.CounterConfig;
+import org.txcounter.core.config.DeploymentToml;
+import picocli.CommandLine.Parameters;
+
+/** The {@code deployment.toml} argument shared by the commands. */
+final class ConfigFile {
+
+    static final Path DEFAULT_FILE = Path.of("deployment.toml");
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "deployment.toml",
+            description = "The configuration file. Default: ./deployment.toml if it exists, else the built-in "
+                    + "defaults (embedded H2 database in ./data).")
+    Path file;
+
+    /** The configuration, read from the file, ./deployment.toml or the defaults. */
+    CounterConfig read() {
+        Path chosen = file != null ? file : Files.exists(DEFAULT_FILE) ? DEFAULT_FILE : null;
+        return chosen != null ? DeploymentToml.read(chosen)
+                : DeploymentToml.defaults(System::getProperty, System::getenv);
+    }
+
+    /** Where the configuration came from, for the start-up line. */
+    String source() {
+        Path chosen = file != null ? file : Files.exists(DEFAULT_FILE) ? DEFAULT_FILE : null;
+        return chosen != null ? chosen.toAbsolutePath().toString() : "built-in defaults (no deployment.toml)";
+    }
+}

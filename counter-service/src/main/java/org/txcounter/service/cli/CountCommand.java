@@ -1,0 +1,55 @@
+package org.txcounter.service.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** The count of one month from the running service. */
+@Command(name = "count", description = "Print the transaction count of a month (default: the current month).")
+final class CountCommand implements Callable<Integer> {
+
+    @Mixin
+    ConfigFile configFile = new ConfigFile();
+
+    @Mixin
+    ClientOptions client = new ClientOptions();
+
+    @Option(names = "--year", description = "Four-digit year; with --month.")
+    Integer year;
+
+    @Option(names = "--month", description = "Month 1 to 12; with --year.")
+    Integer month;
+
+    @Option(names = "--format", defaultValue = "text", description = "text or json. Default: ${DEFAULT-VALUE}")
+    String format;
+
+    @Override
+    public Integer call() {
+        if ((year == null) != (month == null)) {
+            throw new CliException("Give --year and --month together, or neither for the current month.");
+        }
+        if (!format.equals("text") && !format.equals("json")) {
+            throw new CliException("--format must be text or json. Found: " + format);
+        }
+        String query = year == null ? "" : "?year=" + year + "&month=" + month;
+        String body = ApiClient.connect(client, configFile.read()).get("/transaction/count" + query);
+        if (format.equals("json")) {
+            System.out.println(body);
+            return 0;
+        }
+        JsonNode count = ApiClient.json(body);
+        JsonNode unflushed = count.path("unflushed");
+        long pending = unflushed.path("total").asLong(0);
+        System.out.printf("%d-%02d (%s): %d transactions%n", count.path("year").asInt(), count.path("month").asInt(),
+                count.path("timeZone").asText(), count.path("total").asLong() + pending);
+        System.out.printf("  written: %d (HTTP %d, JMS %d) by %d node(s)%n", count.path("total").asLong(),
+                count.path("byTransport").path("HTTP").asLong(), count.path("byTransport").path("JMS").asLong(),
+                count.path("nodes").asInt());
+        if (!unflushed.isMissingNode() && !unflushed.isNull()) {
+            System.out.printf("  not yet written on node %s: %d%n", unflushed.path("nodeId").asText(), pending);
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,35 @@
+package org.txcounter.service.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** Each node and where its writing stands. */
+@Command(name = "nodes", description = "List the nodes, their last flush, and which are silent.")
+final class NodesCommand implements Callable<Integer> {
+
+    @Mixin
+    ConfigFile configFile = new ConfigFile();
+
+    @Mixin
+    ClientOptions client = new ClientOptions();
+
+    @Override
+    public Integer call() {
+        JsonNode answer = ApiClient.json(ApiClient.connect(client, configFile.read()).get("/transaction/nodes"));
+        System.out.printf("%-32s %-10s %8s  %-24s %s%n", "NODE", "STATE", "LAST SEQ", "LAST FLUSH", "LAST INTERVAL END");
+        for (JsonNode node : answer.path("nodes")) {
+            System.out.printf("%-32s %-10s %8d  %-24s %s%n", node.path("nodeId").asText(),
+                    node.path("state").asText(), node.path("lastSeq").asLong(), text(node.path("lastFlushAt")),
+                    text(node.path("lastIntervalEnd")));
+        }
+        System.out.println("(silent: no flush or idle report for " + answer.path("silentAfterSeconds").asLong()
+                + " s; its intervals are missing, not empty)");
+        return 0;
+    }
+
+    private static String text(JsonNode value) {
+        return value.isNull() || value.isMissingNode() ? "-" : value.asText();
+    }
+}

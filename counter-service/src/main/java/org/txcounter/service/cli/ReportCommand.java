@@ -1,0 +1,77 @@
+package org.txcounter.service.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.YearMonth;
+import java.time.format.DateTimeParseException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** The billing report for a period from the running service, as CSV or JSON, to a file or the console. */
+@Command(name = "report", description = "Export the billing report of a period, as CSV or JSON.")
+final class ReportCommand implements Callable<Integer> {
+
+    @Mixin
+    ConfigFile configFile = new ConfigFile();
+
+    @Mixin
+    ClientOptions client = new ClientOptions();
+
+    @Option(names = "--start", required = true, paramLabel = "YYYY-MM", description = "First month.")
+    String start;
+
+    @Option(names = "--end", paramLabel = "YYYY-MM", description = "Last month. Default: the same as --start.")
+    String end;
+
+    @Option(names = "--format", defaultValue = "csv", description = "csv or json. Default: ${DEFAULT-VALUE}")
+    String format;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Write the report to this file. Default: the console.")
+    Path out;
+
+    @Override
+    public Integer call() {
+        YearMonth first = month("--start", start);
+        YearMonth last = end == null ? first : month("--end", end);
+        if (!format.equals("csv") && !format.equals("json")) {
+            throw new CliException("--format must be csv or json. Found: " + format);
+        }
+        String body = ApiClient.connect(client, configFile.read())
+                .get("/transaction/report?start=" + first + "&end=" + last + "&format=" + format);
+        if (out == null) {
+            System.out.print(body);
+            if (!body.endsWith("\n")) {
+                System.out.println();
+            }
+            return 0;
+        }
+        try {
+            Path target = out.toAbsolutePath();
+            Files.createDirectories(target.getParent());
+            Path temp = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".part");
+            Files.writeString(temp, body, StandardCharsets.UTF_8);
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new CliException("Cannot write the report to " + out + ": " + e.getMessage());
+        }
+        System.err.println("Wrote the " + format.toUpperCase(java.util.Locale.ROOT) + " report for " + first + " to "
+                + last + " to " + out.toAbsolutePath());
+        return 0;
+    }
+
+    private static YearMonth month(String option, String value) {
+        try {
+            if (!value.matches("[0-9]{4}-[0-9]{2}")) {
+                throw new DateTimeParseException("not YYYY-MM", value, 0);
+            }
+            return YearMonth.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new CliException(option + " must be a month written YYYY-MM, e.g. 2026-01. Found: " + value);
+        }
+    }
+}

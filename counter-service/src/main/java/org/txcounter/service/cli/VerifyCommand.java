@@ -1,0 +1,34 @@
+package org.txcounter.service.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** The ledger check, through the running service (admin only). Exit status 0 when intact, 1 otherwise. */
+@Command(name = "verify", description = "Check the ledger's MAC chains and monthly rollups (admin). Exit 0 when "
+        + "intact, 1 when something was found.")
+final class VerifyCommand implements Callable<Integer> {
+
+    @Mixin
+    ConfigFile configFile = new ConfigFile();
+
+    @Mixin
+    ClientOptions client = new ClientOptions();
+
+    @Override
+    public Integer call() {
+        JsonNode answer = ApiClient.json(ApiClient.connect(client, configFile.read()).get("/transaction/verify"));
+        int findings = 0;
+        for (JsonNode finding : answer.path("findings")) {
+            findings++;
+            System.out.println(finding.path("kind").asText() + " node " + finding.path("nodeId").asText()
+                    + (finding.path("seq").isNull() ? "" : " seq " + finding.path("seq").asLong())
+                    + (finding.path("transport").isNull() ? "" : " " + finding.path("transport").asText()) + ": "
+                    + finding.path("detail").asText());
+        }
+        System.out.println(findings == 0 ? "The ledger is intact: every chain and monthly rollup checks out."
+                : findings + " finding(s).");
+        return findings == 0 ? 0 : 1;
+    }
+}

@@ -1,0 +1,7 @@
+package org.txcounter.service.security;
+
+import org.txcounter.core.config.ManagementSecurity.Role;
+
+/** Who a request was authenticated as. */
+public record Principal(String name, Role role) {
+}

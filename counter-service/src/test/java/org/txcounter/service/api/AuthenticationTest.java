@@ -1,0 +1,184 @@
+package org.txcounter.service.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.txcounter.core.MutableClock;
+import org.txcounter.core.TransactionCounter;
+import org.txcounter.core.config.CounterConfig;
+import org.txcounter.service.security.LoginThrottle;
+
+/** Who may call what: every route but liveness needs credentials, admin routes need the admin role. */
+class AuthenticationTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dataDir;
+
+    private final MutableClock clock = MutableClock.at("2026-11-24T10:00:30Z");
+    private final HttpClient http = HttpClient.newHttpClient();
+    private TransactionCounter counter;
+    private Javalin app;
+
+    @BeforeEach
+    void start() {
+        counter = TransactionCounter.open(CounterConfig.builder().dataDir(dataDir).nodeId("node-a").build(), clock);
+        app = ManagementApi.create(counter, TestUsers.access(clock), ManagementApi.Listener.plain("127.0.0.1", 0))
+                .start();
+    }
+
+    @AfterEach
+    void stop() {
+        app.stop();
+        counter.close();
+    }
+
+    private HttpResponse<String> get(String path, String authorization) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A request each route answers with 200 when allowed (the report aliases need their parameters). */
+    private static String callable(ManagementApi.Route route) {
+        return switch (route.path()) {
+            case "/transaction/report" -> route.path() + "?start=2026-11&end=2026-11";
+            case "/management/transactions/report" -> route.path() + "?start=2026-11";
+            default -> route.path();
+        };
+    }
+
+    static Stream<ManagementApi.Route> protectedRoutes() {
+        return ManagementApi.ROUTES.stream().filter(route -> route.access() != Access.PUBLIC);
+    }
+
+    static Stream<ManagementApi.Route> adminRoutes() {
+        return ManagementApi.ROUTES.stream().filter(route -> route.access() == Access.ADMIN);
+    }
+
+    static Stream<ManagementApi.Route> viewerRoutes() {
+        return ManagementApi.ROUTES.stream().filter(route -> route.access() == Access.VIEWER);
+    }
+
+    @Test
+    void onlyLivenessIsOpenAndEveryOtherRouteIsListedAsProtected() {
+        assertThat(ManagementApi.ROUTES.stream().filter(route -> route.access() == Access.PUBLIC)
+                .map(ManagementApi.Route::path)).containsExactly("/health/live");
+        assertThat(protectedRoutes().count()).isEqualTo(ManagementApi.ROUTES.size() - 1);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("protectedRoutes")
+    void withoutCredentialsEveryProtectedRouteAnswers401WithAChallenge(ManagementApi.Route route) throws Exception {
+        HttpResponse<String> response = get(callable(route), null);
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(response.headers().firstValue("WWW-Authenticate")).contains(
+                "Basic realm=\"txcounter\", charset=\"UTF-8\"");
+        JsonNode error = JSON.readTree(response.body()).get("error");
+        assertThat(error.get("status").asInt()).isEqualTo(401);
+        assertThat(error.get("code").asText()).isEqualTo("unauthorized");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("protectedRoutes")
+    void aWrongPasswordOrAnUnknownTokenIs401(ManagementApi.Route route) throws Exception {
+        assertThat(get(callable(route), TestUsers.basic(TestUsers.ADMIN, "wrong")).statusCode()).isEqualTo(401);
+        if (route.access() != Access.LOGIN) {
+            HttpResponse<String> token = get(callable(route), "Bearer not-a-token");
+            assertThat(token.statusCode()).isEqualTo(401);
+            assertThat(JSON.readTree(token.body()).at("/error/code").asText()).isEqualTo("invalid_token");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("adminRoutes")
+    void aViewerGets403OnAdminRoutesAndTheAdminGets200(ManagementApi.Route route) throws Exception {
+        HttpResponse<String> viewer = get(callable(route), TestUsers.viewer());
+        assertThat(viewer.statusCode()).isEqualTo(403);
+        assertThat(JSON.readTree(viewer.body()).at("/error/code").asText()).isEqualTo("forbidden");
+        assertThat(get(callable(route), TestUsers.admin()).statusCode()).isEqualTo(200);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("viewerRoutes")
+    void aViewerMayCallViewerRoutes(ManagementApi.Route route) throws Exception {
+        assertThat(get(callable(route), TestUsers.viewer()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void livenessNeedsNoCredentials() throws Exception {
+        assertThat(get("/health/live", null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aTokenFromLoginWorksUntilLogoutOrExpiry() throws Exception {
+        HttpResponse<String> login = get("/management/login", TestUsers.viewer());
+        assertThat(login.statusCode()).isEqualTo(200);
+        JsonNode body = JSON.readTree(login.body());
+        assertThat(body.size()).isEqualTo(1);
+        String token = body.get("AccessToken").asText();
+        assertThat(token).hasSizeGreaterThanOrEqualTo(43);
+
+        assertThat(get("/management/transactions/count", "Bearer " + token).statusCode()).isEqualTo(200);
+        assertThat(get("/transaction/verify", "Bearer " + token).statusCode()).isEqualTo(403);
+        // Login itself takes Basic only.
+        assertThat(get("/management/login", "Bearer " + token).statusCode()).isEqualTo(401);
+        assertThat(JSON.readTree(get("/management/logout", "Bearer " + token).body()).get("Message").asText())
+                .isEqualTo("Logout successful");
+        assertThat(get("/management/transactions/count", "Bearer " + token).statusCode()).isEqualTo(401);
+
+        String second = JSON.readTree(get("/management/login", TestUsers.admin()).body()).get("AccessToken").asText();
+        clock.advance(Duration.ofMinutes(59));
+        assertThat(get("/transaction/verify", "Bearer " + second).statusCode()).isEqualTo(200);
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(get("/transaction/verify", "Bearer " + second).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void repeatedFailedLoginsAreThrottledEvenWithTheRightPasswordUntilTheWindowPasses() throws Exception {
+        for (int i = 0; i < LoginThrottle.MAX_FAILURES; i++) {
+            assertThat(get("/transaction/count", TestUsers.basic(TestUsers.ADMIN, "guess-" + i)).statusCode())
+                    .isEqualTo(401);
+        }
+        HttpResponse<String> throttled = get("/transaction/count", TestUsers.admin());
+        assertThat(throttled.statusCode()).isEqualTo(429);
+        assertThat(throttled.headers().firstValue("Retry-After")).contains("900");
+        assertThat(JSON.readTree(throttled.body()).at("/error/code").asText()).isEqualTo("too_many_failed_logins");
+        // The same address is throttled for other users too.
+        assertThat(get("/transaction/count", TestUsers.viewer()).statusCode()).isEqualTo(429);
+
+        clock.advance(LoginThrottle.WINDOW.minusSeconds(1));
+        assertThat(get("/transaction/count", TestUsers.admin()).statusCode()).isEqualTo(429);
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(get("/transaction/count", TestUsers.admin()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void malformedAuthorizationHeadersAre401() throws Exception {
+        for (String header : new String[] {"Basic", "Basic !!!", "Basic " + "QQ==", "Digest abc", "Bearer",
+                "Basic " + java.util.Base64.getEncoder().encodeToString(new byte[] {(byte) 0xff, ':', 'x'})}) {
+            HttpResponse<String> response = get("/transaction/count", header);
+            assertThat(response.statusCode()).as(header).isEqualTo(401);
+            assertThat(JSON.readTree(response.body()).at("/error/status").asInt()).isEqualTo(401);
+        }
+    }
+}
