@@ -216,13 +216,22 @@ class ManagementApiTest {
         counter.flusher().flushDue();
         record(Transport.HTTP, 5);
 
+        String before = get("/metrics").body();
+        assertThat(before).contains("txn_transactions_counted_total{transport=\"HTTP\"} 15.0");
+        record(Transport.HTTP, 3);
         HttpResponse<String> response = get("/metrics");
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body())
-                .contains("txn_transactions_counted_total{transport=\"HTTP\"} 15.0")
+                .contains("txn_transactions_counted_total{transport=\"HTTP\"} 18.0")
+                .contains("txn_transactions_unflushed{transport=\"HTTP\"} 8.0")
+                .contains("txn_flush_writes_total 1.0")
+                .contains("txn_flush_failures_total 0.0")
+                .contains("txn_flush_write_seconds_total ")
+                .contains("txn_journal_age_seconds ")
+                .contains("txn_db_pool_connections{state=\"active\"} ")
+                .contains("txn_db_pool_connections_max 10.0")
                 .contains("txn_transactions_counted_total{transport=\"JMS\"} 2.0")
-                .contains("txn_transactions_unflushed{transport=\"HTTP\"} 5.0")
                 .contains("txn_stamps_rejected_total{reason=\"malformed\"} 2.0")
                 .contains("txn_stamps_rejected_total{reason=\"bad_signature\"} 0.0")
                 .contains("txn_intervals_pending 0.0")

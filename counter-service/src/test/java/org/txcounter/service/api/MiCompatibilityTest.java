@@ -1,0 +1,165 @@
+package org.txcounter.service.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.txcounter.core.MutableClock;
+import org.txcounter.core.TransactionCounter;
+import org.txcounter.core.Transport;
+import org.txcounter.core.TransportCounter;
+import org.txcounter.core.config.CounterConfig;
+
+/**
+ * The {@code /management/...} aliases answer field for field as MI's management API does, and a client written
+ * for MI's answers (strict: every field required, no unknown field allowed) reads them. The flow is MI's: Basic
+ * credentials to {@code /management/login}, then the bearer token.
+ */
+class MiCompatibilityTest {
+
+    /** What an {@code mi transaction count} client reads. */
+    record MiCount(int Year, int Month, long TransactionCount) {
+    }
+
+    /** What an {@code mi transaction report} client reads. */
+    record MiReport(List<List<Object>> TransactionCountData) {
+    }
+
+    /** What an {@code mi} login reads. */
+    record MiLogin(String AccessToken) {
+    }
+
+    private static final ObjectMapper STRICT = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
+
+    @TempDir
+    Path dataDir;
+
+    private final MutableClock clock = MutableClock.at("2026-10-31T23:58:00Z");
+    private final HttpClient http = HttpClient.newHttpClient();
+    private TransactionCounter counter;
+    private Javalin app;
+    private String token;
+
+    @BeforeEach
+    void start() throws Exception {
+        counter = TransactionCounter.open(CounterConfig.builder().dataDir(dataDir).nodeId("node-a").build(), clock);
+        app = ManagementApi.create(counter, TestUsers.access(clock), ManagementApi.Listener.plain("127.0.0.1", 0))
+                .start();
+        HttpResponse<String> login = get("/management/login", TestUsers.viewer());
+        assertThat(login.statusCode()).isEqualTo(200);
+        assertThat(fieldNames(login.body())).containsExactly("AccessToken");
+        token = STRICT.readValue(login.body(), MiLogin.class).AccessToken();
+    }
+
+    @AfterEach
+    void stop() {
+        app.stop();
+        counter.close();
+    }
+
+    private HttpResponse<String> get(String path, String authorization) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path))
+                .header("Authorization", authorization).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String bearer(String path) throws IOException, InterruptedException {
+        HttpResponse<String> response = get(path, "Bearer " + token);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type ->
+                assertThat(type).startsWith("application/json"));
+        return response.body();
+    }
+
+    private static List<String> fieldNames(String json) throws IOException {
+        List<String> names = new java.util.ArrayList<>();
+        STRICT.readTree(json).fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    private void record(Transport transport, int times) {
+        TransportCounter handle = counter.meter().counter(transport);
+        for (int i = 0; i < times; i++) {
+            handle.record();
+        }
+    }
+
+    /** 12 transactions written in October, 5 written in November and 4 counted in November but not written. */
+    private void traffic() {
+        record(Transport.HTTP, 9);
+        record(Transport.JMS, 3);
+        clock.set(Instant.parse("2026-11-01T00:00:00Z"));
+        counter.flusher().flushDue();
+        record(Transport.HTTP, 5);
+        clock.advance(Duration.ofMinutes(1));
+        counter.flusher().flushDue();
+        record(Transport.JMS, 4);
+    }
+
+    @Test
+    void theCountHasExactlyMisFieldsAndIncludesWhatIsNotWrittenYet() throws Exception {
+        traffic();
+        String current = bearer("/management/transactions/count");
+        assertThat(fieldNames(current)).containsExactly("Year", "Month", "TransactionCount");
+        assertThat(current).isEqualTo("{\"Year\":2026,\"Month\":11,\"TransactionCount\":9}");
+        assertThat(STRICT.readValue(current, MiCount.class)).isEqualTo(new MiCount(2026, 11, 9));
+
+        String october = bearer("/management/transactions/count?year=2026&month=10");
+        assertThat(STRICT.readValue(october, MiCount.class)).isEqualTo(new MiCount(2026, 10, 12));
+        assertThat(STRICT.readValue(bearer("/management/transactions/count?year=2025&month=1"), MiCount.class))
+                .isEqualTo(new MiCount(2025, 1, 0));
+    }
+
+    @Test
+    void theReportIsAHeaderRowThenOneRowPerMonth() throws Exception {
+        traffic();
+        String report = bearer("/management/transactions/report?start=2026-09&end=2026-11");
+        assertThat(fieldNames(report)).containsExactly("TransactionCountData");
+        assertThat(report).isEqualTo("{\"TransactionCountData\":[[\"Year\",\"Month\",\"TransactionCount\"],"
+                + "[2026,9,0],[2026,10,12],[2026,11,9]]}");
+        MiReport parsed = STRICT.readValue(report, MiReport.class);
+        assertThat(parsed.TransactionCountData()).hasSize(4);
+
+        // Without end the report runs to the current month.
+        assertThat(bearer("/management/transactions/report?start=2026-10")).isEqualTo("{\"TransactionCountData\":"
+                + "[[\"Year\",\"Month\",\"TransactionCount\"],[2026,10,12],[2026,11,9]]}");
+    }
+
+    @Test
+    void theAliasesAgreeWithTheNativeEndpoints() throws Exception {
+        traffic();
+        JsonNode nativeCount = STRICT.readTree(bearer("/transaction/count?year=2026&month=11"));
+        MiCount mi = STRICT.readValue(bearer("/management/transactions/count?year=2026&month=11"), MiCount.class);
+        assertThat(mi.TransactionCount())
+                .isEqualTo(nativeCount.get("total").asLong() + nativeCount.at("/unflushed/total").asLong());
+        JsonNode nativeReport = STRICT.readTree(bearer("/transaction/report?start=2026-10&end=2026-10"));
+        assertThat(nativeReport.get("total").asLong()).isEqualTo(12);
+    }
+
+    @Test
+    void errorsUseTheEnvelopeAndNameTheParameter() throws Exception {
+        HttpResponse<String> noStart = get("/management/transactions/report", "Bearer " + token);
+        assertThat(noStart.statusCode()).isEqualTo(400);
+        assertThat(STRICT.readTree(noStart.body()).at("/error/parameter").asText()).isEqualTo("start");
+        HttpResponse<String> badMonth = get("/management/transactions/count?year=2026&month=13", "Bearer " + token);
+        assertThat(badMonth.statusCode()).isEqualTo(400);
+        assertThat(STRICT.readTree(badMonth.body()).at("/error/parameter").asText()).isEqualTo("month");
+    }
+}
