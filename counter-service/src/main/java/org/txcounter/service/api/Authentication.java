@@ -3,15 +3,14 @@ package org.txcounter.service.api;
 import io.javalin.http.Context;
 import io.javalin.http.Header;
 import io.javalin.security.RouteRole;
+import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -168,7 +167,8 @@ final class Authentication {
     static Principal principal(Context ctx) {
         Principal principal = ctx.attribute(PRINCIPAL);
         if (principal == null) {
-            throw new IllegalStateException("no principal on " + ctx.path().toLowerCase(Locale.ROOT));
+            throw new IllegalStateException("No authenticated user on " + ctx.method() + " " + ctx.path()
+                    + ": the route is registered without an access rule");
         }
         return principal;
     }

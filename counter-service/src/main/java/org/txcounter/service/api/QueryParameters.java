@@ -1,6 +1,8 @@
 package org.txcounter.service.api;
 
 import io.javalin.http.Context;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.YearMonth;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -84,6 +86,7 @@ final class QueryParameters {
 
     /** The value of a parameter given at most once; a repeated parameter is refused. */
     static Optional<String> single(Context ctx, String name) {
+        checkEncoding(ctx);
         List<String> values = ctx.queryParams(name);
         if (values.size() > 1) {
             throw ApiException.invalid(name, name + " is given " + values.size() + " times; give it once");
@@ -96,6 +99,38 @@ final class QueryParameters {
             throw ApiException.invalid(name, name + " is empty; give a value or leave the parameter out");
         }
         return Optional.of(value);
+    }
+
+    /**
+     * Refuses a query string holding a name or value that is not valid percent-encoding ({@code %} not followed by
+     * two hex digits). Javalin drops such a pair without a word, which would read {@code end=%zz} as no end at all.
+     */
+    private static void checkEncoding(Context ctx) {
+        String query = ctx.queryString();
+        if (query == null || query.indexOf('%') < 0) {
+            return;
+        }
+        for (String pair : query.split("&")) {
+            int equals = pair.indexOf('=');
+            String rawName = equals < 0 ? pair : pair.substring(0, equals);
+            Optional<String> name = decode(rawName);
+            if (name.isEmpty()) {
+                throw ApiException.invalid(null, "A query parameter name is not valid percent-encoding (% must be "
+                        + "followed by two hex digits). Found: " + echo(rawName));
+            }
+            if (equals >= 0 && decode(pair.substring(equals + 1)).isEmpty()) {
+                throw ApiException.invalid(name.get(), echo(name.get()) + " is not valid percent-encoding (% must be "
+                        + "followed by two hex digits). Found: " + echo(pair.substring(equals + 1)));
+            }
+        }
+    }
+
+    private static Optional<String> decode(String encoded) {
+        try {
+            return Optional.of(URLDecoder.decode(encoded, StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     private static int year(String value) {
