@@ -29,13 +29,19 @@ import org.txcounter.service.runtime.EmbeddedBroker;
  *
  * <p>Each round preloads the same number of persistent messages, then drains them with one consumer whose
  * listener reads each body. The counting side wraps that listener in {@link CountingMessageListener}; the plain
- * side uses it as is. The order alternates every round. At the end the ledger must hold exactly
+ * side uses it as is. The listener reads what the runtime's inbound endpoint reads before forwarding (a
+ * content-type property, the message id and the body), or with {@code -Dreader=body} the body only. The order
+ * alternates every round. At the end the ledger must hold exactly
  * {@code messages × (rounds + warmup)} JMS transactions: every message of a counting round, once.
  *
  * <p>Settings (system properties): {@code rounds} per side (default 10), {@code warmup} rounds per side before
  * them (2), {@code messages} per round (100000).
  */
 public final class JmsConsumeLoad {
+
+    /** {@code -Dreader=endpoint} (default): read as the inbound endpoint does; {@code body}: the body only. */
+    private static final boolean ENDPOINT_READER = !"body".equals(System.getProperty("reader", "endpoint"));
+    private static final String CONTENT_TYPE = "TxnContentType";
 
     private JmsConsumeLoad() {
     }
@@ -60,8 +66,10 @@ public final class JmsConsumeLoad {
                 TransactionCounter counter = TransactionCounter.open(counterConfig, Clock.systemUTC())) {
             month = counter.currentMonth();
             Queue queue = context.createQueue("load.in");
-            System.out.printf("%d persistent messages per round, %d rounds per side, one consumer%n", messages,
-                    rounds);
+            System.out.printf("%d persistent messages per round, %d rounds per side, one consumer; the listener "
+                    + "reads %s%n", messages, rounds, ENDPOINT_READER
+                            ? "the content type, the message id and the body, as the inbound endpoint does"
+                            : "the body only");
             // Warm-up: the broker's journal and the JIT take a few hundred thousand messages to settle. The
             // counting warm-up rounds are counted like the others.
             for (int pass = 1; pass <= warmupRounds; pass++) {
@@ -113,7 +121,7 @@ public final class JmsConsumeLoad {
     /** Sends {@code messages} persistent messages in transactions of 1,000. */
     private static void preload(ActiveMQConnectionFactory factory, Queue queue, int messages) {
         try (JMSContext sending = factory.createContext(JMSContext.SESSION_TRANSACTED)) {
-            JMSProducer producer = sending.createProducer();
+            JMSProducer producer = sending.createProducer().setProperty(CONTENT_TYPE, "application/json");
             for (int i = 1; i <= messages; i++) {
                 producer.send(queue, "{\"order\":" + i + ",\"amount\":\"12.50\"}");
                 if (i % 1_000 == 0) {
@@ -131,6 +139,12 @@ public final class JmsConsumeLoad {
         AtomicLong bodyBytes = new AtomicLong();
         MessageListener reader = message -> {
             try {
+                if (ENDPOINT_READER) {
+                    // What the runtime's inbound endpoint reads before it forwards a message.
+                    String contentType = message.getStringProperty(CONTENT_TYPE);
+                    String id = message.getJMSMessageID();
+                    bodyBytes.addAndGet(id.length() + (contentType == null ? 0 : contentType.length()));
+                }
                 bodyBytes.addAndGet(((TextMessage) message).getText().length());
             } catch (JMSException e) {
                 throw new IllegalStateException(e);
