@@ -174,6 +174,19 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
         }
     }
 
+    /**
+     * Whether the schema is the one this release needs, as {@link #requireCurrentSchema()} decides, without
+     * logging: for readiness checks. False when the database cannot be asked.
+     */
+    public boolean schemaCurrent() {
+        try {
+            MigrationInfoService info = flyway().info();
+            return info.pending().length == 0 && (info.current() != null || tablesExist());
+        } catch (FlywayException | JdbiException e) {
+            return false;
+        }
+    }
+
     private boolean tablesExist() {
         try {
             return jdbi.withHandle(handle -> {

@@ -76,10 +76,12 @@ public final class ManagementApi {
     /** Marks a response that already carries the envelope, so the 404/405 handlers leave it alone. */
     private static final String ENVELOPE_SENT = "txcounter.envelope";
     private static final String STARTED = "txcounter.started";
+    private static final long SCHEMA_RECHECK_NANOS = Duration.ofMinutes(1).toNanos();
 
     private final TransactionCounter counter;
     private final CounterMetrics metrics;
     private final ApiAccess access;
+    private volatile long schemaCheckedAt;
 
     private ManagementApi(TransactionCounter counter, ApiAccess access) {
         this.counter = counter;
@@ -296,16 +298,21 @@ public final class ManagementApi {
         ctx.json(body);
     }
 
-    /** Ready when the database answers and the flusher is keeping up; 503 with the reasons otherwise. */
+    /**
+     * Ready when the database answers, its schema is the current one and the flusher is keeping up; 503 with the
+     * reasons otherwise.
+     */
     private void ready(Context ctx) {
         Map<String, Object> checks = new LinkedHashMap<>();
         boolean database = counter.store().reachable();
         int pending = counter.flusher().queued().size();
         checks.put("database", database ? "UP" : "DOWN");
+        boolean schema = database && schemaCurrent();
+        checks.put("schema", !database ? "UNKNOWN" : schema ? "CURRENT" : "OUTDATED");
         checks.put("pendingIntervals", pending);
         boolean flusher = pending < counter.flusher().maxQueued() / 2;
         checks.put("flusher", flusher ? "UP" : "BEHIND");
-        boolean up = database && flusher;
+        boolean up = database && schema && flusher;
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", up ? "UP" : "DOWN");
         body.put("checks", checks);
@@ -372,6 +379,17 @@ public final class ManagementApi {
         data.add(List.of("Year", "Month", "TransactionCount"));
         totals.forEach((month, total) -> data.add(List.of(month.getYear(), month.getMonthValue(), total)));
         ctx.json(Map.of("TransactionCountData", data));
+    }
+
+    /** The schema check, repeated at most once a minute once it passed: it reads the migration history. */
+    private boolean schemaCurrent() {
+        long now = System.nanoTime();
+        if (schemaCheckedAt != 0 && now - schemaCheckedAt < SCHEMA_RECHECK_NANOS) {
+            return true;
+        }
+        boolean current = counter.store().schemaCurrent();
+        schemaCheckedAt = current ? now : 0;
+        return current;
     }
 
     private static boolean wantsCsv(Context ctx) {

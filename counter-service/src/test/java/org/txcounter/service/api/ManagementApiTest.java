@@ -286,13 +286,31 @@ class ManagementApiTest {
         HttpResponse<String> ready = get("/health/ready");
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(ready.body()).at("/checks/database").asText()).isEqualTo("UP");
+        assertThat(JSON.readTree(ready.body()).at("/checks/schema").asText()).isEqualTo("CURRENT");
+        assertThat(JSON.readTree(ready.body()).at("/checks/flusher").asText()).isEqualTo("UP");
 
         counter.store().close();
 
         HttpResponse<String> notReady = get("/health/ready");
         assertThat(notReady.statusCode()).isEqualTo(503);
         assertThat(JSON.readTree(notReady.body()).at("/checks/database").asText()).isEqualTo("DOWN");
+        assertThat(JSON.readTree(notReady.body()).at("/checks/schema").asText()).isEqualTo("UNKNOWN");
         assertThat(get("/health/live").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void readinessReportsASchemaThatIsBehindThisRelease() throws Exception {
+        try (Connection connection = DriverManager.getConnection(
+                CounterConfig.embeddedDataSource(dataDir).url(), "sa", "");
+                Statement statement = connection.createStatement()) {
+            statement.executeUpdate("DELETE FROM \"flyway_schema_history\" WHERE \"version\" = '2'");
+        }
+        HttpResponse<String> outdated = get("/health/ready");
+        assertThat(outdated.statusCode()).isEqualTo(503);
+        JsonNode body = JSON.readTree(outdated.body());
+        assertThat(body.at("/checks/database").asText()).isEqualTo("UP");
+        assertThat(body.at("/checks/schema").asText()).isEqualTo("OUTDATED");
+        assertThat(body.get("status").asText()).isEqualTo("DOWN");
     }
 
     @Test
