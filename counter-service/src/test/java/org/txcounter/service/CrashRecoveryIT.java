@@ -2,15 +2,11 @@ package org.txcounter.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -18,8 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -43,28 +37,16 @@ class CrashRecoveryIT {
     @TempDir
     Path workDir;
 
-    private HttpServer backend;
-    private ExecutorService backendThreads;
+    private OkBackend backend;
 
     @BeforeEach
     void startBackend() throws IOException {
-        backendThreads = Executors.newFixedThreadPool(8);
-        backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
-        backend.setExecutor(backendThreads);
-        backend.createContext("/", exchange -> {
-            byte[] body = "ok".getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
-        backend.start();
+        backend = new OkBackend();
     }
 
     @AfterEach
     void stopBackend() {
-        backend.stop(0);
-        backendThreads.shutdownNow();
+        backend.close();
     }
 
     private void writeConfig() throws IOException {
@@ -84,7 +66,7 @@ class CrashRecoveryIT {
 
                 [journal]
                 interval_ms = %d
-                """.formatted(backend.getAddress().getPort(), JOURNAL_INTERVAL.toMillis()));
+                """.formatted(backend.port(), JOURNAL_INTERVAL.toMillis()));
     }
 
     /** Requests sent while the traffic ran: how many were started and how many got a 200. */

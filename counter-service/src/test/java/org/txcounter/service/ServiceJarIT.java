@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -39,24 +36,16 @@ class ServiceJarIT {
     @TempDir
     Path workDir;
 
-    private HttpServer backend;
+    private OkBackend backend;
 
     @BeforeEach
     void startBackend() throws IOException {
-        backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
-        backend.createContext("/", exchange -> {
-            byte[] body = "ok".getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
-        backend.start();
+        backend = new OkBackend();
     }
 
     @AfterEach
     void stopBackend() {
-        backend.stop(0);
+        backend.close();
     }
 
     @Test
@@ -78,7 +67,7 @@ class ServiceJarIT {
                 [[passthrough.route]]
                 prefix = "/api"
                 backend = "http://127.0.0.1:%d/backend"
-                """.formatted(port, backend.getAddress().getPort()));
+                """.formatted(port, backend.port()));
         ServiceProcess service = ServiceProcess.start(workDir);
         String password = service.generatedPassword();
         assertThat(password).as("start-up output:\n%s", service.startupOutput()).isNotNull();

@@ -21,7 +21,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.txcounter.core.MutableClock;
 import org.txcounter.core.TransactionCounter;
-import org.txcounter.core.config.CounterConfig;
 import org.txcounter.service.security.LoginThrottle;
 
 /** Who may call what: every route but liveness needs credentials, admin routes need the admin role. */
@@ -39,9 +38,8 @@ class AuthenticationTest {
 
     @BeforeEach
     void start() {
-        counter = TransactionCounter.open(CounterConfig.builder().dataDir(dataDir).nodeId("node-a").build(), clock);
-        app = ManagementApi.create(counter, TestUsers.access(clock), ManagementApi.Listener.plain("127.0.0.1", 0))
-                .start();
+        counter = TestApi.counter(dataDir, clock);
+        app = TestApi.plain(counter, clock);
     }
 
     @AfterEach

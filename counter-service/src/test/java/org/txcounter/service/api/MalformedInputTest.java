@@ -37,7 +37,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.txcounter.core.MutableClock;
 import org.txcounter.core.TransactionCounter;
-import org.txcounter.core.config.CounterConfig;
 
 /**
  * Malformed requests against every endpoint, over a real socket: each one is refused with a 4xx and the JSON error
@@ -67,7 +66,7 @@ class MalformedInputTest {
 
     @BeforeAll
     static void openCounter() {
-        counter = TransactionCounter.open(CounterConfig.builder().dataDir(dataDir).nodeId("node-a").build(), CLOCK);
+        counter = TestApi.counter(dataDir, CLOCK);
     }
 
     @AfterAll
@@ -77,8 +76,7 @@ class MalformedInputTest {
 
     @BeforeEach
     void start() {
-        app = ManagementApi.create(counter, TestUsers.access(CLOCK), ManagementApi.Listener.plain("127.0.0.1", 0))
-                .start();
+        app = TestApi.plain(counter, CLOCK);
     }
 
     @AfterEach

@@ -48,9 +48,8 @@ class ManagementApiTest {
 
     @BeforeEach
     void start() {
-        counter = TransactionCounter.open(CounterConfig.builder().dataDir(dataDir).nodeId("node-a").build(), clock);
-        app = ManagementApi.create(counter, TestUsers.access(clock), ManagementApi.Listener.plain("127.0.0.1", 0))
-                .start();
+        counter = TestApi.counter(dataDir, clock);
+        app = TestApi.plain(counter, clock);
     }
 
     @AfterEach

@@ -25,7 +25,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.txcounter.core.MutableClock;
 import org.txcounter.core.TransactionCounter;
-import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.ManagementSecurity;
 import org.txcounter.service.security.ManagementTls;
 import org.txcounter.service.security.SelfSignedCertificate;
@@ -56,7 +55,7 @@ class ManagementTlsTest {
 
     /** Starts the API with TLS; with {@code keystore} configured, or else with the generated one. */
     private void start(Optional<Path> keystore, String password) {
-        counter = TransactionCounter.open(CounterConfig.builder().dataDir(dataDir).nodeId("node-a").build(), clock);
+        counter = TestApi.counter(dataDir, clock);
         ManagementSecurity security = new ManagementSecurity(true, keystore,
                 keystore.map(k -> password), TestUsers.users(), ManagementSecurity.DEFAULT_TOKEN_LIFETIME);
         app = ManagementApi.create(counter, TestUsers.access(clock), ManagementApi.Listener.tls("127.0.0.1", 0,

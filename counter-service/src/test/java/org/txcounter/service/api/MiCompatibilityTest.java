@@ -23,7 +23,6 @@ import org.txcounter.core.MutableClock;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.Transport;
 import org.txcounter.core.TransportCounter;
-import org.txcounter.core.config.CounterConfig;
 
 /**
  * The {@code /management/...} aliases answer field for field as MI's management API does, and a client written
@@ -60,9 +59,8 @@ class MiCompatibilityTest {
 
     @BeforeEach
     void start() throws Exception {
-        counter = TransactionCounter.open(CounterConfig.builder().dataDir(dataDir).nodeId("node-a").build(), clock);
-        app = ManagementApi.create(counter, TestUsers.access(clock), ManagementApi.Listener.plain("127.0.0.1", 0))
-                .start();
+        counter = TestApi.counter(dataDir, clock);
+        app = TestApi.plain(counter, clock);
         HttpResponse<String> login = get("/management/login", TestUsers.viewer());
         assertThat(login.statusCode()).isEqualTo(200);
         assertThat(fieldNames(login.body())).containsExactly("AccessToken");

@@ -27,7 +27,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.txcounter.core.MutableClock;
 import org.txcounter.core.TransactionCounter;
-import org.txcounter.core.config.CounterConfig;
 
 /** The OpenAPI document served at /openapi.json describes exactly the routes the app serves, and how. */
 class OpenApiDocumentTest {
@@ -45,9 +44,8 @@ class OpenApiDocumentTest {
 
     @BeforeAll
     static void start() throws Exception {
-        counter = TransactionCounter.open(CounterConfig.builder().dataDir(dataDir).nodeId("node-a").build(), CLOCK);
-        app = ManagementApi.create(counter, TestUsers.access(CLOCK), ManagementApi.Listener.plain("127.0.0.1", 0))
-                .start();
+        counter = TestApi.counter(dataDir, CLOCK);
+        app = TestApi.plain(counter, CLOCK);
         HttpResponse<String> response = get("/openapi.json");
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
