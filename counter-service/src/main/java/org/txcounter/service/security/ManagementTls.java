@@ -1,16 +1,22 @@
 package org.txcounter.service.security;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -45,6 +51,8 @@ public final class ManagementTls {
     /** The keystore generated into the data directory when none is configured. */
     public static final String GENERATED_KEYSTORE = "management-tls.p12";
 
+    /** A certificate closer than this to its expiry is renewed (generated) or warned about (configured). */
+    static final Duration RENEW_BEFORE = Duration.ofDays(30);
     private static final Logger LOG = LoggerFactory.getLogger(ManagementTls.class);
 
     private ManagementTls() {
@@ -64,9 +72,15 @@ public final class ManagementTls {
                         + "or cannot be read (" + keystore.toAbsolutePath() + "). Give a PKCS12 keystore with the "
                         + "server key and certificate, or remove keystore to use a generated one.");
             }
+            checkExpiry(keystore, password, "Replace it with a renewed certificate and restart.");
         } else {
             keystore = dataDir.resolve(GENERATED_KEYSTORE);
             password = generatedKeystore(keystore, host);
+            if (expiresWithin(keystore, password, RENEW_BEFORE)) {
+                LOG.warn("The generated management certificate in {} expires within {} days: generating a new one.",
+                        keystore.toAbsolutePath(), RENEW_BEFORE.toDays());
+                password = regenerate(keystore, host);
+            }
         }
         SslContextFactory.Server factory = new SslContextFactory.Server();
         factory.setKeyStorePath(keystore.toAbsolutePath().toString());
@@ -86,6 +100,17 @@ public final class ManagementTls {
             if (Files.exists(keystore) && Files.exists(passwordFile)) {
                 return Files.readString(passwordFile, StandardCharsets.UTF_8).trim();
             }
+        } catch (IOException e) {
+            throw new ConfigException("Cannot read " + passwordFile.toAbsolutePath() + ": " + e.getMessage()
+                    + ". Delete it and " + keystore.getFileName() + " to generate a new certificate.", e);
+        }
+        return regenerate(keystore, host);
+    }
+
+    /** Creates a new self-signed keystore and its password file; returns the password. */
+    private static String regenerate(Path keystore, String host) {
+        Path passwordFile = keystore.resolveSibling(keystore.getFileName() + ".password");
+        try {
             byte[] random = new byte[24];
             new SecureRandom().nextBytes(random);
             String password = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
@@ -100,6 +125,42 @@ public final class ManagementTls {
         } catch (IOException e) {
             throw new ConfigException("Cannot create the management TLS keystore " + keystore.toAbsolutePath() + ": "
                     + e.getMessage() + ". The data directory must be writable by this user.", e);
+        }
+    }
+
+    /** Logs when a configured certificate has expired or expires within {@link #RENEW_BEFORE}. */
+    private static void checkExpiry(Path keystore, String password, String advice) {
+        Instant notAfter = notAfter(keystore, password);
+        Instant now = Instant.now();
+        if (notAfter.isBefore(now)) {
+            LOG.error("The management certificate in {} expired at {}: clients will refuse the connection. {}",
+                    keystore.toAbsolutePath(), notAfter, advice);
+        } else if (notAfter.isBefore(now.plus(RENEW_BEFORE))) {
+            LOG.warn("The management certificate in {} expires at {}, in less than {} days. {}",
+                    keystore.toAbsolutePath(), notAfter, RENEW_BEFORE.toDays(), advice);
+        }
+    }
+
+    private static boolean expiresWithin(Path keystore, String password, Duration window) {
+        return notAfter(keystore, password).isBefore(Instant.now().plus(window));
+    }
+
+    /** The earliest expiry of the certificates in the keystore. */
+    static Instant notAfter(Path keystore, String password) {
+        try (InputStream in = Files.newInputStream(keystore)) {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(in, password.toCharArray());
+            Instant earliest = Instant.MAX;
+            for (String alias : Collections.list(store.aliases())) {
+                if (store.getCertificate(alias) instanceof X509Certificate certificate) {
+                    Instant expiry = certificate.getNotAfter().toInstant();
+                    earliest = expiry.isBefore(earliest) ? expiry : earliest;
+                }
+            }
+            return earliest;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new ConfigException("Cannot open the management keystore " + keystore.toAbsolutePath() + ": "
+                    + e.getMessage() + ". Check the file and [management_api] keystore_password.", e);
         }
     }
 

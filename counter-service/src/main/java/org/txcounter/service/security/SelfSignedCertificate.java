@@ -53,9 +53,15 @@ public final class SelfSignedCertificate {
     /** Writes a new keystore to {@code file} (mode 600) protected by {@code password}; returns its certificate. */
     public static X509Certificate create(Path file, char[] password, List<String> names, KeyType type)
             throws IOException {
+        return create(file, password, names, type, VALIDITY);
+    }
+
+    /** As {@link #create(Path, char[], List, KeyType)}, valid for {@code validity} from now. */
+    static X509Certificate create(Path file, char[] password, List<String> names, KeyType type, Duration validity)
+            throws IOException {
         try {
             KeyPair keys = keyPair(type);
-            X509Certificate certificate = certificate(keys, names, type);
+            X509Certificate certificate = certificate(keys, names, type, validity);
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
             store.setKeyEntry(ALIAS, keys.getPrivate(), password, new Certificate[] {certificate});
@@ -79,14 +85,14 @@ public final class SelfSignedCertificate {
         return generator.generateKeyPair();
     }
 
-    private static X509Certificate certificate(KeyPair keys, List<String> names, KeyType type)
+    private static X509Certificate certificate(KeyPair keys, List<String> names, KeyType type, Duration validity)
             throws GeneralSecurityException, OperatorCreationException, IOException {
         X500Name subject = new X500Name("CN=" + names.get(0).replaceAll("[,=+<>#;\"\\\\]", "_")
                 + ", O=Transaction counter (self-signed)");
         Instant now = Instant.now();
         X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject,
                 new BigInteger(127, new SecureRandom()), Date.from(now.minus(Duration.ofDays(1))),
-                Date.from(now.plus(VALIDITY)), subject, keys.getPublic());
+                Date.from(now.plus(validity)), subject, keys.getPublic());
         List<GeneralName> alternatives = new ArrayList<>();
         for (String name : names) {
             boolean address = name.matches("[0-9.]+") || name.contains(":");
