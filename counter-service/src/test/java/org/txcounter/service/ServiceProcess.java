@@ -33,7 +33,10 @@ public final class ServiceProcess {
         this.generatedPassword = generatedPassword;
     }
 
-    /** Starts {@code target/txcounter.jar} in {@code workDir} (which holds its deployment.toml) and waits until it serves. */
+    /**
+     * Starts {@code target/txcounter.jar} in {@code workDir} (which holds its deployment.toml) and waits until it
+     * serves.
+     */
     public static ServiceProcess start(Path workDir) throws IOException {
         Path jar = Path.of("target", "txcounter.jar").toAbsolutePath();
         assertThat(jar).exists();

@@ -7,7 +7,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The count of one month from the running service. */
-@Command(name = "count", description = "Print the transaction count of a month (default: the current month).")
+@Command(name = "count", mixinStandardHelpOptions = true,
+        description = "Print the transaction count of a month (default: the current month).")
 final class CountCommand implements Callable<Integer> {
 
     @Mixin

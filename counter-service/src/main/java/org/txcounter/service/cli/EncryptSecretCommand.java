@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
  * Encrypts a value for {@code [secrets]} with the key of the secret store (created on first use), and prints the
  * line to paste into {@code deployment.toml}; values elsewhere refer to it as {@code $secret{alias}}.
  */
-@Command(name = "encrypt-secret", description = "Encrypt a secret for [secrets] in deployment.toml. Reads the value "
+@Command(name = "encrypt-secret", mixinStandardHelpOptions = true,
+        description = "Encrypt a secret for [secrets] in deployment.toml. Reads the value "
         + "from the terminal, or from the first line of standard input.")
 final class EncryptSecretCommand implements Callable<Integer> {
 

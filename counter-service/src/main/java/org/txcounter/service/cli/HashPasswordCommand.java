@@ -11,7 +11,8 @@ import org.txcounter.service.security.PasswordHashing;
 import picocli.CommandLine.Command;
 
 /** Prints the hash to put in {@code [[management_api.user]] password_hash}. */
-@Command(name = "hash-password", description = "Hash a password for [[management_api.user]] password_hash. Reads "
+@Command(name = "hash-password", mixinStandardHelpOptions = true,
+        description = "Hash a password for [[management_api.user]] password_hash. Reads "
         + "it from the terminal (twice), or from the first line of standard input.")
 final class HashPasswordCommand implements Callable<Integer> {
 

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** Creates or updates the schema with the owner account, then exits. Running it again changes nothing. */
-@Command(name = "migrate", description = "Create or update the database schema with the owner account, then exit.")
+@Command(name = "migrate", mixinStandardHelpOptions = true,
+        description = "Create or update the database schema with the owner account, then exit.")
 final class MigrateCommand implements Callable<Integer> {
 
     @Mixin

@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** Each node and where its writing stands. */
-@Command(name = "nodes", description = "List the nodes, their last flush, and which are silent.")
+@Command(name = "nodes", mixinStandardHelpOptions = true,
+        description = "List the nodes, their last flush, and which are silent.")
 final class NodesCommand implements Callable<Integer> {
 
     @Mixin
@@ -18,7 +19,8 @@ final class NodesCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         JsonNode answer = ApiClient.json(ApiClient.connect(client, configFile.read()).get("/transaction/nodes"));
-        System.out.printf("%-32s %-10s %8s  %-24s %s%n", "NODE", "STATE", "LAST SEQ", "LAST FLUSH", "LAST INTERVAL END");
+        System.out.printf("%-32s %-10s %8s  %-24s %s%n", "NODE", "STATE", "LAST SEQ", "LAST FLUSH",
+                "LAST INTERVAL END");
         for (JsonNode node : answer.path("nodes")) {
             System.out.printf("%-32s %-10s %8d  %-24s %s%n", node.path("nodeId").asText(),
                     node.path("state").asText(), node.path("lastSeq").asLong(), text(node.path("lastFlushAt")),

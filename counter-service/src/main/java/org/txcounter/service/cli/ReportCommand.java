@@ -7,13 +7,15 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The billing report for a period from the running service, as CSV or JSON, to a file or the console. */
-@Command(name = "report", description = "Export the billing report of a period, as CSV or JSON.")
+@Command(name = "report", mixinStandardHelpOptions = true,
+        description = "Export the billing report of a period, as CSV or JSON.")
 final class ReportCommand implements Callable<Integer> {
 
     @Mixin
@@ -59,7 +61,7 @@ final class ReportCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new CliException("Cannot write the report to " + out + ": " + e.getMessage());
         }
-        System.err.println("Wrote the " + format.toUpperCase(java.util.Locale.ROOT) + " report for " + first + " to "
+        System.err.println("Wrote the " + format.toUpperCase(Locale.ROOT) + " report for " + first + " to "
                 + last + " to " + out.toAbsolutePath());
         return 0;
     }

@@ -24,7 +24,8 @@ import picocli.CommandLine.Mixin;
  * Starts the counter, the management API and the integration runtime. A stop (Ctrl-C, SIGTERM) closes the runtime
  * and the API and then writes what was counted.
  */
-@Command(name = "serve", description = "Count transactions and serve the management API (the default command).")
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Count transactions and serve the management API (the default command).")
 final class ServeCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);

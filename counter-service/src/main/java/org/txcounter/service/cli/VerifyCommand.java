@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** The ledger check, through the running service (admin only). Exit status 0 when intact, 1 otherwise. */
-@Command(name = "verify", description = "Check the ledger's MAC chains and monthly rollups (admin). Exit 0 when "
+@Command(name = "verify", mixinStandardHelpOptions = true,
+        description = "Check the ledger's MAC chains and monthly rollups (admin). Exit 0 when "
         + "intact, 1 when something was found.")
 final class VerifyCommand implements Callable<Integer> {
 
