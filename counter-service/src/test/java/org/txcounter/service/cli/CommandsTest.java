@@ -13,6 +13,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.DeploymentToml;
 import org.txcounter.core.config.ManagementSecurity;
@@ -20,6 +22,9 @@ import org.txcounter.service.security.PasswordHashing;
 
 /** The local commands, run in-process as the jar runs them: input on stdin, the result on stdout. */
 class CommandsTest {
+
+    /** Logging starts before stdout is captured, so nothing it prints at start-up lands in a command's output. */
+    private static final Logger LOG = LoggerFactory.getLogger(CommandsTest.class);
 
     @TempDir
     Path dir;
@@ -32,6 +37,7 @@ class CommandsTest {
 
     @BeforeEach
     void capture() {
+        LOG.debug("capturing stdout and stderr");
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
     }
