@@ -25,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The README's first steps with the packaged jar, as a newcomer takes them: start it, read the generated admin
- * password, {@code curl -k} the count, send traffic through the passthrough, stop it (SIGTERM writes everything),
- * start it again and export the month as CSV with the CLI.
+ * password, {@code curl -k} the count, send traffic through the passthrough and see it in the metrics, stop it
+ * (SIGTERM writes everything), start it again and export the month as CSV with the CLI.
  */
 class ServiceJarIT {
 
@@ -80,12 +80,18 @@ class ServiceJarIT {
         assertThat(run(workDir, List.of("curl", "-sk", "-o", "/dev/null", "-w", "%{http_code}",
                 "https://127.0.0.1:" + port + "/transaction/count"))).isEqualTo("401");
 
+        String metrics = "https://127.0.0.1:" + port + "/metrics";
+        assertThat(run(workDir, List.of("curl", "-sk", "-u", "admin:" + password, metrics)))
+                .contains("txn_transactions_counted_total{transport=\"HTTP\"} 0.0");
         HttpClient client = HttpClient.newHttpClient();
         for (int i = 0; i < REQUESTS; i++) {
             HttpResponse<String> proxied = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                     + service.passthroughPort() + "/api/orders/" + i)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(proxied.statusCode()).isEqualTo(200);
         }
+        assertThat(run(workDir, List.of("curl", "-sk", "-u", "admin:" + password, metrics)))
+                .contains("txn_transactions_counted_total{transport=\"HTTP\"} " + REQUESTS + ".0")
+                .contains("txn_transactions_unflushed{transport=\"HTTP\"} " + REQUESTS + ".0");
         // A user name carrying CR LF must not start a forged line in the log.
         run(workDir, List.of("curl", "-sk", "-o", "/dev/null", "-u", "intruder\r\n2026-01-01T00:00:00.000Z INFO  "
                 + "forged:x", "https://127.0.0.1:" + port + "/transaction/count"));
