@@ -1,17 +1,16 @@
 package org.txcounter.core.stamp;
 
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.txcounter.core.config.ConfigException;
+import org.txcounter.core.io.PrivateFiles;
 
 /**
  * Finds the stamp secret: the configured one, or else the one kept in {@code <data_dir>/stamp-secret}, created
@@ -37,19 +36,8 @@ public final class StampSecrets {
             }
             byte[] secret = new byte[48];
             new SecureRandom().nextBytes(secret);
-            Files.createDirectories(dataDir);
-            Path temp = Files.createTempFile(dataDir, FILE_NAME, ".tmp");
-            try {
-                Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException e) {
-                // Not a POSIX file system: the directory's own permissions protect it.
-            }
-            Files.writeString(temp, Base64.getEncoder().encodeToString(secret) + "\n");
-            try {
-                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            PrivateFiles.write(file, (Base64.getEncoder().encodeToString(secret) + "\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             LOG.warn("No [deduplication] stamp_secret is configured: generated one in {}. This is right for a single "
                     + "node; for several nodes that consume each other's messages, configure the same stamp_secret on "
                     + "every node.", file.toAbsolutePath());

@@ -21,15 +21,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.Enumeration;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
+import org.txcounter.core.config.ConfigException;
 import org.txcounter.core.config.CounterConfig;
-import org.txcounter.core.config.ManagementSecurity;
 import org.txcounter.service.security.ManagementTls;
 
 /**
@@ -151,38 +150,17 @@ final class ApiClient {
         }
     }
 
-    /** The certificate of this host's service: the configured keystore or the generated one, when readable. */
-    private static List<X509Certificate> serviceCertificate(CounterConfig config) throws GeneralSecurityException {
-        ManagementSecurity security = config.managementSecurity();
-        Path keystore;
-        String password;
+    /**
+     * The certificate of this host's service, from the configured keystore or the generated one; none when there
+     * is no such keystore here or it cannot be read (then the system's CAs and {@code --cacert} decide).
+     */
+    private static List<X509Certificate> serviceCertificate(CounterConfig config) {
         try {
-            if (security.keystore().isPresent()) {
-                keystore = security.keystore().get();
-                password = security.keystorePassword().orElseThrow();
-            } else {
-                keystore = config.dataDir().resolve(ManagementTls.GENERATED_KEYSTORE);
-                Path passwordFile = keystore.resolveSibling(keystore.getFileName() + ".password");
-                if (!Files.isReadable(passwordFile)) {
-                    return List.of();
-                }
-                password = Files.readString(passwordFile, StandardCharsets.UTF_8).trim();
-            }
-            if (!Files.isReadable(keystore)) {
-                return List.of();
-            }
-            KeyStore store = KeyStore.getInstance("PKCS12");
-            try (InputStream in = Files.newInputStream(keystore)) {
-                store.load(in, password.toCharArray());
-            }
-            List<X509Certificate> certificates = new ArrayList<>();
-            for (Enumeration<String> aliases = store.aliases(); aliases.hasMoreElements(); ) {
-                if (store.getCertificate(aliases.nextElement()) instanceof X509Certificate certificate) {
-                    certificates.add(certificate);
-                }
-            }
-            return certificates;
-        } catch (IOException e) {
+            return ManagementTls.current(config.managementSecurity(), config.dataDir())
+                    .filter(keystore -> Files.isReadable(keystore.file()))
+                    .map(ManagementTls::certificates)
+                    .orElse(List.of());
+        } catch (ConfigException e) {
             return List.of();
         }
     }

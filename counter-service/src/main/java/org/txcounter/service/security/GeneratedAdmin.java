@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Properties;
 import org.txcounter.core.config.ConfigException;
 import org.txcounter.core.config.ManagementSecurity;
+import org.txcounter.core.io.PrivateFiles;
 
 /**
  * The administrator created when no {@code [[management_api.user]]} is configured, so that there are never
@@ -50,7 +51,7 @@ public final class GeneratedAdmin {
             char[] password = randomPassword();
             String hash = PasswordHashing.hash(password);
             Files.createDirectories(dataDir);
-            SecureFiles.writeOwnerOnly(file, ("# The generated management API administrator. Only the hash is kept.\n"
+            PrivateFiles.write(file, ("# The generated management API administrator. Only the hash is kept.\n"
                     + "# Delete this file to generate a new password at the next start.\n"
                     + "name=" + NAME + "\npassword_hash=" + hash + "\n").getBytes(StandardCharsets.UTF_8));
             console.println();

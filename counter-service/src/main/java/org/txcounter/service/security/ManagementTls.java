@@ -15,17 +15,20 @@ import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.txcounter.core.config.ConfigException;
 import org.txcounter.core.config.ManagementSecurity;
+import org.txcounter.core.io.PrivateFiles;
 
 /**
  * TLS of the management port: TLS 1.2 and 1.3 only, and only cipher suites with forward secrecy (ECDHE, or TLS
@@ -58,34 +61,38 @@ public final class ManagementTls {
     private ManagementTls() {
     }
 
+    /** A PKCS12 keystore file and its password. */
+    public record Keystore(Path file, String password) {
+    }
+
     /**
-     * The TLS settings for the port, with the configured keystore or the generated one (created now if missing).
+     * The TLS settings for the port, with the configured keystore or the generated one (created now if missing,
+     * and replaced when it expires within {@link #RENEW_BEFORE}).
      */
     public static SslContextFactory.Server contextFactory(ManagementSecurity security, Path dataDir, String host) {
-        Path keystore;
-        String password;
+        Keystore keystore;
         if (security.keystore().isPresent()) {
-            keystore = security.keystore().get();
-            password = security.keystorePassword().orElseThrow();
-            if (!Files.isReadable(keystore)) {
-                throw new ConfigException("[management_api] keystore = \"" + keystore + "\": the file does not exist "
-                        + "or cannot be read (" + keystore.toAbsolutePath() + "). Give a PKCS12 keystore with the "
+            Path file = security.keystore().get();
+            if (!Files.isReadable(file)) {
+                throw new ConfigException("[management_api] keystore = \"" + file + "\": the file does not exist "
+                        + "or cannot be read (" + file.toAbsolutePath() + "). Give a PKCS12 keystore with the "
                         + "server key and certificate, or remove keystore to use a generated one.");
             }
-            checkExpiry(keystore, password, "Replace it with a renewed certificate and restart.");
+            keystore = new Keystore(file, security.keystorePassword().orElseThrow());
+            checkExpiry(keystore);
         } else {
-            keystore = dataDir.resolve(GENERATED_KEYSTORE);
-            password = generatedKeystore(keystore, host);
-            if (expiresWithin(keystore, password, RENEW_BEFORE)) {
+            Optional<Keystore> generated = current(security, dataDir);
+            if (generated.isPresent() && notAfter(generated.get()).isBefore(Instant.now().plus(RENEW_BEFORE))) {
                 LOG.warn("The generated management certificate in {} expires within {} days: generating a new one.",
-                        keystore.toAbsolutePath(), RENEW_BEFORE.toDays());
-                password = regenerate(keystore, host);
+                        generated.get().file().toAbsolutePath(), RENEW_BEFORE.toDays());
+                generated = Optional.empty();
             }
+            keystore = generated.orElseGet(() -> generate(dataDir.resolve(GENERATED_KEYSTORE), host));
         }
         SslContextFactory.Server factory = new SslContextFactory.Server();
-        factory.setKeyStorePath(keystore.toAbsolutePath().toString());
+        factory.setKeyStorePath(keystore.file().toAbsolutePath().toString());
         factory.setKeyStoreType("PKCS12");
-        factory.setKeyStorePassword(password);
+        factory.setKeyStorePassword(keystore.password());
         factory.setIncludeProtocols(PROTOCOLS.toArray(String[]::new));
         factory.setIncludeCipherSuites(CIPHER_SUITES.toArray(String[]::new));
         factory.setUseCipherSuitesOrder(true);
@@ -93,74 +100,87 @@ public final class ManagementTls {
         return factory;
     }
 
-    /** The password of the generated keystore, creating the keystore and its password file when missing. */
-    private static String generatedKeystore(Path keystore, String host) {
-        Path passwordFile = keystore.resolveSibling(keystore.getFileName() + ".password");
+    /**
+     * The keystore the port serves with: the configured one, or the generated one in {@code dataDir} once it
+     * exists; empty before the first start generated it.
+     */
+    public static Optional<Keystore> current(ManagementSecurity security, Path dataDir) {
+        if (security.keystore().isPresent()) {
+            return Optional.of(new Keystore(security.keystore().get(), security.keystorePassword().orElseThrow()));
+        }
+        Path file = dataDir.resolve(GENERATED_KEYSTORE);
+        Path passwordFile = passwordFile(file);
+        if (!Files.exists(file) || !Files.exists(passwordFile)) {
+            return Optional.empty();
+        }
         try {
-            if (Files.exists(keystore) && Files.exists(passwordFile)) {
-                return Files.readString(passwordFile, StandardCharsets.UTF_8).trim();
-            }
+            return Optional.of(new Keystore(file, Files.readString(passwordFile, StandardCharsets.UTF_8).trim()));
         } catch (IOException e) {
             throw new ConfigException("Cannot read " + passwordFile.toAbsolutePath() + ": " + e.getMessage()
-                    + ". Delete it and " + keystore.getFileName() + " to generate a new certificate.", e);
+                    + ". Delete it and " + file.getFileName() + " to generate a new certificate.", e);
         }
-        return regenerate(keystore, host);
     }
 
-    /** Creates a new self-signed keystore and its password file; returns the password. */
-    private static String regenerate(Path keystore, String host) {
-        Path passwordFile = keystore.resolveSibling(keystore.getFileName() + ".password");
+    private static Path passwordFile(Path keystore) {
+        return keystore.resolveSibling(keystore.getFileName() + ".password");
+    }
+
+    /** Creates a new self-signed keystore and its password file. */
+    private static Keystore generate(Path file, String host) {
         try {
             byte[] random = new byte[24];
             new SecureRandom().nextBytes(random);
             String password = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-            SecureFiles.writeOwnerOnly(passwordFile, password.getBytes(StandardCharsets.UTF_8));
-            X509Certificate certificate = SelfSignedCertificate.create(keystore, password.toCharArray(),
-                    names(host), SelfSignedCertificate.KeyType.EC);
+            PrivateFiles.write(passwordFile(file), password.getBytes(StandardCharsets.UTF_8));
+            List<String> names = names(host);
+            X509Certificate certificate = SelfSignedCertificate.create(file, password.toCharArray(), names,
+                    SelfSignedCertificate.KeyType.EC);
             LOG.warn("No [management_api] keystore is configured: generated a self-signed certificate for {} into {} "
                     + "(SHA-256 fingerprint {}). Clients must trust this certificate (curl --cacert, or -k for a "
                     + "first look). For production set [management_api] keystore and keystore_password.",
-                    names(host), keystore.toAbsolutePath(), fingerprint(certificate));
-            return password;
+                    names, file.toAbsolutePath(), fingerprint(certificate));
+            return new Keystore(file, password);
         } catch (IOException e) {
-            throw new ConfigException("Cannot create the management TLS keystore " + keystore.toAbsolutePath() + ": "
+            throw new ConfigException("Cannot create the management TLS keystore " + file.toAbsolutePath() + ": "
                     + e.getMessage() + ". The data directory must be writable by this user.", e);
         }
     }
 
     /** Logs when a configured certificate has expired or expires within {@link #RENEW_BEFORE}. */
-    private static void checkExpiry(Path keystore, String password, String advice) {
-        Instant notAfter = notAfter(keystore, password);
+    private static void checkExpiry(Keystore keystore) {
+        Instant notAfter = notAfter(keystore);
         Instant now = Instant.now();
+        String advice = "Replace it with a renewed certificate and restart.";
         if (notAfter.isBefore(now)) {
             LOG.error("The management certificate in {} expired at {}: clients will refuse the connection. {}",
-                    keystore.toAbsolutePath(), notAfter, advice);
+                    keystore.file().toAbsolutePath(), notAfter, advice);
         } else if (notAfter.isBefore(now.plus(RENEW_BEFORE))) {
             LOG.warn("The management certificate in {} expires at {}, in less than {} days. {}",
-                    keystore.toAbsolutePath(), notAfter, RENEW_BEFORE.toDays(), advice);
+                    keystore.file().toAbsolutePath(), notAfter, RENEW_BEFORE.toDays(), advice);
         }
     }
 
-    private static boolean expiresWithin(Path keystore, String password, Duration window) {
-        return notAfter(keystore, password).isBefore(Instant.now().plus(window));
+    /** The earliest expiry of the certificates in the keystore. */
+    static Instant notAfter(Keystore keystore) {
+        return certificates(keystore).stream().map(certificate -> certificate.getNotAfter().toInstant())
+                .min(Instant::compareTo).orElse(Instant.MAX);
     }
 
-    /** The earliest expiry of the certificates in the keystore. */
-    static Instant notAfter(Path keystore, String password) {
-        try (InputStream in = Files.newInputStream(keystore)) {
+    /** The certificates in the keystore. */
+    public static List<X509Certificate> certificates(Keystore keystore) {
+        try (InputStream in = Files.newInputStream(keystore.file())) {
             KeyStore store = KeyStore.getInstance("PKCS12");
-            store.load(in, password.toCharArray());
-            Instant earliest = Instant.MAX;
+            store.load(in, keystore.password().toCharArray());
+            List<X509Certificate> certificates = new ArrayList<>();
             for (String alias : Collections.list(store.aliases())) {
                 if (store.getCertificate(alias) instanceof X509Certificate certificate) {
-                    Instant expiry = certificate.getNotAfter().toInstant();
-                    earliest = expiry.isBefore(earliest) ? expiry : earliest;
+                    certificates.add(certificate);
                 }
             }
-            return earliest;
+            return certificates;
         } catch (IOException | GeneralSecurityException e) {
-            throw new ConfigException("Cannot open the management keystore " + keystore.toAbsolutePath() + ": "
-                    + e.getMessage() + ". Check the file and [management_api] keystore_password.", e);
+            throw new ConfigException("Cannot open the management keystore " + keystore.file().toAbsolutePath()
+                    + ": " + e.getMessage() + ". Check the file and [management_api] keystore_password.", e);
         }
     }
 

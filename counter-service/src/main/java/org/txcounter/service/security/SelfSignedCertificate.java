@@ -31,6 +31,7 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.txcounter.core.io.PrivateFiles;
 
 /**
  * Creates a PKCS12 keystore with a new key pair and a self-signed server certificate for the given host names and
@@ -67,7 +68,7 @@ public final class SelfSignedCertificate {
             store.setKeyEntry(ALIAS, keys.getPrivate(), password, new Certificate[] {certificate});
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             store.store(bytes, password);
-            SecureFiles.writeOwnerOnly(file, bytes.toByteArray());
+            PrivateFiles.write(file, bytes.toByteArray());
             return certificate;
         } catch (GeneralSecurityException | OperatorCreationException e) {
             throw new IllegalStateException("This JVM cannot create a " + type + " key and certificate: "

@@ -33,7 +33,7 @@ class ManagementTlsRenewalTest {
     @Test
     void aValidGeneratedCertificateIsKeptAcrossStarts() throws Exception {
         ManagementTls.contextFactory(ManagementSecurity.defaults(), dataDir, "127.0.0.1");
-        Instant first = ManagementTls.notAfter(keystore(), password());
+        Instant first = ManagementTls.notAfter(new ManagementTls.Keystore(keystore(), password()));
         byte[] bytes = Files.readAllBytes(keystore());
 
         ManagementTls.contextFactory(ManagementSecurity.defaults(), dataDir, "127.0.0.1");
@@ -46,13 +46,13 @@ class ManagementTlsRenewalTest {
         Files.writeString(dataDir.resolve(ManagementTls.GENERATED_KEYSTORE + ".password"), "old password");
         SelfSignedCertificate.create(keystore(), "old password".toCharArray(), List.of("localhost"),
                 SelfSignedCertificate.KeyType.EC, Duration.ofDays(10));
-        assertThat(ManagementTls.notAfter(keystore(), "old password"))
+        assertThat(ManagementTls.notAfter(new ManagementTls.Keystore(keystore(), "old password")))
                 .isBefore(Instant.now().plus(ManagementTls.RENEW_BEFORE));
 
         ManagementTls.contextFactory(ManagementSecurity.defaults(), dataDir, "127.0.0.1");
 
         assertThat(password()).isNotEqualTo("old password");
-        assertThat(ManagementTls.notAfter(keystore(), password()))
+        assertThat(ManagementTls.notAfter(new ManagementTls.Keystore(keystore(), password())))
                 .isAfter(Instant.now().plus(Duration.ofDays(396)));
     }
 
