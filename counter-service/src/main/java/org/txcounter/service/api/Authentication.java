@@ -27,6 +27,7 @@ import org.txcounter.service.security.Principal;
 final class Authentication {
 
     static final String PRINCIPAL = "txcounter.principal";
+    private static final String BEARER_TOKEN = "txcounter.bearer";
     static final String REALM = "txcounter";
     private static final Logger LOG = LoggerFactory.getLogger(Authentication.class);
     private static final int MAX_CREDENTIALS = 1024;
@@ -59,6 +60,7 @@ final class Authentication {
                 return new ApiException(401, "invalid_token", null, "The bearer token is unknown or expired. Get a "
                         + "new one from /management/login.");
             });
+            ctx.attribute(BEARER_TOKEN, value);
         } else {
             throw challenge(ctx, "unauthorized", rule == Access.LOGIN
                     ? "/management/login takes HTTP Basic credentials."
@@ -161,6 +163,11 @@ final class Authentication {
         }
         // A route registered without an access rule is closed to everyone but administrators.
         return Access.ADMIN;
+    }
+
+    /** The bearer token the request was authenticated with; empty when it used Basic. */
+    static Optional<String> bearerToken(Context ctx) {
+        return Optional.ofNullable(ctx.attribute(BEARER_TOKEN));
     }
 
     /** The principal of an authenticated request. */

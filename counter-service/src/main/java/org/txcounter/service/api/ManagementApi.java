@@ -12,9 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -55,20 +55,22 @@ public final class ManagementApi {
 
     static final String CSV_HEADER = "month,node_id,transport,transaction_count";
     static final String REQUEST_ID = "X-Request-Id";
-    /** Every route: path and who may call it. All are GET. */
+    /** Every route: path, who may call it and its handler. All are GET. */
     static final List<Route> ROUTES = List.of(
-            new Route("/transaction/count", Access.VIEWER),
-            new Route("/transaction/report", Access.VIEWER),
-            new Route("/transaction/nodes", Access.VIEWER),
-            new Route("/transaction/verify", Access.ADMIN),
-            new Route("/management/login", Access.LOGIN),
-            new Route("/management/logout", Access.VIEWER),
-            new Route("/management/transactions/count", Access.VIEWER),
-            new Route("/management/transactions/report", Access.VIEWER),
-            new Route("/health/live", Access.PUBLIC),
-            new Route("/health/ready", Access.VIEWER),
-            new Route("/metrics", Access.VIEWER),
-            new Route("/openapi.json", Access.VIEWER));
+            new Route("/transaction/count", Access.VIEWER, api -> api::count),
+            new Route("/transaction/report", Access.VIEWER, api -> api::report),
+            new Route("/transaction/nodes", Access.VIEWER, api -> api::nodes),
+            new Route("/transaction/verify", Access.ADMIN, api -> api::verify),
+            new Route("/management/login", Access.LOGIN, api -> api::miLogin),
+            new Route("/management/logout", Access.VIEWER, api -> api::miLogout),
+            new Route("/management/transactions/count", Access.VIEWER, api -> api::miCount),
+            new Route("/management/transactions/report", Access.VIEWER, api -> api::miReport),
+            new Route("/health/live", Access.PUBLIC, api -> ctx -> ctx.json(Map.of("status", "UP"))),
+            new Route("/health/ready", Access.VIEWER, api -> api::ready),
+            new Route("/metrics", Access.VIEWER, api -> ctx -> ctx
+                    .contentType("text/plain; version=0.0.4; charset=utf-8").result(api.metrics.scrape())),
+            new Route("/openapi.json", Access.VIEWER, api -> ctx -> ctx.contentType("application/json")
+                    .result(OpenApiDocument.json())));
     private static final Logger LOG = LoggerFactory.getLogger(ManagementApi.class);
     private static final Logger ACCESS_LOG = LoggerFactory.getLogger("txcounter.access");
     private static final String CSV_TYPE = "text/csv";
@@ -89,8 +91,8 @@ public final class ManagementApi {
         this.access = access;
     }
 
-    /** A route of the API. */
-    record Route(String path, Access access) {
+    /** A route of the API: its path, who may call it, and its handler on a given API instance. */
+    record Route(String path, Access access, Function<ManagementApi, Handler> handler) {
     }
 
     /**
@@ -113,8 +115,6 @@ public final class ManagementApi {
     public static Javalin create(TransactionCounter counter, ApiAccess access, Listener listener) {
         ManagementApi api = new ManagementApi(counter, access);
         Authentication authentication = new Authentication(access);
-        Map<String, Handler> handlers = api.handlers();
-        boolean tls = listener.tls().isPresent();
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -125,17 +125,16 @@ public final class ManagementApi {
                 http.setSendXPoweredBy(false);
                 http.setRequestHeaderSize(8 * 1024);
             });
-            if (tls) {
+            if (listener.tls().isPresent()) {
                 config.jetty.addConnector((server, http) -> connector(server, http, listener));
             } else {
                 config.jetty.host = listener.host();
                 config.jetty.port = listener.port();
             }
-            config.routes.before(ctx -> begin(ctx, tls));
+            config.routes.before(ManagementApi::begin);
             config.routes.beforeMatched(authentication::check);
             for (Route route : ROUTES) {
-                config.routes.get(route.path(), Objects.requireNonNull(handlers.get(route.path()), route.path()),
-                        route.access());
+                config.routes.get(route.path(), route.handler().apply(api), route.access());
             }
             config.routes.after(ManagementApi::end);
             config.routes.exception(ApiException.class, (e, ctx) -> send(ctx, e.status(), e.code(),
@@ -164,24 +163,6 @@ public final class ManagementApi {
         });
     }
 
-    private Map<String, Handler> handlers() {
-        Map<String, Handler> handlers = new LinkedHashMap<>();
-        handlers.put("/transaction/count", this::count);
-        handlers.put("/transaction/report", this::report);
-        handlers.put("/transaction/nodes", this::nodes);
-        handlers.put("/transaction/verify", this::verify);
-        handlers.put("/management/login", this::miLogin);
-        handlers.put("/management/logout", this::miLogout);
-        handlers.put("/management/transactions/count", this::miCount);
-        handlers.put("/management/transactions/report", this::miReport);
-        handlers.put("/health/live", ctx -> ctx.json(Map.of("status", "UP")));
-        handlers.put("/health/ready", this::ready);
-        handlers.put("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
-                .result(metrics.scrape()));
-        handlers.put("/openapi.json", ctx -> ctx.contentType("application/json").result(OpenApiDocument.json()));
-        return handlers;
-    }
-
     private static ServerConnector connector(Server server, HttpConfiguration http, Listener listener) {
         HttpConfiguration https = new HttpConfiguration(http);
         SecureRequestCustomizer secure = new SecureRequestCustomizer();
@@ -197,7 +178,7 @@ public final class ManagementApi {
         return connector;
     }
 
-    private static void begin(Context ctx, boolean tls) {
+    private static void begin(Context ctx) {
         String offered = ctx.header(REQUEST_ID);
         String requestId = offered != null && CLIENT_REQUEST_ID.matcher(offered).matches()
                 ? offered : UUID.randomUUID().toString();
@@ -329,12 +310,10 @@ public final class ManagementApi {
 
     /** MI's logout: ends the bearer token's session. */
     private void miLogout(Context ctx) {
-        String header = ctx.header(Header.AUTHORIZATION);
-        boolean bearer = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7);
-        if (bearer) {
-            access.tokens().revoke(header.substring(7).trim());
-        }
-        ctx.json(Map.of("Message", bearer ? "Logout successful" : "No token to end: the request used Basic"));
+        Optional<String> token = Authentication.bearerToken(ctx);
+        token.ifPresent(access.tokens()::revoke);
+        ctx.json(Map.of("Message", token.isPresent() ? "Logout successful"
+                : "No token to end: the request used Basic"));
     }
 
     /**

@@ -59,7 +59,8 @@ class ManagementApiTest {
     }
 
     private HttpResponse<String> get(String pathAndQuery, String... headers) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + pathAndQuery))
+        HttpRequest.Builder request = HttpRequest
+                .newBuilder(URI.create("http://127.0.0.1:" + app.port() + pathAndQuery))
                 .header("Authorization", TestUsers.admin());
         if (headers.length > 0) {
             request.headers(headers);
