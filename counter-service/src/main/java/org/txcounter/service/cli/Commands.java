@@ -45,14 +45,8 @@ public final class Commands implements Callable<Integer> {
             }
             throw e;
         });
-        int status = commandLine.execute(args);
-        Object result = commandLine.getExecutionResult();
-        if (result == null && commandLine.getParseResult() != null
-                && commandLine.getParseResult().subcommand() != null) {
-            Object sub = commandLine.getParseResult().subcommand().commandSpec().commandLine().getExecutionResult();
-            result = sub;
-        }
-        return result instanceof Integer keep && keep == KEEP_RUNNING ? KEEP_RUNNING : status;
+        // serve returns KEEP_RUNNING, which picocli passes on as the exit code like any other Integer result.
+        return commandLine.execute(args);
     }
 
     /** The version from the jar's manifest. */

@@ -2,6 +2,7 @@ package org.txcounter.service.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.DeploymentToml;
 import picocli.CommandLine.Parameters;
@@ -18,14 +19,17 @@ final class ConfigFile {
 
     /** The configuration, read from the file, ./deployment.toml or the defaults. */
     CounterConfig read() {
-        Path chosen = file != null ? file : Files.exists(DEFAULT_FILE) ? DEFAULT_FILE : null;
-        return chosen != null ? DeploymentToml.read(chosen)
-                : DeploymentToml.defaults(System::getProperty, System::getenv);
+        return chosen().map(DeploymentToml::read)
+                .orElseGet(() -> DeploymentToml.defaults(System::getProperty, System::getenv));
     }
 
     /** Where the configuration came from, for the start-up line. */
     String source() {
-        Path chosen = file != null ? file : Files.exists(DEFAULT_FILE) ? DEFAULT_FILE : null;
-        return chosen != null ? chosen.toAbsolutePath().toString() : "built-in defaults (no deployment.toml)";
+        return chosen().map(chosen -> chosen.toAbsolutePath().toString())
+                .orElse("built-in defaults (no deployment.toml)");
+    }
+
+    private Optional<Path> chosen() {
+        return file != null ? Optional.of(file) : Optional.of(DEFAULT_FILE).filter(Files::exists);
     }
 }

@@ -1,21 +1,13 @@
 package org.txcounter.service.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The count of one month from the running service. */
 @Command(name = "count", mixinStandardHelpOptions = true,
         description = "Print the transaction count of a month (default: the current month).")
-final class CountCommand implements Callable<Integer> {
-
-    @Mixin
-    ConfigFile configFile = new ConfigFile();
-
-    @Mixin
-    ClientOptions client = new ClientOptions();
+final class CountCommand extends ApiCommand {
 
     @Option(names = "--year", description = "Four-digit year; with --month.")
     Integer year;
@@ -35,7 +27,7 @@ final class CountCommand implements Callable<Integer> {
             throw new CliException("--format must be text or json. Found: " + format);
         }
         String query = year == null ? "" : "?year=" + year + "&month=" + month;
-        String body = ApiClient.connect(client, configFile.read()).get("/transaction/count" + query);
+        String body = get("/transaction/count" + query);
         if (format.equals("json")) {
             System.out.println(body);
             return 0;

@@ -1,24 +1,16 @@
 package org.txcounter.service.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
 /** Each node and where its writing stands. */
 @Command(name = "nodes", mixinStandardHelpOptions = true,
         description = "List the nodes, their last flush, and which are silent.")
-final class NodesCommand implements Callable<Integer> {
-
-    @Mixin
-    ConfigFile configFile = new ConfigFile();
-
-    @Mixin
-    ClientOptions client = new ClientOptions();
+final class NodesCommand extends ApiCommand {
 
     @Override
     public Integer call() {
-        JsonNode answer = ApiClient.json(ApiClient.connect(client, configFile.read()).get("/transaction/nodes"));
+        JsonNode answer = ApiClient.json(get("/transaction/nodes"));
         System.out.printf("%-32s %-10s %8s  %-24s %s%n", "NODE", "STATE", "LAST SEQ", "LAST FLUSH",
                 "LAST INTERVAL END");
         for (JsonNode node : answer.path("nodes")) {

@@ -8,21 +8,13 @@ import java.nio.file.StandardCopyOption;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The billing report for a period from the running service, as CSV or JSON, to a file or the console. */
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = "Export the billing report of a period, as CSV or JSON.")
-final class ReportCommand implements Callable<Integer> {
-
-    @Mixin
-    ConfigFile configFile = new ConfigFile();
-
-    @Mixin
-    ClientOptions client = new ClientOptions();
+final class ReportCommand extends ApiCommand {
 
     @Option(names = "--start", required = true, paramLabel = "YYYY-MM", description = "First month.")
     String start;
@@ -43,8 +35,7 @@ final class ReportCommand implements Callable<Integer> {
         if (!format.equals("csv") && !format.equals("json")) {
             throw new CliException("--format must be csv or json. Found: " + format);
         }
-        String body = ApiClient.connect(client, configFile.read())
-                .get("/transaction/report?start=" + first + "&end=" + last + "&format=" + format);
+        String body = get("/transaction/report?start=" + first + "&end=" + last + "&format=" + format);
         if (out == null) {
             System.out.print(body);
             if (!body.endsWith("\n")) {

@@ -1,25 +1,17 @@
 package org.txcounter.service.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
 /** The ledger check, through the running service (admin only). Exit status 0 when intact, 1 otherwise. */
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = "Check the ledger's MAC chains and monthly rollups (admin). Exit 0 when "
         + "intact, 1 when something was found.")
-final class VerifyCommand implements Callable<Integer> {
-
-    @Mixin
-    ConfigFile configFile = new ConfigFile();
-
-    @Mixin
-    ClientOptions client = new ClientOptions();
+final class VerifyCommand extends ApiCommand {
 
     @Override
     public Integer call() {
-        JsonNode answer = ApiClient.json(ApiClient.connect(client, configFile.read()).get("/transaction/verify"));
+        JsonNode answer = ApiClient.json(get("/transaction/verify"));
         int findings = 0;
         for (JsonNode finding : answer.path("findings")) {
             findings++;
