@@ -57,7 +57,7 @@ import org.tomlj.TomlTable;
  * keystore = "./data/secret-store.p12"   # default: secret-store.p12 in data_dir
  *
  * [secrets]
- * txn_db_password = "enc:v1:9Xk2...Qw"    # from: java -jar txcounter.jar encrypt-secret txn_db_password
+ * txn_db_password = "enc:v1:9Xk2...Qw"    # from: encrypt-secret --alias txn_db_password
  * stamp_secret = "[plain text]"           # still accepted; better encrypted too
  * }</pre>
  *
@@ -371,7 +371,7 @@ public final class DeploymentToml {
             } else {
                 throw error(table, "secrets", alias, "(hidden)",
                         "the plain-text value in square brackets, e.g. " + alias + " = \"[my password]\", or an "
-                                + SecretStore.PREFIX + " value from: java -jar txcounter.jar encrypt-secret " + alias);
+                                + SecretStore.PREFIX + " value from: " + SecretStore.encryptCommand(alias));
             }
         }
     }

@@ -117,10 +117,15 @@ public final class SecretStore {
         Path file = keystore.toAbsolutePath().normalize();
         if (!Files.exists(file)) {
             throw new ConfigException("The secret store keystore " + file + " does not exist. Create it by "
-                    + "encrypting the secrets again with: java -jar txcounter.jar encrypt-secret <alias>, or copy "
+                    + "encrypting the secrets again with: " + encryptCommand("<alias>") + ", or copy "
                     + "the keystore and its password from the node where the values were encrypted.");
         }
         return load(file, password(file, environment).orElseThrow(() -> noPassword(file)));
+    }
+
+    /** The command that encrypts a value for {@code alias}, for messages that tell the operator what to run. */
+    public static String encryptCommand(String alias) {
+        return "java -jar txcounter.jar encrypt-secret --alias " + alias;
     }
 
     /**
@@ -167,7 +172,7 @@ public final class SecretStore {
     public String decrypt(String alias, String value) {
         if (!isEncrypted(value)) {
             throw new ConfigException("The value of secret \"" + alias + "\" is not encrypted: it does not start "
-                    + "with " + PREFIX + ". Encrypt it with: java -jar txcounter.jar encrypt-secret " + alias);
+                    + "with " + PREFIX + ". Encrypt it with: " + encryptCommand(alias));
         }
         byte[] bytes;
         try {
@@ -175,7 +180,7 @@ public final class SecretStore {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("The encrypted value of secret \"" + alias + "\" is not valid base64url after "
                     + PREFIX + ": it was changed or cut when copied. Copy it again whole, or encrypt it again with: "
-                    + "java -jar txcounter.jar encrypt-secret " + alias, e);
+                    + encryptCommand(alias), e);
         }
         if (bytes.length < IV_BYTES + TAG_BITS / Byte.SIZE) {
             throw undecryptable(alias, null);
@@ -201,7 +206,7 @@ public final class SecretStore {
     private ConfigException undecryptable(String alias, Throwable cause) {
         return new ConfigException("The encrypted value of secret \"" + alias + "\" does not decrypt with the key in "
                 + keystore + ": it was changed, copied from another alias, or encrypted with another keystore. "
-                + "Encrypt it again with: java -jar txcounter.jar encrypt-secret " + alias + ", or use the keystore "
+                + "Encrypt it again with: " + encryptCommand(alias) + ", or use the keystore "
                 + "it was encrypted with.", cause);
     }
 
@@ -306,7 +311,7 @@ public final class SecretStore {
             if (!(key instanceof SecretKey secretKey) || !"AES".equalsIgnoreCase(key.getAlgorithm())) {
                 throw new ConfigException("The secret store keystore " + file + " holds no AES key under the alias \""
                         + KEY_ALIAS + "\". Use the keystore the secrets were encrypted with, or encrypt them again "
-                        + "into a new keystore with: java -jar txcounter.jar encrypt-secret <alias>");
+                        + "into a new keystore with: " + encryptCommand("<alias>"));
             }
             return new SecretStore(file, secretKey);
         } catch (GeneralSecurityException e) {

@@ -160,7 +160,7 @@ class DeploymentTomlTest {
                 Arguments.of("[secrets]\npw = \"not-bracketed\"\n",
                         "deployment.toml line 2: [secrets] pw = (hidden): expected the plain-text value in square "
                                 + "brackets, e.g. pw = \"[my password]\", or an enc:v1: value from: java -jar "
-                                + "txcounter.jar encrypt-secret pw"),
+                                + "txcounter.jar encrypt-secret --alias pw"),
                 Arguments.of("[secret_store]\npath = \"x.p12\"\n",
                         "deployment.toml line 2: unknown key \"path\" in [secret_store]. Known keys: [keystore]"),
                 Arguments.of("[secret_store]\nkeystore = 12\n",
@@ -449,7 +449,7 @@ class DeploymentTomlTest {
                         + "secret store can decrypt. The encrypted value of secret \"txn_db_password\" does not "
                         + "decrypt with the key in " + keystore + ": it was changed, copied from another alias, or "
                         + "encrypted with another keystore. Encrypt it again with: java -jar txcounter.jar "
-                        + "encrypt-secret txn_db_password, or use the keystore it was encrypted with.")
+                        + "encrypt-secret --alias txn_db_password, or use the keystore it was encrypted with.")
                 .message().doesNotContain(value).doesNotContain("s3cret").doesNotContain("store-password");
     }
 
@@ -465,7 +465,7 @@ class DeploymentTomlTest {
                 .hasMessage("deployment.toml line 11: [secrets] txn_db_password = (hidden): expected a value the "
                         + "secret store can decrypt. The secret store keystore " + keystore + " does not exist. "
                         + "Create it by encrypting the secrets again with: java -jar txcounter.jar encrypt-secret "
-                        + "<alias>, or copy the keystore and its password from the node where the values were "
+                        + "--alias <alias>, or copy the keystore and its password from the node where the values were "
                         + "encrypted.");
     }
 

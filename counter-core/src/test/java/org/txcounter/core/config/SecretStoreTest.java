@@ -120,8 +120,8 @@ class SecretStoreTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("The encrypted value of secret \"other_pw\" does not decrypt with the key in " + keystore()
                         + ": it was changed, copied from another alias, or encrypted with another keystore. Encrypt "
-                        + "it again with: java -jar txcounter.jar encrypt-secret other_pw, or use the keystore it "
-                        + "was encrypted with.")
+                        + "it again with: java -jar txcounter.jar encrypt-secret --alias other_pw, or use the keystore "
+                        + "it was encrypted with.")
                 .message().doesNotContain(value);
     }
 
@@ -158,14 +158,14 @@ class SecretStoreTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("The encrypted value of secret \"db_pw\" is not valid base64url after enc:v1:: it was "
                         + "changed or cut when copied. Copy it again whole, or encrypt it again with: java -jar "
-                        + "txcounter.jar encrypt-secret db_pw");
+                        + "txcounter.jar encrypt-secret --alias db_pw");
         assertThatThrownBy(() -> store.decrypt("db_pw", "enc:v1:AAAA"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("The encrypted value of secret \"db_pw\" does not decrypt");
         assertThatThrownBy(() -> store.decrypt("db_pw", "[s3cret]"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("The value of secret \"db_pw\" is not encrypted: it does not start with enc:v1:. Encrypt "
-                        + "it with: java -jar txcounter.jar encrypt-secret db_pw");
+                        + "it with: java -jar txcounter.jar encrypt-secret --alias db_pw");
     }
 
     @Test
@@ -173,8 +173,8 @@ class SecretStoreTest {
         assertThatThrownBy(() -> SecretStore.open(keystore(), NONE))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("The secret store keystore " + keystore() + " does not exist. Create it by encrypting the "
-                        + "secrets again with: java -jar txcounter.jar encrypt-secret <alias>, or copy the keystore "
-                        + "and its password from the node where the values were encrypted.");
+                        + "secrets again with: java -jar txcounter.jar encrypt-secret --alias <alias>, or copy the "
+                        + "keystore and its password from the node where the values were encrypted.");
         assertThat(keystore()).doesNotExist();
         assertThat(dir.resolve("conf")).doesNotExist();
     }
@@ -215,6 +215,6 @@ class SecretStoreTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("The secret store keystore " + keystore() + " holds no AES key under the alias "
                         + "\"txcounter-secrets\". Use the keystore the secrets were encrypted with, or encrypt them "
-                        + "again into a new keystore with: java -jar txcounter.jar encrypt-secret <alias>");
+                        + "again into a new keystore with: java -jar txcounter.jar encrypt-secret --alias <alias>");
     }
 }
