@@ -8,11 +8,16 @@ import java.time.YearMonth;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.txcounter.core.config.ConfigException;
@@ -23,6 +28,7 @@ import org.txcounter.core.interval.FlushScheduler;
 import org.txcounter.core.interval.IntervalFlusher;
 import org.txcounter.core.interval.IntervalFlusher.JournalState;
 import org.txcounter.core.interval.IntervalSchedule;
+import org.txcounter.core.interval.IntervalSink;
 import org.txcounter.core.interval.IntervalSummary;
 import org.txcounter.core.journal.Journal;
 import org.txcounter.core.ledger.LedgerFinding;
@@ -32,9 +38,12 @@ import org.txcounter.core.node.NodeIdentity;
 import org.txcounter.core.stamp.StampAuthority;
 import org.txcounter.core.stamp.StampSecrets;
 import org.txcounter.core.store.CounterStore;
+import org.txcounter.core.store.DatabaseStatus;
 import org.txcounter.core.store.Dialect;
 import org.txcounter.core.store.MonthCount;
+import org.txcounter.core.store.NodeStatus;
 import org.txcounter.core.store.ReportRow;
+import org.txcounter.core.store.StoreException;
 
 /**
  * The counter as a runtime embeds it: the meter that hooks record into, the flusher that writes an interval
@@ -47,11 +56,31 @@ import org.txcounter.core.store.ReportRow;
  * }                                                                      // final flush on close
  * }</pre>
  *
- * <p>Thread-safe. Recording never blocks on the database: it only touches the meter.
+ * <p>Thread-safe. Recording never blocks on the database: it only touches the meter. Only the store thread (or,
+ * without the timer, the caller of {@link #open}) talks to the database for writing; the journal, {@link #unflushed()}
+ * and {@link #databaseStatus()} read memory; {@link #count}, {@link #report} and {@link #nodes()} ask the database
+ * but wait for it at most {@link #READ_WAIT}. The counter starts, counts and journals while its database is down,
+ * and connects (schema check, node registration, journal replay) when it is back.
  */
 public final class TransactionCounter implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TransactionCounter.class);
+    /**
+     * The longest a query from the API waits for the database before it fails (and the API answers 503): well
+     * below the half second within which the API must answer, well above what the rollup queries take.
+     */
+    public static final Duration READ_WAIT = Duration.ofMillis(300);
+    /** How long a call may wait for the database before readiness reports it as not answering. */
+    public static final Duration NOT_ANSWERING_AFTER = Duration.ofSeconds(2);
+    /** How often the store thread checks on the database when it has nothing to write. */
+    private static final long PROBE_NANOS = Duration.ofSeconds(5).toNanos();
+    /** How often it checks the schema then: the check reads the migration history and the migrations. */
+    private static final long SCHEMA_RECHECK_NANOS = Duration.ofMinutes(1).toNanos();
+    /** While the database stays down, its warning is repeated once a minute, not at every attempt. */
+    private static final long WARN_EVERY_NANOS = Duration.ofMinutes(1).toNanos();
+    /** The most time {@link #close()} takes beyond the final-flush timeout: journal rewrite and pool close. */
+    public static final Duration CLOSE_MARGIN = Duration.ofMillis(1_500);
+    private static final long STORE_CLOSE_WAIT_MILLIS = 1_000;
 
     private final String nodeId;
     private final TransactionMeter meter;
@@ -62,7 +91,18 @@ public final class TransactionCounter implements AutoCloseable {
     private final IngressCounter ingress;
     private final LedgerSigner signer;
     private final Journal journal;
-    private volatile long lastJournalWrite;
+    private volatile long lastJournalWriteNanos;
+    private final boolean embedded;
+    private final AtomicBoolean connecting = new AtomicBoolean();
+    private volatile boolean connected;
+    private volatile DatabaseStatus status;
+    /** When the call the store thread is waiting on began ({@link System#nanoTime()}), or 0 when it waits on none. */
+    private volatile long callStartedNanos;
+    private volatile String call = "";
+    private volatile long lastAnswerNanos;
+    private volatile long lastSchemaCheckNanos;
+    private volatile long lastDatabaseWarningNanos;
+    private final ThreadPoolExecutor readers;
     private final Duration finalFlushTimeout;
     private final Duration updateInterval;
     private final AtomicLong nextJournalWarning = new AtomicLong();
@@ -70,8 +110,19 @@ public final class TransactionCounter implements AutoCloseable {
 
     private TransactionCounter(String nodeId, TransactionMeter meter, CounterStore store, IntervalFlusher flusher,
             IntervalSchedule schedule, Clock clock, IngressCounter ingress, LedgerSigner signer, Journal journal,
-            Duration finalFlushTimeout, Duration updateInterval) {
+            Duration finalFlushTimeout, Duration updateInterval, boolean embedded) {
         this.nodeId = nodeId;
+        this.embedded = embedded;
+        this.status = new DatabaseStatus(DatabaseStatus.State.CONNECTING, "Not connected yet since the start.",
+                clock.instant());
+        // Two threads and a short queue: a database that hangs ties up two threads, and further reads fail at
+        // once instead of piling up.
+        this.readers = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(8),
+                runnable -> {
+                    Thread thread = new Thread(runnable, "txn-counter-read");
+                    thread.setDaemon(true);
+                    return thread;
+                });
         this.updateInterval = updateInterval;
         this.finalFlushTimeout = finalFlushTimeout;
         this.journal = journal;
@@ -85,13 +136,14 @@ public final class TransactionCounter implements AutoCloseable {
     }
 
     /**
-     * Opens the store, brings its schema up to date, registers this node and starts flushing at every interval
-     * boundary.
+     * Starts counting and flushing at every interval boundary without waiting for the database: the store thread
+     * brings the schema up to date (the embedded H2 file) or checks it, registers this node and writes what the
+     * previous run's journal kept, as soon as the database answers, and keeps trying until it does.
      */
     public static TransactionCounter start(CounterConfig config, Clock clock) {
-        TransactionCounter counter = open(config, clock);
+        TransactionCounter counter = create(config, clock);
         counter.scheduler = new FlushScheduler(counter.flusher, clock, counter::writeJournal,
-                config.journalInterval());
+                config.journalInterval(), counter::storeReady);
         counter.scheduler.start();
         LOG.info("Counting transactions as node {} into {}; intervals of {} minute(s), billing months in {}, journal "
                 + "every {} ms in {}.", counter.nodeId, config.dataSource().id(), config.updateInterval().toMinutes(),
@@ -101,33 +153,66 @@ public final class TransactionCounter implements AutoCloseable {
 
     /**
      * Like {@link #start} but without the timer: the caller drives {@link #flusher()} itself, as tests with a
-     * fake clock do.
+     * fake clock do. Connects to the database once, on the calling thread, and writes what the journal kept; if the
+     * database cannot be used, the counter is open all the same and {@link #connect()} tries again.
      */
     public static TransactionCounter open(CounterConfig config, Clock clock) {
+        TransactionCounter counter = create(config, clock);
+        if (counter.connect()) {
+            counter.flusher.writeQueued();
+        }
+        return counter;
+    }
+
+    private static TransactionCounter create(CounterConfig config, Clock clock) {
         String nodeId = NodeIdentity.resolve(config.nodeId(), config.dataDir());
         byte[] stampSecret = StampSecrets.resolve(config.dedupe().stampSecret(), config.dataDir());
         LedgerSigner signer = ledgerSigner(config, stampSecret);
-        CounterStore store = CounterStore.open(config.dataSource(), clock, signer);
+        Journal journal = new Journal(config.dataDir());
+        Optional<JournalState> left = readJournal(journal, nodeId);
+        CounterStore store = CounterStore.openWithoutConnecting(config.dataSource(), clock, signer);
         try {
-            if (store.dialect() == Dialect.H2 && config.dataSource().url().startsWith("jdbc:h2:file:")) {
-                // The embedded default belongs to this process alone: it is created and kept current here.
-                store.migrate();
-            } else {
-                store.requireCurrentSchema();
-            }
-            long lastSeq = store.registerNode(nodeId);
+            // The embedded default belongs to this process alone: it is created and kept current here.
+            boolean embedded = store.dialect() == Dialect.H2 && config.dataSource().url().startsWith("jdbc:h2:file:");
             TransactionMeter meter = new TransactionMeter();
             IntervalSchedule schedule = new IntervalSchedule(config.updateInterval(), config.billingZone());
-            Journal journal = new Journal(config.dataDir());
-            lastSeq = replay(journal, store, nodeId, lastSeq);
-            IntervalFlusher flusher = new IntervalFlusher(meter, store, schedule, clock, nodeId, lastSeq);
+            TransactionCounter[] self = new TransactionCounter[1];
+            IntervalSink sink = new IntervalSink() {
+                @Override
+                public void write(IntervalSummary interval) {
+                    // Nothing is written before the node is registered and the queue lined up with the database.
+                    if (!self[0].connect()) {
+                        throw new StoreException("Not connected to " + store.description() + " yet: "
+                                + self[0].databaseStatus().detail());
+                    }
+                    self[0].call("writing " + interval.describe(), () -> {
+                        store.write(interval);
+                        return null;
+                    });
+                }
+
+                @Override
+                public void heartbeat(String node, Instant intervalEnd) {
+                    self[0].call("recording that the node was idle", () -> {
+                        store.heartbeat(node, intervalEnd);
+                        return null;
+                    });
+                }
+            };
+            IntervalFlusher flusher = new IntervalFlusher(meter, sink, schedule, clock, nodeId, 0);
+            if (left.isPresent()) {
+                flusher.resume(left.get());
+            } else {
+                flusher.numberProvisionally();
+            }
             DedupeConfig dedupe = config.dedupe();
             StampAuthority stamps = new StampAuthority(dedupe.deploymentId(), stampSecret, dedupe.stampLifetime(),
                     clock);
             IngressCounter ingress = new IngressCounter(meter, Optional.of(stamps), dedupe.httpChaining(),
                     dedupe.redeliveryWindow(), clock);
             TransactionCounter counter = new TransactionCounter(nodeId, meter, store, flusher, schedule, clock, ingress,
-                    signer, journal, config.finalFlushTimeout(), config.updateInterval());
+                    signer, journal, config.finalFlushTimeout(), config.updateInterval(), embedded);
+            self[0] = counter;
             counter.writeJournal();
             return counter;
         } catch (RuntimeException e) {
@@ -136,12 +221,8 @@ public final class TransactionCounter implements AutoCloseable {
         }
     }
 
-    /**
-     * Writes what the previous run left in the journal: its queued intervals (a repeat of one the database already
-     * has changes nothing) and the partial count of its open interval, unless the database already has that
-     * interval in full. Returns the node's highest written sequence number afterwards.
-     */
-    private static long replay(Journal journal, CounterStore store, String nodeId, long lastSeq) {
+    /** What the previous run left in the journal, if anything; refuses a damaged journal or another node's. */
+    private static Optional<JournalState> readJournal(Journal journal, String nodeId) {
         Optional<JournalState> state;
         try {
             state = journal.read();
@@ -150,36 +231,185 @@ public final class TransactionCounter implements AutoCloseable {
                     + e.getMessage() + ". It holds counts not yet in the database; restore it, or move it away to "
                     + "start without them.", e);
         }
-        if (state.isEmpty() || state.get().intervals().isEmpty()) {
-            return lastSeq;
-        }
-        JournalState left = state.get();
-        if (!left.nodeId().equals(nodeId)) {
-            throw new ConfigException("The journal " + journal.file().toAbsolutePath() + " belongs to node "
-                    + left.nodeId() + " but this runtime is node " + nodeId + ". Start it as " + left.nodeId()
-                    + " once so the journal is written, or move the journal away to discard its counts.");
-        }
-        long written = lastSeq;
-        List<IntervalSummary> intervals = left.intervals();
-        for (int i = 0; i < intervals.size(); i++) {
-            IntervalSummary interval = intervals.get(i);
-            boolean partial = left.openIsLast() && i == intervals.size() - 1;
-            if (partial && written >= interval.seq()) {
-                continue;
+        if (state.isPresent() && !state.get().nodeId().equals(nodeId)) {
+            if (state.get().intervals().isEmpty()) {
+                // Another node's journal with nothing in it: nothing to keep, and its sequence numbers are not ours.
+                return Optional.empty();
             }
-            store.write(interval);
-            written = Math.max(written, interval.seq());
+            throw new ConfigException("The journal " + journal.file().toAbsolutePath() + " belongs to node "
+                    + state.get().nodeId() + " but this runtime is node " + nodeId + ". Start it as "
+                    + state.get().nodeId() + " once so the journal is written, or move the journal away to discard "
+                    + "its counts.");
         }
-        LOG.info("Replayed the journal {}: {} interval(s) from the previous run are in the database now.",
-                journal.file().toAbsolutePath(), intervals.size());
-        return written;
+        if (state.isPresent() && !state.get().intervals().isEmpty()) {
+            LOG.info("The journal {} holds {} interval(s) from the previous run; they are written to the database "
+                    + "once it answers.", journal.file().toAbsolutePath(), state.get().intervals().size());
+        }
+        return state;
+    }
+
+    /**
+     * Connects to the database if this counter has not yet: brings the embedded H2 file's schema up to date or
+     * checks the schema, registers the node and lines up the queued intervals with what the database holds. Called
+     * by the store thread until it succeeds; a caller that drives the flusher itself may call it too.
+     *
+     * @return whether the counter is connected now
+     */
+    public boolean connect() {
+        if (connected) {
+            return true;
+        }
+        if (!connecting.compareAndSet(false, true)) {
+            return false;
+        }
+        boolean[] schemaOutdated = new boolean[1];
+        try {
+            long storedLastSeq = call("connecting", () -> {
+                if (embedded) {
+                    store.migrate();
+                } else {
+                    try {
+                        store.requireCurrentSchema();
+                    } catch (StoreException e) {
+                        schemaOutdated[0] = store.reachable();
+                        throw e;
+                    }
+                }
+                return store.registerNode(nodeId);
+            });
+            flusher.reconcile(storedLastSeq);
+            lastSchemaCheckNanos = System.nanoTime();
+            connected = true;
+            LOG.info("Connected to the database as node {} (last written seq {}); {} interval(s) queued for it.",
+                    nodeId, storedLastSeq, flusher.queued().size());
+            return true;
+        } catch (RuntimeException e) {
+            if (schemaOutdated[0]) {
+                setStatus(DatabaseStatus.State.SCHEMA_OUTDATED, e.getMessage());
+            }
+            return false;
+        } finally {
+            connecting.set(false);
+        }
+    }
+
+    /**
+     * Before each round of writes on the store thread: connects if need be; otherwise, when the database has not
+     * answered for a while, asks it a trivial query, and once a minute checks its schema too.
+     */
+    private boolean storeReady() {
+        if (!connected) {
+            return connect();
+        }
+        long now = System.nanoTime();
+        if (now - lastAnswerNanos < PROBE_NANOS) {
+            return true;
+        }
+        return check(now - lastSchemaCheckNanos >= SCHEMA_RECHECK_NANOS);
+    }
+
+    /**
+     * Asks the database whether it answers and its schema is the current one, and records the outcome for
+     * {@link #databaseStatus()}. The store thread does this on its own every few seconds when it has nothing to
+     * write; a caller that drives the flusher itself calls it. Connects first if the counter is not connected.
+     *
+     * @return whether the database can be used
+     */
+    public boolean checkDatabase() {
+        return connected ? check(true) : connect();
+    }
+
+    private boolean check(boolean schemaToo) {
+        try {
+            return call("checking the database", () -> {
+                if (!store.reachable()) {
+                    throw new StoreException("The database " + store.description() + " did not answer a query.");
+                }
+                if (schemaToo) {
+                    lastSchemaCheckNanos = System.nanoTime();
+                    if (!store.schemaCurrent()) {
+                        throw new SchemaOutdated();
+                    }
+                }
+                return true;
+            });
+        } catch (SchemaOutdated e) {
+            setStatus(DatabaseStatus.State.SCHEMA_OUTDATED, "The schema of " + store.description() + " is not the "
+                    + "one this release needs. Run: java -jar txcounter.jar migrate [deployment.toml] with an account "
+                    + "that may alter tables; counting goes on meanwhile.");
+            return false;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The schema check failed on a database that answers. */
+    private static final class SchemaOutdated extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        SchemaOutdated() {
+            super("the schema is not the current one", null, false, false);
+        }
+    }
+
+    /**
+     * Runs one call to the database on the calling thread and keeps {@link #databaseStatus()} up to date: while it
+     * waits, readiness can tell how long; its outcome sets the state.
+     */
+    private <T> T call(String what, Supplier<T> work) {
+        call = what;
+        callStartedNanos = System.nanoTime();
+        try {
+            T result = work.get();
+            lastAnswerNanos = System.nanoTime();
+            if (status.state() != DatabaseStatus.State.UP) {
+                if (status.state() != DatabaseStatus.State.CONNECTING) {
+                    LOG.info("The database answers again (it was {} since {}).", status.state(), status.since());
+                }
+                setStatus(DatabaseStatus.State.UP, "");
+            }
+            return result;
+        } catch (RuntimeException e) {
+            long now = System.nanoTime();
+            if (status.state() != DatabaseStatus.State.DOWN || now - lastDatabaseWarningNanos > WARN_EVERY_NANOS) {
+                lastDatabaseWarningNanos = now;
+                LOG.warn("The database cannot be used while {}: {}. Counting goes on and the journal keeps the "
+                        + "counts; the counter tries again every few seconds (this warning repeats once a minute "
+                        + "while it lasts).", what, e.getMessage());
+            }
+            setStatus(DatabaseStatus.State.DOWN, String.valueOf(e.getMessage()));
+            throw e;
+        } finally {
+            callStartedNanos = 0;
+        }
+    }
+
+    private void setStatus(DatabaseStatus.State state, String detail) {
+        DatabaseStatus current = status;
+        status = new DatabaseStatus(state, detail, state == current.state() ? current.since() : clock.instant());
+    }
+
+    /**
+     * Where the database stands, from memory: never waits for it. A call that has waited longer than
+     * {@link #NOT_ANSWERING_AFTER} makes it {@link DatabaseStatus.State#NOT_ANSWERING}.
+     */
+    public DatabaseStatus databaseStatus() {
+        long started = callStartedNanos;
+        long waited = started == 0 ? 0 : System.nanoTime() - started;
+        if (waited > NOT_ANSWERING_AFTER.toNanos()) {
+            return new DatabaseStatus(DatabaseStatus.State.NOT_ANSWERING, "No answer from " + store.description()
+                    + " for " + waited / 1_000_000 + " ms while " + call + ". The connection is open but nothing "
+                    + "comes back: check the database host and the network to it.",
+                    clock.instant().minusNanos(waited));
+        }
+        return status;
     }
 
     /** Rewrites the journal with what the database has not acknowledged; a failure is logged once a minute. */
     void writeJournal() {
         try {
             journal.write(flusher.journalState());
-            lastJournalWrite = clock.millis();
+            lastJournalWriteNanos = System.nanoTime();
         } catch (IOException | RuntimeException e) {
             long now = clock.millis();
             long next = nextJournalWarning.get();
@@ -245,8 +475,9 @@ public final class TransactionCounter implements AutoCloseable {
      * would lose at most are those of this period.
      */
     public Optional<Duration> journalAge() {
-        long last = lastJournalWrite;
-        return last == 0 ? Optional.empty() : Optional.of(Duration.ofMillis(Math.max(0, clock.millis() - last)));
+        // Elapsed time, not the counter's clock: the age says how much real time a hard stop would lose.
+        long last = lastJournalWriteNanos;
+        return last == 0 ? Optional.empty() : Optional.of(Duration.ofNanos(Math.max(0, System.nanoTime() - last)));
     }
 
     /** What this node has counted that the database does not have yet. */
@@ -256,12 +487,52 @@ public final class TransactionCounter implements AutoCloseable {
 
     /** The written total of a month across all nodes. */
     public MonthCount count(YearMonth month) {
-        return store.count(month);
+        return read("the count of " + month, () -> store.count(month));
     }
 
     /** The billing report from {@code from} to {@code to} inclusive. */
     public List<ReportRow> report(YearMonth from, YearMonth to) {
-        return store.report(from, to);
+        return read("the report " + from + " to " + to, () -> store.report(from, to));
+    }
+
+    /** Every node that ever wrote to the database, with where its writing stands. */
+    public List<NodeStatus> nodes() {
+        return read("the nodes", store::nodes);
+    }
+
+    /**
+     * Asks the database on a reader thread and waits at most {@link #READ_WAIT}; fails at once while the store
+     * thread is waiting on a database that does not answer.
+     *
+     * @throws StoreException when the database did not answer in time, or cannot be asked now
+     */
+    private <T> T read(String what, Supplier<T> query) {
+        DatabaseStatus now = databaseStatus();
+        if (now.state() == DatabaseStatus.State.NOT_ANSWERING) {
+            throw new StoreException("Cannot read " + what + ": " + now.detail());
+        }
+        Future<T> answer;
+        try {
+            answer = readers.submit(query::get);
+        } catch (RejectedExecutionException e) {
+            throw new StoreException("Cannot read " + what + ": earlier reads from " + store.description()
+                    + " are still waiting for its answer.", e);
+        }
+        try {
+            return answer.get(READ_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            answer.cancel(true);
+            throw new StoreException("Cannot read " + what + ": " + store.description() + " did not answer within "
+                    + READ_WAIT.toMillis() + " ms.", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw new StoreException("Cannot read " + what + ": " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("Interrupted while reading " + what, e);
+        }
     }
 
     /**
@@ -272,38 +543,66 @@ public final class TransactionCounter implements AutoCloseable {
         return store.verify(new LedgerVerifier(signer));
     }
 
+    /** Whether the counter has reached its database since the start (schema checked, node registered). */
+    public boolean connected() {
+        return connected;
+    }
+
     /**
-     * Stops the timers and writes what was counted up to now, waiting at most the configured final-flush timeout.
-     * The journal is rewritten first, so whatever the database does not take in time is written at the next start.
+     * Stops the timers and writes what was counted up to now, waiting for the database at most the configured
+     * final-flush timeout, whatever it does; the whole close takes at most that plus {@link #CLOSE_MARGIN}. The
+     * journal is rewritten before and after, so whatever the database does not take in time is written at the next
+     * start.
      */
     @Override
     public void close() {
-        if (scheduler != null) {
-            scheduler.close();
-        }
+        flusher.closeNow();
         writeJournal();
-        CompletableFuture<Integer> flush = CompletableFuture.supplyAsync(flusher::flushNow, runnable -> {
-            Thread thread = new Thread(runnable, "txn-counter-final-flush");
-            thread.setDaemon(true);
-            thread.start();
-        });
+        int left;
         try {
-            int left = flush.get(finalFlushTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            writeJournal();
-            if (left > 0) {
-                LOG.error("Stopped with {} interval(s) not written to the database ({}); they are kept in the journal "
-                        + "{} and written at the next start.", left, flusher.unflushed(),
-                        journal.file().toAbsolutePath());
-            }
-        } catch (TimeoutException e) {
-            LOG.error("The final flush did not finish within {} ms; what it had not written is in the journal {} and "
-                    + "is written at the next start.", finalFlushTimeout.toMillis(), journal.file().toAbsolutePath());
+            left = scheduler != null ? scheduler.finish(finalFlushTimeout) : finalFlushOnThisThread();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (ExecutionException e) {
-            LOG.error("The final flush failed; the journal {} keeps the counts for the next start.",
-                    journal.file().toAbsolutePath(), e.getCause());
+            left = flusher.queued().size();
         }
-        store.close();
+        writeJournal();
+        if (left > 0) {
+            LOG.error("Stopped with {} interval(s) not written to the database within the final-flush timeout of {} "
+                    + "ms ({}; database {}: {}); they are kept in the journal {} and written at the next start.", left,
+                    finalFlushTimeout.toMillis(), flusher.unflushed(), databaseStatus().state(),
+                    databaseStatus().detail(), journal.file().toAbsolutePath());
+        }
+        readers.shutdownNow();
+        closeStore();
+    }
+
+    /** Without the timer: the final flush runs on a daemon thread that is abandoned after the timeout. */
+    private int finalFlushOnThisThread() throws InterruptedException {
+        long deadline = System.nanoTime() + finalFlushTimeout.toNanos();
+        Thread flush = new Thread(() -> {
+            if (connect()) {
+                flusher.writeQueued();
+            }
+        }, "txn-counter-final-flush");
+        flush.setDaemon(true);
+        flush.start();
+        flush.join(Math.max(1, finalFlushTimeout.toMillis()));
+        return flusher.awaitWritten(Math.min(deadline, System.nanoTime()));
+    }
+
+    /** Closes the pool, waiting at most a second: a connection stuck on a silent database must not hold the stop. */
+    private void closeStore() {
+        Thread closing = new Thread(store::close, "txn-counter-store-close");
+        closing.setDaemon(true);
+        closing.start();
+        try {
+            closing.join(STORE_CLOSE_WAIT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (closing.isAlive()) {
+            LOG.warn("The database pool did not close within {} ms; its connections are abandoned.",
+                    STORE_CLOSE_WAIT_MILLIS);
+        }
     }
 }

@@ -4,80 +4,131 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs {@link IntervalFlusher#flushDue()} at each interval boundary, and once more a short while later when writes
- * are waiting (so a database that comes back is used before the next boundary); and rewrites the journal at a
- * fixed rate on a second thread. Both threads are daemons.
+ * The flusher's three threads, all daemons, none of which waits for another:
+ * <ul>
+ *   <li>the timer closes the open interval at each boundary ({@link IntervalFlusher#closeDue()}, memory only);</li>
+ *   <li>the journal task rewrites the journal at a fixed rate, so a hanging database never delays it;</li>
+ *   <li>the store thread is the only one that talks to the database: it connects (and keeps trying while the
+ *       database is away), writes the queued intervals as soon as one closes, retries failed writes every few
+ *       seconds, and checks on the database when it has nothing to write.</li>
+ * </ul>
+ *
+ * <p>Thread-safe: {@link #start()} once, then {@link #finish(Duration)} from any thread.
  */
-public final class FlushScheduler implements AutoCloseable {
+public final class FlushScheduler {
 
     private static final Logger LOG = LoggerFactory.getLogger(FlushScheduler.class);
-    private static final Duration RETRY_DELAY = Duration.ofSeconds(5);
+    /** How long the store thread waits before trying the database again after a failure. */
+    static final Duration RETRY_DELAY = Duration.ofSeconds(5);
+    /**
+     * The timer looks at the clock at least this often, so a clock that jumps (a suspended host, a test's clock)
+     * closes its interval within a second of the jump rather than at the boundary computed before it.
+     */
+    private static final long MAX_TIMER_SLEEP_MILLIS = 1_000;
 
     private final IntervalFlusher flusher;
     private final Clock clock;
     private final Runnable journalTask;
     private final Duration journalInterval;
-    private final ScheduledThreadPoolExecutor executor;
+    private final BooleanSupplier storeReady;
+    private final ScheduledThreadPoolExecutor timers;
+    private final Thread storeThread;
+    private final Semaphore wake = new Semaphore(0);
+    private volatile boolean stopping;
 
     /**
-     * @param journalTask     rewrites the journal; runs every {@code journalInterval} on its own thread, so a slow
-     *                        database write never delays it
+     * @param journalTask     rewrites the journal; runs every {@code journalInterval} on its own thread
+     * @param storeReady      runs on the store thread before each round of writes: connects to the database if it
+     *                        is not connected yet, checks on it otherwise; false when it cannot be used now
      */
-    public FlushScheduler(IntervalFlusher flusher, Clock clock, Runnable journalTask, Duration journalInterval) {
+    public FlushScheduler(IntervalFlusher flusher, Clock clock, Runnable journalTask, Duration journalInterval,
+            BooleanSupplier storeReady) {
         this.flusher = flusher;
         this.clock = clock;
         this.journalTask = journalTask;
         this.journalInterval = journalInterval;
-        this.executor = new ScheduledThreadPoolExecutor(2, runnable -> {
+        this.storeReady = storeReady;
+        this.timers = new ScheduledThreadPoolExecutor(2, runnable -> {
             Thread thread = new Thread(runnable, "txn-counter-flush");
             thread.setDaemon(true);
             return thread;
         });
-        // A stop must not wait for the next boundary's task, only for a flush already running.
-        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+        timers.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        timers.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+        this.storeThread = new Thread(this::storeLoop, "txn-counter-store");
+        storeThread.setDaemon(true);
     }
 
     public void start() {
-        scheduleNext(0);
-        executor.scheduleWithFixedDelay(journalTask, journalInterval.toMillis(), journalInterval.toMillis(),
+        storeThread.start();
+        scheduleBoundary();
+        timers.scheduleWithFixedDelay(journalTask, journalInterval.toMillis(), journalInterval.toMillis(),
                 TimeUnit.MILLISECONDS);
     }
 
-    private void run() {
-        int waiting = 0;
+    private void onTimer() {
         try {
-            waiting = flusher.flushDue();
-        } catch (RuntimeException e) {
-            LOG.error("The interval flush failed unexpectedly; it runs again at the next boundary.", e);
-        }
-        scheduleNext(waiting);
-    }
-
-    private void scheduleNext(int waiting) {
-        Instant now = clock.instant();
-        long untilBoundary = Math.max(0, Duration.between(now, flusher.nextBoundary()).toMillis());
-        long delay = waiting > 0 ? Math.min(untilBoundary, RETRY_DELAY.toMillis()) : untilBoundary;
-        if (!executor.isShutdown()) {
-            executor.schedule(this::run, delay, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    /** Stops the timer and waits for a flush in progress to finish; does not flush. */
-    @Override
-    public void close() {
-        executor.shutdown();
-        try {
-            if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
-                LOG.warn("The flush thread did not stop within 30 s; continuing shutdown.");
+            if (flusher.closeDue() > 0) {
+                wake.release();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("Closing the interval failed unexpectedly; the timer tries again in a second.", e);
         }
+        scheduleBoundary();
+    }
+
+    private void scheduleBoundary() {
+        long untilBoundary = Math.max(0, Duration.between(clock.instant(), flusher.nextBoundary()).toMillis());
+        if (!timers.isShutdown()) {
+            timers.schedule(this::onTimer, Math.min(untilBoundary, MAX_TIMER_SLEEP_MILLIS), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void storeLoop() {
+        while (!stopping) {
+            try {
+                if (storeReady.getAsBoolean()) {
+                    flusher.writeQueued();
+                }
+            } catch (RuntimeException e) {
+                LOG.error("The store thread failed unexpectedly; it tries again in {} s.", RETRY_DELAY.toSeconds(), e);
+            }
+            // A closed interval wakes the thread at once; otherwise it retries or checks on the database then.
+            try {
+                if (wake.tryAcquire(RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS)) {
+                    wake.drainPermits();
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Stops the timers, has the store thread write what is queued (the caller closed the open interval first) and
+     * waits for that at most {@code timeout}, whatever the database does; then stops the store thread. A write
+     * still hanging then is abandoned on its daemon thread; what it did not acknowledge stays in the journal.
+     *
+     * @return the number of intervals not written
+     */
+    public int finish(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        timers.shutdown();
+        wake.release();
+        int left = flusher.awaitWritten(deadline);
+        stopping = true;
+        storeThread.interrupt();
+        // The timer tasks only touch memory and the journal file; they end within milliseconds.
+        if (!timers.awaitTermination(500, TimeUnit.MILLISECONDS)) {
+            LOG.warn("The flush timer did not stop within 500 ms; continuing shutdown.");
+        }
+        return left;
     }
 }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,17 +18,22 @@ import org.txcounter.core.TransportCounts;
 /**
  * Closes intervals on the schedule's boundaries and hands them to the store in sequence order.
  *
- * <p>At each boundary the meter is drained ({@link TransactionMeter#drain()}), the drained counts become one
- * {@link IntervalSummary} with the node's next sequence number, and every summary not yet acknowledged is written
- * oldest first. A write that fails leaves that summary and all later ones queued for the next call, so a
- * database outage delays writes but loses and reorders nothing. Intervals in which nothing was counted are
- * not written and take no sequence number.
+ * <p>At each boundary the meter is drained ({@link TransactionMeter#drain()}) and the drained counts become one
+ * {@link IntervalSummary} with the node's next sequence number, queued behind the intervals not yet written
+ * ({@link #closeDue()}). Writing is separate ({@link #writeQueued()}): every queued summary is written oldest first,
+ * and a summary leaves the queue only after the store's write returned, that is after its commit returned. A
+ * write that fails leaves that summary and all later ones queued for the next attempt, so a database outage
+ * delays writes but loses and reorders nothing. Intervals in which nothing was counted are not written and take
+ * no sequence number.
  *
- * <p>Time comes only from the injected {@link Clock}: the flusher never sleeps. {@link FlushScheduler} calls
- * {@link #flushDue()} at each boundary in production; tests advance a fake clock and call it themselves.
+ * <p>Time comes only from the injected {@link Clock}: the flusher never sleeps. In production
+ * {@link FlushScheduler} closes intervals on its timer thread and writes them on a thread of its own; tests
+ * advance a fake clock and call {@link #flushDue()} (close, then write on the calling thread) themselves.
  *
- * <p>Thread model: recording threads touch only the meter. The methods here are synchronized with each other;
- * they run on the scheduler's thread, at shutdown, or in tests.
+ * <p>Thread model: recording threads touch only the meter. Everything else is guarded by this object's monitor,
+ * which is only ever held for in-memory work: the store is called with the monitor released, so the journal
+ * writer and the readers ({@link #unflushed()}, {@link #journalState()}, {@link #queued()}) never wait for the
+ * database. One thread at a time writes; a second caller of {@link #writeQueued()} returns at once.
  */
 public final class IntervalFlusher {
 
@@ -49,6 +55,13 @@ public final class IntervalFlusher {
     private Instant currentStart;
     private Instant currentEnd;
     private int failedAttempts;
+    private final AtomicBoolean writing = new AtomicBoolean();
+    /** The end of the latest idle interval not yet reported to the store, if any. */
+    private Instant idleUntil;
+    /** The journal's open interval from the previous run, replayed here; dropped if the store has it in full. */
+    private IntervalSummary replayedPartial;
+    /** Whether the sequence numbers assigned so far are guesses to be moved past what the store already has. */
+    private boolean provisional;
     private TransportCounts drainedSinceStart = TransportCounts.zero();
     private final int maxQueued;
     private boolean nearLimitWarned;
@@ -91,11 +104,23 @@ public final class IntervalFlusher {
     }
 
     /**
-     * Closes the open interval if the clock has reached its end, then writes whatever is queued.
+     * Closes the open interval if the clock has reached its end, then writes whatever is queued, on the calling
+     * thread: {@link #closeDue()} and {@link #writeQueued()} in one call, for callers that drive the flusher
+     * themselves.
      *
      * @return the number of intervals still waiting to be written
      */
-    public synchronized int flushDue() {
+    public int flushDue() {
+        closeDue();
+        return writeQueued();
+    }
+
+    /**
+     * Closes the open interval if the clock has reached its end. Touches only memory: never waits for the store.
+     *
+     * @return the number of intervals waiting to be written
+     */
+    public synchronized int closeDue() {
         Instant now = now();
         if (!now.isBefore(currentEnd)) {
             boolean monthStart = !schedule.billingMonth(currentEnd).equals(schedule.billingMonth(currentStart));
@@ -112,7 +137,7 @@ public final class IntervalFlusher {
             }
         }
         warnNearLimit();
-        return writeQueued();
+        return unwritten.size();
     }
 
     /** The most intervals kept apart while the database is away. */
@@ -143,15 +168,26 @@ public final class IntervalFlusher {
     }
 
     /**
-     * Closes the open interval now, before its boundary, and writes everything queued: the final flush of a
-     * graceful stop.
+     * Closes the open interval now, before its boundary, and writes everything queued on the calling thread: the
+     * final flush of a graceful stop, for callers that drive the flusher themselves.
      *
      * @return the number of intervals that could not be written
      */
-    public synchronized int flushNow() {
+    public int flushNow() {
+        closeNow();
+        return writeQueued();
+    }
+
+    /**
+     * Closes the open interval now, before its boundary, so that everything counted so far is queued. Touches only
+     * memory.
+     *
+     * @return the number of intervals waiting to be written
+     */
+    public synchronized int closeNow() {
         Instant now = now();
         if (!now.isBefore(currentEnd)) {
-            return flushDue();
+            return closeDue();
         }
         // An interval is at least a millisecond long, so a stop in the millisecond an interval opened still
         // writes what was counted in it.
@@ -163,7 +199,81 @@ public final class IntervalFlusher {
             currentStart = currentEnd;
             currentEnd = schedule.endOf(currentStart);
         }
-        return writeQueued();
+        return unwritten.size();
+    }
+
+    /**
+     * Waits until nothing is queued or {@code deadlineNanos} ({@link System#nanoTime()}) has passed, whichever comes
+     * first. Waiting releases the monitor, so it never holds up the writer or the readers.
+     *
+     * @return the number of intervals still waiting to be written
+     */
+    public synchronized int awaitWritten(long deadlineNanos) throws InterruptedException {
+        for (long left = deadlineNanos - System.nanoTime(); !unwritten.isEmpty() && left > 0;
+                left = deadlineNanos - System.nanoTime()) {
+            wait(Math.max(1, left / 1_000_000));
+        }
+        return unwritten.size();
+    }
+
+    /**
+     * Queues what the previous run's journal held, before anything is counted here: its closed intervals keep their
+     * sequence numbers, and its open interval's partial count is written as the interval it was unless the store
+     * turns out to have that interval in full ({@link #reconcile(long)}). This run's intervals are numbered after
+     * them.
+     */
+    public synchronized void resume(JournalState left) {
+        if (!unwritten.isEmpty() || !drainedSinceStart.isZero()) {
+            throw new IllegalStateException("resume() must come first, on a flusher that has closed nothing");
+        }
+        List<IntervalSummary> intervals = left.intervals();
+        for (IntervalSummary interval : intervals) {
+            unwritten.addLast(interval);
+            lastSeq = Math.max(lastSeq, interval.seq());
+        }
+        lastSeq = Math.max(lastSeq, left.lastSeq());
+        if (left.openIsLast() && !intervals.isEmpty()) {
+            replayedPartial = intervals.get(intervals.size() - 1);
+        }
+    }
+
+    /**
+     * Marks the sequence numbers assigned from now on as provisional: the flusher was started with no journal and
+     * no store to tell it the node's last sequence number, so {@link #reconcile(long)} moves them past the store's.
+     */
+    public synchronized void numberProvisionally() {
+        provisional = true;
+    }
+
+    /**
+     * Aligns the queue with what the store holds, once the store could be asked: {@code storedLastSeq} is the
+     * node's highest written sequence number there. The previous run's partial interval is dropped when the store
+     * has that interval in full (it was closed and written after the journal's last rewrite), and provisionally
+     * numbered intervals are renumbered to follow the store's. Nothing queued has been written yet at this point.
+     */
+    public synchronized void reconcile(long storedLastSeq) {
+        if (replayedPartial != null && storedLastSeq >= replayedPartial.seq()) {
+            unwritten.remove(replayedPartial);
+            LOG.info("The journal's open interval {} was written in full before the previous run stopped; its "
+                    + "partial count is not written again.", replayedPartial.describe());
+        }
+        replayedPartial = null;
+        if (provisional) {
+            provisional = false;
+            long shift = storedLastSeq;
+            if (shift > 0) {
+                Deque<IntervalSummary> renumbered = new ArrayDeque<>();
+                for (IntervalSummary interval : unwritten) {
+                    renumbered.addLast(new IntervalSummary(interval.nodeId(), interval.seq() + shift,
+                            interval.start(), interval.end(), interval.billingMonth(), interval.counts()));
+                }
+                unwritten.clear();
+                unwritten.addAll(renumbered);
+                lastSeq += shift;
+                LOG.info("Node {} already wrote up to seq {}; the {} interval(s) counted while the database was "
+                        + "away are numbered after it.", nodeId, storedLastSeq, unwritten.size());
+            }
+        }
     }
 
     /** What this node has counted and the store has not yet acknowledged: drained-and-queued plus still open. */
@@ -227,14 +337,11 @@ public final class IntervalFlusher {
         TransportCounts counts = meter.drain();
         if (counts.isZero()) {
             if (unwritten.isEmpty()) {
-                try {
-                    sink.heartbeat(nodeId, end);
-                } catch (RuntimeException e) {
-                    LOG.debug("Could not record that node {} was idle until {}: {}", nodeId, end, e.toString());
-                }
+                idleUntil = end;
             }
             return;
         }
+        idleUntil = null;
         drainedSinceStart = drainedSinceStart.plus(counts);
         lastSeq++;
         IntervalSummary summary = new IntervalSummary(nodeId, lastSeq, currentStart, end,
@@ -242,32 +349,80 @@ public final class IntervalFlusher {
         unwritten.addLast(summary);
     }
 
-    private int writeQueued() {
-        while (!unwritten.isEmpty()) {
-            IntervalSummary next = unwritten.peekFirst();
+    /**
+     * Writes the queued intervals oldest first, each with the monitor released, until the queue is empty or a
+     * write fails; then reports an idle interval to the store if one closed with nothing queued. Returns at once if
+     * another thread is writing.
+     *
+     * @return the number of intervals still waiting to be written
+     */
+    public int writeQueued() {
+        if (!writing.compareAndSet(false, true)) {
+            synchronized (this) {
+                return unwritten.size();
+            }
+        }
+        try {
+            return writeAll();
+        } finally {
+            writing.set(false);
+        }
+    }
+
+    private int writeAll() {
+        while (true) {
+            IntervalSummary next;
+            synchronized (this) {
+                next = unwritten.peekFirst();
+            }
+            if (next == null) {
+                heartbeat();
+                return 0;
+            }
             long started = System.nanoTime();
             try {
                 sink.write(next);
-                writeNanos.add(System.nanoTime() - started);
-                writes.increment();
             } catch (RuntimeException e) {
                 writeFailures.increment();
-                failedAttempts++;
-                LOG.warn("Could not write {}: {}. {} interval(s) with {} transactions are kept in memory and retried "
-                        + "at the next interval boundary ({} failed attempts so far). Check that the database is "
-                        + "reachable.", next.describe(), e.toString(), unwritten.size(), totalQueued(),
-                        failedAttempts);
-                return unwritten.size();
+                synchronized (this) {
+                    failedAttempts++;
+                    LOG.warn("Could not write {}: {}. {} interval(s) with {} transactions are kept and retried "
+                            + "({} failed attempts so far). Check that the database is reachable.", next.describe(),
+                            e.toString(), unwritten.size(), totalQueued(), failedAttempts);
+                    return unwritten.size();
+                }
             }
-            unwritten.removeFirst();
-            if (failedAttempts > 0) {
-                LOG.info("Wrote {} after {} failed attempts.", next.describe(), failedAttempts);
+            writeNanos.add(System.nanoTime() - started);
+            writes.increment();
+            int failedBefore;
+            synchronized (this) {
+                unwritten.removeFirst();
+                failedBefore = failedAttempts;
                 failedAttempts = 0;
+                notifyAll();
+            }
+            if (failedBefore > 0) {
+                LOG.info("Wrote {} after {} failed attempts.", next.describe(), failedBefore);
             }
         }
-        return 0;
     }
 
+    private void heartbeat() {
+        Instant end;
+        synchronized (this) {
+            end = idleUntil;
+            idleUntil = null;
+        }
+        if (end != null) {
+            try {
+                sink.heartbeat(nodeId, end);
+            } catch (RuntimeException e) {
+                LOG.debug("Could not record that node {} was idle until {}: {}", nodeId, end, e.toString());
+            }
+        }
+    }
+
+    /** Callers hold the monitor. */
     private long totalQueued() {
         long total = 0;
         for (IntervalSummary summary : unwritten) {

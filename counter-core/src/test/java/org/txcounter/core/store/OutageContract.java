@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import org.txcounter.core.TransportCounter;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.DataSourceConfig;
 import org.txcounter.core.ledger.LedgerFinding;
+import org.txcounter.core.store.DatabaseStatus.State;
 
 /** What a real database server does to the counter: outages, and many runtimes writing at once. */
 abstract class OutageContract {
@@ -141,6 +143,119 @@ abstract class OutageContract {
         } finally {
             pool.shutdown();
             runtimes.forEach(TransactionCounter::close);
+        }
+    }
+
+    private static long writtenHttp(DataSourceConfig direct, String nodeId) {
+        try (CounterStore store = CounterStore.open(direct, java.time.Clock.systemUTC())) {
+            return store.ledger(nodeId).stream().mapToLong(IntervalRow::count).sum();
+        }
+    }
+
+    @Test
+    void aRuntimeStartedWhileTheDatabaseIsDownCountsAndJournalsAndWritesEverythingOnceItIsBack() throws Exception {
+        DataSourceConfig direct = owner();
+        TestDatabases.migrate(direct);
+        TestDatabases.wipe(direct);
+        URI uri = URI.create(direct.url().substring("jdbc:".length()));
+        MutableClock clock = MutableClock.at("2026-11-24T10:00:05Z");
+        try (TcpProxy proxy = new TcpProxy(uri.getHost(), uri.getPort())) {
+            proxy.cut();
+            TransactionCounter counter = TransactionCounter.start(CounterConfig.builder()
+                    .dataSource(through(direct, proxy)).dataDir(dataDir).nodeId("late-db")
+                    .finalFlushTimeout(Duration.ofSeconds(5)).build(), clock);
+            try {
+                TransportCounter http = counter.meter().counter(Transport.HTTP);
+                for (int i = 0; i < 700; i++) {
+                    http.record();
+                }
+                assertThat(counter.connected()).isFalse();
+                DatabaseStatus status = counter.databaseStatus();
+                assertThat(status.state()).isIn(State.CONNECTING, State.DOWN);
+                assertThat(status.detail()).isNotEmpty();
+                clock.advance(MINUTE);
+                // The timer looks at the clock every second; the store thread cannot write the closed interval.
+                awaitUpTo(Duration.ofSeconds(10), () -> counter.flusher().queued().size() == 1);
+                for (int i = 0; i < 300; i++) {
+                    http.record();
+                }
+                awaitUpTo(Duration.ofSeconds(5), () -> journal().contains("HTTP=700") && journal().contains(
+                        "HTTP=300"));
+
+                proxy.restore();
+                // The store thread retries every 5 s; each failed attempt waits out the pool's 1 s timeout.
+                awaitUpTo(Duration.ofSeconds(30), () -> counter.connected() && counter.flusher().queued().isEmpty());
+                assertThat(counter.databaseStatus().state()).isEqualTo(State.UP);
+            } finally {
+                counter.close();
+            }
+            assertThat(writtenHttp(direct, "late-db")).isEqualTo(1_000);
+        }
+    }
+
+    @Test
+    void aRestartWhileTheDatabaseIsStillDownKeepsTheJournalAndLosesNothing() throws Exception {
+        DataSourceConfig direct = owner();
+        TestDatabases.migrate(direct);
+        TestDatabases.wipe(direct);
+        URI uri = URI.create(direct.url().substring("jdbc:".length()));
+        MutableClock clock = MutableClock.at("2026-11-24T10:00:05Z");
+        try (TcpProxy proxy = new TcpProxy(uri.getHost(), uri.getPort())) {
+            CounterConfig config = CounterConfig.builder().dataSource(through(direct, proxy)).dataDir(dataDir)
+                    .nodeId("down-twice").finalFlushTimeout(Duration.ofSeconds(3)).build();
+            proxy.cut();
+            try (TransactionCounter first = TransactionCounter.open(config, clock)) {
+                assertThat(first.connected()).isFalse();
+                record(first, 400);
+                clock.advance(MINUTE);
+                assertThat(first.flusher().flushDue()).isEqualTo(1);
+                record(first, 50);
+            }
+            clock.advance(Duration.ofSeconds(10));
+            try (TransactionCounter second = TransactionCounter.open(config, clock)) {
+                assertThat(second.connected()).isFalse();
+                assertThat(second.unflushed().get(Transport.HTTP)).isEqualTo(450);
+                record(second, 550);
+                clock.advance(MINUTE);
+                assertThat(second.flusher().flushDue()).isEqualTo(3);
+
+                proxy.restore();
+                int attempts = 1;
+                while (!second.connect()) {
+                    attempts++;
+                    assertThat(attempts).as("connection attempts after the database returned").isLessThanOrEqualTo(5);
+                }
+                assertThat(second.flusher().flushDue()).isZero();
+                assertThat(second.count(second.currentMonth()).total()).isEqualTo(1_000);
+                assertThat(second.store().ledger("down-twice")).extracting(IntervalRow::seq)
+                        .containsExactly(1L, 2L, 3L);
+                assertThat(second.verifyLedger()).isEmpty();
+            }
+        }
+        assertThat(writtenHttp(direct, "down-twice")).isEqualTo(1_000);
+    }
+
+    private String journal() {
+        try {
+            return Files.readString(dataDir.resolve("journal"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static void record(TransactionCounter counter, int times) {
+        TransportCounter http = counter.meter().counter(Transport.HTTP);
+        for (int i = 0; i < times; i++) {
+            http.record();
+        }
+    }
+
+    /** Polls {@code condition} every 50 ms for at most {@code limit}; fails if it never holds. */
+    static void awaitUpTo(Duration limit, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition not met within %s", limit).isLessThan(deadline);
+            Thread.sleep(50);
         }
     }
 }

@@ -11,7 +11,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A TCP proxy on a loopback port in front of a database, so a test can cut the connection between the pool and
- * the database and restore it, as a network outage would.
+ * the database and restore it, as a network outage would ({@link #cut()}: refused and closed), or make the database
+ * hang ({@link #hang()}: connections stay open and accepted, but nothing is forwarded either way, as when packets
+ * are dropped). Thread-safe.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -20,6 +22,8 @@ public final class TcpProxy implements AutoCloseable {
     private final int targetPort;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile boolean cut;
+    private boolean hung;
+    private final Set<Socket> waitingForUpstream = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
 
     public TcpProxy(String targetHost, int targetPort) throws IOException {
@@ -44,8 +48,36 @@ public final class TcpProxy implements AutoCloseable {
         open.clear();
     }
 
+    /**
+     * Stops forwarding in both directions and keeps every connection open; new connections are accepted and left
+     * unanswered. {@link #restore()} forwards again what was held back, as a network that heals does.
+     */
+    public void hang() {
+        synchronized (this) {
+            hung = true;
+        }
+    }
+
     public void restore() {
         cut = false;
+        synchronized (this) {
+            hung = false;
+            notifyAll();
+        }
+        for (Socket client : waitingForUpstream) {
+            waitingForUpstream.remove(client);
+            connectUpstream(client);
+        }
+    }
+
+    private synchronized boolean hung() {
+        return hung;
+    }
+
+    private synchronized void awaitForwarding() throws InterruptedException {
+        while (hung) {
+            wait();
+        }
     }
 
     private void accept() {
@@ -60,15 +92,23 @@ public final class TcpProxy implements AutoCloseable {
                 closeQuietly(client);
                 continue;
             }
-            try {
-                Socket upstream = new Socket(targetHost, targetPort);
-                open.add(client);
-                open.add(upstream);
-                pipe(client, upstream);
-                pipe(upstream, client);
-            } catch (IOException e) {
-                closeQuietly(client);
+            open.add(client);
+            if (hung()) {
+                waitingForUpstream.add(client);
+            } else {
+                connectUpstream(client);
             }
+        }
+    }
+
+    private void connectUpstream(Socket client) {
+        try {
+            Socket upstream = new Socket(targetHost, targetPort);
+            open.add(upstream);
+            pipe(client, upstream);
+            pipe(upstream, client);
+        } catch (IOException e) {
+            closeQuietly(client);
         }
     }
 
@@ -77,11 +117,14 @@ public final class TcpProxy implements AutoCloseable {
             byte[] buffer = new byte[16 * 1024];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+                    awaitForwarding();
                     out.write(buffer, 0, read);
                     out.flush();
                 }
             } catch (IOException e) {
                 // The connection was cut or closed: close both ends below.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 closeQuietly(from);
                 closeQuietly(to);
@@ -104,6 +147,14 @@ public final class TcpProxy implements AutoCloseable {
     @Override
     public void close() throws IOException {
         server.close();
+        for (Socket client : waitingForUpstream) {
+            closeQuietly(client);
+        }
+        waitingForUpstream.clear();
         cut();
+        restore();
+        for (Socket socket : open) {
+            closeQuietly(socket);
+        }
     }
 }

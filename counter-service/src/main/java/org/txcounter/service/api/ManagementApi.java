@@ -31,6 +31,7 @@ import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.Transport;
 import org.txcounter.core.TransportCounts;
 import org.txcounter.core.ledger.LedgerFinding;
+import org.txcounter.core.store.DatabaseStatus;
 import org.txcounter.core.store.MonthCount;
 import org.txcounter.core.store.NodeStatus;
 import org.txcounter.core.store.ReportRow;
@@ -78,12 +79,10 @@ public final class ManagementApi {
     /** Marks a response that already carries the envelope, so the 404/405 handlers leave it alone. */
     private static final String ENVELOPE_SENT = "txcounter.envelope";
     private static final String STARTED = "txcounter.started";
-    private static final long SCHEMA_RECHECK_NANOS = Duration.ofMinutes(1).toNanos();
 
     private final TransactionCounter counter;
     private final CounterMetrics metrics;
     private final ApiAccess access;
-    private volatile long schemaCheckedAt;
 
     private ManagementApi(TransactionCounter counter, ApiAccess access) {
         this.counter = counter;
@@ -247,7 +246,7 @@ public final class ManagementApi {
         Instant now = counter.now();
         Duration silentAfter = counter.updateInterval().multipliedBy(2).plusSeconds(30);
         List<Map<String, Object>> nodes = new ArrayList<>();
-        for (NodeStatus node : counter.store().nodes()) {
+        for (NodeStatus node : counter.nodes()) {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("nodeId", node.nodeId());
             entry.put("lastSeq", node.lastSeq());
@@ -280,16 +279,23 @@ public final class ManagementApi {
     }
 
     /**
-     * Ready when the database answers, its schema is the current one and the flusher is keeping up; 503 with the
-     * reasons otherwise.
+     * Ready when the database answered the counter's latest call, its schema is the current one and the flusher is
+     * keeping up; 503 with the reasons otherwise. Reads what the store thread last saw: never waits for the
+     * database.
      */
     private void ready(Context ctx) {
         Map<String, Object> checks = new LinkedHashMap<>();
-        boolean database = counter.store().reachable();
+        DatabaseStatus status = counter.databaseStatus();
+        boolean database = status.up();
         int pending = counter.flusher().queued().size();
         checks.put("database", database ? "UP" : "DOWN");
-        boolean schema = database && schemaCurrent();
-        checks.put("schema", !database ? "UNKNOWN" : schema ? "CURRENT" : "OUTDATED");
+        checks.put("databaseState", status.state().name());
+        checks.put("databaseSince", status.since().toString());
+        if (!database) {
+            checks.put("databaseDetail", status.detail());
+        }
+        boolean schema = status.state() != DatabaseStatus.State.SCHEMA_OUTDATED;
+        checks.put("schema", !schema ? "OUTDATED" : database ? "CURRENT" : "UNKNOWN");
         checks.put("pendingIntervals", pending);
         boolean flusher = pending < counter.flusher().maxQueued() / 2;
         checks.put("flusher", flusher ? "UP" : "BEHIND");
@@ -358,17 +364,6 @@ public final class ManagementApi {
         data.add(List.of("Year", "Month", "TransactionCount"));
         totals.forEach((month, total) -> data.add(List.of(month.getYear(), month.getMonthValue(), total)));
         ctx.json(Map.of("TransactionCountData", data));
-    }
-
-    /** The schema check, repeated at most once a minute once it passed: it reads the migration history. */
-    private boolean schemaCurrent() {
-        long now = System.nanoTime();
-        if (schemaCheckedAt != 0 && now - schemaCheckedAt < SCHEMA_RECHECK_NANOS) {
-            return true;
-        }
-        boolean current = counter.store().schemaCurrent();
-        schemaCheckedAt = current ? now : 0;
-        return current;
     }
 
     private static boolean wantsCsv(Context ctx) {
