@@ -23,6 +23,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.Transport;
 import org.txcounter.core.config.CounterConfig;
+import org.txcounter.core.config.DataSourceConfig;
+import org.txcounter.core.store.CounterStore;
+import org.txcounter.core.store.IntervalRow;
+import org.txcounter.core.store.NodeStatus;
+import org.txcounter.core.store.TcpProxy;
+import org.txcounter.core.store.TestDatabases;
 
 /**
  * The service in a child JVM under steady traffic, stopped the two ways production stops it: SIGKILL, where the
@@ -33,6 +39,9 @@ class CrashRecoveryIT {
     private static final int CLIENTS = 8;
     private static final Duration JOURNAL_INTERVAL = Duration.ofSeconds(1);
     private static final Duration TRAFFIC = Duration.ofSeconds(4);
+    /** The stop's budget in the configuration of the tests on a hanging database, and the issue's margin on it. */
+    private static final Duration FINAL_FLUSH_TIMEOUT = Duration.ofSeconds(4);
+    private static final Duration STOP_MARGIN = Duration.ofSeconds(2);
 
     @TempDir
     Path workDir;
@@ -50,7 +59,15 @@ class CrashRecoveryIT {
     }
 
     private void writeConfig() throws IOException {
-        Files.writeString(workDir.resolve("deployment.toml"), """
+        writeConfig("", "");
+    }
+
+    /**
+     * The test's configuration, plus {@code extra} sections in front (such as {@link #throughProxy}'s) and
+     * {@code journalExtra} keys in {@code [journal]}.
+     */
+    private void writeConfig(String extra, String journalExtra) throws IOException {
+        Files.writeString(workDir.resolve("deployment.toml"), extra + """
                 [node]
                 id = "crash-node"
 
@@ -66,11 +83,59 @@ class CrashRecoveryIT {
 
                 [journal]
                 interval_ms = %d
-                """.formatted(backend.port(), JOURNAL_INTERVAL.toMillis()));
+                """.formatted(backend.port(), JOURNAL_INTERVAL.toMillis()) + journalExtra);
     }
 
-    /** Requests sent while the traffic ran: how many were started and how many got a 200. */
-    private record Traffic(long attempts, long successes, double perSecond) {
+    /**
+     * Requests sent while the traffic ran: how many were started and how many got a 200; the rate before the stop
+     * action, and over the whole run up to the end of the stop action.
+     */
+    private record Traffic(long attempts, long successes, double perSecond, double overallPerSecond) {
+    }
+
+    /** The datasource and counter sections for the runtime account of the PostgreSQL test database via a proxy. */
+    private static String throughProxy(TcpProxy proxy) {
+        DataSourceConfig app = TestDatabases.postgresApp();
+        URI uri = URI.create(app.url().substring("jdbc:".length()));
+        return """
+                [[datasource]]
+                id = "WSO2_TRANSACTION_DB"
+                url = "jdbc:postgresql://127.0.0.1:%d%s"
+                username = "%s"
+                password = "$secret{db}"
+
+                [transaction_counter]
+                data_source = "WSO2_TRANSACTION_DB"
+
+                [secrets]
+                db = "[%s]"
+
+                """.formatted(proxy.port(), uri.getRawPath(), app.username(), app.password());
+    }
+
+    private static TcpProxy proxyToPostgres() throws IOException {
+        DataSourceConfig owner = TestDatabases.postgres();
+        TestDatabases.migrate(owner);
+        TestDatabases.wipe(owner);
+        URI uri = URI.create(owner.url().substring("jdbc:".length()));
+        return new TcpProxy(uri.getHost(), uri.getPort());
+    }
+
+    private static long storedInPostgres() {
+        try (CounterStore store = CounterStore.open(TestDatabases.postgres(), Clock.systemUTC())) {
+            return store.ledger("crash-node").stream().mapToLong(IntervalRow::count).sum();
+        }
+    }
+
+    /** Waits (at most 60 s) until the service registered its node: it has reached the database. */
+    private static void awaitRegistered() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        try (CounterStore store = CounterStore.open(TestDatabases.postgres(), Clock.systemUTC())) {
+            while (store.nodes().stream().map(NodeStatus::nodeId).noneMatch("crash-node"::equals)) {
+                assertThat(System.nanoTime()).as("the service registered within 60 s").isLessThan(deadline);
+                Thread.sleep(100);
+            }
+        }
     }
 
     /** Sends requests from {@link #CLIENTS} clients; after {@link #TRAFFIC}, runs {@code stop} mid-traffic. */
@@ -112,9 +177,10 @@ class CrashRecoveryIT {
         double seconds = (System.nanoTime() - started) / 1e9;
         long successesBeforeStop = successes.get();
         stop.run();
+        double overall = successes.get() / ((System.nanoTime() - started) / 1e9);
         running.set(false);
         done.await();
-        return new Traffic(attempts.get(), successes.get(), successesBeforeStop / seconds);
+        return new Traffic(attempts.get(), successes.get(), successesBeforeStop / seconds, overall);
     }
 
     @FunctionalInterface
@@ -161,5 +227,66 @@ class CrashRecoveryIT {
                 traffic.successes(), counted);
         assertThat(traffic.successes()).as("traffic reached the service").isGreaterThan(100);
         assertThat(counted).isBetween(traffic.successes(), traffic.attempts());
+    }
+
+    @Test
+    void aHardKillWhileAWriteHangsLosesAtMostOneJournalIntervalAndCountsNothingTwice() throws Exception {
+        try (TcpProxy proxy = proxyToPostgres()) {
+            writeConfig(throughProxy(proxy), "final_flush_timeout_ms = " + FINAL_FLUSH_TIMEOUT.toMillis() + "\n");
+            ServiceProcess first = ServiceProcess.start(workDir);
+            awaitRegistered();
+            Traffic traffic = trafficThen(first.passthroughPort(), () -> {
+                proxy.hang();
+                // The interval closes at the next full minute and its write cannot get through; kill 3 s later, when
+                // a journal held up by that write would be 3 s old.
+                long untilBoundary = 60_000 - System.currentTimeMillis() % 60_000;
+                Thread.sleep(untilBoundary + 3_000);
+                first.kill();
+            });
+            proxy.restore();
+
+            ServiceProcess second = ServiceProcess.start(workDir);
+            assertThat(second.terminate()).isEqualTo(143);
+            long counted = storedInPostgres();
+            long lost = traffic.successes() - counted;
+            long bound = (long) Math.ceil(traffic.overallPerSecond() * JOURNAL_INTERVAL.toMillis() / 1000.0 * 1.5)
+                    + CLIENTS;
+            System.out.printf("SIGKILL during a hanging write: %d attempts, %d answered, %.0f req/s, %d in the "
+                    + "database, %d lost, bound %d%n", traffic.attempts(), traffic.successes(),
+                    traffic.overallPerSecond(), counted, lost, bound);
+            assertThat(traffic.successes()).as("traffic reached the service").isGreaterThan(100);
+            assertThat(counted).as("nothing counted twice").isLessThanOrEqualTo(traffic.attempts());
+            assertThat(lost).as("at most one journal interval of traffic lost (rate %.0f/s)",
+                    traffic.overallPerSecond()).isLessThanOrEqualTo(bound);
+        }
+    }
+
+    @Test
+    void aTerminationWhileTheDatabaseHangsEndsWithinTheFinalFlushTimeoutAndTheNextStartLosesNothing()
+            throws Exception {
+        try (TcpProxy proxy = proxyToPostgres()) {
+            writeConfig(throughProxy(proxy), "final_flush_timeout_ms = " + FINAL_FLUSH_TIMEOUT.toMillis() + "\n");
+            ServiceProcess service = ServiceProcess.start(workDir);
+            awaitRegistered();
+            long[] stopMillis = new long[1];
+            Traffic traffic = trafficThen(service.passthroughPort(), () -> {
+                proxy.hang();
+                long started = System.nanoTime();
+                assertThat(service.terminate()).isEqualTo(143);
+                stopMillis[0] = (System.nanoTime() - started) / 1_000_000;
+            });
+            proxy.restore();
+
+            ServiceProcess second = ServiceProcess.start(workDir);
+            assertThat(second.terminate()).isEqualTo(143);
+            long counted = storedInPostgres();
+            System.out.printf("SIGTERM on a hanging database: stopped in %d ms (budget %d + %d ms); %d attempts, %d "
+                    + "answered, %d in the database%n", stopMillis[0], FINAL_FLUSH_TIMEOUT.toMillis(),
+                    STOP_MARGIN.toMillis(), traffic.attempts(), traffic.successes(), counted);
+            assertThat(stopMillis[0]).as("SIGTERM to exit, ms")
+                    .isLessThanOrEqualTo(FINAL_FLUSH_TIMEOUT.plus(STOP_MARGIN).toMillis());
+            assertThat(traffic.successes()).as("traffic reached the service").isGreaterThan(100);
+            assertThat(counted).isBetween(traffic.successes(), traffic.attempts());
+        }
     }
 }
