@@ -78,8 +78,6 @@ public final class TransactionCounter implements AutoCloseable {
     private static final long SCHEMA_RECHECK_NANOS = Duration.ofMinutes(1).toNanos();
     /** While the database stays down, its warning is repeated once a minute, not at every attempt. */
     private static final long WARN_EVERY_NANOS = Duration.ofMinutes(1).toNanos();
-    /** The most time {@link #close()} takes beyond the final-flush timeout: journal rewrite and pool close. */
-    public static final Duration CLOSE_MARGIN = Duration.ofMillis(1_500);
     private static final long STORE_CLOSE_WAIT_MILLIS = 1_000;
 
     private final String nodeId;
@@ -550,9 +548,9 @@ public final class TransactionCounter implements AutoCloseable {
 
     /**
      * Stops the timers and writes what was counted up to now, waiting for the database at most the configured
-     * final-flush timeout, whatever it does; the whole close takes at most that plus {@link #CLOSE_MARGIN}. The
-     * journal is rewritten before and after, so whatever the database does not take in time is written at the next
-     * start.
+     * final-flush timeout, whatever it does. The whole close takes at most that plus 1.5 s plus two journal
+     * rewrites: the timers get 500 ms to stop and the pool's close is abandoned after 1 s. The journal is rewritten
+     * before and after the flush, so whatever the database does not take in time is written at the next start.
      */
     @Override
     public void close() {
