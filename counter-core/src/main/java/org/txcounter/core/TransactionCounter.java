@@ -58,18 +58,21 @@ import org.txcounter.core.store.StoreException;
  *
  * <p>Thread-safe. Recording never blocks on the database: it only touches the meter. Only the store thread (or,
  * without the timer, the caller of {@link #open}) talks to the database for writing; the journal, {@link #unflushed()}
- * and {@link #databaseStatus()} read memory; {@link #count}, {@link #report} and {@link #nodes()} ask the database
- * but wait for it at most {@link #READ_WAIT}. The counter starts, counts and journals while its database is down,
+ * and {@link #databaseStatus()} read memory; {@link #count}, {@link #report} and {@link #nodes} ask the database
+ * on reader threads and wait for it at most a given time ({@link #API_READ_WAIT} for the management API). The
+ * counter starts, counts and journals while its database is down,
  * and connects (schema check, node registration, journal replay) when it is back.
  */
 public final class TransactionCounter implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TransactionCounter.class);
     /**
-     * The longest a query from the API waits for the database before it fails (and the API answers 503): well
-     * below the half second within which the API must answer, well above what the rollup queries take.
+     * The longest a query from the management API waits for the database before it fails (and the API answers
+     * 503): well below the half second within which the API must answer, well above what the rollup queries take.
      */
-    public static final Duration READ_WAIT = Duration.ofMillis(300);
+    public static final Duration API_READ_WAIT = Duration.ofMillis(300);
+    /** The longest {@link #count(YearMonth)} and {@link #report(YearMonth, YearMonth)} wait for the database. */
+    public static final Duration READ_WAIT = Duration.ofSeconds(10);
     /** How long a call may wait for the database before readiness reports it as not answering. */
     public static final Duration NOT_ANSWERING_AFTER = Duration.ofSeconds(2);
     /** How often the store thread checks on the database when it has nothing to write. */
@@ -483,28 +486,38 @@ public final class TransactionCounter implements AutoCloseable {
         return flusher.unflushed();
     }
 
-    /** The written total of a month across all nodes. */
+    /** The written total of a month across all nodes; waits for the database at most {@link #READ_WAIT}. */
     public MonthCount count(YearMonth month) {
-        return read("the count of " + month, () -> store.count(month));
+        return count(month, READ_WAIT);
     }
 
-    /** The billing report from {@code from} to {@code to} inclusive. */
+    /** The written total of a month across all nodes; waits for the database at most {@code wait}. */
+    public MonthCount count(YearMonth month, Duration wait) {
+        return read("the count of " + month, () -> store.count(month), wait);
+    }
+
+    /** The billing report from {@code from} to {@code to} inclusive; waits at most {@link #READ_WAIT}. */
     public List<ReportRow> report(YearMonth from, YearMonth to) {
-        return read("the report " + from + " to " + to, () -> store.report(from, to));
+        return report(from, to, READ_WAIT);
     }
 
-    /** Every node that ever wrote to the database, with where its writing stands. */
-    public List<NodeStatus> nodes() {
-        return read("the nodes", store::nodes);
+    /** The billing report from {@code from} to {@code to} inclusive; waits for the database at most {@code wait}. */
+    public List<ReportRow> report(YearMonth from, YearMonth to, Duration wait) {
+        return read("the report " + from + " to " + to, () -> store.report(from, to), wait);
+    }
+
+    /** Every node that ever wrote to the database, with where its writing stands; waits at most {@code wait}. */
+    public List<NodeStatus> nodes(Duration wait) {
+        return read("the nodes", store::nodes, wait);
     }
 
     /**
-     * Asks the database on a reader thread and waits at most {@link #READ_WAIT}; fails at once while the store
-     * thread is waiting on a database that does not answer.
+     * Asks the database on a reader thread and waits at most {@code wait}; fails at once while the store thread is
+     * waiting on a database that does not answer.
      *
      * @throws StoreException when the database did not answer in time, or cannot be asked now
      */
-    private <T> T read(String what, Supplier<T> query) {
+    private <T> T read(String what, Supplier<T> query, Duration wait) {
         DatabaseStatus now = databaseStatus();
         if (now.state() == DatabaseStatus.State.NOT_ANSWERING) {
             throw new StoreException("Cannot read " + what + ": " + now.detail());
@@ -517,11 +530,11 @@ public final class TransactionCounter implements AutoCloseable {
                     + " are still waiting for its answer.", e);
         }
         try {
-            return answer.get(READ_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            return answer.get(wait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             answer.cancel(true);
             throw new StoreException("Cannot read " + what + ": " + store.description() + " did not answer within "
-                    + READ_WAIT.toMillis() + " ms.", e);
+                    + wait.toMillis() + " ms.", e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException failure) {
                 throw failure;

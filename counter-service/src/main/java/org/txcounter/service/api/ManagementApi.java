@@ -200,7 +200,7 @@ public final class ManagementApi {
     private void count(Context ctx) {
         YearMonth current = counter.currentMonth();
         YearMonth month = QueryParameters.yearAndMonth(ctx, current);
-        MonthCount written = counter.count(month);
+        MonthCount written = counter.count(month, TransactionCounter.API_READ_WAIT);
         CountResponse.Unflushed unflushed = null;
         if (month.equals(current)) {
             TransportCounts pending = counter.unflushed();
@@ -215,7 +215,7 @@ public final class ManagementApi {
         List<YearMonth> period = QueryParameters.period(ctx);
         YearMonth start = period.get(0);
         YearMonth end = period.get(1);
-        List<ReportRow> rows = counter.report(start, end);
+        List<ReportRow> rows = counter.report(start, end, TransactionCounter.API_READ_WAIT);
         if (csv) {
             StringBuilder body = new StringBuilder(CSV_HEADER).append("\r\n");
             for (ReportRow row : rows) {
@@ -246,7 +246,7 @@ public final class ManagementApi {
         Instant now = counter.now();
         Duration silentAfter = counter.updateInterval().multipliedBy(2).plusSeconds(30);
         List<Map<String, Object>> nodes = new ArrayList<>();
-        for (NodeStatus node : counter.nodes()) {
+        for (NodeStatus node : counter.nodes(TransactionCounter.API_READ_WAIT)) {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("nodeId", node.nodeId());
             entry.put("lastSeq", node.lastSeq());
@@ -286,15 +286,16 @@ public final class ManagementApi {
     private void ready(Context ctx) {
         Map<String, Object> checks = new LinkedHashMap<>();
         DatabaseStatus status = counter.databaseStatus();
-        boolean database = status.up();
+        boolean schema = status.state() != DatabaseStatus.State.SCHEMA_OUTDATED;
+        // A database with an outdated schema answers: it is up, and the schema check says what is wrong.
+        boolean database = status.up() || !schema;
         int pending = counter.flusher().queued().size();
         checks.put("database", database ? "UP" : "DOWN");
         checks.put("databaseState", status.state().name());
         checks.put("databaseSince", status.since().toString());
-        if (!database) {
+        if (!status.up()) {
             checks.put("databaseDetail", status.detail());
         }
-        boolean schema = status.state() != DatabaseStatus.State.SCHEMA_OUTDATED;
         checks.put("schema", !schema ? "OUTDATED" : database ? "CURRENT" : "UNKNOWN");
         checks.put("pendingIntervals", pending);
         boolean flusher = pending < counter.flusher().maxQueued() / 2;
@@ -329,7 +330,7 @@ public final class ManagementApi {
     private void miCount(Context ctx) {
         YearMonth current = counter.currentMonth();
         YearMonth month = QueryParameters.yearAndMonth(ctx, current);
-        long total = counter.count(month).total();
+        long total = counter.count(month, TransactionCounter.API_READ_WAIT).total();
         if (month.equals(current)) {
             total += counter.unflushed().total();
         }
@@ -354,7 +355,7 @@ public final class ManagementApi {
         for (YearMonth month = start; !month.isAfter(end); month = month.plusMonths(1)) {
             totals.put(month, 0L);
         }
-        for (ReportRow row : counter.report(start, end)) {
+        for (ReportRow row : counter.report(start, end, TransactionCounter.API_READ_WAIT)) {
             totals.merge(row.month(), row.count(), Long::sum);
         }
         if (totals.containsKey(current)) {
