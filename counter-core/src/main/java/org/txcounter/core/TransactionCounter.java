@@ -1,6 +1,7 @@
 package org.txcounter.core;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.txcounter.core.config.ConfigException;
 import org.txcounter.core.config.CounterConfig;
+import org.txcounter.core.config.DataSourceConfig;
 import org.txcounter.core.config.DedupeConfig;
 import org.txcounter.core.ingress.IngressCounter;
 import org.txcounter.core.interval.FlushScheduler;
@@ -24,6 +26,7 @@ import org.txcounter.core.interval.IntervalFlusher;
 import org.txcounter.core.interval.IntervalFlusher.JournalState;
 import org.txcounter.core.interval.IntervalSchedule;
 import org.txcounter.core.interval.IntervalSummary;
+import org.txcounter.core.io.PrivateFiles;
 import org.txcounter.core.journal.Journal;
 import org.txcounter.core.ledger.LedgerFinding;
 import org.txcounter.core.ledger.LedgerSigner;
@@ -33,6 +36,7 @@ import org.txcounter.core.stamp.StampAuthority;
 import org.txcounter.core.stamp.StampSecrets;
 import org.txcounter.core.store.CounterStore;
 import org.txcounter.core.store.Dialect;
+import org.txcounter.core.store.EmbeddedH2;
 import org.txcounter.core.store.MonthCount;
 import org.txcounter.core.store.ReportRow;
 
@@ -104,12 +108,14 @@ public final class TransactionCounter implements AutoCloseable {
      * fake clock do.
      */
     public static TransactionCounter open(CounterConfig config, Clock clock) {
+        ownerOnlyDataDirectory(config.dataDir());
         String nodeId = NodeIdentity.resolve(config.nodeId(), config.dataDir());
         byte[] stampSecret = StampSecrets.resolve(config.dedupe().stampSecret(), config.dataDir());
         LedgerSigner signer = ledgerSigner(config, stampSecret);
-        CounterStore store = CounterStore.open(config.dataSource(), clock, signer);
+        DataSourceConfig dataSource = EmbeddedH2.secure(config.dataSource(), config.dataDir());
+        CounterStore store = CounterStore.open(dataSource, clock, signer);
         try {
-            if (store.dialect() == Dialect.H2 && config.dataSource().url().startsWith("jdbc:h2:file:")) {
+            if (store.dialect() == Dialect.H2 && dataSource.url().startsWith("jdbc:h2:file:")) {
                 // The embedded default belongs to this process alone: it is created and kept current here.
                 store.migrate();
             } else {
@@ -173,6 +179,22 @@ public final class TransactionCounter implements AutoCloseable {
         LOG.info("Replayed the journal {}: {} interval(s) from the previous run are in the database now.",
                 journal.file().toAbsolutePath(), intervals.size());
         return written;
+    }
+
+    /**
+     * Creates the data directory with mode 700, or closes an existing one that its group or others could enter: it
+     * holds the secrets, the journal and the embedded database.
+     */
+    private static void ownerOnlyDataDirectory(Path dataDir) {
+        try {
+            if (PrivateFiles.ownerOnlyDirectory(dataDir)) {
+                LOG.warn("The data directory {} was open to its group or to others; it is now owner-only (700).",
+                        dataDir.toAbsolutePath());
+            }
+        } catch (IOException e) {
+            throw new ConfigException("Cannot create the data directory " + dataDir.toAbsolutePath()
+                    + " owner-only: " + e.getMessage() + ". Create it for this user, or set [node] data_dir.", e);
+        }
     }
 
     /** Rewrites the journal with what the database has not acknowledged; a failure is logged once a minute. */
