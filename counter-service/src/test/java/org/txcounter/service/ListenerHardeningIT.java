@@ -103,17 +103,19 @@ class ListenerHardeningIT {
         long fdsUnderAttack = openDescriptors();
 
         // While they are held: the admin is answered from 127.0.0.1 every half second for five seconds, and the
-        // journal keeps being rewritten.
+        // journal keeps being rewritten. Unattacked, an answer takes a few milliseconds; the bound of 15 s per answer
+        // leaves room for a loaded 2-core machine and is still far below what a starved listener shows (no answer
+        // until the header timeout or the client's own timeout).
         Path journal = workDir.resolve("data/journal");
         List<FileTime> rewrites = new ArrayList<>();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         int answered = 0;
-        while (System.nanoTime() < end) {
+        while (System.nanoTime() < end || answered < 5) {
             long asked = System.nanoTime();
             assertThat(adminStatus("/transaction/count")).isEqualTo(200);
             answered++;
             long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked);
-            assertThat(tookMs).as("the API answered within 5 s (it took %d ms)", tookMs).isLessThan(5_000);
+            assertThat(tookMs).as("the API answered within 15 s (it took %d ms)", tookMs).isLessThan(15_000);
             FileTime written = Files.getLastModifiedTime(journal);
             if (rewrites.isEmpty() || !rewrites.get(rewrites.size() - 1).equals(written)) {
                 rewrites.add(written);
@@ -233,7 +235,7 @@ class ListenerHardeningIT {
         tls.init(null, new TrustManager[] {new TrustEverything()}, null);
         try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket()) {
             socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), service.managementPort()), 5_000);
-            socket.setSoTimeout(5_000);
+            socket.setSoTimeout(20_000);
             String credentials = Base64.getEncoder().encodeToString((user + ":" + password)
                     .getBytes(StandardCharsets.UTF_8));
             OutputStream out = socket.getOutputStream();

@@ -146,8 +146,9 @@ public final class IntegrationRuntime implements AutoCloseable {
         if (!routed.contains("/*")) {
             context.addServlet(new ServletHolder(new RuntimeErrors.NoRouteServlet(routing)), "/*");
         }
-        server.setHandler(ListenerGuard.minimumDataRate(limits));
-        ((Handler.Wrapper) server.getHandler()).setHandler(context);
+        Handler.Wrapper rate = ListenerGuard.minimumDataRate(limits);
+        rate.setHandler(context);
+        server.setHandler(rate);
         server.setStopTimeout(5_000);
         return server;
     }

@@ -57,7 +57,8 @@ public final class ListenerGuard extends AbstractLifeCycle implements Connection
     private final Map<Connection, Exchange> watched = new ConcurrentHashMap<>();
     private final LongAdder refusedPerClient = new LongAdder();
     private final LongAdder headerTimeouts = new LongAdder();
-    private final AtomicLong nextWarning = new AtomicLong();
+    private final AtomicLong nextPerClientWarning = new AtomicLong();
+    private final AtomicLong nextHeaderWarning = new AtomicLong();
     private volatile Scheduler.Task sweep;
 
     private ListenerGuard(String listener, ListenerLimits limits, ServerConnector connector) {
@@ -96,16 +97,6 @@ public final class ListenerGuard extends AbstractLifeCycle implements Connection
         return new MinimumDataRateHandler(limits.minRequestDataRate(), 0);
     }
 
-    /** Connections closed because their client address already held {@code max_connections_per_client}. */
-    public long refusedPerClient() {
-        return refusedPerClient.sum();
-    }
-
-    /** Connections closed because they did not deliver a request's headers within the header timeout. */
-    public long headerTimeouts() {
-        return headerTimeouts.sum();
-    }
-
     @Override
     protected void doStart() {
         schedule();
@@ -131,9 +122,10 @@ public final class ListenerGuard extends AbstractLifeCycle implements Connection
                 int open = perClient.computeIfAbsent(client, c -> new AtomicInteger()).incrementAndGet();
                 if (limits.maxConnectionsPerClient() > 0 && open > limits.maxConnectionsPerClient()) {
                     refusedPerClient.increment();
-                    warn("Closed a new connection from {} to the {}: that address already holds {} connections, "
-                            + "the most max_connections_per_client allows. ({} refused so far.) If many real "
-                            + "clients share that address (a proxy, NAT), raise max_connections_per_client.",
+                    warn(nextPerClientWarning, "Closed a new connection from {} to the {}: that address already "
+                            + "holds {} connections, the most max_connections_per_client allows ({} refused so "
+                            + "far). If many real clients share that address (a proxy, NAT), raise "
+                            + "max_connections_per_client.",
                             client.getHostAddress(), listener, open - 1, refusedPerClient.sum());
                     endPoint.close();
                     return;
@@ -177,6 +169,11 @@ public final class ListenerGuard extends AbstractLifeCycle implements Connection
                     headerTimeouts.increment();
                     watched.remove(connection);
                     connection.close();
+                    warn(nextHeaderWarning, "Closed a connection to the {} that sent no complete request "
+                            + "headers within {} ms (header_timeout_ms); {} closed so far. Many of these mean slow "
+                            + "or idle clients, or an attack holding connections open.", listener,
+                            limits.headerTimeout().toMillis(),
+                            headerTimeouts.sum());
                 }
             }
         } catch (RuntimeException e) {
@@ -188,7 +185,8 @@ public final class ListenerGuard extends AbstractLifeCycle implements Connection
         }
     }
 
-    private void warn(String message, Object... arguments) {
+    /** Logs at most once a minute per kind of warning. */
+    private static void warn(AtomicLong nextWarning, String message, Object... arguments) {
         long now = System.currentTimeMillis();
         long next = nextWarning.get();
         if (now >= next && nextWarning.compareAndSet(next, now + WARNING_INTERVAL_MS)) {
