@@ -45,7 +45,8 @@ import org.txcounter.service.security.Principal;
  * {@code /management/...} aliases, behind TLS and authentication.
  *
  * <pre>{@code
- * Javalin app = ManagementApi.create(counter, access, ManagementApi.Listener.tls("127.0.0.1", 9164, tls));
+ * Javalin app = ManagementApi.create(counter, access, ManagementApi.Listener.tls("127.0.0.1", 9164, tls)
+ *         .withLimits(config.managementLimits()), routing);
  * app.start();
  * }</pre>
  *

@@ -35,7 +35,8 @@ import org.txcounter.service.security.ListenerGuard;
  * or an external one. The passthrough listener applies its {@link ListenerLimits} through {@link ListenerGuard}.
  *
  * <pre>{@code
- * try (IntegrationRuntime runtime = IntegrationRuntime.start(config.runtime(), counter.ingress(), dataDir)) {
+ * try (IntegrationRuntime runtime = IntegrationRuntime.start(config.runtime(), config.passthroughLimits(),
+ *         Optional.of(counter.ingress()), dataDir, routing)) {
  *     int port = runtime.passthroughPort();
  * }
  * }</pre>
