@@ -1,6 +1,7 @@
 package org.txcounter.core;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.txcounter.core.config.ConfigException;
 import org.txcounter.core.config.CounterConfig;
+import org.txcounter.core.config.DataSourceConfig;
 import org.txcounter.core.config.DedupeConfig;
 import org.txcounter.core.ingress.IngressCounter;
 import org.txcounter.core.interval.FlushScheduler;
@@ -30,6 +32,7 @@ import org.txcounter.core.interval.IntervalFlusher.JournalState;
 import org.txcounter.core.interval.IntervalSchedule;
 import org.txcounter.core.interval.IntervalSink;
 import org.txcounter.core.interval.IntervalSummary;
+import org.txcounter.core.io.PrivateFiles;
 import org.txcounter.core.journal.Journal;
 import org.txcounter.core.ledger.LedgerFinding;
 import org.txcounter.core.ledger.LedgerSigner;
@@ -40,6 +43,7 @@ import org.txcounter.core.stamp.StampSecrets;
 import org.txcounter.core.store.CounterStore;
 import org.txcounter.core.store.DatabaseStatus;
 import org.txcounter.core.store.Dialect;
+import org.txcounter.core.store.EmbeddedH2;
 import org.txcounter.core.store.MonthCount;
 import org.txcounter.core.store.NodeStatus;
 import org.txcounter.core.store.ReportRow;
@@ -166,15 +170,17 @@ public final class TransactionCounter implements AutoCloseable {
     }
 
     private static TransactionCounter create(CounterConfig config, Clock clock) {
+        ownerOnlyDataDirectory(config.dataDir());
         String nodeId = NodeIdentity.resolve(config.nodeId(), config.dataDir());
         byte[] stampSecret = StampSecrets.resolve(config.dedupe().stampSecret(), config.dataDir());
         LedgerSigner signer = ledgerSigner(config, stampSecret);
         Journal journal = new Journal(config.dataDir());
         Optional<JournalState> left = readJournal(journal, nodeId);
-        CounterStore store = CounterStore.openWithoutConnecting(config.dataSource(), clock, signer);
+        DataSourceConfig dataSource = EmbeddedH2.secure(config.dataSource(), config.dataDir());
+        CounterStore store = CounterStore.openWithoutConnecting(dataSource, clock, signer);
         try {
             // The embedded default belongs to this process alone: it is created and kept current here.
-            boolean embedded = store.dialect() == Dialect.H2 && config.dataSource().url().startsWith("jdbc:h2:file:");
+            boolean embedded = store.dialect() == Dialect.H2 && dataSource.url().startsWith("jdbc:h2:file:");
             TransactionMeter meter = new TransactionMeter();
             IntervalSchedule schedule = new IntervalSchedule(config.updateInterval(), config.billingZone());
             TransactionCounter[] self = new TransactionCounter[1];
@@ -404,6 +410,22 @@ public final class TransactionCounter implements AutoCloseable {
                     clock.instant().minusNanos(waited));
         }
         return status;
+    }
+
+    /**
+     * Creates the data directory with mode 700, or closes an existing one that its group or others could enter: it
+     * holds the secrets, the journal and the embedded database.
+     */
+    private static void ownerOnlyDataDirectory(Path dataDir) {
+        try {
+            if (PrivateFiles.ownerOnlyDirectory(dataDir)) {
+                LOG.warn("The data directory {} was open to its group or to others; it is now owner-only (700).",
+                        dataDir.toAbsolutePath());
+            }
+        } catch (IOException e) {
+            throw new ConfigException("Cannot create the data directory " + dataDir.toAbsolutePath()
+                    + " owner-only: " + e.getMessage() + ". Create it for this user, or set [node] data_dir.", e);
+        }
     }
 
     /** Rewrites the journal with what the database has not acknowledged; a failure is logged once a minute. */

@@ -22,8 +22,10 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.Transport;
 import org.txcounter.core.config.CounterConfig;
+import org.txcounter.core.config.ListenerLimits;
 import org.txcounter.core.config.RuntimeConfig;
 import org.txcounter.service.runtime.IntegrationRuntime;
+import org.txcounter.service.runtime.RoutingStats;
 
 /**
  * Passthrough throughput and p99 latency with the counter and without it, measured in one run with wrk.
@@ -72,9 +74,11 @@ public final class PassthroughLoad {
         YearMonth month;
         try (TransactionCounter counter = TransactionCounter.open(counterConfig, Clock.systemUTC());
                 IntegrationRuntime counting = IntegrationRuntime.start(runtimeConfig,
-                        Optional.of(counter.ingress()), dataDir.resolve("counted"));
-                IntegrationRuntime plain = IntegrationRuntime.start(runtimeConfig, Optional.empty(),
-                        dataDir.resolve("plain"))) {
+                        ListenerLimits.PASSTHROUGH_DEFAULTS, Optional.of(counter.ingress()),
+                        dataDir.resolve("counted"), new RoutingStats());
+                IntegrationRuntime plain = IntegrationRuntime.start(runtimeConfig,
+                        ListenerLimits.PASSTHROUGH_DEFAULTS, Optional.empty(), dataDir.resolve("plain"),
+                        new RoutingStats())) {
             month = counter.currentMonth();
             String countingUrl = "http://127.0.0.1:" + counting.passthroughPort() + "/orders/42";
             String plainUrl = "http://127.0.0.1:" + plain.passthroughPort() + "/orders/42";

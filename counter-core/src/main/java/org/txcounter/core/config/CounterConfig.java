@@ -42,6 +42,8 @@ public final class CounterConfig {
     private final Duration journalInterval;
     private final Duration finalFlushTimeout;
     private final Path secretStore;
+    private final ListenerLimits managementLimits;
+    private final ListenerLimits passthroughLimits;
 
     private CounterConfig(Builder builder) {
         this.enabled = builder.enabled;
@@ -60,6 +62,8 @@ public final class CounterConfig {
         this.journalInterval = builder.journalInterval;
         this.finalFlushTimeout = builder.finalFlushTimeout;
         this.secretStore = builder.secretStore != null ? builder.secretStore : defaultSecretStore(builder.dataDir);
+        this.managementLimits = builder.managementLimits;
+        this.passthroughLimits = builder.passthroughLimits;
     }
 
     /**
@@ -161,6 +165,16 @@ public final class CounterConfig {
         return secretStore;
     }
 
+    /** Connection limits and slow-client protection of the management API's listener. */
+    public ListenerLimits managementLimits() {
+        return managementLimits;
+    }
+
+    /** Connection limits and slow-client protection of the HTTP passthrough listener. */
+    public ListenerLimits passthroughLimits() {
+        return passthroughLimits;
+    }
+
     public Builder toBuilder() {
         Builder builder = new Builder();
         builder.enabled = enabled;
@@ -179,6 +193,8 @@ public final class CounterConfig {
         builder.journalInterval = journalInterval;
         builder.finalFlushTimeout = finalFlushTimeout;
         builder.secretStore = secretStore;
+        builder.managementLimits = managementLimits;
+        builder.passthroughLimits = passthroughLimits;
         return builder;
     }
 
@@ -200,8 +216,20 @@ public final class CounterConfig {
         private Duration journalInterval = Duration.ofSeconds(1);
         private Duration finalFlushTimeout = Duration.ofSeconds(10);
         private Path secretStore;
+        private ListenerLimits managementLimits = ListenerLimits.MANAGEMENT_DEFAULTS;
+        private ListenerLimits passthroughLimits = ListenerLimits.PASSTHROUGH_DEFAULTS;
 
         private Builder() {
+        }
+
+        public Builder managementLimits(ListenerLimits managementLimits) {
+            this.managementLimits = Objects.requireNonNull(managementLimits, "managementLimits");
+            return this;
+        }
+
+        public Builder passthroughLimits(ListenerLimits passthroughLimits) {
+            this.passthroughLimits = Objects.requireNonNull(passthroughLimits, "passthroughLimits");
+            return this;
         }
 
         /** The keystore of encrypted secrets; unset means {@link CounterConfig#defaultSecretStore} of the data dir. */

@@ -10,6 +10,7 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -84,11 +85,11 @@ public final class DeploymentToml {
             Map.entry("transaction_counter", Set.of("enable", "data_source", "update_interval")),
             Map.entry("node", Set.of("id", "data_dir")),
             Map.entry("billing", Set.of("time_zone")),
-            Map.entry("management_api", Set.of("host", "port", "tls", "keystore", "keystore_password",
+            Map.entry("management_api", withLimitKeys("host", "port", "tls", "keystore", "keystore_password",
                     "token_lifetime", "user")),
             Map.entry("deduplication", Set.of("deployment_id", "stamp_secret", "stamp_lifetime", "http_chaining",
                     "redelivery_window")),
-            Map.entry("passthrough", Set.of("host", "port", "route")),
+            Map.entry("passthrough", withLimitKeys("host", "port", "route")),
             Map.entry("jms", Set.of("broker_url", "embedded_broker_port")),
             Map.entry("schema", Set.of("owner_data_source")),
             Map.entry("ledger", Set.of("key")),
@@ -113,6 +114,14 @@ public final class DeploymentToml {
     private DeploymentToml(String source, TomlParseResult toml) {
         this.source = source;
         this.toml = toml;
+    }
+
+    /** A listener section's own keys plus those of its {@link ListenerLimits}. */
+    private static Set<String> withLimitKeys(String... keys) {
+        Set<String> all = new HashSet<>(List.of(keys));
+        all.addAll(List.of("max_connections", "max_connections_per_client", "header_timeout_ms", "idle_timeout_ms",
+                "min_request_data_rate"));
+        return Set.copyOf(all);
     }
 
     /** Reads the file, taking the {@code enable} switch from this JVM's system properties and environment. */
@@ -208,6 +217,12 @@ public final class DeploymentToml {
                         "a port number from 0 to 65535"));
             }
             builder.managementSecurity(readManagementSecurity(management));
+            builder.managementLimits(readLimits(management, "management_api", ListenerLimits.MANAGEMENT_DEFAULTS));
+        }
+        TomlTable passthroughSection = section("passthrough");
+        if (passthroughSection != null) {
+            builder.passthroughLimits(readLimits(passthroughSection, "passthrough",
+                    ListenerLimits.PASSTHROUGH_DEFAULTS));
         }
 
         builder.dedupe(readDedupe());
@@ -719,6 +734,31 @@ public final class DeploymentToml {
             throw error(table, section, key, render(value), "true or false");
         }
         return flag;
+    }
+
+    /** The connection limits of a listener's section; keys left out keep {@code defaults}. */
+    private ListenerLimits readLimits(TomlTable table, String section, ListenerLimits defaults) {
+        int maxConnections = table.contains("max_connections")
+                ? (int) integer(table, section, "max_connections", 1, ListenerLimits.MAX_CONNECTIONS,
+                        "a number of connections from 1 to " + ListenerLimits.MAX_CONNECTIONS)
+                : defaults.maxConnections();
+        int perClient = table.contains("max_connections_per_client")
+                ? (int) integer(table, section, "max_connections_per_client", 0, maxConnections,
+                        "0 (no limit per client) to max_connections (" + maxConnections + ")")
+                : Math.min(defaults.maxConnectionsPerClient(), maxConnections);
+        Duration header = table.contains("header_timeout_ms")
+                ? Duration.ofMillis(integer(table, section, "header_timeout_ms", 100, ListenerLimits.MAX_TIMEOUT_MS,
+                        "milliseconds from 100 to " + ListenerLimits.MAX_TIMEOUT_MS))
+                : defaults.headerTimeout();
+        Duration idle = table.contains("idle_timeout_ms")
+                ? Duration.ofMillis(integer(table, section, "idle_timeout_ms", 100, ListenerLimits.MAX_TIMEOUT_MS,
+                        "milliseconds from 100 to " + ListenerLimits.MAX_TIMEOUT_MS))
+                : defaults.idleTimeout();
+        long rate = table.contains("min_request_data_rate")
+                ? integer(table, section, "min_request_data_rate", 0, Integer.MAX_VALUE,
+                        "bytes per second, 0 (off) or more")
+                : defaults.minRequestDataRate();
+        return new ListenerLimits(maxConnections, perClient, header, idle, rate);
     }
 
     private long integer(TomlTable table, String section, String key, long min, long max, String expected) {

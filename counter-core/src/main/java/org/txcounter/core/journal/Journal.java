@@ -16,10 +16,12 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.txcounter.core.Transport;
 import org.txcounter.core.TransportCounts;
 import org.txcounter.core.interval.IntervalFlusher.JournalState;
 import org.txcounter.core.interval.IntervalSummary;
+import org.txcounter.core.io.PrivateFiles;
 
 /**
  * The file in the data directory that holds what was counted but not yet acknowledged by the database, so that a
@@ -69,8 +71,8 @@ public final class Journal {
         Path directory = file.toAbsolutePath().getParent();
         Files.createDirectories(directory);
         Path temp = directory.resolve(FILE_NAME + ".tmp");
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel channel = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING), PrivateFiles.ownerOnlyFile())) {
             ByteBuffer bytes = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
             while (bytes.hasRemaining()) {
                 channel.write(bytes);

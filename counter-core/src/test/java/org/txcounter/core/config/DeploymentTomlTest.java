@@ -321,8 +321,41 @@ class DeploymentTomlTest {
         assertThat(parse("[management_api]\ntls = false\n").managementSecurity().tls()).isFalse();
     }
 
+    @Test
+    void readsTheListenersConnectionLimitsAndKeepsSafeDefaultsForTheRest() {
+        CounterConfig config = parse("""
+                [management_api]
+                max_connections = 100
+                max_connections_per_client = 10
+                header_timeout_ms = 5000
+
+                [passthrough]
+                idle_timeout_ms = 60000
+                min_request_data_rate = 0
+                """);
+        assertThat(config.managementLimits()).isEqualTo(new ListenerLimits(100, 10, Duration.ofSeconds(5),
+                ListenerLimits.MANAGEMENT_DEFAULTS.idleTimeout(), ListenerLimits.MANAGEMENT_DEFAULTS
+                        .minRequestDataRate()));
+        assertThat(config.passthroughLimits()).isEqualTo(new ListenerLimits(2000, 0, Duration.ofSeconds(10),
+                Duration.ofMinutes(1), 0));
+        assertThat(parse("").managementLimits()).isEqualTo(ListenerLimits.MANAGEMENT_DEFAULTS);
+        assertThat(parse("").passthroughLimits()).isEqualTo(ListenerLimits.PASSTHROUGH_DEFAULTS);
+    }
+
     static Stream<Arguments> badManagementFiles() {
         return Stream.of(
+                Arguments.of("[management_api]\nmax_connections = 0\n",
+                        "deployment.toml line 2: [management_api] max_connections = 0: expected a number of "
+                                + "connections from 1 to 1000000"),
+                Arguments.of("[management_api]\nmax_connections = 50\nmax_connections_per_client = 51\n",
+                        "deployment.toml line 3: [management_api] max_connections_per_client = 51: expected 0 (no "
+                                + "limit per client) to max_connections (50)"),
+                Arguments.of("[passthrough]\nheader_timeout_ms = 10\n",
+                        "deployment.toml line 2: [passthrough] header_timeout_ms = 10: expected milliseconds from "
+                                + "100 to 3600000"),
+                Arguments.of("[passthrough]\nmin_request_data_rate = -1\n",
+                        "deployment.toml line 2: [passthrough] min_request_data_rate = -1: expected bytes per "
+                                + "second, 0 (off) or more"),
                 Arguments.of("[management_api]\ntls = \"yes\"\n",
                         "deployment.toml line 2: [management_api] tls = \"yes\": expected true or false"),
                 Arguments.of("[management_api]\nkeystore = \"k.p12\"\n",

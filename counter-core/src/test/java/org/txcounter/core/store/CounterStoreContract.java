@@ -257,8 +257,10 @@ abstract class CounterStoreContract {
         }
         assertThat(a.verifyLedger()).isEmpty();
 
-        try (Connection connection = DriverManager.getConnection(dataSource.url(), dataSource.username(),
-                dataSource.password()); Statement statement = connection.createStatement()) {
+        // The embedded H2 default has the password the counter generated for it.
+        DataSourceConfig direct = EmbeddedH2.secure(dataSource, dataDir);
+        try (Connection connection = DriverManager.getConnection(direct.url(), direct.username(),
+                direct.password()); Statement statement = connection.createStatement()) {
             statement.executeUpdate("UPDATE txn_interval SET txn_count = 999 WHERE node_id = 'node-a' AND seq = 2 "
                     + "AND transport = 'HTTP'");
             statement.executeUpdate("DELETE FROM txn_interval WHERE node_id = 'node-a' AND seq = 4 "

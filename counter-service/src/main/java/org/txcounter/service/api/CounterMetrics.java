@@ -17,6 +17,7 @@ import java.util.function.ToIntFunction;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.Transport;
 import org.txcounter.core.stamp.StampVerdict;
+import org.txcounter.service.runtime.RoutingStats;
 
 /**
  * The counter's Prometheus metrics. Every meter is registered here, once, and reads its value from the counter
@@ -35,10 +36,14 @@ public final class CounterMetrics {
     public static final String FLUSH_SECONDS = "txn.flush.write.seconds";
     public static final String JOURNAL_AGE = "txn.journal.age.seconds";
     public static final String POOL_CONNECTIONS = "txn.db.pool.connections";
+    public static final String UNROUTED = "txn.passthrough.unrouted";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
-    public CounterMetrics(TransactionCounter counter) {
+    public CounterMetrics(TransactionCounter counter, RoutingStats routing) {
+        FunctionCounter.builder(UNROUTED, routing, RoutingStats::unroutedRequests)
+                .description("Passthrough requests refused with 404 because no route covers their path; not billed")
+                .register(registry);
         for (Transport transport : Transport.values()) {
             FunctionCounter.builder(TRANSACTIONS, counter,
                             c -> c.flusher().countedSinceStart().get(transport))

@@ -13,7 +13,10 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * Answers the requests Jetty refuses before they reach the API (headers too large, a malformed request line or
- * URI) with the same JSON envelope as the API, instead of Jetty's HTML page.
+ * URI) with the same JSON envelope as the API, instead of Jetty's HTML page. An unknown HTTP version in the request
+ * line (Jetty's 505) is the caller's mistake and answered 400, like every other malformed request line.
+ *
+ * <p>Stateless; safe for any number of threads.
  */
 final class EnvelopeErrorHandler extends ErrorHandler {
 
@@ -22,6 +25,12 @@ final class EnvelopeErrorHandler extends ErrorHandler {
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         int status = response.getStatus() >= 400 ? response.getStatus() : 500;
+        if (status == HttpStatus.HTTP_VERSION_NOT_SUPPORTED_505) {
+            status = HttpStatus.BAD_REQUEST_400;
+            response.setStatus(status);
+            return envelope(response, callback, status, "bad_request", "The request line names an HTTP version "
+                    + "this service does not speak; send HTTP/1.1.");
+        }
         String code = switch (status) {
             case 400 -> "bad_request";
             case 404 -> "not_found";
@@ -37,6 +46,10 @@ final class EnvelopeErrorHandler extends ErrorHandler {
             default -> status < 500 ? "The request is malformed: " + reason + "."
                     : "The request failed on the server; the log has the details.";
         };
+        return envelope(response, callback, status, code, message);
+    }
+
+    private static boolean envelope(Response response, Callback callback, int status, String code, String message) {
         byte[] body;
         try {
             body = JSON.writeValueAsBytes(ErrorEnvelope.of(status, code, null, message));

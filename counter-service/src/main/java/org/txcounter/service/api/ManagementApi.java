@@ -30,12 +30,15 @@ import org.slf4j.MDC;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.Transport;
 import org.txcounter.core.TransportCounts;
+import org.txcounter.core.config.ListenerLimits;
 import org.txcounter.core.ledger.LedgerFinding;
 import org.txcounter.core.store.DatabaseStatus;
 import org.txcounter.core.store.MonthCount;
 import org.txcounter.core.store.NodeStatus;
 import org.txcounter.core.store.ReportRow;
 import org.txcounter.core.store.StoreException;
+import org.txcounter.service.runtime.RoutingStats;
+import org.txcounter.service.security.ListenerGuard;
 import org.txcounter.service.security.Principal;
 
 /**
@@ -43,7 +46,8 @@ import org.txcounter.service.security.Principal;
  * {@code /management/...} aliases, behind TLS and authentication.
  *
  * <pre>{@code
- * Javalin app = ManagementApi.create(counter, access, ManagementApi.Listener.tls("127.0.0.1", 9164, tls));
+ * Javalin app = ManagementApi.create(counter, access, ManagementApi.Listener.tls("127.0.0.1", 9164, tls)
+ *         .withLimits(config.managementLimits()), routing);
  * app.start();
  * }</pre>
  *
@@ -84,9 +88,9 @@ public final class ManagementApi {
     private final CounterMetrics metrics;
     private final ApiAccess access;
 
-    private ManagementApi(TransactionCounter counter, ApiAccess access) {
+    private ManagementApi(TransactionCounter counter, ApiAccess access, RoutingStats routing) {
         this.counter = counter;
-        this.metrics = new CounterMetrics(counter);
+        this.metrics = new CounterMetrics(counter, routing);
         this.access = access;
     }
 
@@ -97,43 +101,56 @@ public final class ManagementApi {
     /**
      * Where the API listens.
      *
-     * @param tls the TLS settings, or empty for plain HTTP (only when configured with {@code tls = false})
+     * @param tls    the TLS settings, or empty for plain HTTP (only when configured with {@code tls = false})
+     * @param limits connection limits and slow-client protection of the listener
      */
-    public record Listener(String host, int port, Optional<SslContextFactory.Server> tls) {
+    public record Listener(String host, int port, Optional<SslContextFactory.Server> tls, ListenerLimits limits) {
 
         public static Listener tls(String host, int port, SslContextFactory.Server tls) {
-            return new Listener(host, port, Optional.of(tls));
+            return new Listener(host, port, Optional.of(tls), ListenerLimits.MANAGEMENT_DEFAULTS);
         }
 
         public static Listener plain(String host, int port) {
-            return new Listener(host, port, Optional.empty());
+            return new Listener(host, port, Optional.empty(), ListenerLimits.MANAGEMENT_DEFAULTS);
+        }
+
+        /** This listener with other connection limits. */
+        public Listener withLimits(ListenerLimits other) {
+            return new Listener(host, port, tls, other);
         }
     }
 
-    /** A configured, unstarted Javalin app serving the API for {@code counter}; {@code start()} it. */
-    public static Javalin create(TransactionCounter counter, ApiAccess access, Listener listener) {
-        ManagementApi api = new ManagementApi(counter, access);
+    /**
+     * A configured, unstarted Javalin app serving the API for {@code counter}; {@code start()} it.
+     *
+     * @param routing what the passthrough refused, for {@code /metrics}
+     */
+    public static Javalin create(TransactionCounter counter, ApiAccess access, Listener listener,
+            RoutingStats routing) {
+        ManagementApi api = new ManagementApi(counter, access, routing);
         Authentication authentication = new Authentication(access);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
             config.http.prefer405over404 = true;
-            config.jetty.modifyServer(server -> server.setErrorHandler(new EnvelopeErrorHandler()));
+            config.jetty.modifyServer(server -> {
+                server.setErrorHandler(new EnvelopeErrorHandler());
+                // Javalin nests its servlet context inside the handler set here.
+                server.setHandler(ListenerGuard.minimumDataRate(listener.limits()));
+            });
             config.jetty.modifyHttpConfiguration(http -> {
                 http.setSendServerVersion(false);
                 http.setSendXPoweredBy(false);
                 http.setRequestHeaderSize(8 * 1024);
             });
-            if (listener.tls().isPresent()) {
-                config.jetty.addConnector((server, http) -> connector(server, http, listener));
-            } else {
-                config.jetty.host = listener.host();
-                config.jetty.port = listener.port();
-            }
+            config.jetty.addConnector((server, http) -> connector(server, http, listener));
             config.routes.before(ManagementApi::begin);
             config.routes.beforeMatched(authentication::check);
             for (Route route : ROUTES) {
-                config.routes.get(route.path(), route.handler().apply(api), route.access());
+                Handler handler = route.handler().apply(api);
+                config.routes.get(route.path(), handler, route.access());
+                // HEAD is GET without the body, under the same access rule.
+                config.routes.head(route.path(), handler, route.access());
             }
             config.routes.after(ManagementApi::end);
             config.routes.exception(ApiException.class, (e, ctx) -> send(ctx, e.status(), e.code(),
@@ -162,18 +179,25 @@ public final class ManagementApi {
         });
     }
 
+    /** The API's connector, TLS or plain, with the listener's connection limits. */
     private static ServerConnector connector(Server server, HttpConfiguration http, Listener listener) {
-        HttpConfiguration https = new HttpConfiguration(http);
-        SecureRequestCustomizer secure = new SecureRequestCustomizer();
-        // The generated certificate names localhost and this host; a client using another name still connects.
-        secure.setSniHostCheck(false);
-        secure.setStsMaxAge(Duration.ofDays(365).toSeconds());
-        https.addCustomizer(secure);
-        ServerConnector connector = new ServerConnector(server,
-                new SslConnectionFactory(listener.tls().orElseThrow(), HttpVersion.HTTP_1_1.asString()),
-                new HttpConnectionFactory(https));
+        HttpConfiguration own = new HttpConfiguration(http);
+        ServerConnector connector;
+        if (listener.tls().isPresent()) {
+            SecureRequestCustomizer secure = new SecureRequestCustomizer();
+            // The generated certificate names localhost and this host; a client using another name still connects.
+            secure.setSniHostCheck(false);
+            secure.setStsMaxAge(Duration.ofDays(365).toSeconds());
+            own.addCustomizer(secure);
+            connector = new ServerConnector(server,
+                    new SslConnectionFactory(listener.tls().get(), HttpVersion.HTTP_1_1.asString()),
+                    new HttpConnectionFactory(own));
+        } else {
+            connector = new ServerConnector(server, new HttpConnectionFactory(own));
+        }
         connector.setHost(listener.host());
         connector.setPort(listener.port());
+        ListenerGuard.install("management API", server, connector, own, listener.limits());
         return connector;
     }
 

@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.DataSourceConfig;
 import org.txcounter.core.store.CounterStore;
+import org.txcounter.core.store.EmbeddedH2;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -19,7 +20,7 @@ final class MigrateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CounterConfig config = configFile.read();
-        DataSourceConfig owner = config.migrationDataSource();
+        DataSourceConfig owner = EmbeddedH2.secure(config.migrationDataSource(), config.dataDir());
         try (CounterStore store = CounterStore.open(owner, Clock.systemUTC())) {
             int applied = store.migrate();
             System.out.println(applied == 0

@@ -1,9 +1,11 @@
 package org.txcounter.service.cli;
 
+import com.sun.security.auth.module.UnixSystem;
 import io.javalin.Javalin;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +17,7 @@ import org.txcounter.core.config.ManagementSecurity;
 import org.txcounter.service.api.ApiAccess;
 import org.txcounter.service.api.ManagementApi;
 import org.txcounter.service.runtime.IntegrationRuntime;
+import org.txcounter.service.runtime.RoutingStats;
 import org.txcounter.service.security.GeneratedAdmin;
 import org.txcounter.service.security.ManagementTls;
 import picocli.CommandLine.Command;
@@ -41,6 +44,7 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     static void serve(CounterConfig config, String source) throws Exception {
+        rootWarning(currentUid()).ifPresent(LOG::warn);
         Clock clock = Clock.systemUTC();
         ManagementSecurity security = config.managementSecurity();
         List<ManagementSecurity.User> users = security.users().isEmpty()
@@ -64,7 +68,9 @@ final class ServeCommand implements Callable<Integer> {
             LOG.warn("Counting is disabled (enable = false through the {} switch, the environment or {}); the API "
                     + "serves the stored counts only.", DeploymentToml.ENABLE_SWITCH, source);
         }
-        Javalin api = ManagementApi.create(counter, ApiAccess.of(users, security, clock), listener);
+        RoutingStats routing = new RoutingStats();
+        Javalin api = ManagementApi.create(counter, ApiAccess.of(users, security, clock),
+                listener.withLimits(config.managementLimits()), routing);
         try {
             api.start();
         } catch (RuntimeException e) {
@@ -75,8 +81,9 @@ final class ServeCommand implements Callable<Integer> {
         IntegrationRuntime runtime = null;
         if (config.runtime().active()) {
             try {
-                runtime = IntegrationRuntime.start(config.runtime(),
-                        config.enabled() ? Optional.of(counter.ingress()) : Optional.empty(), config.dataDir());
+                runtime = IntegrationRuntime.start(config.runtime(), config.passthroughLimits(),
+                        config.enabled() ? Optional.of(counter.ingress()) : Optional.empty(), config.dataDir(),
+                        routing);
             } catch (Exception e) {
                 api.stop();
                 counter.close();
@@ -103,5 +110,27 @@ final class ServeCommand implements Callable<Integer> {
                 + config.managementHost() + ":" + api.port() + " (configuration: " + source + "; datasource "
                 + config.dataSource().id() + ", " + config.dataSource().url() + "; users: "
                 + users.stream().map(ManagementSecurity.User::name).toList() + ")");
+    }
+
+    /** The warning for a start as root (uid 0), or empty for any other user or where there are no uids. */
+    static Optional<String> rootWarning(OptionalLong uid) {
+        if (uid.isEmpty() || uid.getAsLong() != 0) {
+            return Optional.empty();
+        }
+        return Optional.of("The service runs as root (uid 0). It needs no privilege: a flaw in it, or in a library it "
+                + "uses, would own the whole host, and the files it creates belong to root. Run it as a service "
+                + "account instead: useradd --system --home-dir /var/lib/txcounter --shell /usr/sbin/nologin "
+                + "txcounter, give that account the data and log directories (chown -R txcounter: data logs), and "
+                + "start it with User=txcounter in its systemd unit, or with: sudo -u txcounter java -jar "
+                + "txcounter.jar. Ports below 1024 are not needed (the defaults are 8290 and 9164).");
+    }
+
+    private static OptionalLong currentUid() {
+        try {
+            return OptionalLong.of(new UnixSystem().getUid());
+        } catch (LinkageError e) {
+            // Not a Unix system: no uid to check.
+            return OptionalLong.empty();
+        }
     }
 }

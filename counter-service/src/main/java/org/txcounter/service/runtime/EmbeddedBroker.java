@@ -12,11 +12,12 @@ import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.txcounter.core.io.PrivateFiles;
 
 /**
  * The ActiveMQ Artemis broker the runtime starts when no external broker is configured. Messages are persisted
- * in {@code <data_dir>/broker}, so queued async requests survive a restart. Other runtimes of the deployment on
- * this host reach it over TCP on {@code 127.0.0.1} when a port is configured.
+ * in {@code <data_dir>/broker} (directories mode 700, files 600), so queued async requests survive a restart.
+ * Other runtimes of the deployment on this host reach it over TCP on {@code 127.0.0.1} when a port is configured.
  *
  * <p>A rolled-back message is redelivered at once, up to {@value #MAX_DELIVERY_ATTEMPTS} times, then moved to the
  * {@code DLQ} queue.
@@ -44,6 +45,11 @@ public final class EmbeddedBroker implements AutoCloseable {
         int id = NEXT_ID.getAndIncrement();
         String inVmUrl = "vm://" + id;
         Path home = dataDir.resolve("broker").toAbsolutePath();
+        // The journal holds queued request bodies and their stamps: owner-only, before Artemis writes a byte.
+        PrivateFiles.ownerOnlyDirectory(home);
+        for (String directory : new String[] {"journal", "bindings", "paging", "large-messages"}) {
+            PrivateFiles.ownerOnlyDirectory(home.resolve(directory));
+        }
         Configuration configuration = new ConfigurationImpl()
                 .setName("txcounter-" + id)
                 .setPersistenceEnabled(true)
@@ -69,6 +75,8 @@ public final class EmbeddedBroker implements AutoCloseable {
         EmbeddedActiveMQ server = new EmbeddedActiveMQ();
         server.setConfiguration(configuration);
         server.start();
+        // Artemis creates its files with the process's umask; inside the 700 directories, and set to 600 here.
+        PrivateFiles.restrictTree(home);
         LOG.info("Embedded JMS broker started ({}{}), journal in {}.", inVmUrl,
                 tcpPort > 0 ? ", tcp://127.0.0.1:" + tcpPort : "", home);
         return new EmbeddedBroker(server, inVmUrl);

@@ -10,25 +10,33 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.FilterMapping;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.txcounter.core.config.ListenerLimits;
 import org.txcounter.core.config.RuntimeConfig;
 import org.txcounter.core.hooks.http.CountingFilter;
 import org.txcounter.core.hooks.jms.jakarta.MessageStamper;
 import org.txcounter.core.ingress.IngressCounter;
+import org.txcounter.service.security.ListenerGuard;
 
 /**
  * The small integration runtime around the counter: the HTTP passthrough listener (Jetty's proxy servlet per
- * route, with the counting filter in front of everything) and the JMS inbound endpoints, on the embedded
- * Artemis broker or an external one.
+ * route, with the counting filter in front of every route; a request that matches no route is refused with 404,
+ * recorded in {@link RoutingStats} and not counted) and the JMS inbound endpoints, on the embedded Artemis broker
+ * or an external one. The passthrough listener applies its {@link ListenerLimits} through {@link ListenerGuard}.
  *
  * <pre>{@code
- * try (IntegrationRuntime runtime = IntegrationRuntime.start(config.runtime(), counter.ingress(), dataDir)) {
+ * try (IntegrationRuntime runtime = IntegrationRuntime.start(config.runtime(), config.passthroughLimits(),
+ *         Optional.of(counter.ingress()), dataDir, routing)) {
  *     int port = runtime.passthroughPort();
  * }
  * }</pre>
@@ -47,14 +55,16 @@ public final class IntegrationRuntime implements AutoCloseable {
     /**
      * Starts the broker (if needed), the inbound endpoints and the passthrough listener, in that order.
      *
+     * @param limits  connection limits and slow-client protection of the passthrough listener
      * @param ingress the counter's ingress; empty when counting is disabled ({@code enable = false}): then nothing
      *                is counted or stamped and the runtime only moves requests and messages
+     * @param routing where requests that match no route are recorded
      */
-    public static IntegrationRuntime start(RuntimeConfig config, Optional<IngressCounter> ingress, Path dataDir)
-            throws Exception {
+    public static IntegrationRuntime start(RuntimeConfig config, ListenerLimits limits,
+            Optional<IngressCounter> ingress, Path dataDir, RoutingStats routing) throws Exception {
         IntegrationRuntime runtime = new IntegrationRuntime();
         try {
-            runtime.startAll(config, ingress, dataDir);
+            runtime.startAll(config, limits, ingress, dataDir, routing);
             return runtime;
         } catch (Exception e) {
             runtime.close();
@@ -62,7 +72,8 @@ public final class IntegrationRuntime implements AutoCloseable {
         }
     }
 
-    private void startAll(RuntimeConfig config, Optional<IngressCounter> ingress, Path dataDir) throws Exception {
+    private void startAll(RuntimeConfig config, ListenerLimits limits, Optional<IngressCounter> ingress,
+            Path dataDir, RoutingStats routing) throws Exception {
         Optional<JmsSender> sender = Optional.empty();
         if (config.needsBroker()) {
             String url;
@@ -86,29 +97,28 @@ public final class IntegrationRuntime implements AutoCloseable {
             sender = Optional.of(jms);
         }
         if (!config.routes().isEmpty()) {
-            passthrough = passthroughServer(config, ingress, sender);
+            passthrough = passthroughServer(config, limits, ingress, sender, routing);
             passthrough.start();
             LOG.info("HTTP passthrough listening on http://{}:{} with {} route(s).", config.passthroughHost(),
                     passthroughPort(), config.routes().size());
         }
     }
 
-    private static Server passthroughServer(RuntimeConfig config, Optional<IngressCounter> ingress,
-            Optional<JmsSender> sender) {
+    private static Server passthroughServer(RuntimeConfig config, ListenerLimits limits,
+            Optional<IngressCounter> ingress, Optional<JmsSender> sender, RoutingStats routing) {
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("passthrough");
         Server server = new Server(threads);
-        ServerConnector connector = new ServerConnector(server);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost(config.passthroughHost());
         connector.setPort(config.passthroughPort());
+        ListenerGuard.install("passthrough", server, connector, http, limits);
         server.addConnector(connector);
 
         ServletContextHandler context = new ServletContextHandler("/");
-        if (ingress.isPresent()) {
-            FilterHolder counting = new FilterHolder(new CountingFilter(ingress.get()));
-            counting.setAsyncSupported(true);
-            context.addFilter(counting, "/*", EnumSet.of(DispatcherType.REQUEST));
-        }
+        List<String> routed = new ArrayList<>();
         for (RuntimeConfig.Route route : config.routes()) {
             ServletHolder holder;
             if (route.backend().isPresent()) {
@@ -120,12 +130,26 @@ public final class IntegrationRuntime implements AutoCloseable {
                 JmsSender jms = sender.orElseThrow();
                 holder = new ServletHolder(new AsyncRouteServlet(jms, route.queue().orElseThrow()));
             }
-            context.addServlet(holder, route.prefix().equals("/") ? "/*" : route.prefix() + "/*");
+            String mapping = route.prefix().equals("/") ? "/*" : route.prefix() + "/*";
+            context.addServlet(holder, mapping);
+            routed.add(mapping);
         }
-        if (config.routes().stream().noneMatch(route -> route.prefix().equals("/"))) {
-            context.addServlet(new ServletHolder(new RuntimeErrors.NoRouteServlet()), "/*");
+        if (ingress.isPresent()) {
+            // Only requests a route takes are transactions: the filter sits on the routes' mappings, not on "/*".
+            FilterHolder counting = new FilterHolder(new CountingFilter(ingress.get()));
+            counting.setAsyncSupported(true);
+            FilterMapping mapping = new FilterMapping();
+            mapping.setFilterName(counting.getName());
+            mapping.setPathSpecs(routed.toArray(String[]::new));
+            mapping.setDispatcherTypes(EnumSet.of(DispatcherType.REQUEST));
+            context.getServletHandler().addFilter(counting, mapping);
         }
-        server.setHandler(context);
+        if (!routed.contains("/*")) {
+            context.addServlet(new ServletHolder(new RuntimeErrors.NoRouteServlet(routing)), "/*");
+        }
+        Handler.Wrapper rate = ListenerGuard.minimumDataRate(limits);
+        rate.setHandler(context);
+        server.setHandler(rate);
         server.setStopTimeout(5_000);
         return server;
     }

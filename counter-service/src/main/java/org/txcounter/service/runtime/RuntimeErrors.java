@@ -20,12 +20,19 @@ final class RuntimeErrors {
         response.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Answers 404 for paths no route covers. */
+    /** Answers 404 for paths no route covers, and records them; the counting filter never sees them. */
     static final class NoRouteServlet extends HttpServlet {
         private static final long serialVersionUID = 1L;
 
+        private final transient RoutingStats routing;
+
+        NoRouteServlet(RoutingStats routing) {
+            this.routing = routing;
+        }
+
         @Override
         protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            routing.unrouted();
             send(response, 404, "no_route", "No passthrough route covers this path.");
         }
     }

@@ -1,15 +1,33 @@
 package org.txcounter.service.runtime;
 
 import jakarta.servlet.http.HttpServletRequest;
+import java.util.Enumeration;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.ee10.proxy.ProxyServlet;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
 import org.txcounter.core.ingress.IngressCounter;
 
 /**
- * Jetty's streaming reverse proxy for one passthrough route, with one change: the stamp header a client sent is
- * never passed on, and the request to the backend carries a fresh stamp of this deployment instead, so that
- * another node of the deployment behind this route does not count the same transaction again.
+ * Jetty's streaming reverse proxy for one passthrough route, with these changes:
+ * <ul>
+ *   <li>the stamp header a client sent is never passed on; the request to the backend carries a fresh stamp of
+ *       this deployment instead, so that another node of the deployment behind this route does not count the same
+ *       transaction again;</li>
+ *   <li>the forwarding headers are the proxy's own: the address the proxy saw is appended to the client's
+ *       {@code X-Forwarded-For} (so its last entry is the truth), and {@code X-Forwarded-Host},
+ *       {@code X-Forwarded-Proto} and {@code Forwarded} are set from what the proxy saw, replacing any the client
+ *       sent; {@code X-Forwarded-Server} and {@code X-Forwarded-Port} from the client are dropped;</li>
+ *   <li>response headers that the backend's {@code Connection} header names are hop-by-hop and stay with the hop
+ *       between proxy and backend, as RFC 9110 section 7.6.1 requires.</li>
+ * </ul>
+ *
+ * <p>Thread safety: one instance serves all requests of its route concurrently; it keeps no per-request state.
  */
 final class StampingProxyServlet extends ProxyServlet.Transparent {
 
@@ -23,11 +41,64 @@ final class StampingProxyServlet extends ProxyServlet.Transparent {
 
     @Override
     protected void addProxyHeaders(HttpServletRequest clientRequest, Request proxyRequest) {
-        super.addProxyHeaders(clientRequest, proxyRequest);
+        addViaHeader(clientRequest, proxyRequest);
+        String client = clientRequest.getRemoteAddr();
+        String host = clientRequest.getHeader(HttpHeader.HOST.asString());
+        if (host == null) {
+            host = clientRequest.getServerName() + ":" + clientRequest.getServerPort();
+        }
+        String proto = clientRequest.getScheme();
+        String chain = forwardedFor(clientRequest);
+        String forwardedHost = host;
         proxyRequest.headers(headers -> {
             headers.remove(IngressCounter.HTTP_HEADER);
+            headers.put(HttpHeader.X_FORWARDED_FOR, chain.isEmpty() ? client : chain + ", " + client);
+            headers.put(HttpHeader.X_FORWARDED_HOST, forwardedHost);
+            headers.put(HttpHeader.X_FORWARDED_PROTO, proto);
+            headers.remove(HttpHeader.X_FORWARDED_SERVER);
+            headers.remove(HttpHeader.X_FORWARDED_PORT);
+            headers.put(HttpHeader.FORWARDED, "for=" + node(client) + ";host=" + quoted(forwardedHost)
+                    + ";proto=" + proto);
             ingress.flatMap(IngressCounter::currentStamp)
                     .ifPresent(stamp -> headers.put(IngressCounter.HTTP_HEADER, stamp));
         });
+    }
+
+    @Override
+    protected HttpField filterServerResponseHeader(HttpServletRequest clientRequest, Response serverResponse,
+            HttpField field) {
+        Set<String> hopByHop = serverResponse.getHeaders().getCSV(HttpHeader.CONNECTION, false).stream()
+                .map(name -> name.trim().toLowerCase(Locale.ROOT))
+                .collect(Collectors.toSet());
+        if (hopByHop.contains(field.getLowerCaseName())) {
+            return null;
+        }
+        return super.filterServerResponseHeader(clientRequest, serverResponse, field);
+    }
+
+    /** The client's {@code X-Forwarded-For} values as one list, or empty. */
+    private static String forwardedFor(HttpServletRequest request) {
+        StringBuilder chain = new StringBuilder();
+        Enumeration<String> values = request.getHeaders(HttpHeader.X_FORWARDED_FOR.asString());
+        while (values.hasMoreElements()) {
+            String value = values.nextElement().trim();
+            if (!value.isEmpty()) {
+                chain.append(chain.length() == 0 ? "" : ", ").append(value);
+            }
+        }
+        return chain.toString();
+    }
+
+    /** An address as an RFC 7239 node: IPv4 as is, IPv6 bracketed and quoted. */
+    private static String node(String address) {
+        if (address.indexOf(':') < 0) {
+            return address;
+        }
+        String bare = address.startsWith("[") ? address.substring(1, address.length() - 1) : address;
+        return "\"[" + bare + "]\"";
+    }
+
+    private static String quoted(String value) {
+        return '"' + value.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
     }
 }

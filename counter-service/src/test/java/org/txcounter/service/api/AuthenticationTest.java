@@ -6,10 +6,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.stream.Stream;
@@ -128,6 +134,26 @@ class AuthenticationTest {
     }
 
     @Test
+    void headIsAnsweredLikeGetWithTheSameAccessRules() throws Exception {
+        HttpResponse<String> live = head("/health/live", null);
+        assertThat(live.statusCode()).isEqualTo(200);
+        assertThat(live.body()).isEmpty();
+        assertThat(head("/transaction/count", null).statusCode()).isEqualTo(401);
+        assertThat(head("/transaction/count", TestUsers.viewer()).statusCode()).isEqualTo(200);
+        assertThat(head("/transaction/verify", TestUsers.viewer()).statusCode()).isEqualTo(403);
+        assertThat(head("/transaction/verify", TestUsers.admin()).statusCode()).isEqualTo(200);
+    }
+
+    private HttpResponse<String> head(String path, String authorization) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody());
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
     void aTokenFromLoginWorksUntilLogoutOrExpiry() throws Exception {
         HttpResponse<String> login = get("/management/login", TestUsers.viewer());
         assertThat(login.statusCode()).isEqualTo(200);
@@ -152,8 +178,8 @@ class AuthenticationTest {
     }
 
     @Test
-    void repeatedFailedLoginsAreThrottledEvenWithTheRightPasswordUntilTheWindowPasses() throws Exception {
-        for (int i = 0; i < LoginThrottle.MAX_FAILURES; i++) {
+    void repeatedFailedLoginsForOneUserAreThrottledEvenWithTheRightPasswordUntilTheWindowPasses() throws Exception {
+        for (int i = 0; i < LoginThrottle.MAX_USER_FAILURES; i++) {
             assertThat(get("/transaction/count", TestUsers.basic(TestUsers.ADMIN, "guess-" + i)).statusCode())
                     .isEqualTo(401);
         }
@@ -161,13 +187,87 @@ class AuthenticationTest {
         assertThat(throttled.statusCode()).isEqualTo(429);
         assertThat(throttled.headers().firstValue("Retry-After")).contains("900");
         assertThat(JSON.readTree(throttled.body()).at("/error/code").asText()).isEqualTo("too_many_failed_logins");
-        // The same address is throttled for other users too.
-        assertThat(get("/transaction/count", TestUsers.viewer()).statusCode()).isEqualTo(429);
+        // Five failures for one name do not yet throttle the address for other names.
+        assertThat(get("/transaction/count", TestUsers.viewer()).statusCode()).isEqualTo(200);
 
         clock.advance(LoginThrottle.WINDOW.minusSeconds(1));
         assertThat(get("/transaction/count", TestUsers.admin()).statusCode()).isEqualTo(429);
         clock.advance(Duration.ofSeconds(1));
         assertThat(get("/transaction/count", TestUsers.admin()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void oneHundredFailedLoginsFrom127002DoNotLockTheAdminOutOf127001() throws Exception {
+        int refused = 0;
+        int throttled = 0;
+        for (int i = 0; i < 100; i++) {
+            int status = rawGet("127.0.0.2", "/transaction/count", TestUsers.basic(TestUsers.ADMIN, "guess-" + i));
+            refused += status == 401 ? 1 : 0;
+            throttled += status == 429 ? 1 : 0;
+        }
+        assertThat(refused).isEqualTo(LoginThrottle.MAX_USER_FAILURES);
+        assertThat(throttled).isEqualTo(100 - LoginThrottle.MAX_USER_FAILURES);
+        // The attacker's address stays throttled, even for the right password...
+        assertThat(rawGet("127.0.0.2", "/transaction/count", TestUsers.admin())).isEqualTo(429);
+        // ...while the admin, from another address, logs in at once, with Basic and for a token.
+        assertThat(rawGet("127.0.0.1", "/transaction/count", TestUsers.admin())).isEqualTo(200);
+        assertThat(rawGet("127.0.0.1", "/management/login", TestUsers.admin())).isEqualTo(200);
+    }
+
+    @Test
+    void manyFailedNamesFromOneAddressStayThrottledAcrossAValidLogin() throws Exception {
+        int failures = 0;
+        for (int i = 0; failures < LoginThrottle.MAX_ADDRESS_FAILURES - 1; i++) {
+            assertThat(rawGet("127.0.0.2", "/transaction/count", TestUsers.basic("name-" + i, "guess")))
+                    .isEqualTo(401);
+            failures++;
+            if (i == 10) {
+                // A valid login of the attacker's own (viewer) account in between clears nothing.
+                assertThat(rawGet("127.0.0.2", "/transaction/count", TestUsers.viewer())).isEqualTo(200);
+            }
+        }
+        assertThat(rawGet("127.0.0.2", "/transaction/count", TestUsers.basic("last-name", "guess"))).isEqualTo(401);
+        assertThat(rawGet("127.0.0.2", "/transaction/count", TestUsers.basic("one-more", "guess"))).isEqualTo(429);
+        assertThat(rawGet("127.0.0.2", "/transaction/count", TestUsers.viewer())).isEqualTo(429);
+        assertThat(rawGet("127.0.0.1", "/transaction/count", TestUsers.viewer())).isEqualTo(200);
+        clock.advance(LoginThrottle.WINDOW);
+        assertThat(rawGet("127.0.0.2", "/transaction/count", TestUsers.viewer())).isEqualTo(200);
+    }
+
+    @Test
+    void tenThousandViewerLoginsDoNotLogTheAdminOut() throws Exception {
+        String admin = JSON.readTree(get("/management/login", TestUsers.admin()).body()).get("AccessToken").asText();
+        String firstViewer = null;
+        String lastViewer = null;
+        for (int i = 0; i < 10_000; i++) {
+            HttpResponse<String> login = get("/management/login", TestUsers.viewer());
+            assertThat(login.statusCode()).isEqualTo(200);
+            lastViewer = JSON.readTree(login.body()).get("AccessToken").asText();
+            if (i == 0) {
+                firstViewer = lastViewer;
+            }
+        }
+        assertThat(get("/transaction/verify", "Bearer " + admin).statusCode()).isEqualTo(200);
+        assertThat(get("/management/transactions/count", "Bearer " + lastViewer).statusCode()).isEqualTo(200);
+        // The viewer's own oldest session made room for its newer ones.
+        assertThat(get("/management/transactions/count", "Bearer " + firstViewer).statusCode()).isEqualTo(401);
+    }
+
+    /** One GET over a socket bound to {@code localAddress}; the status code. */
+    private int rawGet(String localAddress, String path, String authorization) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.bind(new InetSocketAddress(InetAddress.getByName(localAddress), 0));
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), app.port()), 10_000);
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + authorization
+                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            String response = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(response).startsWith("HTTP/1.1 ");
+            return Integer.parseInt(response.substring(9, 12));
+        }
     }
 
     @Test

@@ -109,8 +109,7 @@ class HangingDatabaseIT {
             TransactionCounter counter = TransactionCounter.start(CounterConfig.builder().dataSource(viaProxy)
                     .dataDir(dataDir).nodeId("hang").journalInterval(Duration.ofSeconds(1))
                     .finalFlushTimeout(Duration.ofSeconds(5)).build(), clock);
-            Javalin app = ManagementApi.create(counter, TestUsers.access(clock),
-                    ManagementApi.Listener.plain("127.0.0.1", 0)).start();
+            Javalin app = TestApi.plain(counter, clock);
             AtomicBoolean running = new AtomicBoolean(true);
             AtomicLong count = new AtomicLong();
             Thread traffic = new Thread(() -> {

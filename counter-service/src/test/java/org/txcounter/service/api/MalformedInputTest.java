@@ -428,6 +428,10 @@ class MalformedInputTest {
         cases.add(wire(400, "a NUL in the request target", "GET " + COUNT + "\u0000 HTTP/1.1\r\nHost: {host}\r\n"
                 + auth + "Connection: close\r\n\r\n"));
         cases.add(wire(400, "a request line of garbage", "\u0001\u0002 not http at all\r\n\r\n"));
+        cases.add(wire(400, "HTTP/9.9 in the request line", "GET " + COUNT + " HTTP/9.9\r\nHost: {host}\r\n" + auth
+                + "Connection: close\r\n\r\n"));
+        cases.add(wire(426, "HTTP/2.0 as text in the request line", "GET " + COUNT + " HTTP/2.0\r\nHost: {host}\r\n"
+                + auth + "Connection: close\r\n\r\n"));
     }
 
     private static Case invalid(String target, String parameter) {

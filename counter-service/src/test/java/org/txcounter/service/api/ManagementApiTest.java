@@ -32,6 +32,8 @@ import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.Transport;
 import org.txcounter.core.TransportCounter;
 import org.txcounter.core.config.CounterConfig;
+import org.txcounter.core.config.DataSourceConfig;
+import org.txcounter.core.store.EmbeddedH2;
 
 /** The API over real HTTP, on a real H2 database, with a clock the test moves. */
 class ManagementApiTest {
@@ -268,8 +270,8 @@ class ManagementApiTest {
         assertThat(intact.get("valid").asBoolean()).isTrue();
         assertThat(intact.get("findings")).isEmpty();
 
-        try (Connection connection = DriverManager.getConnection(
-                CounterConfig.embeddedDataSource(dataDir).url(), "sa", "");
+        DataSourceConfig embedded = EmbeddedH2.secure(CounterConfig.embeddedDataSource(dataDir), dataDir);
+        try (Connection connection = DriverManager.getConnection(embedded.url(), "sa", embedded.password());
                 Statement statement = connection.createStatement()) {
             statement.executeUpdate("UPDATE txn_interval SET txn_count = 1");
         }
@@ -302,8 +304,8 @@ class ManagementApiTest {
 
     @Test
     void readinessReportsASchemaThatIsBehindThisRelease() throws Exception {
-        try (Connection connection = DriverManager.getConnection(
-                CounterConfig.embeddedDataSource(dataDir).url(), "sa", "");
+        DataSourceConfig embedded = EmbeddedH2.secure(CounterConfig.embeddedDataSource(dataDir), dataDir);
+        try (Connection connection = DriverManager.getConnection(embedded.url(), "sa", embedded.password());
                 Statement statement = connection.createStatement()) {
             statement.executeUpdate("DELETE FROM \"flyway_schema_history\" WHERE \"version\" = '2'");
         }

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.txcounter.core.MutableClock;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.config.ManagementSecurity;
+import org.txcounter.service.runtime.RoutingStats;
 import org.txcounter.service.security.ManagementTls;
 import org.txcounter.service.security.SelfSignedCertificate;
 
@@ -59,7 +60,7 @@ class ManagementTlsTest {
         ManagementSecurity security = new ManagementSecurity(true, keystore,
                 keystore.map(k -> password), TestUsers.users(), ManagementSecurity.DEFAULT_TOKEN_LIFETIME);
         app = ManagementApi.create(counter, TestUsers.access(clock), ManagementApi.Listener.tls("127.0.0.1", 0,
-                ManagementTls.contextFactory(security, dataDir, "127.0.0.1"))).start();
+                ManagementTls.contextFactory(security, dataDir, "127.0.0.1")), new RoutingStats()).start();
     }
 
     private KeyStore keystore(Path file, String password) throws IOException, GeneralSecurityException {

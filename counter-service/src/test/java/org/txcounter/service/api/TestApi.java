@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.config.CounterConfig;
+import org.txcounter.service.runtime.RoutingStats;
 
 /** The counter and API that the API tests run against: node {@code node-a} on an embedded H2 database. */
 final class TestApi {
@@ -19,7 +20,7 @@ final class TestApi {
 
     /** The API for {@code counter} over plain HTTP on a free port, with the users of {@link TestUsers}. */
     static Javalin plain(TransactionCounter counter, Clock clock) {
-        return ManagementApi.create(counter, TestUsers.access(clock), ManagementApi.Listener.plain("127.0.0.1", 0))
-                .start();
+        return ManagementApi.create(counter, TestUsers.access(clock), ManagementApi.Listener.plain("127.0.0.1", 0),
+                new RoutingStats()).start();
     }
 }

@@ -1,0 +1,287 @@
+package org.txcounter.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged service under attack from the same host, over real sockets: thousands of slow connections, control
+ * characters in a user name, and a look at the modes of every file it creates.
+ */
+class ListenerHardeningIT {
+
+    private static final int SLOW_PER_LISTENER = 2_500;
+    private static final int HEADER_TIMEOUT_MS = 3_000;
+
+    @TempDir
+    Path workDir;
+
+    private OkBackend backend;
+    private ServiceProcess service;
+    private final List<Socket> slow = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws IOException {
+        backend = new OkBackend();
+        Files.writeString(workDir.resolve("deployment.toml"), """
+                [node]
+                id = "hardened-node"
+
+                [management_api]
+                port = 0
+                header_timeout_ms = %d
+
+                [passthrough]
+                port = 0
+                header_timeout_ms = %d
+
+                [[passthrough.route]]
+                prefix = "/api"
+                backend = "http://127.0.0.1:%d/backend"
+
+                [[passthrough.route]]
+                prefix = "/orders"
+                queue = "orders"
+
+                [[inbound_endpoint]]
+                name = "orders-in"
+                queue = "orders"
+                forward_to = "http://127.0.0.1:%d/backend"
+                """.formatted(HEADER_TIMEOUT_MS, HEADER_TIMEOUT_MS, backend.port(), backend.port()));
+        service = ServiceProcess.start(workDir);
+        assertThat(service.generatedPassword()).as(service.startupOutput()).isNotNull();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (Socket socket : slow) {
+            socket.close();
+        }
+        if (service != null) {
+            service.terminate();
+        }
+        backend.close();
+    }
+
+    @Test
+    void fiveThousandSlowConnectionsLeaveTheApiAnsweringAndTheJournalWrittenEverySecond() throws Exception {
+        long fdsBefore = openDescriptors();
+        int refusedAtOnce = 0;
+        for (int i = 0; i < SLOW_PER_LISTENER; i++) {
+            // Half a TLS record to the API, half a request line to the passthrough; then nothing more.
+            refusedAtOnce += openSlow(service.managementPort(), new byte[] {0x16, 0x03, 0x01}) ? 0 : 1;
+            refusedAtOnce += openSlow(service.passthroughPort(),
+                    "GET /api/slow HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII)) ? 0 : 1;
+        }
+        assertThat(slow.size() + refusedAtOnce).isEqualTo(2 * SLOW_PER_LISTENER);
+        long fdsUnderAttack = openDescriptors();
+
+        // While they are held: the admin is answered from 127.0.0.1 every half second for five seconds, and the
+        // journal keeps being rewritten. Unattacked, an answer takes a few milliseconds; the bound of 15 s per answer
+        // leaves room for a loaded 2-core machine and is still far below what a starved listener shows (no answer
+        // until the header timeout or the client's own timeout).
+        Path journal = workDir.resolve("data/journal");
+        List<FileTime> rewrites = new ArrayList<>();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        int answered = 0;
+        while (System.nanoTime() < end || answered < 5) {
+            long asked = System.nanoTime();
+            assertThat(adminStatus("/transaction/count")).isEqualTo(200);
+            answered++;
+            long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked);
+            assertThat(tookMs).as("the API answered within 15 s (it took %d ms)", tookMs).isLessThan(15_000);
+            FileTime written = Files.getLastModifiedTime(journal);
+            if (rewrites.isEmpty() || !rewrites.get(rewrites.size() - 1).equals(written)) {
+                rewrites.add(written);
+            }
+            Thread.sleep(500);
+        }
+        assertThat(answered).isGreaterThanOrEqualTo(5);
+        // Rewritten about once a second: at least 3 distinct times over 5 s, allowing a slow 2-core machine.
+        assertThat(rewrites).as("journal rewrites %s", rewrites).hasSizeGreaterThanOrEqualTo(3);
+
+        // The descriptors the attack costs are bounded by the two listeners' max_connections (256 and 2000).
+        assertThat(fdsUnderAttack - fdsBefore).as("descriptors before %d, under attack %d", fdsBefore,
+                fdsUnderAttack).isLessThanOrEqualTo(256 + 2000);
+
+        // Past the header timeout every slow connection the service accepted has been closed by it.
+        int closedByService = 0;
+        for (Socket socket : slow) {
+            if (closedByServer(socket, HEADER_TIMEOUT_MS * 4)) {
+                closedByService++;
+            }
+        }
+        assertThat(closedByService).isEqualTo(slow.size());
+        assertThat(adminStatus("/transaction/count")).isEqualTo(200);
+    }
+
+    @Test
+    void controlCharactersInAUserNameAreNeutralisedInTheLog() throws Exception {
+        // No colon: Basic ends the user name at the first one.
+        String name = "esc\u001b[31mred nul\u0000 ls\u2028 nel\u0085 crlf\r\n2026-01-01T00.00.00.000Z INFO forged";
+        assertThat(statusWithBasic(name, "wrong")).isEqualTo(401);
+        assertThat(service.terminate()).isEqualTo(143);
+        service = null;
+        String log = Files.readString(workDir.resolve("logs/txcounter.log"), StandardCharsets.UTF_8);
+        assertThat(log).contains("Failed login for user esc\\u001b[31mred nul\\u0000 ls\\u2028 nel\\u0085 "
+                + "crlf\\u000d\\u000a2026-01-01T00.00.00.000Z INFO forged from 127.0.0.1.");
+        for (char c : new char[] {0x1b, 0x00, 0x85, 0x2028, '\r'}) {
+            assertThat(log.indexOf(c)).as("U+%04X in the log", (int) c).isEqualTo(-1);
+        }
+        assertThat(log.lines()).allMatch(line -> line.startsWith("\t") || line.matches("^\\d{4}-\\d{2}-\\d{2}T.*"));
+    }
+
+    @Test
+    void everythingTheServiceCreatesUnderTheDataAndLogDirectoriesIsOwnerOnly() throws Exception {
+        // Traffic through both routes, so that the database, the journal and the broker have written.
+        assertThat(adminStatus("/transaction/count")).isEqualTo(200);
+        HttpStatusClient.get(service.passthroughPort(), "/api/one");
+        HttpStatusClient.post(service.passthroughPort(), "/orders/new", "an order");
+        assertThat(service.terminate()).isEqualTo(143);
+        service = null;
+
+        Map<String, String> modes = new TreeMap<>();
+        for (Path root : List.of(workDir.resolve("data"), workDir.resolve("logs"))) {
+            try (Stream<Path> paths = Files.walk(root)) {
+                for (Path path : (Iterable<Path>) paths::iterator) {
+                    modes.put(workDir.relativize(path) + (Files.isDirectory(path) ? "/" : ""),
+                            PosixFilePermissions.toString(Files.getPosixFilePermissions(path)));
+                }
+            }
+        }
+        assertThat(modes).containsKeys("data/", "data/transactiondb.mv.db", "data/embedded-db-password",
+                "data/stamp-secret", "data/journal", "data/admin-user.properties",
+                "data/management-tls.p12", "data/broker/", "data/broker/journal/", "logs/", "logs/txcounter.log");
+        modes.forEach((path, mode) -> assertThat(mode).as(path).isEqualTo(path.endsWith("/") ? "rwx------"
+                : "rw-------"));
+        assertThat(Files.readString(workDir.resolve("data/embedded-db-password")).strip()).hasSize(32);
+    }
+
+    /** Connects from 127.0.0.2 and sends {@code start}; false when the service closed it at once. */
+    private boolean openSlow(int port, byte[] start) throws IOException {
+        Socket socket = new Socket();
+        socket.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0));
+        socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 10_000);
+        try {
+            socket.getOutputStream().write(start);
+            socket.getOutputStream().flush();
+        } catch (IOException e) {
+            socket.close();
+            return false;
+        }
+        slow.add(socket);
+        return true;
+    }
+
+    /** Whether the server closes {@code socket} (end of stream or reset) within {@code timeoutMs}. */
+    private static boolean closedByServer(Socket socket, int timeoutMs) throws IOException {
+        socket.setSoTimeout(timeoutMs);
+        try {
+            InputStream in = socket.getInputStream();
+            while (in.read() >= 0) {
+                // A 400 or 408 the server wrote before it closed: read past it.
+            }
+            return true;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    private long openDescriptors() throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc", String.valueOf(service.pid()), "fd"))) {
+            return fds.count();
+        }
+    }
+
+    private int adminStatus(String path) throws Exception {
+        return statusWithBasic("admin", service.generatedPassword(), path);
+    }
+
+    private int statusWithBasic(String user, String password) throws Exception {
+        return statusWithBasic(user, password, "/transaction/count");
+    }
+
+    /** One GET over TLS from 127.0.0.1 with Basic credentials of any bytes; the status code. */
+    private int statusWithBasic(String user, String password, String path) throws Exception {
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(null, new TrustManager[] {new TrustEverything()}, null);
+        try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), service.managementPort()), 5_000);
+            socket.setSoTimeout(20_000);
+            String credentials = Base64.getEncoder().encodeToString((user + ":" + password)
+                    .getBytes(StandardCharsets.UTF_8));
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic " + credentials
+                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(response).startsWith("HTTP/1.1 ");
+            return Integer.parseInt(response.substring(9, 12));
+        }
+    }
+
+    /** The test talks to the service's own generated, self-signed certificate. */
+    private static final class TrustEverything implements X509TrustManager {
+        @Override
+        public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+            return new java.security.cert.X509Certificate[0];
+        }
+    }
+
+    /** Plain HTTP requests to the passthrough, each on its own connection. */
+    private static final class HttpStatusClient {
+        static void get(int port, String path) throws IOException {
+            send(port, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", 200);
+        }
+
+        static void post(int port, String path, String body) throws IOException {
+            send(port, "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + body.length()
+                    + "\r\nConnection: close\r\n\r\n" + body, 202);
+        }
+
+        private static void send(int port, String request, int expected) throws IOException {
+            try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                socket.setSoTimeout(30_000);
+                socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+                String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                assertThat(response).startsWith("HTTP/1.1 " + expected + " ");
+            }
+        }
+    }
+}
