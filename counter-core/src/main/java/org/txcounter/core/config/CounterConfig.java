@@ -42,6 +42,7 @@ public final class CounterConfig {
     private final Duration journalInterval;
     private final Duration finalFlushTimeout;
     private final Path secretStore;
+    private final MetricsConfig metrics;
 
     private CounterConfig(Builder builder) {
         this.enabled = builder.enabled;
@@ -60,6 +61,7 @@ public final class CounterConfig {
         this.journalInterval = builder.journalInterval;
         this.finalFlushTimeout = builder.finalFlushTimeout;
         this.secretStore = builder.secretStore != null ? builder.secretStore : defaultSecretStore(builder.dataDir);
+        this.metrics = builder.metrics;
     }
 
     /**
@@ -161,6 +163,11 @@ public final class CounterConfig {
         return secretStore;
     }
 
+    /** The optional metrics listener of {@code [metrics]}; disabled by default. */
+    public MetricsConfig metrics() {
+        return metrics;
+    }
+
     public Builder toBuilder() {
         Builder builder = new Builder();
         builder.enabled = enabled;
@@ -179,6 +186,7 @@ public final class CounterConfig {
         builder.journalInterval = journalInterval;
         builder.finalFlushTimeout = finalFlushTimeout;
         builder.secretStore = secretStore;
+        builder.metrics = metrics;
         return builder;
     }
 
@@ -200,6 +208,12 @@ public final class CounterConfig {
         private Duration journalInterval = Duration.ofSeconds(1);
         private Duration finalFlushTimeout = Duration.ofSeconds(10);
         private Path secretStore;
+        private MetricsConfig metrics = MetricsConfig.disabled();
+
+        public Builder metrics(MetricsConfig metrics) {
+            this.metrics = Objects.requireNonNull(metrics, "metrics");
+            return this;
+        }
 
         private Builder() {
         }
