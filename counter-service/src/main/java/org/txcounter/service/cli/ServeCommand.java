@@ -1,6 +1,7 @@
 package org.txcounter.service.cli;
 
 import io.javalin.Javalin;
+import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -14,6 +15,7 @@ import org.txcounter.core.config.DeploymentToml;
 import org.txcounter.core.config.ManagementSecurity;
 import org.txcounter.service.api.ApiAccess;
 import org.txcounter.service.api.ManagementApi;
+import org.txcounter.service.api.MetricsListener;
 import org.txcounter.service.runtime.IntegrationRuntime;
 import org.txcounter.service.security.GeneratedAdmin;
 import org.txcounter.service.security.ManagementTls;
@@ -72,12 +74,27 @@ final class ServeCommand implements Callable<Integer> {
             throw new ConfigException("Cannot listen on " + config.managementHost() + ":" + config.managementPort()
                     + ": " + e.getMessage() + ". Free the port or set [management_api] port in deployment.toml.", e);
         }
+        MetricsListener metrics = null;
+        if (config.metrics().enabled()) {
+            try {
+                metrics = MetricsListener.start(config.metrics(), counter);
+            } catch (IOException e) {
+                api.stop();
+                counter.close();
+                throw new ConfigException(e.getMessage(), e);
+            }
+            System.out.println("Metrics on http://" + config.metrics().host() + ":" + metrics.port() + "/metrics"
+                    + (config.metrics().username().isPresent() ? " (HTTP Basic)" : ""));
+        }
         IntegrationRuntime runtime = null;
         if (config.runtime().active()) {
             try {
                 runtime = IntegrationRuntime.start(config.runtime(),
                         config.enabled() ? Optional.of(counter.ingress()) : Optional.empty(), config.dataDir());
             } catch (Exception e) {
+                if (metrics != null) {
+                    metrics.close();
+                }
                 api.stop();
                 counter.close();
                 throw e;
@@ -87,6 +104,7 @@ final class ServeCommand implements Callable<Integer> {
                     + config.runtime().endpoints().size() + " JMS inbound endpoint(s))");
         }
         IntegrationRuntime started = runtime;
+        MetricsListener scraped = metrics;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             // Stop taking transactions first, then answer no more queries, then write what was counted.
             if (started != null) {
@@ -95,6 +113,9 @@ final class ServeCommand implements Callable<Integer> {
                 } catch (Exception e) {
                     LOG.warn("The integration runtime did not stop cleanly: {}", e.toString());
                 }
+            }
+            if (scraped != null) {
+                scraped.close();
             }
             api.stop();
             counter.close();

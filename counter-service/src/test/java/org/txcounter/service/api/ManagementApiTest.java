@@ -299,6 +299,21 @@ class ManagementApiTest {
     }
 
     @Test
+    void theReadinessProbeNeedsNoCredentialsAndSaysOnlyUpOrDown() throws Exception {
+        HttpRequest probe = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port()
+                + "/health/ready/probe")).build();
+        HttpResponse<String> ready = http.send(probe, HttpResponse.BodyHandlers.ofString());
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(ready.body()).isEqualTo("{\"status\":\"UP\"}");
+
+        counter.store().close();
+
+        HttpResponse<String> notReady = http.send(probe, HttpResponse.BodyHandlers.ofString());
+        assertThat(notReady.statusCode()).isEqualTo(503);
+        assertThat(notReady.body()).isEqualTo("{\"status\":\"DOWN\"}");
+    }
+
+    @Test
     void readinessReportsASchemaThatIsBehindThisRelease() throws Exception {
         try (Connection connection = DriverManager.getConnection(
                 CounterConfig.embeddedDataSource(dataDir).url(), "sa", "");
