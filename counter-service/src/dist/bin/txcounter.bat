@@ -2,7 +2,7 @@
 rem Starts the transaction counter from its distribution, or runs one of its commands:
 rem   bin\txcounter.bat              serve, with conf\deployment.toml
 rem   bin\txcounter.bat migrate      any command of txcounter.jar (count, report, nodes, verify, ...)
-rem It runs in the distributions home (the directory above bin\), so the relative paths of deployment.toml
+rem It runs in the distribution's home (the directory above bin\), so the relative paths of deployment.toml
 rem resolve there; logs go to logs\, temporary files to tmp\.
 rem Environment: JAVA_HOME (JDK or JRE 17+), TXCOUNTER_HEAP (default -Xms256m -Xmx1024m), JAVA_OPTS (added last).
 setlocal

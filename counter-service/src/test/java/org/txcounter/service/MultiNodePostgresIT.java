@@ -100,7 +100,7 @@ class MultiNodePostgresIT {
         String csvA = Shell.curl200("-k", "-u", USER + ":" + PASSWORD,
                 apiA + "/transaction/report" + period + "&format=csv");
         assertThat(csvA).isEqualTo("month,node_id,transport,transaction_count\r\n"
-                + month + ",node-a,HTTP," + THROUGH_A + "\r\n" + month + ",node-b,HTTP," + THROUGH_B);
+                + month + ",node-a,HTTP," + THROUGH_A + "\r\n" + month + ",node-b,HTTP," + THROUGH_B + "\r\n");
         assertThat(Shell.curl200("-k", "-u", USER + ":" + PASSWORD,
                 apiB + "/transaction/report" + period + "&format=csv")).isEqualTo(csvA);
         String miCount = Shell.curl200("-k", "-u", USER + ":" + PASSWORD, apiA + "/management/transactions/count");

@@ -1,5 +1,6 @@
 package org.txcounter.core.config;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -253,10 +254,10 @@ public final class ConfigModel {
         if (keys.isEmpty()) {
             throw new IllegalArgumentException("No section " + section + " in the configuration model");
         }
-        return Set.copyOf(keys);
+        return Collections.unmodifiableSet(keys);
     }
 
-    /** Each {@code [name]} section, once, with its keys. */
+    /** Each {@code [name]} section with its keys, in the order of the table. */
     public static Map<String, Set<String>> tables() {
         Map<String, Set<String>> tables = new LinkedHashMap<>();
         for (Section section : SECTIONS) {
@@ -264,7 +265,7 @@ public final class ConfigModel {
                 tables.put(section.name(), keysOf(section.name()));
             }
         }
-        return Map.copyOf(tables);
+        return Collections.unmodifiableMap(tables);
     }
 
     /** The sections as an operator writes them, for messages: {@code [[datasource]], [transaction_counter], ...}. */

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -186,11 +187,13 @@ class DistributionIT {
             }
         }
         if (account.switchUser()) {
-            List<String> command = new ArrayList<>(List.of("find", "/", "/tmp", "/var/tmp", "/dev/shm", "-xdev",
-                    "-user", account.name(), "-newer", marker.toString(), "-not", "-path", home + "/*",
-                    "-not", "-path", "/proc/*", "-print"));
-            Set<String> found = new TreeSet<>(List.of(Shell.run(command).split("\n")));
-            found.removeAll(Set.of("", outside.toString(), workDir.toString(), userHome.toString(),
+            // A file of the account's, written now outside the home, shows that the search finds such files.
+            Path witness = outside.resolve("witness");
+            Files.writeString(witness, "");
+            Shell.run(List.of("chown", account.name() + ":", witness.toString()));
+            Set<String> found = filesOwnedOutside(account.name(), marker, home);
+            assertThat(found).as("the search finds the witness").contains(witness.toString());
+            found.removeAll(Set.of(witness.toString(), outside.toString(), workDir.toString(), userHome.toString(),
                     userTmp.toString()));
             assertThat(found).as("files %s wrote outside %s", account.name(), home).isEmpty();
         }
@@ -238,6 +241,21 @@ class DistributionIT {
         environment.put("JAVA_HOME", System.getProperty("java.home"));
         environment.put("TXCOUNTER_HEAP", "-Xms64m -Xmx256m");
         return builder;
+    }
+
+    /**
+     * Every file of the account's modified after the marker, outside the home, on the root file system and the
+     * temporary ones. find's complaints about files that other processes delete meanwhile are discarded.
+     */
+    private static Set<String> filesOwnedOutside(String account, Path marker, Path home) throws Exception {
+        Process find = new ProcessBuilder("find", "/", "/tmp", "/var/tmp", "/dev/shm", "-xdev", "-user", account,
+                "-newer", marker.toString(), "-not", "-path", home + "/*", "-print")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String output = new String(find.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(find.waitFor(300, TimeUnit.SECONDS)).as("find ended within 300 s").isTrue();
+        Set<String> found = new TreeSet<>(List.of(output.split("\n")));
+        found.remove("");
+        return found;
     }
 
     private static Set<String> metricsOfTheAlertRules() throws IOException {
