@@ -9,12 +9,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /** A backend on a loopback port that answers every request with 200 "ok", for the packaged-jar tests. */
-final class OkBackend implements AutoCloseable {
+public final class OkBackend implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService threads = Executors.newFixedThreadPool(8);
 
-    OkBackend() throws IOException {
+    public OkBackend() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
         server.setExecutor(threads);
         server.createContext("/", exchange -> {
@@ -27,7 +27,7 @@ final class OkBackend implements AutoCloseable {
         server.start();
     }
 
-    int port() {
+    public int port() {
         return server.getAddress().getPort();
     }
 

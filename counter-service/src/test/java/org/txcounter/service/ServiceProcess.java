@@ -41,10 +41,12 @@ public final class ServiceProcess {
         Path jar = Path.of("target", "txcounter.jar").toAbsolutePath();
         assertThat(jar).exists();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process process = new ProcessBuilder(java, "-jar", jar.toString())
-                .directory(workDir.toFile())
-                .redirectErrorStream(true)
-                .start();
+        return start(new ProcessBuilder(java, "-jar", jar.toString()).directory(workDir.toFile()));
+    }
+
+    /** Starts the service with the given command (a launcher script, another user) and waits until it serves. */
+    public static ServiceProcess start(ProcessBuilder command) throws IOException {
+        Process process = command.redirectErrorStream(true).start();
         BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(),
                 StandardCharsets.UTF_8));
         int passthrough = -1;

@@ -44,6 +44,7 @@ public final class CounterConfig {
     private final Path secretStore;
     private final ListenerLimits managementLimits;
     private final ListenerLimits passthroughLimits;
+    private final MetricsConfig metrics;
 
     private CounterConfig(Builder builder) {
         this.enabled = builder.enabled;
@@ -64,6 +65,7 @@ public final class CounterConfig {
         this.secretStore = builder.secretStore != null ? builder.secretStore : defaultSecretStore(builder.dataDir);
         this.managementLimits = builder.managementLimits;
         this.passthroughLimits = builder.passthroughLimits;
+        this.metrics = builder.metrics;
     }
 
     /**
@@ -175,6 +177,11 @@ public final class CounterConfig {
         return passthroughLimits;
     }
 
+    /** The optional metrics listener of {@code [metrics]}; disabled by default. */
+    public MetricsConfig metrics() {
+        return metrics;
+    }
+
     public Builder toBuilder() {
         Builder builder = new Builder();
         builder.enabled = enabled;
@@ -195,6 +202,7 @@ public final class CounterConfig {
         builder.secretStore = secretStore;
         builder.managementLimits = managementLimits;
         builder.passthroughLimits = passthroughLimits;
+        builder.metrics = metrics;
         return builder;
     }
 
@@ -218,6 +226,12 @@ public final class CounterConfig {
         private Path secretStore;
         private ListenerLimits managementLimits = ListenerLimits.MANAGEMENT_DEFAULTS;
         private ListenerLimits passthroughLimits = ListenerLimits.PASSTHROUGH_DEFAULTS;
+        private MetricsConfig metrics = MetricsConfig.disabled();
+
+        public Builder metrics(MetricsConfig metrics) {
+            this.metrics = Objects.requireNonNull(metrics, "metrics");
+            return this;
+        }
 
         private Builder() {
         }

@@ -10,7 +10,6 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -81,31 +80,14 @@ public final class DeploymentToml {
     private static final Pattern SECRET_REFERENCE = Pattern.compile("\\$secret\\{([A-Za-z0-9._-]+)}");
     private static final Pattern PLAIN_SECRET = Pattern.compile("\\[(.*)]", Pattern.DOTALL);
 
-    private static final Map<String, Set<String>> SECTIONS = Map.ofEntries(
-            Map.entry("transaction_counter", Set.of("enable", "data_source", "update_interval")),
-            Map.entry("node", Set.of("id", "data_dir")),
-            Map.entry("billing", Set.of("time_zone")),
-            Map.entry("management_api", withLimitKeys("host", "port", "tls", "keystore", "keystore_password",
-                    "token_lifetime", "user")),
-            Map.entry("deduplication", Set.of("deployment_id", "stamp_secret", "stamp_lifetime", "http_chaining",
-                    "redelivery_window")),
-            Map.entry("passthrough", withLimitKeys("host", "port", "route")),
-            Map.entry("jms", Set.of("broker_url", "embedded_broker_port")),
-            Map.entry("schema", Set.of("owner_data_source")),
-            Map.entry("ledger", Set.of("key")),
-            Map.entry("journal", Set.of("interval_ms", "final_flush_timeout_ms")),
-            Map.entry("secret_store", Set.of("keystore")));
-    private static final Set<String> USER_KEYS = Set.of("name", "password_hash", "role");
-    private static final Set<String> ROUTE_KEYS = Set.of("prefix", "backend", "queue");
-    private static final Set<String> ENDPOINT_KEYS =
-            Set.of("name", "queue", "forward_to", "forward_to_queue", "concurrency");
+    private static final Map<String, Set<String>> SECTIONS = ConfigModel.tables();
+    private static final Set<String> USER_KEYS = ConfigModel.keysOf("management_api.user");
+    private static final Set<String> ROUTE_KEYS = ConfigModel.keysOf("passthrough.route");
+    private static final Set<String> ENDPOINT_KEYS = ConfigModel.keysOf("inbound_endpoint");
     private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final Pattern ROUTE_PREFIX = Pattern.compile("/[A-Za-z0-9._~/-]*");
-    private static final Set<String> DATASOURCE_KEYS =
-            Set.of("id", "url", "username", "password", "driver", "pool_options");
-    private static final Set<String> POOL_OPTIONS = Set.of("maxActive", "maxIdle", "minIdle", "maxWait",
-            "testOnBorrow", "testWhileIdle", "validationQuery", "validationQueryTimeout", "validationInterval",
-            "defaultAutoCommit", "maxAge");
+    private static final Set<String> DATASOURCE_KEYS = ConfigModel.keysOf("datasource");
+    private static final Set<String> POOL_OPTIONS = ConfigModel.keysOf("datasource.pool_options");
 
     private final String source;
     private final TomlParseResult toml;
@@ -114,14 +96,6 @@ public final class DeploymentToml {
     private DeploymentToml(String source, TomlParseResult toml) {
         this.source = source;
         this.toml = toml;
-    }
-
-    /** A listener section's own keys plus those of its {@link ListenerLimits}. */
-    private static Set<String> withLimitKeys(String... keys) {
-        Set<String> all = new HashSet<>(List.of(keys));
-        all.addAll(List.of("max_connections", "max_connections_per_client", "header_timeout_ms", "idle_timeout_ms",
-                "min_request_data_rate"));
-        return Set.copyOf(all);
     }
 
     /** Reads the file, taking the {@code enable} switch from this JVM's system properties and environment. */
@@ -254,6 +228,7 @@ public final class DeploymentToml {
             builder.finalFlushTimeout(Duration.ofMillis(integer(journal, "journal", "final_flush_timeout_ms", 0,
                     600_000, "milliseconds from 0 to 600000")));
         }
+        builder.metrics(readMetrics());
         TomlTable ledger = section("ledger");
         if (ledger != null && ledger.contains("key")) {
             byte[] key = resolveSecret(ledger, "ledger", "key").getBytes(StandardCharsets.UTF_8);
@@ -320,9 +295,7 @@ public final class DeploymentToml {
                 }
             } else {
                 throw new ConfigException(source + " line " + line(toml, key) + ": unknown section or key \"" + key
-                        + "\". Known: [[datasource]], [transaction_counter], [node], [billing], [management_api], "
-                        + "[deduplication], [passthrough], [[passthrough.route]], [jms], [[inbound_endpoint]], "
-                        + "[schema], [ledger], [journal], [secret_store], [secrets]");
+                        + "\". Known: " + ConfigModel.writtenSections());
             }
         }
     }
@@ -599,6 +572,44 @@ public final class DeploymentToml {
                     "a number of message ids from 1 to 10000000");
         }
         return new DedupeConfig(deploymentId, secret, lifetime, chaining, window);
+    }
+
+    private MetricsConfig readMetrics() {
+        TomlTable table = section("metrics");
+        MetricsConfig defaults = MetricsConfig.disabled();
+        if (table == null) {
+            return defaults;
+        }
+        String section = "metrics";
+        boolean enabled = table.contains("enable") && bool(table, section, "enable");
+        String host = table.contains("host") ? string(table, section, "host") : defaults.host();
+        int port = table.contains("port")
+                ? (int) integer(table, section, "port", 0, 65535, "a port number from 0 to 65535") : defaults.port();
+        Optional<String> username = Optional.empty();
+        if (table.contains("username")) {
+            String name = string(table, section, "username");
+            if (!ManagementSecurity.validUserName(name)) {
+                throw error(table, section, "username", "\"" + name + "\"",
+                        "1 to 64 letters, digits, '.', '_', '@' or '-'");
+            }
+            username = Optional.of(name);
+        }
+        Optional<String> hash = Optional.empty();
+        if (table.contains("password_hash")) {
+            String value = string(table, section, "password_hash");
+            if (!ManagementSecurity.PASSWORD_HASH.matcher(value).matches()) {
+                throw error(table, section, "password_hash", "(hidden)",
+                        "a pbkdf2-sha256 hash from: java -jar txcounter.jar hash-password");
+            }
+            hash = Optional.of(value);
+        }
+        if (username.isPresent() != hash.isPresent()) {
+            String missing = username.isPresent() ? "password_hash" : "username";
+            throw new ConfigException(source + " line " + line(table, null) + ": [metrics] has "
+                    + (username.isPresent() ? "username" : "password_hash") + " but no " + missing
+                    + ". Set both for Basic authentication, or neither.");
+        }
+        return new MetricsConfig(enabled, host, port, username, hash);
     }
 
     private RuntimeConfig readRuntime() {

@@ -72,6 +72,7 @@ public final class ManagementApi {
             new Route("/management/transactions/report", Access.VIEWER, api -> api::miReport),
             new Route("/health/live", Access.PUBLIC, api -> ctx -> ctx.json(Map.of("status", "UP"))),
             new Route("/health/ready", Access.VIEWER, api -> api::ready),
+            new Route("/health/ready/probe", Access.PUBLIC, api -> api::readyProbe),
             new Route("/metrics", Access.VIEWER, api -> ctx -> ctx
                     .contentType("text/plain; version=0.0.4; charset=utf-8").result(api.metrics.scrape())),
             new Route("/openapi.json", Access.VIEWER, api -> ctx -> ctx.contentType("application/json")
@@ -302,13 +303,27 @@ public final class ManagementApi {
         ctx.json(body);
     }
 
-    /**
-     * Ready when the database answered the counter's latest call, its schema is the current one and the flusher is
-     * keeping up; 503 with the reasons otherwise. Reads what the store thread last saw: never waits for the
-     * database.
-     */
+    /** Readiness for a load balancer or Kubernetes, without credentials: 200 UP or 503 DOWN and nothing else. */
+    private void readyProbe(Context ctx) {
+        boolean up = readiness(new LinkedHashMap<>());
+        ctx.status(up ? 200 : 503).json(Map.of("status", up ? "UP" : "DOWN"));
+    }
+
     private void ready(Context ctx) {
         Map<String, Object> checks = new LinkedHashMap<>();
+        boolean up = readiness(checks);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", up ? "UP" : "DOWN");
+        body.put("checks", checks);
+        ctx.status(up ? 200 : 503).json(body);
+    }
+
+    /**
+     * Whether this node is ready, each check put into {@code checks}: the database answered the counter's latest
+     * call, its schema is the current one and the flusher is keeping up. Reads what the store thread last saw:
+     * never waits for the database.
+     */
+    private boolean readiness(Map<String, Object> checks) {
         DatabaseStatus status = counter.databaseStatus();
         boolean schema = status.state() != DatabaseStatus.State.SCHEMA_OUTDATED;
         // A database with an outdated schema answers: it is up, and the schema check says what is wrong.
@@ -324,11 +339,7 @@ public final class ManagementApi {
         checks.put("pendingIntervals", pending);
         boolean flusher = pending < counter.flusher().maxQueued() / 2;
         checks.put("flusher", flusher ? "UP" : "BEHIND");
-        boolean up = database && schema && flusher;
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", up ? "UP" : "DOWN");
-        body.put("checks", checks);
-        ctx.status(up ? 200 : 503).json(body);
+        return database && schema && flusher;
     }
 
     /** MI's login: HTTP Basic in, a bearer token out. */

@@ -3,6 +3,7 @@ package org.txcounter.service.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.DeploymentToml;
 import picocli.CommandLine.Parameters;
@@ -11,13 +12,16 @@ import picocli.CommandLine.Parameters;
 final class ConfigFile {
 
     static final Path DEFAULT_FILE = Path.of("deployment.toml");
+    /** Where the distribution keeps it; bin/txcounter.sh runs in the distribution's home. */
+    static final Path DISTRIBUTION_FILE = Path.of("conf", "deployment.toml");
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "deployment.toml",
-            description = "The configuration file. Default: ./deployment.toml if it exists, else the built-in "
-                    + "defaults (embedded H2 database in ./data).")
+            description = "The configuration file. Default: ./deployment.toml if it exists, else "
+                    + "./conf/deployment.toml (the distribution's), else the built-in defaults (embedded H2 database "
+                    + "in ./data).")
     Path file;
 
-    /** The configuration, read from the file, ./deployment.toml or the defaults. */
+    /** The configuration, read from the file, ./deployment.toml, ./conf/deployment.toml or the defaults. */
     CounterConfig read() {
         return chosen().map(DeploymentToml::read)
                 .orElseGet(() -> DeploymentToml.defaults(System::getProperty, System::getenv));
@@ -30,6 +34,9 @@ final class ConfigFile {
     }
 
     private Optional<Path> chosen() {
-        return file != null ? Optional.of(file) : Optional.of(DEFAULT_FILE).filter(Files::exists);
+        if (file != null) {
+            return Optional.of(file);
+        }
+        return Stream.of(DEFAULT_FILE, DISTRIBUTION_FILE).filter(Files::exists).findFirst();
     }
 }

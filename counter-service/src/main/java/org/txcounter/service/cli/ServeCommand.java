@@ -2,6 +2,7 @@ package org.txcounter.service.cli;
 
 import com.sun.security.auth.module.UnixSystem;
 import io.javalin.Javalin;
+import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -16,6 +17,7 @@ import org.txcounter.core.config.DeploymentToml;
 import org.txcounter.core.config.ManagementSecurity;
 import org.txcounter.service.api.ApiAccess;
 import org.txcounter.service.api.ManagementApi;
+import org.txcounter.service.api.MetricsListener;
 import org.txcounter.service.runtime.IntegrationRuntime;
 import org.txcounter.service.runtime.RoutingStats;
 import org.txcounter.service.security.GeneratedAdmin;
@@ -78,6 +80,18 @@ final class ServeCommand implements Callable<Integer> {
             throw new ConfigException("Cannot listen on " + config.managementHost() + ":" + config.managementPort()
                     + ": " + e.getMessage() + ". Free the port or set [management_api] port in deployment.toml.", e);
         }
+        MetricsListener metrics = null;
+        if (config.metrics().enabled()) {
+            try {
+                metrics = MetricsListener.start(config.metrics(), counter, routing);
+            } catch (IOException e) {
+                api.stop();
+                counter.close();
+                throw new ConfigException(e.getMessage(), e);
+            }
+            System.out.println("Metrics on http://" + config.metrics().host() + ":" + metrics.port() + "/metrics"
+                    + (config.metrics().username().isPresent() ? " (HTTP Basic)" : ""));
+        }
         IntegrationRuntime runtime = null;
         if (config.runtime().active()) {
             try {
@@ -85,6 +99,9 @@ final class ServeCommand implements Callable<Integer> {
                         config.enabled() ? Optional.of(counter.ingress()) : Optional.empty(), config.dataDir(),
                         routing);
             } catch (Exception e) {
+                if (metrics != null) {
+                    metrics.close();
+                }
                 api.stop();
                 counter.close();
                 throw e;
@@ -94,6 +111,7 @@ final class ServeCommand implements Callable<Integer> {
                     + config.runtime().endpoints().size() + " JMS inbound endpoint(s))");
         }
         IntegrationRuntime started = runtime;
+        MetricsListener scraped = metrics;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             // Stop taking transactions first, then answer no more queries, then write what was counted.
             if (started != null) {
@@ -102,6 +120,9 @@ final class ServeCommand implements Callable<Integer> {
                 } catch (Exception e) {
                     LOG.warn("The integration runtime did not stop cleanly: {}", e.toString());
                 }
+            }
+            if (scraped != null) {
+                scraped.close();
             }
             api.stop();
             counter.close();

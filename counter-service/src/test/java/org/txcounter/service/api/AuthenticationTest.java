@@ -84,10 +84,10 @@ class AuthenticationTest {
     }
 
     @Test
-    void onlyLivenessIsOpenAndEveryOtherRouteIsListedAsProtected() {
+    void onlyTheProbesAreOpenAndEveryOtherRouteIsListedAsProtected() {
         assertThat(ManagementApi.ROUTES.stream().filter(route -> route.access() == Access.PUBLIC)
-                .map(ManagementApi.Route::path)).containsExactly("/health/live");
-        assertThat(protectedRoutes().count()).isEqualTo(ManagementApi.ROUTES.size() - 1);
+                .map(ManagementApi.Route::path)).containsExactly("/health/live", "/health/ready/probe");
+        assertThat(protectedRoutes().count()).isEqualTo(ManagementApi.ROUTES.size() - 2);
     }
 
     @ParameterizedTest(name = "{0}")

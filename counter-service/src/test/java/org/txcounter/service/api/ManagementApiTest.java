@@ -303,6 +303,21 @@ class ManagementApiTest {
     }
 
     @Test
+    void theReadinessProbeNeedsNoCredentialsAndSaysOnlyUpOrDown() throws Exception {
+        HttpRequest probe = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port()
+                + "/health/ready/probe")).build();
+        HttpResponse<String> ready = http.send(probe, HttpResponse.BodyHandlers.ofString());
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(ready.body()).isEqualTo("{\"status\":\"UP\"}");
+
+        counter.store().close();
+
+        HttpResponse<String> notReady = http.send(probe, HttpResponse.BodyHandlers.ofString());
+        assertThat(notReady.statusCode()).isEqualTo(503);
+        assertThat(notReady.body()).isEqualTo("{\"status\":\"DOWN\"}");
+    }
+
+    @Test
     void readinessReportsASchemaThatIsBehindThisRelease() throws Exception {
         DataSourceConfig embedded = EmbeddedH2.secure(CounterConfig.embeddedDataSource(dataDir), dataDir);
         try (Connection connection = DriverManager.getConnection(embedded.url(), "sa", embedded.password());

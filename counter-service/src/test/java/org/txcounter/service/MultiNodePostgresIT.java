@@ -1,0 +1,194 @@
+package org.txcounter.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.txcounter.core.config.DataSourceConfig;
+import org.txcounter.core.store.TestDatabases;
+import org.txcounter.service.security.PasswordHashing;
+
+/**
+ * Two service instances, each with its own integration runtime, on one PostgreSQL database, as the README's
+ * "Several nodes" section sets them up. After traffic through both runtimes, both instances answer the same counts
+ * and the same reports; a login token works on the instance that issued it only; the login throttle is per
+ * instance.
+ */
+class MultiNodePostgresIT {
+
+    private static final int THROUGH_A = 30;
+    private static final int THROUGH_B = 20;
+    private static final String USER = "ops";
+    private static final String PASSWORD = "multi-node-ops-password";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The nodes write at the next minute boundary; then the database has everything. */
+    private static final Duration FLUSH_WAIT = Duration.ofSeconds(150);
+
+    @TempDir
+    Path dirs;
+
+    private OkBackend backend;
+    private ServiceProcess a;
+    private ServiceProcess b;
+
+    @BeforeEach
+    void prepare() throws IOException {
+        DataSourceConfig owner = TestDatabases.postgres();
+        TestDatabases.dropSchema(owner);
+        TestDatabases.migrate(owner);
+        backend = new OkBackend();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (ServiceProcess node : new ServiceProcess[] {a, b}) {
+            if (node != null) {
+                node.terminate();
+            }
+        }
+        backend.close();
+    }
+
+    @Test
+    void twoInstancesAnswerTheSameCountsAndReportsAndKeepTokensAndThrottleToThemselves() throws Exception {
+        String hash = PasswordHashing.hash(PASSWORD.toCharArray());
+        a = ServiceProcess.start(node("node-a", hash));
+        b = ServiceProcess.start(node("node-b", hash));
+        HttpClient client = HttpClient.newHttpClient();
+        send(client, a, THROUGH_A);
+        send(client, b, THROUGH_B);
+
+        String apiA = "https://127.0.0.1:" + a.managementPort();
+        String apiB = "https://127.0.0.1:" + b.managementPort();
+        long deadline = System.nanoTime() + FLUSH_WAIT.toNanos();
+        JsonNode countA = count(apiA);
+        JsonNode countB = count(apiB);
+        while (!(flushed(countA) && flushed(countB)) && System.nanoTime() < deadline) {
+            Thread.sleep(1000);
+            countA = count(apiA);
+            countB = count(apiB);
+        }
+        assertThat(countA.path("total").asLong()).as("node A: %s", countA).isEqualTo(THROUGH_A + THROUGH_B);
+        assertThat(countA.path("nodes").asInt()).isEqualTo(2);
+        // What the database holds is the same on both; "unflushed" is the answering node's own, now 0 on each.
+        assertThat(countA.path("unflushed").path("nodeId").asText()).isEqualTo("node-a");
+        assertThat(countB.path("unflushed").path("nodeId").asText()).isEqualTo("node-b");
+        assertThat(withoutUnflushed(countB)).isEqualTo(withoutUnflushed(countA));
+
+        YearMonth month = YearMonth.now(ZoneOffset.UTC);
+        String period = "?start=" + month + "&end=" + month;
+        String reportA = Shell.curl200("-k", "-u", USER + ":" + PASSWORD, apiA + "/transaction/report" + period);
+        assertThat(Shell.curl200("-k", "-u", USER + ":" + PASSWORD, apiB + "/transaction/report" + period))
+                .isEqualTo(reportA);
+        assertThat(JSON.readTree(reportA).toString()).contains("node-a").contains("node-b");
+        String csvA = Shell.curl200("-k", "-u", USER + ":" + PASSWORD,
+                apiA + "/transaction/report" + period + "&format=csv");
+        assertThat(csvA).isEqualTo("month,node_id,transport,transaction_count\r\n"
+                + month + ",node-a,HTTP," + THROUGH_A + "\r\n" + month + ",node-b,HTTP," + THROUGH_B + "\r\n");
+        assertThat(Shell.curl200("-k", "-u", USER + ":" + PASSWORD,
+                apiB + "/transaction/report" + period + "&format=csv")).isEqualTo(csvA);
+        String miCount = Shell.curl200("-k", "-u", USER + ":" + PASSWORD, apiA + "/management/transactions/count");
+        assertThat(miCount).contains("\"TransactionCount\":" + (THROUGH_A + THROUGH_B));
+        assertThat(Shell.curl200("-k", "-u", USER + ":" + PASSWORD, apiB + "/management/transactions/count"))
+                .isEqualTo(miCount);
+
+        // A token is valid on the instance that issued it.
+        String token = JSON.readTree(Shell.curl200("-k", "-u", USER + ":" + PASSWORD, apiA + "/management/login"))
+                .path("AccessToken").asText();
+        assertThat(Shell.curl("-k", "-H", "Authorization: Bearer " + token, apiA + "/transaction/count"))
+                .startsWith("200 ");
+        assertThat(Shell.curl("-k", "-H", "Authorization: Bearer " + token, apiB + "/transaction/count"))
+                .startsWith("401 ");
+
+        // The login throttle counts the failures of each instance on its own.
+        for (int i = 0; i < 5; i++) {
+            assertThat(Shell.curl("-k", "-u", USER + ":wrong-" + i, apiA + "/transaction/count")).startsWith("401 ");
+        }
+        assertThat(Shell.curl("-k", "-u", USER + ":" + PASSWORD, apiA + "/transaction/count")).startsWith("429 ");
+        assertThat(Shell.curl("-k", "-u", USER + ":" + PASSWORD, apiB + "/transaction/count")).startsWith("200 ");
+    }
+
+    private Path node(String id, String hash) throws IOException {
+        DataSourceConfig app = TestDatabases.postgresApp();
+        Path dir = Files.createDirectories(dirs.resolve(id));
+        Files.writeString(dir.resolve("deployment.toml"), """
+                [[datasource]]
+                id = "WSO2_TRANSACTION_DB"
+                url = "%s"
+                username = "%s"
+                password = "%s"
+
+                [node]
+                id = "%s"
+
+                [management_api]
+                port = %d
+
+                [[management_api.user]]
+                name = "%s"
+                password_hash = "%s"
+                role = "admin"
+
+                [deduplication]
+                deployment_id = "multi-node-test"
+                stamp_secret = "$secret{stamp}"
+
+                [passthrough]
+                port = 0
+
+                [[passthrough.route]]
+                prefix = "/api"
+                backend = "http://127.0.0.1:%d/backend"
+
+                [secrets]
+                stamp = "[the same stamp secret on every node of this deployment]"
+                """.formatted(app.url(), app.username(), app.password(), id, freePort(), USER, hash,
+                backend.port()));
+        return dir;
+    }
+
+    private static void send(HttpClient client, ServiceProcess node, int requests) throws Exception {
+        for (int i = 0; i < requests; i++) {
+            HttpResponse<String> proxied = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + node.passthroughPort() + "/api/orders/" + i)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(proxied.statusCode()).isEqualTo(200);
+        }
+    }
+
+    private static JsonNode count(String api) throws Exception {
+        return JSON.readTree(Shell.curl200("-k", "-u", USER + ":" + PASSWORD, api + "/transaction/count"));
+    }
+
+    private static boolean flushed(JsonNode count) {
+        return count.path("total").asLong() == THROUGH_A + THROUGH_B
+                && count.path("unflushed").path("total").asLong() == 0;
+    }
+
+    private static JsonNode withoutUnflushed(JsonNode count) {
+        ObjectNode copy = count.deepCopy();
+        copy.remove("unflushed");
+        return copy;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket probe = new ServerSocket(0)) {
+            return probe.getLocalPort();
+        }
+    }
+}
