@@ -720,6 +720,25 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
         }
     }
 
+    /** The quota thresholds (percent) whose alert was raised in {@code month}, with when. */
+    public Map<Integer, Instant> quotaAlerts(YearMonth month) {
+        try {
+            return jdbi.withHandle(handle -> {
+                Map<Integer, Instant> raised = new TreeMap<>();
+                handle.createQuery("""
+                                SELECT threshold_pct, raised_at FROM txn_quota_alert WHERE billing_period = :period""")
+                        .bind("period", period(month))
+                        .map((rs, ctx) -> raised.put(rs.getInt("threshold_pct"),
+                                instant(rs.getObject("raised_at", LocalDateTime.class))))
+                        .list();
+                return raised;
+            });
+        } catch (JdbiException e) {
+            throw new StoreException("Cannot read the quota alerts of " + month + " from " + description + ": "
+                    + rootMessage(e) + poolState(), e);
+        }
+    }
+
     private boolean alertRecordedMeanwhile(YearMonth month, int thresholdPercent) {
         try {
             return jdbi.withHandle(handle -> handle.createQuery("""
