@@ -18,6 +18,7 @@ import java.time.YearMonth;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.apache.pdfbox.Loader;
@@ -86,7 +87,7 @@ class MonthCloseTest {
 
     private CounterConfig config(DataSourceConfig dataSource, String node) {
         return CounterConfig.builder().dataSource(dataSource).dataDir(dir.resolve(node)).nodeId(node)
-                .billingZone(BERLIN).dedupe(new DedupeConfig("finance-eu", java.util.Optional.of(
+                .billingZone(BERLIN).dedupe(new DedupeConfig("finance-eu", Optional.of(
                         "a shared stamp secret of at least 32 bytes".getBytes(StandardCharsets.UTF_8)),
                         Duration.ofMinutes(60), true, 1000))
                 .build();
