@@ -132,8 +132,10 @@ public final class MonthCloser {
         }
         List<LedgerFinding> findings = ledgerCheck.get();
         MonthForecast.Projection projection = forecast.apply(month);
-        MonthClosure closure = store.close(month, closedBy,
-                snapshot -> SignedStatement.sign(statement(snapshot, findings, projection, closedBy), key));
+        Map<String, Instant> registered = new TreeMap<>();
+        store.nodes().forEach(node -> registered.put(node.nodeId(), node.registeredAt()));
+        MonthClosure closure = store.close(month, closedBy, snapshot -> SignedStatement.sign(
+                statement(snapshot, registered, findings, projection, closedBy), key));
         LOG.info("Closed billing month {} ({}) as {}; its statement is signed with {}.", month, zone(), closedBy,
                 StatementKey.fingerprint(key.publicKey()));
         return closure;
@@ -200,9 +202,12 @@ public final class MonthCloser {
         return month.atDay(1).atStartOfDay(zone()).toInstant();
     }
 
-    /** The statement's content for the snapshot taken at the close. */
-    ObjectNode statement(MonthSnapshot snapshot, List<LedgerFinding> findings, MonthForecast.Projection projection,
-            String closedBy) {
+    /**
+     * The statement's content for the snapshot taken at the close. It runs inside the close's transaction, so it
+     * reads nothing from the database: {@code registered} (each node's registration) is read before.
+     */
+    ObjectNode statement(MonthSnapshot snapshot, Map<String, Instant> registered, List<LedgerFinding> findings,
+            MonthForecast.Projection projection, String closedBy) {
         YearMonth month = snapshot.month();
         Instant start = start(month);
         Instant end = start(month.plusMonths(1));
@@ -264,8 +269,6 @@ public final class MonthCloser {
         }
         Map<String, NodeHead> heads = new TreeMap<>();
         snapshot.heads().forEach(head -> heads.put(head.nodeId(), head));
-        Map<String, Instant> registered = new TreeMap<>();
-        store.nodes().forEach(node -> registered.put(node.nodeId(), node.registeredAt()));
         for (Map.Entry<String, List<NodeSpan>> node : spans.entrySet()) {
             ObjectNode entry = nodes.addObject();
             entry.put("nodeId", node.getKey());
