@@ -199,9 +199,9 @@ public final class TransactionCounter implements AutoCloseable {
                 }
 
                 @Override
-                public void heartbeat(String node, Instant intervalEnd) {
+                public void heartbeat(String node, Instant intervalStart, Instant intervalEnd) {
                     self[0].call("recording that the node was idle", () -> {
-                        store.heartbeat(node, intervalEnd);
+                        store.heartbeat(node, intervalStart, intervalEnd);
                         return null;
                     });
                 }

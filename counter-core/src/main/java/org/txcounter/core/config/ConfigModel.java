@@ -44,7 +44,7 @@ public final class ConfigModel {
      * @param section      the section's dotted name, as in {@link Section#name()}
      * @param name         the key
      * @param type         boolean, integer, string, path, secret (a string that may be {@code $secret{alias}}),
-     *                     or array of tables
+     *                     array of integers, or array of tables
      * @param defaultValue the value used when the key is absent, as a TOML literal; or, in parentheses, what
      *                     happens instead when there is no literal default
      * @param range        what is accepted; for integers exactly {@code "MIN to MAX"}, possibly followed by a note
@@ -62,6 +62,7 @@ public final class ConfigModel {
             new Section("transaction_counter", Kind.TABLE, "Counting, as in MI."),
             new Section("node", Kind.TABLE, "This node's identity and files."),
             new Section("billing", Kind.TABLE, "How months are billed."),
+            new Section("licence", Kind.TABLE, "The licence's monthly quota and the alerts raised on the way to it."),
             new Section("management_api", Kind.TABLE, "The management API (counts, reports, health, metrics)."),
             new Section("management_api.user", Kind.ARRAY_OF_TABLES, "A user of the management API. With none, "
                     + "the first start creates admin with a random password, printed once."),
@@ -146,6 +147,18 @@ public final class ConfigModel {
 
             new Key("billing", "time_zone", "string", "\"UTC\"", "a time zone id such as \"Europe/Berlin\"",
                     "Months are billed in this zone; no interval spans two of its months."),
+            new Key("billing", "close_grace_days", "integer",
+                    String.valueOf(CounterConfig.DEFAULT_CLOSE_GRACE.toDays()), "0 to 31",
+                    "Days after a month's end that a silent node is waited for; then the month closes without it "
+                            + "and its statement lists the silent spans."),
+
+            new Key("licence", "monthly_quota", "integer", "(none: no quota, no alerts)",
+                    "1 to 9223372036854775807", "Transactions the licence allows per billing month."),
+            new Key("licence", "thresholds", "array of integers", "[80, 90, 100]",
+                    "ascending whole percentages from 1 to 1000",
+                    "Percentages of the quota at which an alert is raised, once per threshold and month."),
+            new Key("licence", "webhook_url", "string", "(none: log line and metric only)",
+                    "an http:// or https:// URL", "Where each quota alert is POSTed as JSON, retried with backoff."),
 
             new Key("management_api", "host", "string", '"' + CounterConfig.DEFAULT_MANAGEMENT_HOST + '"',
                     "a host name or address", "Where the management API listens."),

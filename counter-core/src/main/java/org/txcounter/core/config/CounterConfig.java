@@ -24,6 +24,8 @@ public final class CounterConfig {
     public static final Path DEFAULT_DATA_DIR = Path.of("data");
     public static final String DEFAULT_MANAGEMENT_HOST = "127.0.0.1";
     public static final int DEFAULT_MANAGEMENT_PORT = 9164;
+    /** How long a silent node is waited for after a month's end before the month closes without it. */
+    public static final Duration DEFAULT_CLOSE_GRACE = Duration.ofDays(3);
     static final int MAX_UPDATE_INTERVAL_MINUTES = 1440;
 
     private final boolean enabled;
@@ -45,6 +47,8 @@ public final class CounterConfig {
     private final ListenerLimits managementLimits;
     private final ListenerLimits passthroughLimits;
     private final MetricsConfig metrics;
+    private final Duration closeGrace;
+    private final LicenceConfig licence;
 
     private CounterConfig(Builder builder) {
         this.enabled = builder.enabled;
@@ -66,6 +70,8 @@ public final class CounterConfig {
         this.managementLimits = builder.managementLimits;
         this.passthroughLimits = builder.passthroughLimits;
         this.metrics = builder.metrics;
+        this.closeGrace = builder.closeGrace;
+        this.licence = builder.licence;
     }
 
     /**
@@ -163,6 +169,19 @@ public final class CounterConfig {
     }
 
     /** The keystore whose key decrypts {@code enc:v1:} values in {@code [secrets]}; see {@link SecretStore}. */
+    /**
+     * {@code [billing] close_grace_days}: how long after a month's end a node that went silent is waited for before
+     * the month closes without it.
+     */
+    public Duration closeGrace() {
+        return closeGrace;
+    }
+
+    /** {@code [licence]}: the monthly quota and its alerts. */
+    public LicenceConfig licence() {
+        return licence;
+    }
+
     public Path secretStore() {
         return secretStore;
     }
@@ -203,6 +222,8 @@ public final class CounterConfig {
         builder.managementLimits = managementLimits;
         builder.passthroughLimits = passthroughLimits;
         builder.metrics = metrics;
+        builder.closeGrace = closeGrace;
+        builder.licence = licence;
         return builder;
     }
 
@@ -232,6 +253,8 @@ public final class CounterConfig {
             this.metrics = Objects.requireNonNull(metrics, "metrics");
             return this;
         }
+        private Duration closeGrace = DEFAULT_CLOSE_GRACE;
+        private LicenceConfig licence = LicenceConfig.none();
 
         private Builder() {
         }
@@ -247,6 +270,16 @@ public final class CounterConfig {
         }
 
         /** The keystore of encrypted secrets; unset means {@link CounterConfig#defaultSecretStore} of the data dir. */
+        public Builder closeGrace(Duration closeGrace) {
+            this.closeGrace = closeGrace;
+            return this;
+        }
+
+        public Builder licence(LicenceConfig licence) {
+            this.licence = licence;
+            return this;
+        }
+
         public Builder secretStore(Path secretStore) {
             this.secretStore = Objects.requireNonNull(secretStore, "secretStore");
             return this;

@@ -181,6 +181,12 @@ public final class DeploymentToml {
             }
         }
 
+        if (billing != null && billing.contains("close_grace_days")) {
+            builder.closeGrace(Duration.ofDays(integer(billing, "billing", "close_grace_days", 0, 31,
+                    "a whole number of days from 0 to 31")));
+        }
+        builder.licence(readLicence());
+
         TomlTable management = section("management_api");
         if (management != null) {
             if (management.contains("host")) {
@@ -252,6 +258,59 @@ public final class DeploymentToml {
         } catch (ConfigException e) {
             throw new ConfigException(source + ": " + e.getMessage(), e);
         }
+    }
+
+    /** {@code [licence]}: the monthly quota, its alert thresholds (ascending percentages) and the webhook. */
+    private LicenceConfig readLicence() {
+        TomlTable table = section("licence");
+        if (table == null) {
+            return LicenceConfig.none();
+        }
+        Optional<Long> quota = table.contains("monthly_quota")
+                ? Optional.of(integer(table, "licence", "monthly_quota", 1, Long.MAX_VALUE,
+                        "a whole number of transactions per month, at least 1"))
+                : Optional.empty();
+        List<Integer> thresholds = LicenceConfig.DEFAULT_THRESHOLDS;
+        if (table.contains("thresholds")) {
+            if (!table.isArray("thresholds")) {
+                throw error(table, "licence", "thresholds", String.valueOf(table.get("thresholds")),
+                        "a list of percentages such as [80, 90, 100]");
+            }
+            TomlArray array = table.getArrayOrEmpty("thresholds");
+            List<Integer> read = new ArrayList<>();
+            for (int i = 0; i < array.size(); i++) {
+                Object value = array.get(i);
+                if (!(value instanceof Long percent) || percent < 1 || percent > 1000
+                        || !read.isEmpty() && percent <= read.get(read.size() - 1)) {
+                    throw error(table, "licence", "thresholds", array.toString(),
+                            "ascending whole percentages from 1 to 1000, such as [80, 90, 100]");
+                }
+                read.add(percent.intValue());
+            }
+            if (read.isEmpty()) {
+                throw error(table, "licence", "thresholds", "[]", "at least one percentage, such as [80, 90, 100]");
+            }
+            thresholds = read;
+        }
+        Optional<URI> webhook = Optional.empty();
+        if (table.contains("webhook_url")) {
+            String url = string(table, "licence", "webhook_url");
+            try {
+                URI uri = new URI(url);
+                if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+                    throw new URISyntaxException(url, "not an http or https URL");
+                }
+                webhook = Optional.of(uri);
+            } catch (URISyntaxException e) {
+                throw error(table, "licence", "webhook_url", "\"" + url + "\"", "an http:// or https:// URL");
+            }
+        }
+        if (quota.isEmpty() && (table.contains("thresholds") || webhook.isPresent())) {
+            throw new ConfigException(source + " line " + line(table, table.contains("thresholds") ? "thresholds"
+                    : "webhook_url") + ": [licence] has thresholds or a webhook_url but no monthly_quota. Add "
+                    + "monthly_quota = <transactions per month>.");
+        }
+        return new LicenceConfig(quota, thresholds, webhook);
     }
 
     private static Optional<Boolean> enableSwitch(UnaryOperator<String> systemProperties,

@@ -56,7 +56,8 @@ public final class IntervalFlusher {
     private Instant currentEnd;
     private int failedAttempts;
     private final AtomicBoolean writing = new AtomicBoolean();
-    /** The end of the latest idle interval not yet reported to the store, if any. */
+    /** The idle intervals not yet reported to the store, if any: from the start of the first to the end of the last. */
+    private Instant idleFrom;
     private Instant idleUntil;
     /** The journal's open interval from the previous run, replayed here; dropped if the store has it in full. */
     private IntervalSummary replayedPartial;
@@ -337,6 +338,9 @@ public final class IntervalFlusher {
         TransportCounts counts = meter.drain();
         if (counts.isZero()) {
             if (unwritten.isEmpty()) {
+                if (idleUntil == null) {
+                    idleFrom = currentStart;
+                }
                 idleUntil = end;
             }
             return;
@@ -408,14 +412,17 @@ public final class IntervalFlusher {
     }
 
     private void heartbeat() {
+        Instant start;
         Instant end;
         synchronized (this) {
+            start = idleFrom;
             end = idleUntil;
+            idleFrom = null;
             idleUntil = null;
         }
         if (end != null) {
             try {
-                sink.heartbeat(nodeId, end);
+                sink.heartbeat(nodeId, start, end);
             } catch (RuntimeException e) {
                 LOG.debug("Could not record that node {} was idle until {}: {}", nodeId, end, e.toString());
             }

@@ -3,6 +3,7 @@ package org.txcounter.service.api;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
 import io.javalin.http.Header;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,8 +32,10 @@ import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.Transport;
 import org.txcounter.core.TransportCounts;
 import org.txcounter.core.config.ListenerLimits;
+import org.txcounter.core.forecast.MonthForecast;
 import org.txcounter.core.ledger.LedgerFinding;
 import org.txcounter.core.store.DatabaseStatus;
+import org.txcounter.core.store.MonthAlreadyClosedException;
 import org.txcounter.core.store.MonthCount;
 import org.txcounter.core.store.NodeStatus;
 import org.txcounter.core.store.ReportRow;
@@ -40,6 +43,8 @@ import org.txcounter.core.store.StoreException;
 import org.txcounter.service.runtime.RoutingStats;
 import org.txcounter.service.security.ListenerGuard;
 import org.txcounter.service.security.Principal;
+import org.txcounter.service.statement.Billing;
+import org.txcounter.service.statement.CloseRefusedException;
 
 /**
  * The management API: counts, reports, nodes, the ledger check, health and metrics, plus the MI-compatible
@@ -60,7 +65,7 @@ public final class ManagementApi {
 
     static final String CSV_HEADER = "month,node_id,transport,transaction_count";
     static final String REQUEST_ID = "X-Request-Id";
-    /** Every route: path, who may call it and its handler. All are GET. */
+    /** Every route: path, who may call it and its handler. All are GET but closing a month, a POST. */
     static final List<Route> ROUTES = List.of(
             new Route("/transaction/count", Access.VIEWER, api -> api::count),
             new Route("/transaction/report", Access.VIEWER, api -> api::report),
@@ -76,7 +81,14 @@ public final class ManagementApi {
             new Route("/metrics", Access.VIEWER, api -> ctx -> ctx
                     .contentType("text/plain; version=0.0.4; charset=utf-8").result(api.metrics.scrape())),
             new Route("/openapi.json", Access.VIEWER, api -> ctx -> ctx.contentType("application/json")
-                    .result(OpenApiDocument.json())));
+                    .result(OpenApiDocument.json())),
+            new Route("/transaction/statements", Access.VIEWER, api -> api.statements::list),
+            new Route("/transaction/statement", Access.VIEWER, api -> api.statements::download),
+            new Route("/transaction/statements/public-key", Access.VIEWER, api -> api.statements::publicKey),
+            new Route("/transaction/close-status", Access.VIEWER, api -> api.statements::closeStatus),
+            new Route("/transaction/close-month", Access.ADMIN, api -> api.statements::closeMonth, HandlerType.POST),
+            new Route("/transaction/quota", Access.VIEWER, api -> api.statements::quota),
+            new Route("/transaction/forecast", Access.VIEWER, api -> api.statements::forecast));
     private static final Logger LOG = LoggerFactory.getLogger(ManagementApi.class);
     private static final Logger ACCESS_LOG = LoggerFactory.getLogger("txcounter.access");
     private static final String CSV_TYPE = "text/csv";
@@ -88,15 +100,24 @@ public final class ManagementApi {
     private final TransactionCounter counter;
     private final CounterMetrics metrics;
     private final ApiAccess access;
+    private final Billing billing;
+    private final StatementRoutes statements;
 
-    private ManagementApi(TransactionCounter counter, ApiAccess access, RoutingStats routing) {
+    private ManagementApi(TransactionCounter counter, ApiAccess access, RoutingStats routing, Billing billing) {
         this.counter = counter;
         this.metrics = new CounterMetrics(counter, routing);
+        this.metrics.bindBilling(billing);
         this.access = access;
+        this.billing = billing;
+        this.statements = new StatementRoutes(counter, billing);
     }
 
-    /** A route of the API: its path, who may call it, and its handler on a given API instance. */
-    record Route(String path, Access access, Function<ManagementApi, Handler> handler) {
+    /** A route of the API: its path, who may call it, its handler on a given API instance, and its method. */
+    record Route(String path, Access access, Function<ManagementApi, Handler> handler, HandlerType method) {
+
+        Route(String path, Access access, Function<ManagementApi, Handler> handler) {
+            this(path, access, handler, HandlerType.GET);
+        }
     }
 
     /**
@@ -122,13 +143,14 @@ public final class ManagementApi {
     }
 
     /**
-     * A configured, unstarted Javalin app serving the API for {@code counter}; {@code start()} it.
+     * A configured, unstarted Javalin app serving the API for {@code counter} and its month-end side
+     * {@code billing}; {@code start()} it.
      *
      * @param routing what the passthrough refused, for {@code /metrics}
      */
     public static Javalin create(TransactionCounter counter, ApiAccess access, Listener listener,
-            RoutingStats routing) {
-        ManagementApi api = new ManagementApi(counter, access, routing);
+            RoutingStats routing, Billing billing) {
+        ManagementApi api = new ManagementApi(counter, access, routing, billing);
         Authentication authentication = new Authentication(access);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -149,13 +171,21 @@ public final class ManagementApi {
             config.routes.beforeMatched(authentication::check);
             for (Route route : ROUTES) {
                 Handler handler = route.handler().apply(api);
-                config.routes.get(route.path(), handler, route.access());
-                // HEAD is GET without the body, under the same access rule.
-                config.routes.head(route.path(), handler, route.access());
+                if (route.method() == HandlerType.POST) {
+                    config.routes.post(route.path(), handler, route.access());
+                } else {
+                    config.routes.get(route.path(), handler, route.access());
+                    // HEAD is GET without the body, under the same access rule.
+                    config.routes.head(route.path(), handler, route.access());
+                }
             }
             config.routes.after(ManagementApi::end);
             config.routes.exception(ApiException.class, (e, ctx) -> send(ctx, e.status(), e.code(),
                     e.parameter(), e.getMessage()));
+            config.routes.exception(CloseRefusedException.class, (e, ctx) -> send(ctx, 409, "not_ready", "month",
+                    e.getMessage()));
+            config.routes.exception(MonthAlreadyClosedException.class, (e, ctx) -> send(ctx, 409, "already_closed",
+                    "month", e.getMessage()));
             config.routes.exception(StoreException.class, (e, ctx) -> {
                 LOG.error("{} {} failed: the database did not answer: {}", ctx.method(), ctx.path(), e.getMessage());
                 send(ctx, 503, "database_unavailable", null, "The transaction database is not reachable; the "
@@ -173,8 +203,10 @@ public final class ManagementApi {
             });
             config.routes.error(405, ctx -> {
                 if (!isEnvelope(ctx)) {
+                    String allowed = ROUTES.stream().filter(route -> route.path().equals(ctx.path())).findFirst()
+                            .map(route -> route.method().name()).orElse("GET");
                     send(ctx, 405, "method_not_allowed", null, "Method " + QueryParameters.echo(ctx.method().name())
-                            + " is not allowed on " + QueryParameters.echo(ctx.path()) + "; use GET");
+                            + " is not allowed on " + QueryParameters.echo(ctx.path()) + "; use " + allowed);
                 }
             });
         });
@@ -231,8 +263,14 @@ public final class ManagementApi {
             TransportCounts pending = counter.unflushed();
             unflushed = new CountResponse.Unflushed(counter.nodeId(), pending.total(), byTransport(pending));
         }
+        CountResponse.Forecast forecast = null;
+        if (month.equals(current)) {
+            MonthForecast.Projection projection = billing.forecasts().project(month);
+            forecast = new CountResponse.Forecast(MonthForecast.MODEL, projection.projectedTotal(),
+                    projection.asOf().toString());
+        }
         ctx.json(new CountResponse(month.getYear(), month.getMonthValue(), counter.billingZone().getId(),
-                written.total(), byTransport(written.counts()), written.nodes(), unflushed));
+                written.total(), byTransport(written.counts()), written.nodes(), unflushed, forecast));
     }
 
     private void report(Context ctx) {

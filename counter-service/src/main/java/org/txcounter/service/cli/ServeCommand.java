@@ -15,6 +15,7 @@ import org.txcounter.core.config.ConfigException;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.DeploymentToml;
 import org.txcounter.core.config.ManagementSecurity;
+import org.txcounter.core.config.SecretStore;
 import org.txcounter.service.api.ApiAccess;
 import org.txcounter.service.api.ManagementApi;
 import org.txcounter.service.api.MetricsListener;
@@ -22,6 +23,7 @@ import org.txcounter.service.runtime.IntegrationRuntime;
 import org.txcounter.service.runtime.RoutingStats;
 import org.txcounter.service.security.GeneratedAdmin;
 import org.txcounter.service.security.ManagementTls;
+import org.txcounter.service.statement.Billing;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -70,12 +72,21 @@ final class ServeCommand implements Callable<Integer> {
             LOG.warn("Counting is disabled (enable = false through the {} switch, the environment or {}); the API "
                     + "serves the stored counts only.", DeploymentToml.ENABLE_SWITCH, source);
         }
+        Billing billing;
+        try {
+            billing = Billing.create(config, counter, SecretStore.openOrCreate(config.secretStore(), System::getenv),
+                    clock);
+        } catch (RuntimeException e) {
+            counter.close();
+            throw e;
+        }
         RoutingStats routing = new RoutingStats();
         Javalin api = ManagementApi.create(counter, ApiAccess.of(users, security, clock),
-                listener.withLimits(config.managementLimits()), routing);
+                listener.withLimits(config.managementLimits()), routing, billing);
         try {
             api.start();
         } catch (RuntimeException e) {
+            billing.close();
             counter.close();
             throw new ConfigException("Cannot listen on " + config.managementHost() + ":" + config.managementPort()
                     + ": " + e.getMessage() + ". Free the port or set [management_api] port in deployment.toml.", e);
@@ -103,6 +114,7 @@ final class ServeCommand implements Callable<Integer> {
                     metrics.close();
                 }
                 api.stop();
+                billing.close();
                 counter.close();
                 throw e;
             }
@@ -125,8 +137,10 @@ final class ServeCommand implements Callable<Integer> {
                 scraped.close();
             }
             api.stop();
+            billing.close();
             counter.close();
         }, "txn-counter-shutdown"));
+        billing.start(config.dataDir());
         System.out.println("Transaction counter node " + counter.nodeId() + " serving " + scheme + "://"
                 + config.managementHost() + ":" + api.port() + " (configuration: " + source + "; datasource "
                 + config.dataSource().id() + ", " + config.dataSource().url() + "; users: "

@@ -311,6 +311,8 @@ class ManagementApiTest {
         assertThat(ready.body()).isEqualTo("{\"status\":\"UP\"}");
 
         counter.store().close();
+        // The store thread does this every few seconds; this counter has none, so the test does it.
+        assertThat(counter.checkDatabase()).isFalse();
 
         HttpResponse<String> notReady = http.send(probe, HttpResponse.BodyHandlers.ofString());
         assertThat(notReady.statusCode()).isEqualTo(503);
@@ -322,7 +324,8 @@ class ManagementApiTest {
         DataSourceConfig embedded = EmbeddedH2.secure(CounterConfig.embeddedDataSource(dataDir), dataDir);
         try (Connection connection = DriverManager.getConnection(embedded.url(), "sa", embedded.password());
                 Statement statement = connection.createStatement()) {
-            statement.executeUpdate("DELETE FROM \"flyway_schema_history\" WHERE \"version\" = '2'");
+            statement.executeUpdate("DELETE FROM \"flyway_schema_history\" WHERE \"installed_rank\" = "
+                    + "(SELECT MAX(\"installed_rank\") FROM \"flyway_schema_history\")");
         }
         assertThat(counter.checkDatabase()).isFalse();
         HttpResponse<String> outdated = get("/health/ready");
