@@ -33,6 +33,7 @@ import org.txcounter.core.stamp.StampAuthority;
 import org.txcounter.core.stamp.StampSecrets;
 import org.txcounter.core.store.CounterStore;
 import org.txcounter.core.store.Dialect;
+import org.txcounter.core.store.DayCount;
 import org.txcounter.core.store.MonthCount;
 import org.txcounter.core.store.ReportRow;
 
@@ -257,6 +258,11 @@ public final class TransactionCounter implements AutoCloseable {
     /** The written total of a month across all nodes. */
     public MonthCount count(YearMonth month) {
         return store.count(month);
+    }
+
+    /** What all nodes wrote for a month, by day of the billing time zone and transport. */
+    public List<DayCount> daily(YearMonth month) {
+        return store.daily(month, billingZone());
     }
 
     /** The billing report from {@code from} to {@code to} inclusive. */
