@@ -24,6 +24,8 @@ public final class CounterConfig {
     public static final Path DEFAULT_DATA_DIR = Path.of("data");
     public static final String DEFAULT_MANAGEMENT_HOST = "127.0.0.1";
     public static final int DEFAULT_MANAGEMENT_PORT = 9164;
+    /** How long a silent node is waited for after a month's end before the month closes without it. */
+    public static final Duration DEFAULT_CLOSE_GRACE = Duration.ofDays(3);
     static final int MAX_UPDATE_INTERVAL_MINUTES = 1440;
 
     private final boolean enabled;
@@ -42,6 +44,8 @@ public final class CounterConfig {
     private final Duration journalInterval;
     private final Duration finalFlushTimeout;
     private final Path secretStore;
+    private final Duration closeGrace;
+    private final LicenceConfig licence;
 
     private CounterConfig(Builder builder) {
         this.enabled = builder.enabled;
@@ -60,6 +64,8 @@ public final class CounterConfig {
         this.journalInterval = builder.journalInterval;
         this.finalFlushTimeout = builder.finalFlushTimeout;
         this.secretStore = builder.secretStore != null ? builder.secretStore : defaultSecretStore(builder.dataDir);
+        this.closeGrace = builder.closeGrace;
+        this.licence = builder.licence;
     }
 
     /**
@@ -157,6 +163,19 @@ public final class CounterConfig {
     }
 
     /** The keystore whose key decrypts {@code enc:v1:} values in {@code [secrets]}; see {@link SecretStore}. */
+    /**
+     * {@code [billing] close_grace_days}: how long after a month's end a node that went silent is waited for before
+     * the month closes without it.
+     */
+    public Duration closeGrace() {
+        return closeGrace;
+    }
+
+    /** {@code [licence]}: the monthly quota and its alerts. */
+    public LicenceConfig licence() {
+        return licence;
+    }
+
     public Path secretStore() {
         return secretStore;
     }
@@ -179,6 +198,8 @@ public final class CounterConfig {
         builder.journalInterval = journalInterval;
         builder.finalFlushTimeout = finalFlushTimeout;
         builder.secretStore = secretStore;
+        builder.closeGrace = closeGrace;
+        builder.licence = licence;
         return builder;
     }
 
@@ -200,11 +221,23 @@ public final class CounterConfig {
         private Duration journalInterval = Duration.ofSeconds(1);
         private Duration finalFlushTimeout = Duration.ofSeconds(10);
         private Path secretStore;
+        private Duration closeGrace = DEFAULT_CLOSE_GRACE;
+        private LicenceConfig licence = LicenceConfig.none();
 
         private Builder() {
         }
 
         /** The keystore of encrypted secrets; unset means {@link CounterConfig#defaultSecretStore} of the data dir. */
+        public Builder closeGrace(Duration closeGrace) {
+            this.closeGrace = closeGrace;
+            return this;
+        }
+
+        public Builder licence(LicenceConfig licence) {
+            this.licence = licence;
+            return this;
+        }
+
         public Builder secretStore(Path secretStore) {
             this.secretStore = Objects.requireNonNull(secretStore, "secretStore");
             return this;

@@ -83,7 +83,8 @@ public final class DeploymentToml {
     private static final Map<String, Set<String>> SECTIONS = Map.ofEntries(
             Map.entry("transaction_counter", Set.of("enable", "data_source", "update_interval")),
             Map.entry("node", Set.of("id", "data_dir")),
-            Map.entry("billing", Set.of("time_zone")),
+            Map.entry("billing", Set.of("time_zone", "close_grace_days")),
+            Map.entry("licence", Set.of("monthly_quota", "thresholds", "webhook_url")),
             Map.entry("management_api", Set.of("host", "port", "tls", "keystore", "keystore_password",
                     "token_lifetime", "user")),
             Map.entry("deduplication", Set.of("deployment_id", "stamp_secret", "stamp_lifetime", "http_chaining",
@@ -198,6 +199,12 @@ public final class DeploymentToml {
             }
         }
 
+        if (billing != null && billing.contains("close_grace_days")) {
+            builder.closeGrace(Duration.ofDays(integer(billing, "billing", "close_grace_days", 0, 31,
+                    "a whole number of days from 0 to 31")));
+        }
+        builder.licence(readLicence());
+
         TomlTable management = section("management_api");
         if (management != null) {
             if (management.contains("host")) {
@@ -264,6 +271,59 @@ public final class DeploymentToml {
         }
     }
 
+    /** {@code [licence]}: the monthly quota, its alert thresholds (ascending percentages) and the webhook. */
+    private LicenceConfig readLicence() {
+        TomlTable table = section("licence");
+        if (table == null) {
+            return LicenceConfig.none();
+        }
+        Optional<Long> quota = table.contains("monthly_quota")
+                ? Optional.of(integer(table, "licence", "monthly_quota", 1, Long.MAX_VALUE,
+                        "a whole number of transactions per month, at least 1"))
+                : Optional.empty();
+        List<Integer> thresholds = LicenceConfig.DEFAULT_THRESHOLDS;
+        if (table.contains("thresholds")) {
+            if (!table.isArray("thresholds")) {
+                throw error(table, "licence", "thresholds", String.valueOf(table.get("thresholds")),
+                        "a list of percentages such as [80, 90, 100]");
+            }
+            TomlArray array = table.getArrayOrEmpty("thresholds");
+            List<Integer> read = new ArrayList<>();
+            for (int i = 0; i < array.size(); i++) {
+                Object value = array.get(i);
+                if (!(value instanceof Long percent) || percent < 1 || percent > 1000
+                        || !read.isEmpty() && percent <= read.get(read.size() - 1)) {
+                    throw error(table, "licence", "thresholds", array.toString(),
+                            "ascending whole percentages from 1 to 1000, such as [80, 90, 100]");
+                }
+                read.add(percent.intValue());
+            }
+            if (read.isEmpty()) {
+                throw error(table, "licence", "thresholds", "[]", "at least one percentage, such as [80, 90, 100]");
+            }
+            thresholds = read;
+        }
+        Optional<URI> webhook = Optional.empty();
+        if (table.contains("webhook_url")) {
+            String url = string(table, "licence", "webhook_url");
+            try {
+                URI uri = new URI(url);
+                if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+                    throw new URISyntaxException(url, "not an http or https URL");
+                }
+                webhook = Optional.of(uri);
+            } catch (URISyntaxException e) {
+                throw error(table, "licence", "webhook_url", "\"" + url + "\"", "an http:// or https:// URL");
+            }
+        }
+        if (quota.isEmpty() && (table.contains("thresholds") || webhook.isPresent())) {
+            throw new ConfigException(source + " line " + line(table, table.contains("thresholds") ? "thresholds"
+                    : "webhook_url") + ": [licence] has thresholds or a webhook_url but no monthly_quota. Add "
+                    + "monthly_quota = <transactions per month>.");
+        }
+        return new LicenceConfig(quota, thresholds, webhook);
+    }
+
     private static Optional<Boolean> enableSwitch(UnaryOperator<String> systemProperties,
             UnaryOperator<String> environment) {
         String property = systemProperties.apply(ENABLE_SWITCH);
@@ -307,7 +367,7 @@ public final class DeploymentToml {
                 throw new ConfigException(source + " line " + line(toml, key) + ": unknown section or key \"" + key
                         + "\". Known: [[datasource]], [transaction_counter], [node], [billing], [management_api], "
                         + "[deduplication], [passthrough], [[passthrough.route]], [jms], [[inbound_endpoint]], "
-                        + "[schema], [ledger], [journal], [secret_store], [secrets]");
+                        + "[schema], [ledger], [journal], [secret_store], [secrets], [licence]");
             }
         }
     }

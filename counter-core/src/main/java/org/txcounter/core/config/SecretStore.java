@@ -22,12 +22,14 @@ import java.util.Base64;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.KeyGenerator;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
+import org.txcounter.core.io.PrivateFiles;
 
 /**
  * Encrypts and decrypts the values of {@code [secrets]} in {@code deployment.toml}, so that no plain-text password
@@ -50,7 +52,11 @@ import javax.crypto.spec.GCMParameterSpec;
  * String plain = store.decrypt("txn_db_password", value);
  * }</pre>
  *
- * <p>Instances are immutable and safe to use from several threads.
+ * <p>The keystore also keeps private keys of the product's own, such as the key that signs monthly statements
+ * ({@link #privateKey}).
+ *
+ * <p>Instances are safe to use from several threads; {@link #privateKey} serialises additions to the keystore file
+ * within this process.
  */
 public final class SecretStore {
 
@@ -74,10 +80,12 @@ public final class SecretStore {
 
     private final Path keystore;
     private final SecretKey key;
+    private final Password password;
 
-    private SecretStore(Path keystore, SecretKey key) {
+    private SecretStore(Path keystore, SecretKey key, Password password) {
         this.keystore = keystore;
         this.key = key;
+        this.password = password;
     }
 
     /**
@@ -196,6 +204,38 @@ public final class SecretStore {
         }
     }
 
+    /**
+     * The private key entry under {@code alias}; when the keystore has none, the entry {@code create} makes is added
+     * and the keystore file rewritten (atomically, owner-only), so the key stays the same from then on.
+     *
+     * @throws ConfigException when the keystore cannot be read or written
+     */
+    public synchronized KeyStore.PrivateKeyEntry privateKey(String alias, Supplier<KeyStore.PrivateKeyEntry> create) {
+        char[] chars = password.value().toCharArray();
+        try {
+            KeyStore keyStore = KeyStore.getInstance(KEYSTORE_TYPE);
+            keyStore.load(new ByteArrayInputStream(Files.readAllBytes(keystore)), chars);
+            KeyStore.PasswordProtection protection = new KeyStore.PasswordProtection(chars);
+            if (keyStore.entryInstanceOf(alias, KeyStore.PrivateKeyEntry.class)) {
+                return (KeyStore.PrivateKeyEntry) keyStore.getEntry(alias, protection);
+            }
+            KeyStore.PrivateKeyEntry entry = create.get();
+            keyStore.setEntry(alias, entry, protection);
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            keyStore.store(bytes, chars);
+            PrivateFiles.write(keystore, bytes.toByteArray());
+            return entry;
+        } catch (IOException e) {
+            throw new ConfigException("Cannot read or update the secret store keystore " + keystore + " for the key \""
+                    + alias + "\": " + e + ". Check that this user may read and write it.", e);
+        } catch (GeneralSecurityException e) {
+            throw new ConfigException("Cannot open the key \"" + alias + "\" in the secret store keystore " + keystore
+                    + ": " + e.getMessage() + ". Restore the keystore from a backup.", e);
+        } finally {
+            Arrays.fill(chars, '\0');
+        }
+    }
+
     private Cipher cipher(int mode, String alias, byte[] iv) throws GeneralSecurityException {
         Cipher cipher = Cipher.getInstance(CIPHER);
         cipher.init(mode, key, new GCMParameterSpec(TAG_BITS, iv));
@@ -269,7 +309,7 @@ public final class SecretStore {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             keyStore.store(bytes, chars);
             writeOwnerOnly(file, bytes.toByteArray(), "keystore");
-            return new SecretStore(file, key);
+            return new SecretStore(file, key, password);
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("This Java runtime cannot create a " + KEYSTORE_TYPE + " keystore with a "
                     + KEY_BITS + "-bit AES key: " + e, e);
@@ -313,7 +353,7 @@ public final class SecretStore {
                         + KEY_ALIAS + "\". Use the keystore the secrets were encrypted with, or encrypt them again "
                         + "into a new keystore with: " + encryptCommand("<alias>"));
             }
-            return new SecretStore(file, secretKey);
+            return new SecretStore(file, secretKey, password);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("This Java runtime cannot read " + KEYSTORE_TYPE + " keystores: " + e, e);
         } finally {

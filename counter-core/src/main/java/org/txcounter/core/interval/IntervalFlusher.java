@@ -228,7 +228,7 @@ public final class IntervalFlusher {
         if (counts.isZero()) {
             if (unwritten.isEmpty()) {
                 try {
-                    sink.heartbeat(nodeId, end);
+                    sink.heartbeat(nodeId, currentStart, end);
                 } catch (RuntimeException e) {
                     LOG.debug("Could not record that node {} was idle until {}: {}", nodeId, end, e.toString());
                 }

@@ -15,9 +15,10 @@ public interface IntervalSink {
     void write(IntervalSummary interval);
 
     /**
-     * Records that the node was alive through {@code intervalEnd} although it counted nothing, so reports can tell
-     * an idle node from one whose intervals are missing. Best effort: a failure is not retried.
+     * Records that the node was alive from {@code intervalStart} through {@code intervalEnd} although it counted
+     * nothing, so reports can tell an idle node from one whose intervals are missing. Best effort: a failure is not
+     * retried.
      */
-    default void heartbeat(String nodeId, Instant intervalEnd) {
+    default void heartbeat(String nodeId, Instant intervalStart, Instant intervalEnd) {
     }
 }

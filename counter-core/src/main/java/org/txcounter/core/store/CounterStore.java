@@ -17,12 +17,14 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -267,7 +269,13 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
                         .bind("nodeMac", signer.nodeMac(interval.nodeId(), interval.seq(), lastMac))
                         .bind("node", interval.nodeId())
                         .execute();
-                addToMonthly(handle, interval);
+                // A closed month never changes: a late interval is billed on the next open month instead.
+                if (isClosed(handle, interval.billingMonth())) {
+                    recordAdjustment(handle, interval);
+                } else {
+                    addToMonthly(handle, interval);
+                }
+                extendSpan(handle, interval.nodeId(), interval.start(), interval.end());
                 return true;
             });
             if (!applied) {
@@ -300,14 +308,91 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
     }
 
     @Override
-    public void heartbeat(String nodeId, Instant intervalEnd) {
-        jdbi.useHandle(handle -> handle.createUpdate("""
-                        UPDATE txn_node SET last_flush_at = :now, last_interval_end = :end
-                        WHERE node_id = :node AND (last_interval_end IS NULL OR last_interval_end < :end)""")
-                .bind("now", utc(clock.instant()))
-                .bind("end", utc(intervalEnd.truncatedTo(ChronoUnit.MILLIS)))
+    public void heartbeat(String nodeId, Instant intervalStart, Instant intervalEnd) {
+        Instant end = intervalEnd.truncatedTo(ChronoUnit.MILLIS);
+        jdbi.useTransaction(TransactionIsolationLevel.READ_COMMITTED, handle -> {
+            int moved = handle.createUpdate("""
+                            UPDATE txn_node SET last_flush_at = :now, last_interval_end = :end
+                            WHERE node_id = :node AND (last_interval_end IS NULL OR last_interval_end < :end)""")
+                    .bind("now", utc(clock.instant()))
+                    .bind("end", utc(end))
+                    .bind("node", nodeId)
+                    .execute();
+            if (moved > 0) {
+                extendSpan(handle, nodeId, intervalStart.truncatedTo(ChronoUnit.MILLIS), end);
+            }
+        });
+    }
+
+    /**
+     * Adds {@code start..end} to the node's reporting spans: the latest span grows when it reaches {@code start},
+     * otherwise a new span begins and the time between is a gap in the node's coverage. Runs in the transaction that
+     * holds the node's row, so one node's spans are never extended concurrently.
+     */
+    private void extendSpan(Handle handle, String nodeId, Instant start, Instant end) {
+        Optional<LocalDateTime> latest = handle.createQuery(
+                        "SELECT MAX(span_end) FROM txn_span WHERE node_id = :node")
                 .bind("node", nodeId)
-                .execute());
+                .mapTo(LocalDateTime.class)
+                .findOne();
+        LocalDateTime from = utc(start);
+        LocalDateTime to = utc(end);
+        if (latest.isPresent() && !latest.get().isBefore(from)) {
+            if (latest.get().isBefore(to)) {
+                handle.createUpdate("UPDATE txn_span SET span_end = :end WHERE node_id = :node AND span_end = :latest")
+                        .bind("end", to)
+                        .bind("node", nodeId)
+                        .bind("latest", latest.get())
+                        .execute();
+            }
+            return;
+        }
+        handle.createUpdate("INSERT INTO txn_span (node_id, span_start, span_end) VALUES (:node, :start, :end)")
+                .bind("node", nodeId)
+                .bind("start", from)
+                .bind("end", to)
+                .execute();
+    }
+
+    private static boolean isClosed(Handle handle, YearMonth month) {
+        return handle.createQuery("SELECT COUNT(*) FROM txn_month_close WHERE billing_period = :period")
+                .bind("period", period(month))
+                .mapTo(Long.class)
+                .one() > 0;
+    }
+
+    /**
+     * Records a late interval of a closed month as an adjustment on the first month after it that is still open, and
+     * says so in the log: the operator sees that a closed month received traffic and where it is billed.
+     */
+    private void recordAdjustment(Handle handle, IntervalSummary interval) {
+        YearMonth target = interval.billingMonth().plusMonths(1);
+        while (isClosed(handle, target)) {
+            target = target.plusMonths(1);
+        }
+        LocalDateTime now = utc(clock.instant());
+        for (Transport transport : Transport.values()) {
+            long count = interval.counts().get(transport);
+            if (count > 0) {
+                handle.createUpdate("""
+                                INSERT INTO txn_adjustment (node_id, seq, transport, origin_period, target_period,
+                                                            interval_start, interval_end, txn_count, recorded_at)
+                                VALUES (:node, :seq, :transport, :origin, :target, :start, :end, :count, :now)""")
+                        .bind("node", interval.nodeId())
+                        .bind("seq", interval.seq())
+                        .bind("transport", transport.name())
+                        .bind("origin", period(interval.billingMonth()))
+                        .bind("target", period(target))
+                        .bind("start", utc(interval.start().truncatedTo(ChronoUnit.MILLIS)))
+                        .bind("end", utc(interval.end().truncatedTo(ChronoUnit.MILLIS)))
+                        .bind("count", count)
+                        .bind("now", now)
+                        .execute();
+            }
+        }
+        LOG.warn("{} arrived after its month {} was closed: the closed statement stays as issued, and its {} "
+                + "transaction(s) are an adjustment on {}'s statement.", interval.describe(),
+                interval.billingMonth(), interval.counts().total(), target);
     }
 
     /** Every node that ever wrote here, with where its writing stands. */
@@ -492,6 +577,237 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
         return result;
     }
 
+    /** What the store holds about {@code month} now: the statement's content, read in one transaction. */
+    public MonthSnapshot snapshot(YearMonth month) {
+        try {
+            return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, handle -> snapshot(handle, month));
+        } catch (JdbiException e) {
+            throw new StoreException("Cannot read month " + month + " from " + description + ": " + rootMessage(e)
+                    + poolState(), e);
+        }
+    }
+
+    private MonthSnapshot snapshot(Handle handle, YearMonth month) {
+        List<ReportRow> rows = handle.createQuery("""
+                        SELECT node_id, transport, txn_count FROM txn_monthly WHERE billing_period = :period
+                        ORDER BY node_id, transport""")
+                .bind("period", period(month))
+                .map((rs, ctx) -> new ReportRow(month, rs.getString("node_id"),
+                        Transport.valueOf(rs.getString("transport")), rs.getLong("txn_count")))
+                .collectIntoList();
+        List<NodeHead> heads = handle.createQuery(
+                        "SELECT node_id, last_seq, last_mac, node_mac FROM txn_node ORDER BY node_id")
+                .map((rs, ctx) -> new NodeHead(rs.getString("node_id"), rs.getLong("last_seq"),
+                        rs.getString("last_mac"), rs.getString("node_mac")))
+                .collectIntoList();
+        Instant monthStart = month.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant().minus(1, ChronoUnit.DAYS);
+        Instant monthEnd = month.plusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant()
+                .plus(1, ChronoUnit.DAYS);
+        // A day either side covers every billing zone; the caller clips the spans to the month in its zone.
+        List<NodeSpan> spans = handle.createQuery("""
+                        SELECT node_id, span_start, span_end FROM txn_span
+                        WHERE span_end > :from AND span_start < :to ORDER BY node_id, span_start""")
+                .bind("from", utc(monthStart))
+                .bind("to", utc(monthEnd))
+                .map((rs, ctx) -> new NodeSpan(rs.getString("node_id"),
+                        instant(rs.getObject("span_start", LocalDateTime.class)),
+                        instant(rs.getObject("span_end", LocalDateTime.class))))
+                .collectIntoList();
+        return new MonthSnapshot(month, rows, adjustmentsInto(handle, month), heads, spans);
+    }
+
+    private static List<Adjustment> adjustmentsInto(Handle handle, YearMonth month) {
+        return handle.createQuery("""
+                        SELECT node_id, seq, transport, origin_period, target_period, interval_start, interval_end,
+                               txn_count, recorded_at
+                        FROM txn_adjustment WHERE target_period = :period ORDER BY node_id, seq, transport""")
+                .bind("period", period(month))
+                .map((rs, ctx) -> new Adjustment(rs.getString("node_id"), rs.getLong("seq"),
+                        Transport.valueOf(rs.getString("transport")), month(rs.getInt("origin_period")),
+                        month(rs.getInt("target_period")), instant(rs.getObject("interval_start", LocalDateTime.class)),
+                        instant(rs.getObject("interval_end", LocalDateTime.class)), rs.getLong("txn_count"),
+                        instant(rs.getObject("recorded_at", LocalDateTime.class))))
+                .collectIntoList();
+    }
+
+    /** The late intervals of closed months that are billed on {@code month}. */
+    public List<Adjustment> adjustmentsInto(YearMonth month) {
+        try {
+            return jdbi.withHandle(handle -> adjustmentsInto(handle, month));
+        } catch (JdbiException e) {
+            throw new StoreException("Cannot read the adjustments of " + month + " from " + description + ": "
+                    + rootMessage(e) + poolState(), e);
+        }
+    }
+
+    /**
+     * Closes {@code month}: in one transaction that holds every node's row (so no interval is written meanwhile), it
+     * reads the month's snapshot, has {@code statement} make the signed statement from it, and stores that. From
+     * then on an interval of the month becomes an adjustment on a later month.
+     *
+     * @param statement makes the signed statement document; it must not do I/O, it runs while the nodes wait
+     * @throws MonthAlreadyClosedException when the month was closed before, by this or another node
+     */
+    public MonthClosure close(YearMonth month, String closedBy, Function<MonthSnapshot, String> statement) {
+        try {
+            return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, handle -> {
+                // Writers take their node's row first; holding them all orders every write before or after the close.
+                handle.createUpdate("UPDATE txn_node SET last_seq = last_seq").execute();
+                Optional<MonthClosure> earlier = closure(handle, month);
+                if (earlier.isPresent()) {
+                    throw new MonthAlreadyClosedException(month, earlier.get());
+                }
+                Instant closedAt = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+                String document = statement.apply(snapshot(handle, month));
+                handle.createUpdate("""
+                                INSERT INTO txn_month_close (billing_period, closed_at, closed_by, statement_json)
+                                VALUES (:period, :at, :by, :statement)""")
+                        .bind("period", period(month))
+                        .bind("at", utc(closedAt))
+                        .bind("by", closedBy)
+                        .bind("statement", document)
+                        .execute();
+                return new MonthClosure(month, closedAt, closedBy, document);
+            });
+        } catch (JdbiException e) {
+            Optional<MonthClosure> raced = closure(month);
+            if (raced.isPresent()) {
+                throw new MonthAlreadyClosedException(month, raced.get());
+            }
+            throw new StoreException("Cannot close month " + month + " in " + description + ": " + rootMessage(e)
+                    + poolState(), e);
+        }
+    }
+
+    /** The close of {@code month}, if it was closed. */
+    public Optional<MonthClosure> closure(YearMonth month) {
+        try {
+            return jdbi.withHandle(handle -> closure(handle, month));
+        } catch (JdbiException e) {
+            throw new StoreException("Cannot read whether " + month + " is closed from " + description + ": "
+                    + rootMessage(e) + poolState(), e);
+        }
+    }
+
+    private static Optional<MonthClosure> closure(Handle handle, YearMonth month) {
+        return handle.createQuery("""
+                        SELECT closed_at, closed_by, statement_json FROM txn_month_close
+                        WHERE billing_period = :period""")
+                .bind("period", period(month))
+                .map((rs, ctx) -> new MonthClosure(month, instant(rs.getObject("closed_at", LocalDateTime.class)),
+                        rs.getString("closed_by"), rs.getString("statement_json")))
+                .findOne();
+    }
+
+    /** Every closed month, oldest first, without their statements' text (use {@link #closure}). */
+    public List<MonthClosure> closures() {
+        try {
+            return jdbi.withHandle(handle -> handle.createQuery("""
+                            SELECT billing_period, closed_at, closed_by FROM txn_month_close ORDER BY billing_period""")
+                    .map((rs, ctx) -> new MonthClosure(month(rs.getInt("billing_period")),
+                            instant(rs.getObject("closed_at", LocalDateTime.class)), rs.getString("closed_by"), ""))
+                    .collectIntoList());
+        } catch (JdbiException e) {
+            throw new StoreException("Cannot read the closed months from " + description + ": " + rootMessage(e)
+                    + poolState(), e);
+        }
+    }
+
+    /**
+     * Records that the quota threshold {@code thresholdPercent} was passed in {@code month}, unless it was recorded
+     * before (by this node or another).
+     *
+     * @return true when this call recorded it: the caller raises the alert; false when it was raised already
+     */
+    public boolean recordQuotaAlert(YearMonth month, int thresholdPercent, long used, long quota) {
+        try {
+            return jdbi.inTransaction(handle -> {
+                long existing = handle.createQuery("""
+                                SELECT COUNT(*) FROM txn_quota_alert
+                                WHERE billing_period = :period AND threshold_pct = :pct""")
+                        .bind("period", period(month))
+                        .bind("pct", thresholdPercent)
+                        .mapTo(Long.class)
+                        .one();
+                if (existing > 0) {
+                    return false;
+                }
+                handle.createUpdate("""
+                                INSERT INTO txn_quota_alert (billing_period, threshold_pct, raised_at, used_count, quota)
+                                VALUES (:period, :pct, :now, :used, :quota)""")
+                        .bind("period", period(month))
+                        .bind("pct", thresholdPercent)
+                        .bind("now", utc(clock.instant()))
+                        .bind("used", used)
+                        .bind("quota", quota)
+                        .execute();
+                return true;
+            });
+        } catch (JdbiException e) {
+            if (alertRecordedMeanwhile(month, thresholdPercent)) {
+                return false;
+            }
+            throw new StoreException("Cannot record the quota alert for " + thresholdPercent + " % of " + month
+                    + " in " + description + ": " + rootMessage(e) + poolState(), e);
+        }
+    }
+
+    /** The quota thresholds (percent) whose alert was raised in {@code month}, with when. */
+    public Map<Integer, Instant> quotaAlerts(YearMonth month) {
+        try {
+            return jdbi.withHandle(handle -> {
+                Map<Integer, Instant> raised = new TreeMap<>();
+                handle.createQuery("""
+                                SELECT threshold_pct, raised_at FROM txn_quota_alert WHERE billing_period = :period""")
+                        .bind("period", period(month))
+                        .map((rs, ctx) -> raised.put(rs.getInt("threshold_pct"),
+                                instant(rs.getObject("raised_at", LocalDateTime.class))))
+                        .list();
+                return raised;
+            });
+        } catch (JdbiException e) {
+            throw new StoreException("Cannot read the quota alerts of " + month + " from " + description + ": "
+                    + rootMessage(e) + poolState(), e);
+        }
+    }
+
+    private boolean alertRecordedMeanwhile(YearMonth month, int thresholdPercent) {
+        try {
+            return jdbi.withHandle(handle -> handle.createQuery("""
+                            SELECT COUNT(*) FROM txn_quota_alert WHERE billing_period = :period AND threshold_pct = :pct""")
+                    .bind("period", period(month))
+                    .bind("pct", thresholdPercent)
+                    .mapTo(Long.class)
+                    .one()) > 0;
+        } catch (JdbiException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The month's counted transactions per interval start from {@code from} on, across nodes and transports: what the
+     * forecast learns the month's daily pattern from.
+     */
+    public Map<Instant, Long> intervalTotals(YearMonth month, Instant from) {
+        try {
+            return jdbi.withHandle(handle -> {
+                Map<Instant, Long> totals = new TreeMap<>();
+                handle.createQuery("""
+                                SELECT interval_start, SUM(txn_count) AS total FROM txn_interval
+                                WHERE billing_period = :period AND interval_start >= :from GROUP BY interval_start""")
+                        .bind("period", period(month))
+                        .bind("from", utc(from))
+                        .map((rs, ctx) -> totals.put(instant(rs.getObject("interval_start", LocalDateTime.class)),
+                                rs.getLong("total")))
+                        .list();
+                return totals;
+            });
+        } catch (JdbiException e) {
+            throw new StoreException("Cannot read the intervals of " + month + " from " + description + ": "
+                    + rootMessage(e) + poolState(), e);
+        }
+    }
+
     /** The ledger rows of one node, in sequence order: for audits and tests. */
     public List<IntervalRow> ledger(String nodeId) {
         return jdbi.withHandle(handle -> handle.createQuery("""
@@ -534,12 +850,32 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
                         .map((rs, ctx) -> new RollupRow(rs.getInt("billing_period"), rs.getString("node_id"),
                                 rs.getString("transport"), rs.getLong("txn_count")))
                         .collectIntoList();
+                rollup = withAdjustments(handle, rollup);
                 return verifier.verify(new ArrayList<>(rows), heads, rollup);
             });
         } catch (JdbiException e) {
             throw new StoreException("Cannot read the ledger of " + description + " to verify it: " + rootMessage(e)
                     + poolState(), e);
         }
+    }
+
+    /**
+     * The rollup as the ledger rows should sum to it: a late interval of a closed month is in the ledger under its
+     * own month but billed as an adjustment, so it is added back to its month here.
+     */
+    private static List<RollupRow> withAdjustments(Handle handle, List<RollupRow> rollup) {
+        Map<String, RollupRow> merged = new LinkedHashMap<>();
+        for (RollupRow row : rollup) {
+            merged.put(row.period() + "/" + row.nodeId() + "/" + row.transport(), row);
+        }
+        handle.createQuery("""
+                        SELECT origin_period, node_id, transport, SUM(txn_count) AS total FROM txn_adjustment
+                        GROUP BY origin_period, node_id, transport""")
+                .map((rs, ctx) -> new RollupRow(rs.getInt("origin_period"), rs.getString("node_id"),
+                        rs.getString("transport"), rs.getLong("total")))
+                .forEach(late -> merged.merge(late.period() + "/" + late.nodeId() + "/" + late.transport(), late,
+                        (a, b) -> new RollupRow(a.period(), a.nodeId(), a.transport(), a.count() + b.count())));
+        return new ArrayList<>(merged.values());
     }
 
     private static long millis(LocalDateTime utc) {

@@ -2,6 +2,7 @@ package org.txcounter.core.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -350,6 +351,68 @@ abstract class CounterStoreContract {
         assertThat(a.daily(YearMonth.of(2027, 1))).isEmpty();
         assertThat(a.daily(YearMonth.of(2026, 12)).stream().mapToLong(DayCount::count).sum())
                 .isEqualTo(a.count(YearMonth.of(2026, 12)).total());
+    }
+
+    @Test
+    void aLateIntervalOfAClosedMonthLeavesItAsClosedAndIsAnAdjustmentOnTheNextOpenMonth() {
+        MutableClock clock = MutableClock.at("2026-06-30T23:58:00Z");
+        TransactionCounter counter = open(clock, "node-a");
+        CounterStore store = counter.store();
+        record(counter, Transport.HTTP, 4);
+        clock.advance(MINUTE);
+        counter.flusher().flushDue();
+        Instant lateStart = clock.instant();
+        IntervalSummary late = new IntervalSummary("node-a", 2, lateStart, lateStart.plus(MINUTE),
+                YearMonth.of(2026, 6), TransportCounts.of(Map.of(Transport.HTTP, 3L, Transport.JMS, 2L)));
+        clock.set(Instant.parse("2026-07-04T00:00:00Z"));
+        MonthClosure closed = store.close(YearMonth.of(2026, 6), "ops",
+                snapshot -> "totals " + snapshot.rows().stream().mapToLong(ReportRow::count).sum());
+        assertThat(closed.statement()).isEqualTo("totals 4");
+        assertThatThrownBy(() -> store.close(YearMonth.of(2026, 6), "ops", snapshot -> "again"))
+                .isInstanceOf(MonthAlreadyClosedException.class).hasMessageContaining("already closed");
+
+        store.write(late);
+
+        assertThat(store.count(YearMonth.of(2026, 6)).total()).isEqualTo(4);
+        assertThat(store.closure(YearMonth.of(2026, 6)).orElseThrow().statement()).isEqualTo("totals 4");
+        assertThat(store.adjustmentsInto(YearMonth.of(2026, 7)))
+                .extracting(Adjustment::nodeId, Adjustment::seq, Adjustment::transport, Adjustment::originMonth,
+                        Adjustment::count)
+                .containsExactly(
+                        tuple("node-a", 2L, Transport.HTTP, YearMonth.of(2026, 6), 3L),
+                        tuple("node-a", 2L, Transport.JMS, YearMonth.of(2026, 6), 2L));
+        assertThat(store.snapshot(YearMonth.of(2026, 7)).adjustments()).hasSize(2);
+        assertThat(counter.verifyLedger()).as("the ledger still adds up with the adjustments").isEmpty();
+    }
+
+    @Test
+    void spansFollowTheIntervalsAndIdleHeartbeatsAndBreakWhereTheNodeWasAway() {
+        MutableClock clock = MutableClock.at("2026-08-10T10:00:00Z");
+        TransactionCounter counter = open(clock, "node-a");
+        record(counter, Transport.HTTP, 1);
+        clock.advance(MINUTE);
+        counter.flusher().flushDue();
+        clock.advance(MINUTE);
+        counter.flusher().flushDue();
+        Instant away = clock.instant();
+        Instant back = away.plus(Duration.ofMinutes(30));
+        counter.store().write(new IntervalSummary("node-a", 2, back, back.plus(MINUTE), YearMonth.of(2026, 8),
+                TransportCounts.of(Map.of(Transport.JMS, 1L))));
+
+        assertThat(counter.store().snapshot(YearMonth.of(2026, 8)).spans()).containsExactly(
+                new NodeSpan("node-a", Instant.parse("2026-08-10T10:00:00Z"), away),
+                new NodeSpan("node-a", back, back.plus(MINUTE)));
+    }
+
+    @Test
+    void aQuotaAlertIsRecordedOncePerThresholdAndMonth() {
+        TransactionCounter counter = open(MutableClock.at("2026-09-10T10:00:00Z"), "node-a");
+        CounterStore store = counter.store();
+
+        assertThat(store.recordQuotaAlert(YearMonth.of(2026, 9), 80, 800, 1000)).isTrue();
+        assertThat(store.recordQuotaAlert(YearMonth.of(2026, 9), 80, 850, 1000)).isFalse();
+        assertThat(store.recordQuotaAlert(YearMonth.of(2026, 9), 90, 900, 1000)).isTrue();
+        assertThat(store.recordQuotaAlert(YearMonth.of(2026, 10), 80, 800, 1000)).isTrue();
     }
 
     private static void record(TransactionCounter counter, Transport transport, int times) {

@@ -10,11 +10,15 @@ import java.util.Map;
  * @param byTransport that total per transport
  * @param nodes       how many nodes wrote counts for the month
  * @param unflushed   what this node counted and has not written yet; present only for the current month
+ * @param forecast    the projected total at the month's end; present only for the current month
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record CountResponse(int year, int month, String timeZone, long total, Map<String, Long> byTransport, int nodes,
-        Unflushed unflushed) {
+        Unflushed unflushed, Forecast forecast) {
 
     record Unflushed(String nodeId, long total, Map<String, Long> byTransport) {
+    }
+
+    record Forecast(String model, long projectedTotal, String asOf) {
     }
 }

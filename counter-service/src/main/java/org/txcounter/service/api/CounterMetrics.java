@@ -15,6 +15,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Locale;
 import java.util.function.ToIntFunction;
 import org.txcounter.core.TransactionCounter;
+import org.txcounter.service.statement.Billing;
+import org.txcounter.service.statement.QuotaMonitor;
+import org.txcounter.service.statement.QuotaWebhook;
 import org.txcounter.core.Transport;
 import org.txcounter.core.stamp.StampVerdict;
 
@@ -35,6 +38,9 @@ public final class CounterMetrics {
     public static final String FLUSH_SECONDS = "txn.flush.write.seconds";
     public static final String JOURNAL_AGE = "txn.journal.age.seconds";
     public static final String POOL_CONNECTIONS = "txn.db.pool.connections";
+    public static final String QUOTA_USED_RATIO = "txn.quota.used.ratio";
+    public static final String QUOTA_ALERTS = "txn.quota.alerts";
+    public static final String QUOTA_WEBHOOK_FAILURES = "txn.quota.webhook.failures";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
@@ -106,6 +112,21 @@ public final class CounterMetrics {
                 .description("Connections of the database pool by state (pending: threads waiting for one)")
                 .tag("state", state)
                 .register(registry);
+    }
+
+    /** Registers the licence quota's meters. */
+    void bindBilling(Billing billing) {
+        QuotaMonitor quota = billing.quota();
+        Gauge.builder(QUOTA_USED_RATIO, quota, QuotaMonitor::usedRatio)
+                .description("The current month's transactions as a share of the licence's monthly quota (1 = 100 %)")
+                .register(registry);
+        FunctionCounter.builder(QUOTA_ALERTS, quota, QuotaMonitor::alertsRaised)
+                .description("Quota threshold alerts this node raised")
+                .register(registry);
+        quota.webhook().ifPresent(webhook -> FunctionCounter.builder(QUOTA_WEBHOOK_FAILURES, webhook,
+                        QuotaWebhook::failures)
+                .description("Failed attempts to deliver a quota alert to the webhook; each is retried until the last")
+                .register(registry));
     }
 
     /** The Prometheus text exposition of every meter. */

@@ -3,6 +3,7 @@ package org.txcounter.service.api;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
 import io.javalin.http.Header;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,13 +34,17 @@ import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.Transport;
 import org.txcounter.core.TransportCounts;
 import org.txcounter.core.config.ManagementSecurity.Role;
+import org.txcounter.core.forecast.MonthForecast;
 import org.txcounter.core.ledger.LedgerFinding;
 import org.txcounter.core.store.DayCount;
+import org.txcounter.core.store.MonthAlreadyClosedException;
 import org.txcounter.core.store.MonthCount;
 import org.txcounter.core.store.NodeStatus;
 import org.txcounter.core.store.ReportRow;
 import org.txcounter.core.store.StoreException;
 import org.txcounter.service.security.Principal;
+import org.txcounter.service.statement.Billing;
+import org.txcounter.service.statement.CloseRefusedException;
 
 /**
  * The management API: counts, reports, nodes, the ledger check, health and metrics, plus the MI-compatible
@@ -62,7 +67,7 @@ public final class ManagementApi {
 
     static final String CSV_HEADER = "month,node_id,transport,transaction_count";
     static final String REQUEST_ID = "X-Request-Id";
-    /** Every route: path, who may call it and its handler. All are GET. */
+    /** Every route: path, who may call it and its handler. All are GET but closing a month, a POST. */
     static final List<Route> ROUTES = List.of(
             new Route("/transaction/count", Access.VIEWER, api -> api::count),
             new Route("/transaction/report", Access.VIEWER, api -> api::report),
@@ -80,7 +85,14 @@ public final class ManagementApi {
             new Route("/metrics", Access.VIEWER, api -> ctx -> ctx
                     .contentType("text/plain; version=0.0.4; charset=utf-8").result(api.metrics.scrape())),
             new Route("/openapi.json", Access.VIEWER, api -> ctx -> ctx.contentType("application/json")
-                    .result(OpenApiDocument.json())));
+                    .result(OpenApiDocument.json())),
+            new Route("/transaction/statements", Access.VIEWER, api -> api.statements::list),
+            new Route("/transaction/statement", Access.VIEWER, api -> api.statements::download),
+            new Route("/transaction/statements/public-key", Access.VIEWER, api -> api.statements::publicKey),
+            new Route("/transaction/close-status", Access.VIEWER, api -> api.statements::closeStatus),
+            new Route("/transaction/close-month", Access.ADMIN, api -> api.statements::closeMonth, HandlerType.POST),
+            new Route("/transaction/quota", Access.VIEWER, api -> api.statements::quota),
+            new Route("/transaction/forecast", Access.VIEWER, api -> api.statements::forecast));
     private static final Logger LOG = LoggerFactory.getLogger(ManagementApi.class);
     private static final Logger ACCESS_LOG = LoggerFactory.getLogger("txcounter.access");
     private static final String CSV_TYPE = "text/csv";
@@ -93,17 +105,26 @@ public final class ManagementApi {
     private final TransactionCounter counter;
     private final CounterMetrics metrics;
     private final ApiAccess access;
+    private final Billing billing;
+    private final StatementRoutes statements;
     private volatile long schemaCheckedAt;
     private volatile Map<String, Object> lastVerify = Map.of("ran", false);
 
-    private ManagementApi(TransactionCounter counter, ApiAccess access) {
+    private ManagementApi(TransactionCounter counter, ApiAccess access, Billing billing) {
         this.counter = counter;
         this.metrics = new CounterMetrics(counter);
+        this.metrics.bindBilling(billing);
         this.access = access;
+        this.billing = billing;
+        this.statements = new StatementRoutes(counter, billing);
     }
 
-    /** A route of the API: its path, who may call it, and its handler on a given API instance. */
-    record Route(String path, Access access, Function<ManagementApi, Handler> handler) {
+    /** A route of the API: its path, who may call it, its handler on a given API instance, and its method. */
+    record Route(String path, Access access, Function<ManagementApi, Handler> handler, HandlerType method) {
+
+        Route(String path, Access access, Function<ManagementApi, Handler> handler) {
+            this(path, access, handler, HandlerType.GET);
+        }
     }
 
     /**
@@ -122,9 +143,12 @@ public final class ManagementApi {
         }
     }
 
-    /** A configured, unstarted Javalin app serving the API for {@code counter}; {@code start()} it. */
-    public static Javalin create(TransactionCounter counter, ApiAccess access, Listener listener) {
-        ManagementApi api = new ManagementApi(counter, access);
+    /**
+     * A configured, unstarted Javalin app serving the API for {@code counter} and its month-end side
+     * {@code billing}; {@code start()} it.
+     */
+    public static Javalin create(TransactionCounter counter, ApiAccess access, Listener listener, Billing billing) {
+        ManagementApi api = new ManagementApi(counter, access, billing);
         Authentication authentication = new Authentication(access);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -146,11 +170,19 @@ public final class ManagementApi {
             config.routes.before(ManagementApi::begin);
             config.routes.beforeMatched(authentication::check);
             for (Route route : ROUTES) {
-                config.routes.get(route.path(), route.handler().apply(api), route.access());
+                if (route.method() == HandlerType.POST) {
+                    config.routes.post(route.path(), route.handler().apply(api), route.access());
+                } else {
+                    config.routes.get(route.path(), route.handler().apply(api), route.access());
+                }
             }
             config.routes.after(ManagementApi::end);
             config.routes.exception(ApiException.class, (e, ctx) -> send(ctx, e.status(), e.code(),
                     e.parameter(), e.getMessage()));
+            config.routes.exception(CloseRefusedException.class, (e, ctx) -> send(ctx, 409, "not_ready", "month",
+                    e.getMessage()));
+            config.routes.exception(MonthAlreadyClosedException.class, (e, ctx) -> send(ctx, 409, "already_closed",
+                    "month", e.getMessage()));
             config.routes.exception(StoreException.class, (e, ctx) -> {
                 LOG.error("{} {} failed: the database did not answer: {}", ctx.method(), ctx.path(), e.getMessage());
                 send(ctx, 503, "database_unavailable", null, "The transaction database is not reachable; the "
@@ -168,8 +200,10 @@ public final class ManagementApi {
             });
             config.routes.error(405, ctx -> {
                 if (!isEnvelope(ctx)) {
+                    String allowed = ROUTES.stream().filter(route -> route.path().equals(ctx.path())).findFirst()
+                            .map(route -> route.method().name()).orElse("GET");
                     send(ctx, 405, "method_not_allowed", null, "Method " + QueryParameters.echo(ctx.method().name())
-                            + " is not allowed on " + QueryParameters.echo(ctx.path()) + "; use GET");
+                            + " is not allowed on " + QueryParameters.echo(ctx.path()) + "; use " + allowed);
                 }
             });
         });
@@ -222,8 +256,14 @@ public final class ManagementApi {
             TransportCounts pending = counter.unflushed();
             unflushed = new CountResponse.Unflushed(counter.nodeId(), pending.total(), byTransport(pending));
         }
+        CountResponse.Forecast forecast = null;
+        if (month.equals(current)) {
+            MonthForecast.Projection projection = billing.forecasts().project(month);
+            forecast = new CountResponse.Forecast(MonthForecast.MODEL, projection.projectedTotal(),
+                    projection.asOf().toString());
+        }
         ctx.json(new CountResponse(month.getYear(), month.getMonthValue(), counter.billingZone().getId(),
-                written.total(), byTransport(written.counts()), written.nodes(), unflushed));
+                written.total(), byTransport(written.counts()), written.nodes(), unflushed, forecast));
     }
 
     private void report(Context ctx) {

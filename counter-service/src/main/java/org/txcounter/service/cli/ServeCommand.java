@@ -12,11 +12,13 @@ import org.txcounter.core.config.ConfigException;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.DeploymentToml;
 import org.txcounter.core.config.ManagementSecurity;
+import org.txcounter.core.config.SecretStore;
 import org.txcounter.service.api.ApiAccess;
 import org.txcounter.service.api.ManagementApi;
 import org.txcounter.service.runtime.IntegrationRuntime;
 import org.txcounter.service.security.GeneratedAdmin;
 import org.txcounter.service.security.ManagementTls;
+import org.txcounter.service.statement.Billing;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -64,10 +66,19 @@ final class ServeCommand implements Callable<Integer> {
             LOG.warn("Counting is disabled (enable = false through the {} switch, the environment or {}); the API "
                     + "serves the stored counts only.", DeploymentToml.ENABLE_SWITCH, source);
         }
-        Javalin api = ManagementApi.create(counter, ApiAccess.of(users, security, clock), listener);
+        Billing billing;
+        try {
+            billing = Billing.create(config, counter, SecretStore.openOrCreate(config.secretStore(), System::getenv),
+                    clock);
+        } catch (RuntimeException e) {
+            counter.close();
+            throw e;
+        }
+        Javalin api = ManagementApi.create(counter, ApiAccess.of(users, security, clock), listener, billing);
         try {
             api.start();
         } catch (RuntimeException e) {
+            billing.close();
             counter.close();
             throw new ConfigException("Cannot listen on " + config.managementHost() + ":" + config.managementPort()
                     + ": " + e.getMessage() + ". Free the port or set [management_api] port in deployment.toml.", e);
@@ -79,6 +90,7 @@ final class ServeCommand implements Callable<Integer> {
                         config.enabled() ? Optional.of(counter.ingress()) : Optional.empty(), config.dataDir());
             } catch (Exception e) {
                 api.stop();
+                billing.close();
                 counter.close();
                 throw e;
             }
@@ -97,8 +109,10 @@ final class ServeCommand implements Callable<Integer> {
                 }
             }
             api.stop();
+            billing.close();
             counter.close();
         }, "txn-counter-shutdown"));
+        billing.start(config.dataDir());
         System.out.println("Transaction counter node " + counter.nodeId() + " serving " + scheme + "://"
                 + config.managementHost() + ":" + api.port() + " (configuration: " + source + "; datasource "
                 + config.dataSource().id() + ", " + config.dataSource().url() + "; users: "

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
+import io.javalin.http.HandlerType;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -37,9 +38,11 @@ class AuthenticationTest {
     private Javalin app;
 
     @BeforeEach
-    void start() {
+    void start() throws Exception {
         counter = TestApi.counter(dataDir, clock);
         app = TestApi.plain(counter, clock);
+        assertThat(call("POST", "/transaction/close-month?month=2026-09", TestUsers.admin()).statusCode())
+                .as("September closed, so its statement can be read").isEqualTo(201);
     }
 
     @AfterEach
@@ -49,7 +52,18 @@ class AuthenticationTest {
     }
 
     private HttpResponse<String> get(String path, String authorization) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path));
+        return call("GET", path, authorization);
+    }
+
+    private HttpResponse<String> call(ManagementApi.Route route, String authorization)
+            throws IOException, InterruptedException {
+        return call(route.method().name(), callable(route), authorization);
+    }
+
+    private HttpResponse<String> call(String method, String path, String authorization)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path))
+                .method(method, HttpRequest.BodyPublishers.noBody());
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
@@ -61,6 +75,8 @@ class AuthenticationTest {
         return switch (route.path()) {
             case "/transaction/report" -> route.path() + "?start=2026-11&end=2026-11";
             case "/management/transactions/report" -> route.path() + "?start=2026-11";
+            case "/transaction/statement", "/transaction/close-status" -> route.path() + "?month=2026-09";
+            case "/transaction/close-month" -> route.path() + "?month=2026-10";
             default -> route.path();
         };
     }
@@ -87,7 +103,7 @@ class AuthenticationTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("protectedRoutes")
     void withoutCredentialsEveryProtectedRouteAnswers401WithAChallenge(ManagementApi.Route route) throws Exception {
-        HttpResponse<String> response = get(callable(route), null);
+        HttpResponse<String> response = call(route, null);
         assertThat(response.statusCode()).isEqualTo(401);
         assertThat(response.headers().firstValue("WWW-Authenticate")).contains(
                 "Basic realm=\"txcounter\", charset=\"UTF-8\"");
@@ -99,9 +115,9 @@ class AuthenticationTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("protectedRoutes")
     void aWrongPasswordOrAnUnknownTokenIs401(ManagementApi.Route route) throws Exception {
-        assertThat(get(callable(route), TestUsers.basic(TestUsers.ADMIN, "wrong")).statusCode()).isEqualTo(401);
+        assertThat(call(route, TestUsers.basic(TestUsers.ADMIN, "wrong")).statusCode()).isEqualTo(401);
         if (route.access() != Access.LOGIN) {
-            HttpResponse<String> token = get(callable(route), "Bearer not-a-token");
+            HttpResponse<String> token = call(route, "Bearer not-a-token");
             assertThat(token.statusCode()).isEqualTo(401);
             assertThat(JSON.readTree(token.body()).at("/error/code").asText()).isEqualTo("invalid_token");
         }
@@ -110,16 +126,17 @@ class AuthenticationTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("adminRoutes")
     void aViewerGets403OnAdminRoutesAndTheAdminGets200(ManagementApi.Route route) throws Exception {
-        HttpResponse<String> viewer = get(callable(route), TestUsers.viewer());
+        HttpResponse<String> viewer = call(route, TestUsers.viewer());
         assertThat(viewer.statusCode()).isEqualTo(403);
         assertThat(JSON.readTree(viewer.body()).at("/error/code").asText()).isEqualTo("forbidden");
-        assertThat(get(callable(route), TestUsers.admin()).statusCode()).isEqualTo(200);
+        assertThat(call(route, TestUsers.admin()).statusCode()).isEqualTo(
+                route.method() == HandlerType.POST ? 201 : 200);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("viewerRoutes")
     void aViewerMayCallViewerRoutes(ManagementApi.Route route) throws Exception {
-        assertThat(get(callable(route), TestUsers.viewer()).statusCode()).isEqualTo(200);
+        assertThat(call(route, TestUsers.viewer()).statusCode()).isEqualTo(200);
     }
 
     @Test

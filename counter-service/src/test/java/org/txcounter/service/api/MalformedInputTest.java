@@ -343,7 +343,10 @@ class MalformedInputTest {
     /** Every route answers only GET. */
     private static void otherMethods(List<Case> cases) {
         for (ManagementApi.Route route : ManagementApi.ROUTES) {
-            for (String method : List.of("POST", "PUT", "DELETE", "PATCH")) {
+            for (String method : List.of("GET", "POST", "PUT", "DELETE", "PATCH")) {
+                if (method.equals(route.method().name())) {
+                    continue;
+                }
                 cases.add(new Case(method + " " + route.path() + " → 405", Via.CLIENT, method, route.path(),
                         TestUsers.admin(), List.of(), null, 405, null));
             }

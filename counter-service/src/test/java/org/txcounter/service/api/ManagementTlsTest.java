@@ -59,7 +59,7 @@ class ManagementTlsTest {
         ManagementSecurity security = new ManagementSecurity(true, keystore,
                 keystore.map(k -> password), TestUsers.users(), ManagementSecurity.DEFAULT_TOKEN_LIFETIME);
         app = ManagementApi.create(counter, TestUsers.access(clock), ManagementApi.Listener.tls("127.0.0.1", 0,
-                ManagementTls.contextFactory(security, dataDir, "127.0.0.1"))).start();
+                ManagementTls.contextFactory(security, dataDir, "127.0.0.1")), TestApi.billing(counter, clock)).start();
     }
 
     private KeyStore keystore(Path file, String password) throws IOException, GeneralSecurityException {

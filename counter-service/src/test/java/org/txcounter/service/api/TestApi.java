@@ -1,10 +1,15 @@
 package org.txcounter.service.api;
 
 import io.javalin.Javalin;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.config.CounterConfig;
+import org.txcounter.core.config.SecretStore;
+import org.txcounter.service.statement.Billing;
 
 /** The counter and API that the API tests run against: node {@code node-a} on an embedded H2 database. */
 final class TestApi {
@@ -19,7 +24,22 @@ final class TestApi {
 
     /** The API for {@code counter} over plain HTTP on a free port, with the users of {@link TestUsers}. */
     static Javalin plain(TransactionCounter counter, Clock clock) {
-        return ManagementApi.create(counter, TestUsers.access(clock), ManagementApi.Listener.plain("127.0.0.1", 0))
-                .start();
+        return ManagementApi.create(counter, TestUsers.access(clock), ManagementApi.Listener.plain("127.0.0.1", 0),
+                billing(counter, clock)).start();
+    }
+
+    /** The month-end side with default settings, signing with a key in a new secret store of its own. */
+    static Billing billing(TransactionCounter counter, Clock clock) {
+        return billing(counter, clock, CounterConfig.builder().build());
+    }
+
+    /** The month-end side with {@code config}'s billing settings, signing with a new secret store's key. */
+    static Billing billing(TransactionCounter counter, Clock clock, CounterConfig config) {
+        try {
+            Path secrets = Files.createTempDirectory("txn-test-secrets").resolve("secret-store.p12");
+            return Billing.create(config, counter, SecretStore.openOrCreate(secrets, name -> null), clock);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

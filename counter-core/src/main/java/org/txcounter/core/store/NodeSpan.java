@@ -1,0 +1,10 @@
+package org.txcounter.core.store;
+
+import java.time.Instant;
+
+/**
+ * A stretch of time through which a node reported every interval, counted or idle, without a gap. A gap between
+ * two spans of one node is time it was not running or could not report: its intervals are missing, not empty.
+ */
+public record NodeSpan(String nodeId, Instant start, Instant end) {
+}

@@ -1,0 +1,11 @@
+package org.txcounter.service.statement;
+
+/** A month may not be closed yet; the message says why, naming the nodes waited for and until when. */
+public final class CloseRefusedException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    public CloseRefusedException(String message) {
+        super(message);
+    }
+}
