@@ -64,6 +64,7 @@ class DashboardBrowserIT {
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final boolean REQUIRED = "true".equalsIgnoreCase(System.getenv("TXN_TEST_BROWSER_REQUIRED"));
     private static final int REQUESTS = 1_234;
+    private static final int QUOTA = 1_500;
     private static final String NODE = "browser-node";
     private static final String VIEWER = "auditor";
     private static final String VIEWER_PASSWORD = "viewer password 2026";
@@ -123,6 +124,9 @@ class DashboardBrowserIT {
                 password_hash = "%s"
                 role = "admin"
 
+                [licence]
+                monthly_quota = %d
+
                 [passthrough]
                 port = 0
 
@@ -130,7 +134,7 @@ class DashboardBrowserIT {
                 prefix = "/api"
                 backend = "http://127.0.0.1:%d/backend"
                 """.formatted(NODE, port, VIEWER, PasswordHashing.hash(VIEWER_PASSWORD.toCharArray(), 1_000),
-                ADMIN, PasswordHashing.hash(ADMIN_PASSWORD.toCharArray(), 1_000), backend.port()));
+                ADMIN, PasswordHashing.hash(ADMIN_PASSWORD.toCharArray(), 1_000), QUOTA, backend.port()));
         service = ServiceProcess.start(workDir);
         origin = "https://127.0.0.1:" + service.managementPort();
         api = HttpClient.newBuilder().sslContext(trustingTheGeneratedCertificate()).build();
@@ -203,6 +207,12 @@ class DashboardBrowserIT {
         long shownByApi = count.path("total").asLong() + count.path("unflushed").path("total").asLong();
         assertThat(shownByApi).isEqualTo(REQUESTS);
         YearMonth month = YearMonth.of(count.path("year").asInt(), count.path("month").asInt());
+        // The previous month saw no node of this deployment, so an admin may close it at once, as a script would.
+        YearMonth previous = month.minusMonths(1);
+        HttpResponse<String> closed = api.send(HttpRequest.newBuilder(URI.create(origin
+                + "/transaction/close-month?month=" + previous)).header("Authorization", basic(ADMIN, ADMIN_PASSWORD))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(closed.statusCode()).as(closed.body()).isEqualTo(201);
 
         // The viewer: this month's total as /transaction/count has it, with thousands separators.
         logIn(VIEWER, VIEWER_PASSWORD);
@@ -237,6 +247,22 @@ class DashboardBrowserIT {
         assertThat(cells.get(4).getText()).isEqualTo("1,234");
         assertThat(cells.get(5).getText()).isEqualTo("100%");
 
+        // The quota, its thresholds and the forecast.
+        assertThat(browser.findElement(By.id("quota-used")).getText())
+                .isEqualTo("1,234 of 1,500 (82.3% of the quota)");
+        assertThat(threshold(80)).startsWith("80 %: reached");
+        assertThat(threshold(90)).isEqualTo("90 %: not reached");
+        assertThat(threshold(100)).isEqualTo("100 %: not reached");
+        assertThat(browser.findElement(By.id("forecast")).getText())
+                .matches("Forecast for the month's end: \\d{1,3}(,\\d{3})* \\(\\d+(\\.\\d)?% of the quota\\)");
+
+        // The statements: the open month's status, and the closed month with its downloads.
+        assertThat(browser.findElement(By.id("open-month")).getText()).startsWith(month + " is open; it ends ");
+        WebElement statement = browser.findElement(By.cssSelector("#statements tbody tr[data-month='" + previous
+                + "']"));
+        assertThat(statement.findElements(By.tagName("button"))).extracting(WebElement::getText)
+                .containsExactly("JSON", "CSV", "PDF");
+
         // The viewer sees the ledger check's state, and no button to run it.
         assertThat(browser.findElement(By.id("ledger-status")).getText())
                 .isEqualTo("Not run since the service started.");
@@ -252,6 +278,18 @@ class DashboardBrowserIT {
                 basic(VIEWER, VIEWER_PASSWORD)).body();
         assertThat(Files.readString(csv)).isEqualTo(served).isEqualTo(
                 "month,node_id,transport,transaction_count\r\n" + month + "," + NODE + ",HTTP," + REQUESTS + "\r\n");
+
+        // The closed month's CSV statement, downloaded from the page, is the API's, byte for byte.
+        statement.findElement(By.cssSelector("button[data-format='csv']")).click();
+        HttpResponse<String> statementCsv = get("/transaction/statement?month=" + previous + "&format=csv",
+                basic(VIEWER, VIEWER_PASSWORD));
+        assertThat(statementCsv.statusCode()).isEqualTo(200);
+        String fileName = statementCsv.headers().firstValue("Content-Disposition").orElseThrow()
+                .replaceFirst(".*filename=\"([^\"]+)\".*", "$1");
+        assertThat(fileName).endsWith("-" + previous + ".csv");
+        Path downloadedStatement = workDir.resolve("downloads").resolve(fileName);
+        waitFor(() -> Files.exists(downloadedStatement) && Files.size(downloadedStatement) > 0);
+        assertThat(Files.readString(downloadedStatement)).isEqualTo(statementCsv.body()).contains(previous.toString());
 
         screenshots();
         String token = (String) script("return JSON.parse(sessionStorage.getItem('txcounter.session')).token");
@@ -332,6 +370,10 @@ class DashboardBrowserIT {
         secret.clear();
         secret.sendKeys(password);
         browser.findElement(By.id("login-submit")).click();
+    }
+
+    private String threshold(int percent) {
+        return browser.findElement(By.cssSelector("#thresholds li[data-percent='" + percent + "']")).getText();
     }
 
     private void waitForDashboard() throws IOException, InterruptedException {

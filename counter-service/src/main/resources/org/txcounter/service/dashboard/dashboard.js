@@ -291,17 +291,17 @@
     actions.appendChild(button);
   }
 
-  async function download(format) {
-    const month = $('downloads-month').dataset.month;
+  /* Fetches a file of the API with the token and hands it to the browser as a download. */
+  async function download(path, fallbackName) {
     const error = $('download-error');
     error.hidden = true;
     try {
-      const response = await get('/transaction/report?start=' + month + '&end=' + month + '&format=' + format);
+      const response = await get(path);
       const disposition = response.headers.get('Content-Disposition') || '';
       const match = /filename="([^"]+)"/.exec(disposition);
       const link = document.createElement('a');
       link.href = URL.createObjectURL(await response.blob());
-      link.download = match ? match[1] : 'transactions-' + month + '.' + format;
+      link.download = match ? match[1] : fallbackName;
       document.body.appendChild(link);
       link.click();
       link.remove();
@@ -310,6 +310,87 @@
       text(error, e.message);
       error.hidden = false;
     }
+  }
+
+  function downloadReport(format) {
+    const month = $('downloads-month').dataset.month;
+    download('/transaction/report?start=' + month + '&end=' + month + '&format=' + format,
+      'transactions-' + month + '.' + format);
+  }
+
+  function renderQuota(quota, forecast) {
+    const bar = $('quota-bar');
+    if (quota.quota === null) {
+      text($('quota-used'), numbers.format(quota.used) + ' used; no licence quota is configured ([licence] '
+        + 'monthly_quota).');
+      bar.style.width = '0';
+    } else {
+      text($('quota-used'), numbers.format(quota.used) + ' of ' + numbers.format(quota.quota) + ' ('
+        + percent.format(quota.usedRatio) + ' of the quota)');
+      bar.style.width = Math.min(100, quota.usedRatio * 100).toFixed(1) + '%';
+      bar.className = quota.usedRatio >= 1 ? 'meter-fill over' : 'meter-fill';
+    }
+    text($('forecast'), 'Forecast for the month\'s end: ' + numbers.format(forecast.projectedTotal)
+      + (quota.projectedRatio === null ? '' : ' (' + percent.format(quota.projectedRatio) + ' of the quota)'));
+    text($('forecast-model'), 'As of ' + formatTime(forecast.asOf) + ', from ' + forecast.weekdaysObserved
+      + ' weekday(s) and ' + forecast.weekendDaysObserved + ' weekend day(s) observed; model: ' + forecast.model
+      + '.');
+    const list = $('thresholds');
+    list.replaceChildren();
+    quota.thresholds.forEach(function (threshold) {
+      const item = text(document.createElement('li'), threshold.percent + ' %: ' + (threshold.reached
+        ? 'reached' + (threshold.alertRaisedAt ? ', alert raised ' + formatTime(threshold.alertRaisedAt) : '')
+        : 'not reached'));
+      item.dataset.percent = String(threshold.percent);
+      item.className = threshold.reached ? 'reached' : '';
+      list.appendChild(item);
+    });
+  }
+
+  function describeOpen(status) {
+    if (status.closed) {
+      return status.month + ' is closed.';
+    }
+    const waiting = status.waitingFor.length ? ' Waiting for: ' + status.waitingFor.join('; ') + '.' : '';
+    if (!status.ended) {
+      return status.month + ' is open; it ends ' + formatTime(status.monthEnd) + ' and closes once every node has '
+        + 'reported past its end, or at the latest ' + formatTime(status.graceEnds) + '.' + waiting;
+    }
+    return status.month + ' has ended and is not closed yet' + (status.readyToClose ? '; it is ready to close.'
+      : '; it closes at the latest ' + formatTime(status.graceEnds) + '.') + waiting;
+  }
+
+  function renderStatements(list, open) {
+    text($('open-month'), describeOpen(open));
+    text($('previous-month'), list.previousMonth.closed ? '' : describeOpen(list.previousMonth));
+    const body = $('statements').tBodies[0];
+    body.replaceChildren();
+    list.statements.slice().reverse().forEach(function (statement) {
+      const row = document.createElement('tr');
+      row.dataset.month = statement.month;
+      cell(row, statement.month);
+      cell(row, formatTime(statement.closedAt) + ' by ' + statement.closedBy);
+      const actions = document.createElement('div');
+      actions.className = 'actions';
+      [['JSON', statement.json, 'json'], ['CSV', statement.csv, 'csv'], ['PDF', statement.pdf, 'pdf']]
+        .forEach(function (entry) {
+          const button = text(document.createElement('button'), entry[0]);
+          button.type = 'button';
+          button.className = 'secondary';
+          button.dataset.format = entry[2];
+          button.addEventListener('click', function () {
+            download(entry[1], 'statement-' + statement.month + '.' + entry[2]);
+          });
+          actions.appendChild(button);
+        });
+      const td = document.createElement('td');
+      td.appendChild(actions);
+      row.appendChild(td);
+      body.appendChild(row);
+    });
+    text($('statements-note'), list.statements.length === 0 ? 'No month is closed yet.'
+      : 'Statements are signed with Ed25519; public key fingerprint ' + list.publicKey
+        + ' (the key: /transaction/statements/public-key).');
   }
 
   function showError(e) {
@@ -329,7 +410,11 @@
       getJson('/transaction/report?start=' + monthOf(first.year, first.month) + '&end='
         + monthOf(count.year, count.month)),
       getJson('/transaction/nodes'),
-      getJson('/transaction/verify/last')
+      getJson('/transaction/verify/last'),
+      getJson('/transaction/quota'),
+      getJson('/transaction/forecast'),
+      getJson('/transaction/statements'),
+      getJson('/transaction/close-status?month=' + monthOf(count.year, count.month))
     ]);
     lastReport = {
       end: { year: count.year, month: count.month },
@@ -342,6 +427,8 @@
     renderMonthly();
     renderNodes(results[3], count, results[2]);
     renderLedger(results[4]);
+    renderQuota(results[5], results[6]);
+    renderStatements(results[7], results[8]);
     renderAdminActions();
     const downloads = $('downloads-month');
     downloads.dataset.month = monthOf(count.year, count.month);
@@ -377,8 +464,8 @@
     monthlyStack = 'node';
     renderMonthly();
   });
-  $('download-csv').addEventListener('click', function () { download('csv'); });
-  $('download-json').addEventListener('click', function () { download('json'); });
+  $('download-csv').addEventListener('click', function () { downloadReport('csv'); });
+  $('download-json').addEventListener('click', function () { downloadReport('json'); });
   refresh();
   window.setInterval(refresh, REFRESH_MS);
 }());
