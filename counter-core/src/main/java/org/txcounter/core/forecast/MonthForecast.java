@@ -7,6 +7,9 @@ import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -15,7 +18,8 @@ import java.util.Map;
  * <p>Model: <em>day-type means</em>. Integration traffic follows the working week: weekdays carry the business
  * processes, weekends a much smaller, steadier load, and within one month there is little trend. So every complete
  * day of the month so far is put in one of two groups, Monday to Friday or Saturday and Sunday, and each remaining
- * day is expected to bring its group's mean. The day in progress brings what it counted so far plus its group's mean
+ * day is expected to bring its group's mean (from five days on without the group's lowest and highest day, so that
+ * one holiday or burst does not move the whole month). The day in progress brings what it counted so far plus its group's mean
  * for the rest of the day. A group with no complete day yet borrows the other group's mean; before the first complete
  * day the day in progress is extrapolated over the month. A straight line through the running total would instead be
  * biased by the month's mix of weekdays and weekends so far (a month that starts on a Saturday would be projected
@@ -67,20 +71,13 @@ public final class MonthForecast {
             return new Projection(now, 0, 0, 0, 0, 0, 0);
         }
         LocalDate today = now.atZone(zone).toLocalDate();
-        long weekdaySum = 0;
-        long weekendSum = 0;
-        int weekdays = 0;
-        int weekends = 0;
+        List<Long> weekdayTotals = new ArrayList<>();
+        List<Long> weekendTotals = new ArrayList<>();
         for (LocalDate day = month.atDay(1); day.isBefore(today); day = day.plusDays(1)) {
-            long total = dailyTotals.getOrDefault(day, 0L);
-            if (weekend(day)) {
-                weekendSum += total;
-                weekends++;
-            } else {
-                weekdaySum += total;
-                weekdays++;
-            }
+            (weekend(day) ? weekendTotals : weekdayTotals).add(dailyTotals.getOrDefault(day, 0L));
         }
+        int weekdays = weekdayTotals.size();
+        int weekends = weekendTotals.size();
         ZonedDateTime dayStart = today.atStartOfDay(zone);
         double dayLength = Duration.between(dayStart, today.plusDays(1).atStartOfDay(zone)).toMillis();
         double elapsed = Math.min(1.0, Duration.between(dayStart.toInstant(), now).toMillis() / dayLength);
@@ -93,14 +90,31 @@ public final class MonthForecast {
             long projected = Math.round(perDay * month.lengthOfMonth());
             return new Projection(now, counted, Math.max(counted, projected), 0, 0, 0, 0);
         }
-        double weekdayMean = weekdays > 0 ? (double) weekdaySum / weekdays : (double) weekendSum / weekends;
-        double weekendMean = weekends > 0 ? (double) weekendSum / weekends : weekdayMean;
+        double weekdayMean = weekdays > 0 ? trimmedMean(weekdayTotals) : trimmedMean(weekendTotals);
+        double weekendMean = weekends > 0 ? trimmedMean(weekendTotals) : weekdayMean;
         double projected = counted + (weekend(today) ? weekendMean : weekdayMean) * (1.0 - elapsed);
         for (LocalDate day = today.plusDays(1); !day.isAfter(month.atEndOfMonth()); day = day.plusDays(1)) {
             projected += weekend(day) ? weekendMean : weekdayMean;
         }
         return new Projection(now, counted, Math.max(counted, Math.round(projected)), weekdays, weekends,
                 weekdays > 0 ? Math.round(weekdayMean) : 0, weekends > 0 ? Math.round(weekendMean) : 0);
+    }
+
+    /**
+     * The mean, without the lowest and the highest day once there are five or more: one holiday or one burst among
+     * the first days would otherwise move the whole month's projection.
+     */
+    private static double trimmedMean(List<Long> totals) {
+        List<Long> sorted = new ArrayList<>(totals);
+        Collections.sort(sorted);
+        if (sorted.size() >= 5) {
+            sorted = sorted.subList(1, sorted.size() - 1);
+        }
+        long sum = 0;
+        for (long total : sorted) {
+            sum += total;
+        }
+        return (double) sum / sorted.size();
     }
 
     private static boolean weekend(LocalDate day) {

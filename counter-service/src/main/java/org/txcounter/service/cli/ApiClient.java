@@ -22,6 +22,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.TrustManager;
@@ -39,6 +42,7 @@ import org.txcounter.service.security.ManagementTls;
 final class ApiClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern FILE_NAME = Pattern.compile("filename=\"([A-Za-z0-9._-]+)\"");
 
     private final URI base;
     private final String authorization;
@@ -77,14 +81,35 @@ final class ApiClient {
 
     /** GETs {@code pathAndQuery}; returns the body of a 2xx answer, or throws with the API's error message. */
     String get(String pathAndQuery) {
+        return new String(exchange("GET", pathAndQuery).body(), StandardCharsets.UTF_8);
+    }
+
+    /** POSTs to {@code pathAndQuery} without a body; returns the body of a 2xx answer, or throws as {@link #get}. */
+    String post(String pathAndQuery) {
+        return new String(exchange("POST", pathAndQuery).body(), StandardCharsets.UTF_8);
+    }
+
+    /** A download: its bytes and the file name the API suggests, if any. */
+    record Download(byte[] body, Optional<String> fileName) {
+    }
+
+    /** GETs a download such as a statement's PDF. */
+    Download download(String pathAndQuery) {
+        HttpResponse<byte[]> response = exchange("GET", pathAndQuery);
+        Optional<String> name = response.headers().firstValue("Content-Disposition")
+                .map(FILE_NAME::matcher).filter(Matcher::find).map(matcher -> matcher.group(1));
+        return new Download(response.body(), name);
+    }
+
+    private HttpResponse<byte[]> exchange(String method, String pathAndQuery) {
         URI uri = base.resolve(pathAndQuery);
         HttpRequest request = HttpRequest.newBuilder(uri)
                 .header("Authorization", authorization)
                 .timeout(Duration.ofMinutes(5))
-                .GET().build();
-        HttpResponse<String> response;
+                .method(method, HttpRequest.BodyPublishers.noBody()).build();
+        HttpResponse<byte[]> response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (ConnectException e) {
             throw new CliException("No management API answers at " + base + ". Start the service (java -jar "
                     + "txcounter.jar serve) or give its address with --url.");
@@ -98,9 +123,9 @@ final class ApiClient {
             throw new CliException("Interrupted while calling " + uri);
         }
         if (response.statusCode() / 100 == 2) {
-            return response.body();
+            return response;
         }
-        String message = response.body();
+        String message = new String(response.body(), StandardCharsets.UTF_8);
         try {
             JsonNode error = JSON.readTree(response.body()).path("error");
             if (error.has("message")) {
@@ -109,8 +134,8 @@ final class ApiClient {
         } catch (IOException e) {
             // Not an envelope: show the body as it came.
         }
-        throw new CliException("The management API answered " + response.statusCode() + " to GET " + uri.getPath()
-                + ": " + message);
+        throw new CliException("The management API answered " + response.statusCode() + " to " + method + " "
+                + uri.getPath() + ": " + message);
     }
 
     static JsonNode json(String body) {

@@ -17,6 +17,11 @@ abstract class ApiCommand implements Callable<Integer> {
 
     /** GETs {@code pathAndQuery} from the API and returns the body of its 2xx answer. */
     String get(String pathAndQuery) {
-        return ApiClient.connect(client, configFile.read()).get(pathAndQuery);
+        return api().get(pathAndQuery);
+    }
+
+    /** The API client for this command's configuration and login options. */
+    ApiClient api() {
+        return ApiClient.connect(client, configFile.read());
     }
 }

@@ -16,7 +16,8 @@ import picocli.CommandLine.Mixin;
 @Command(name = "txcounter", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
         description = "Transaction counter: counts what an integration runtime handles, and reports it.",
         subcommands = {ServeCommand.class, MigrateCommand.class, CountCommand.class, ReportCommand.class,
-                NodesCommand.class, VerifyCommand.class, EncryptSecretCommand.class, HashPasswordCommand.class})
+                NodesCommand.class, VerifyCommand.class, EncryptSecretCommand.class, HashPasswordCommand.class,
+                CloseMonthCommand.class, StatementCommand.class, VerifyStatementCommand.class})
 public final class Commands implements Callable<Integer> {
 
     /** Returned by serve: the process keeps running until stopped. */

@@ -43,6 +43,11 @@ final class CountCommand extends ApiCommand {
         if (!unflushed.isMissingNode() && !unflushed.isNull()) {
             System.out.printf("  not yet written on node %s: %d%n", unflushed.path("nodeId").asText(), pending);
         }
+        JsonNode forecast = count.path("forecast");
+        if (!forecast.isMissingNode() && !forecast.isNull()) {
+            System.out.printf("  forecast for the month's end: %d (%s)%n", forecast.path("projectedTotal").asLong(),
+                    forecast.path("model").asText());
+        }
         return 0;
     }
 }

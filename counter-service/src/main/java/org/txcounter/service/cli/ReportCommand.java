@@ -57,7 +57,7 @@ final class ReportCommand extends ApiCommand {
         return 0;
     }
 
-    private static YearMonth month(String option, String value) {
+    static YearMonth month(String option, String value) {
         try {
             if (!value.matches("[0-9]{4}-[0-9]{2}")) {
                 throw new DateTimeParseException("not YYYY-MM", value, 0);
