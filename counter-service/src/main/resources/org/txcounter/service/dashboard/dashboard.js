@@ -389,8 +389,8 @@
       body.appendChild(row);
     });
     text($('statements-note'), list.statements.length === 0 ? 'No month is closed yet.'
-      : 'Statements are signed with Ed25519; public key fingerprint ' + list.publicKey
-        + ' (the key: /transaction/statements/public-key).');
+      : 'Statements are signed with Ed25519 (public key fingerprint ' + list.publicKey + '); check one offline '
+        + 'with java -jar txcounter.jar verify-statement FILE --public-key KEY.');
   }
 
   function showError(e) {
