@@ -43,6 +43,7 @@ import org.txcounter.core.stamp.StampSecrets;
 import org.txcounter.core.store.CounterStore;
 import org.txcounter.core.store.DatabaseStatus;
 import org.txcounter.core.store.Dialect;
+import org.txcounter.core.store.DayCount;
 import org.txcounter.core.store.EmbeddedH2;
 import org.txcounter.core.store.MonthCount;
 import org.txcounter.core.store.NodeStatus;
@@ -516,6 +517,16 @@ public final class TransactionCounter implements AutoCloseable {
     /** The written total of a month across all nodes; waits for the database at most {@code wait}. */
     public MonthCount count(YearMonth month, Duration wait) {
         return read("the count of " + month, () -> store.count(month), wait);
+    }
+
+    /** What all nodes wrote for a month, by day of the billing time zone and transport; waits {@link #READ_WAIT}. */
+    public List<DayCount> daily(YearMonth month) {
+        return daily(month, READ_WAIT);
+    }
+
+    /** What all nodes wrote for a month, by day of the billing time zone and transport; waits at most {@code wait}. */
+    public List<DayCount> daily(YearMonth month, Duration wait) {
+        return read("the daily totals of " + month, () -> store.daily(month, billingZone()), wait);
     }
 
     /** The billing report from {@code from} to {@code to} inclusive; waits at most {@link #READ_WAIT}. */

@@ -8,8 +8,10 @@ import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.YearMonth;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -573,6 +575,36 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
             throw new StoreException("Cannot read the report for " + from + " to " + to + " from " + description
                     + ": " + rootMessage(e) + poolState(), e);
         }
+    }
+
+    /**
+     * What all nodes wrote for a billing month, by day of the billing time zone and transport, in day order;
+     * days without traffic are absent. Read from the ledger, grouped by interval start in the database, so the
+     * rows that travel are one per interval and transport, not per node.
+     *
+     * @param zone the billing time zone: an interval counts on the day its start falls on there
+     */
+    public List<DayCount> daily(YearMonth month, ZoneId zone) {
+        Map<LocalDate, Map<Transport, Long>> days = new TreeMap<>();
+        try {
+            jdbi.useHandle(handle -> handle.createQuery("""
+                            SELECT interval_start, transport, SUM(txn_count) AS txn_count FROM txn_interval
+                            WHERE billing_period = :period
+                            GROUP BY interval_start, transport""")
+                    .bind("period", period(month))
+                    .map((rs, ctx) -> new DayCount(instant(rs.getObject("interval_start", LocalDateTime.class))
+                            .atZone(zone).toLocalDate(), Transport.valueOf(rs.getString("transport")),
+                            rs.getLong("txn_count")))
+                    .forEach(row -> days.computeIfAbsent(row.day(), day -> new EnumMap<>(Transport.class))
+                            .merge(row.transport(), row.count(), Long::sum)));
+        } catch (JdbiException e) {
+            throw new StoreException("Cannot read the daily totals of " + month + " from " + description + ": "
+                    + rootMessage(e) + poolState(), e);
+        }
+        List<DayCount> result = new ArrayList<>();
+        days.forEach((day, counts) -> counts.forEach((transport, count) ->
+                result.add(new DayCount(day, transport, count))));
+        return result;
     }
 
     /** What the store holds about {@code month} now: the statement's content, read in one transaction. */

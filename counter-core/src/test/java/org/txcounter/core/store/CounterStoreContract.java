@@ -11,7 +11,9 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.YearMonth;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +67,12 @@ abstract class CounterStoreContract {
     }
 
     private TransactionCounter open(Clock clock, String nodeId) {
-        CounterConfig.Builder config = CounterConfig.builder().dataSource(dataSource).dataDir(dataDir);
+        return open(clock, nodeId, ZoneId.of("UTC"));
+    }
+
+    private TransactionCounter open(Clock clock, String nodeId, ZoneId billingZone) {
+        CounterConfig.Builder config = CounterConfig.builder().dataSource(dataSource).dataDir(dataDir)
+                .billingZone(billingZone);
         if (nodeId != null) {
             config.nodeId(nodeId);
         }
@@ -309,6 +316,43 @@ abstract class CounterStoreContract {
         MonthCount june = a.count(YearMonth.of(2026, 6));
         assertThat(june.total()).isEqualTo(7);
         assertThat(june.nodes()).isEqualTo(2);
+    }
+
+    @Test
+    void dailyTotalsFallOnTheDayOfTheBillingZoneThatEachIntervalStartsOn() {
+        ZoneId berlin = ZoneId.of("Europe/Berlin");
+        MutableClock clock = MutableClock.at("2026-11-30T22:59:00Z");
+        TransactionCounter a = open(clock, "node-a", berlin);
+        TransactionCounter b = open(clock, "node-b", berlin);
+        record(a, Transport.HTTP, 7);
+        clock.set(Instant.parse("2026-11-30T23:00:00Z"));
+        a.flusher().flushDue();
+        b.flusher().flushDue();
+        // 23:59 on 1 December in Berlin (UTC+1): the last minute of the day.
+        clock.set(Instant.parse("2026-12-01T22:59:00Z"));
+        a.flusher().flushDue();
+        b.flusher().flushDue();
+        record(a, Transport.HTTP, 3);
+        record(b, Transport.JMS, 2);
+        clock.advance(MINUTE);
+        a.flusher().flushDue();
+        b.flusher().flushDue();
+        // Midnight in Berlin: 2 December.
+        record(a, Transport.HTTP, 5);
+        record(b, Transport.HTTP, 4);
+        clock.advance(MINUTE);
+        a.flusher().flushDue();
+        b.flusher().flushDue();
+
+        assertThat(a.daily(YearMonth.of(2026, 12))).containsExactly(
+                new DayCount(LocalDate.of(2026, 12, 1), Transport.HTTP, 3),
+                new DayCount(LocalDate.of(2026, 12, 1), Transport.JMS, 2),
+                new DayCount(LocalDate.of(2026, 12, 2), Transport.HTTP, 9));
+        assertThat(a.daily(YearMonth.of(2026, 11))).containsExactly(
+                new DayCount(LocalDate.of(2026, 11, 30), Transport.HTTP, 7));
+        assertThat(a.daily(YearMonth.of(2027, 1))).isEmpty();
+        assertThat(a.daily(YearMonth.of(2026, 12)).stream().mapToLong(DayCount::count).sum())
+                .isEqualTo(a.count(YearMonth.of(2026, 12)).total());
     }
 
     @Test

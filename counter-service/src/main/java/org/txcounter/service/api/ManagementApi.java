@@ -7,8 +7,10 @@ import io.javalin.http.HandlerType;
 import io.javalin.http.Header;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.YearMonth;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -32,9 +34,11 @@ import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.Transport;
 import org.txcounter.core.TransportCounts;
 import org.txcounter.core.config.ListenerLimits;
+import org.txcounter.core.config.ManagementSecurity.Role;
 import org.txcounter.core.forecast.MonthForecast;
 import org.txcounter.core.ledger.LedgerFinding;
 import org.txcounter.core.store.DatabaseStatus;
+import org.txcounter.core.store.DayCount;
 import org.txcounter.core.store.MonthAlreadyClosedException;
 import org.txcounter.core.store.MonthCount;
 import org.txcounter.core.store.NodeStatus;
@@ -60,6 +64,9 @@ import org.txcounter.service.statement.CloseRefusedException;
  * JSON envelope ({@link ErrorEnvelope}); nothing the caller sends can produce a 500 or a stack trace. Every request
  * gets a request id (the caller's {@code X-Request-Id} when it is a plain token, else a new one), returned in the
  * response and put on every log line written while handling it.
+ *
+ * <p>Thread-safe: Jetty calls the handlers from many threads; the only state of the API itself is the last ledger
+ * check, one immutable map behind a volatile reference, and the time of the last schema check.
  */
 public final class ManagementApi {
 
@@ -71,6 +78,9 @@ public final class ManagementApi {
             new Route("/transaction/report", Access.VIEWER, api -> api::report),
             new Route("/transaction/nodes", Access.VIEWER, api -> api::nodes),
             new Route("/transaction/verify", Access.ADMIN, api -> api::verify),
+            new Route("/transaction/verify/last", Access.VIEWER, api -> api::lastVerify),
+            new Route("/transaction/daily", Access.VIEWER, api -> api::daily),
+            new Route("/user", Access.VIEWER, api -> ManagementApi::user),
             new Route("/management/login", Access.LOGIN, api -> api::miLogin),
             new Route("/management/logout", Access.VIEWER, api -> api::miLogout),
             new Route("/management/transactions/count", Access.VIEWER, api -> api::miCount),
@@ -102,6 +112,7 @@ public final class ManagementApi {
     private final ApiAccess access;
     private final Billing billing;
     private final StatementRoutes statements;
+    private volatile Map<String, Object> lastVerify = Map.of("ran", false);
 
     private ManagementApi(TransactionCounter counter, ApiAccess access, RoutingStats routing, Billing billing) {
         this.counter = counter;
@@ -167,6 +178,7 @@ public final class ManagementApi {
                 http.setRequestHeaderSize(8 * 1024);
             });
             config.jetty.addConnector((server, http) -> connector(server, http, listener));
+            Dashboard.serve(config);
             config.routes.before(ManagementApi::begin);
             config.routes.beforeMatched(authentication::check);
             for (Route route : ROUTES) {
@@ -243,6 +255,9 @@ public final class ManagementApi {
         ctx.header(REQUEST_ID, requestId);
         ctx.header("X-Content-Type-Options", "nosniff");
         ctx.header(Header.CACHE_CONTROL, "no-store");
+        ctx.header("Content-Security-Policy", Dashboard.CONTENT_SECURITY_POLICY);
+        ctx.header("X-Frame-Options", "DENY");
+        ctx.header("Referrer-Policy", "no-referrer");
     }
 
     private static void end(Context ctx) {
@@ -322,8 +337,10 @@ public final class ManagementApi {
         ctx.json(Map.of("silentAfterSeconds", silentAfter.toSeconds(), "nodes", nodes));
     }
 
-    /** The ledger check: every chain and every monthly rollup. */
+    /** The ledger check: every chain and every monthly rollup; remembered for {@code /transaction/verify/last}. */
     private void verify(Context ctx) {
+        Instant started = counter.now();
+        long startedNanos = System.nanoTime();
         List<LedgerFinding> findings = counter.verifyLedger();
         List<Map<String, Object>> out = new ArrayList<>();
         for (LedgerFinding finding : findings) {
@@ -338,6 +355,65 @@ public final class ManagementApi {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("valid", findings.isEmpty());
         body.put("findings", out);
+        ctx.json(body);
+        Map<String, Object> last = new LinkedHashMap<>();
+        last.put("ran", true);
+        last.put("checkedAt", started.toString());
+        last.put("checkedBy", Authentication.principal(ctx).name());
+        last.put("durationMillis", (System.nanoTime() - startedNanos) / 1_000_000);
+        last.putAll(body);
+        lastVerify = Collections.unmodifiableMap(last);
+        LOG.info("Ledger check run by {}: {} finding(s).", Authentication.principal(ctx).name(), findings.size());
+    }
+
+    /**
+     * The result of the last ledger check this service ran, when and by whom; {@code "ran": false} before the
+     * first one since the start.
+     */
+    private void lastVerify(Context ctx) {
+        ctx.json(lastVerify);
+    }
+
+    /**
+     * A month's written totals by day of the billing time zone and transport, every day of the month listed (0 for
+     * days without traffic). Counts not yet written are not in it: they are in {@code /transaction/count}.
+     */
+    private void daily(Context ctx) {
+        YearMonth month = QueryParameters.yearAndMonth(ctx, counter.currentMonth());
+        Map<LocalDate, Map<String, Long>> days = new LinkedHashMap<>();
+        for (int day = 1; day <= month.lengthOfMonth(); day++) {
+            days.put(month.atDay(day), byTransport(TransportCounts.zero()));
+        }
+        for (DayCount row : counter.daily(month, TransactionCounter.API_READ_WAIT)) {
+            days.get(row.day()).merge(row.transport().name(), row.count(), Long::sum);
+        }
+        long total = 0;
+        List<Map<String, Object>> out = new ArrayList<>(days.size());
+        for (Map.Entry<LocalDate, Map<String, Long>> day : days.entrySet()) {
+            long dayTotal = day.getValue().values().stream().mapToLong(Long::longValue).sum();
+            total += dayTotal;
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("date", day.getKey().toString());
+            entry.put("total", dayTotal);
+            entry.put("byTransport", day.getValue());
+            out.add(entry);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("year", month.getYear());
+        body.put("month", month.getMonthValue());
+        body.put("timeZone", counter.billingZone().getId());
+        body.put("total", total);
+        body.put("days", out);
+        ctx.json(body);
+    }
+
+    /** Who the request was authenticated as, and what that role may do: for clients that adapt to it. */
+    private static void user(Context ctx) {
+        Principal principal = Authentication.principal(ctx);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", principal.name());
+        body.put("role", principal.role().label());
+        body.put("admin", principal.role() == Role.ADMIN);
         ctx.json(body);
     }
 

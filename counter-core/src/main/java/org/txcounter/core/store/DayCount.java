@@ -1,0 +1,13 @@
+package org.txcounter.core.store;
+
+import java.time.LocalDate;
+import org.txcounter.core.Transport;
+
+/**
+ * What all nodes counted on one transport on one day of the billing time zone, from the ledger.
+ *
+ * @param day   the day in the billing time zone; an interval counts on the day it starts
+ * @param count the transactions of the intervals that started on that day, across all nodes
+ */
+public record DayCount(LocalDate day, Transport transport, long count) {
+}
