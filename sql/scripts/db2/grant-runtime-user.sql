@@ -3,4 +3,5 @@
 GRANT SELECT, INSERT, UPDATE ON TABLE txn_node TO USER txn_app;
 GRANT SELECT, INSERT, UPDATE ON TABLE txn_interval TO USER txn_app;
 GRANT SELECT, INSERT, UPDATE ON TABLE txn_monthly TO USER txn_app;
+GRANT SELECT, INSERT, UPDATE ON TABLE txn_imported TO USER txn_app;
 GRANT SELECT ON TABLE "flyway_schema_history" TO USER txn_app;   -- omit when the schema was applied by hand

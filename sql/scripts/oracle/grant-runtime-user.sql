@@ -4,4 +4,5 @@
 GRANT SELECT, INSERT, UPDATE ON txn_node TO txn_app;
 GRANT SELECT, INSERT, UPDATE ON txn_interval TO txn_app;
 GRANT SELECT, INSERT, UPDATE ON txn_monthly TO txn_app;
+GRANT SELECT, INSERT, UPDATE ON txn_imported TO txn_app;
 GRANT SELECT ON "flyway_schema_history" TO txn_app;   -- omit when the schema was applied by hand

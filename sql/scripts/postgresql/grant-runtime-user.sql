@@ -3,6 +3,6 @@
 GRANT CONNECT ON DATABASE transactiondb TO txn_app;
 GRANT USAGE ON SCHEMA public TO txn_app;
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
-GRANT SELECT, INSERT, UPDATE ON txn_node, txn_interval, txn_monthly TO txn_app;
+GRANT SELECT, INSERT, UPDATE ON txn_node, txn_interval, txn_monthly, txn_imported TO txn_app;
 GRANT SELECT ON flyway_schema_history TO txn_app;   -- omit when the schema was applied by hand
 ALTER DEFAULT PRIVILEGES FOR ROLE txn_owner IN SCHEMA public GRANT SELECT, INSERT, UPDATE ON TABLES TO txn_app;

@@ -3,4 +3,5 @@
 GRANT SELECT, INSERT, UPDATE ON dbo.txn_node TO txn_app;
 GRANT SELECT, INSERT, UPDATE ON dbo.txn_interval TO txn_app;
 GRANT SELECT, INSERT, UPDATE ON dbo.txn_monthly TO txn_app;
+GRANT SELECT, INSERT, UPDATE ON dbo.txn_imported TO txn_app;
 GRANT SELECT ON dbo.flyway_schema_history TO txn_app;   -- omit when the schema was applied by hand

@@ -107,14 +107,8 @@ public final class TransactionCounter implements AutoCloseable {
         String nodeId = NodeIdentity.resolve(config.nodeId(), config.dataDir());
         byte[] stampSecret = StampSecrets.resolve(config.dedupe().stampSecret(), config.dataDir());
         LedgerSigner signer = ledgerSigner(config, stampSecret);
-        CounterStore store = CounterStore.open(config.dataSource(), clock, signer);
+        CounterStore store = openStore(config, clock, signer);
         try {
-            if (store.dialect() == Dialect.H2 && config.dataSource().url().startsWith("jdbc:h2:file:")) {
-                // The embedded default belongs to this process alone: it is created and kept current here.
-                store.migrate();
-            } else {
-                store.requireCurrentSchema();
-            }
             long lastSeq = store.registerNode(nodeId);
             TransactionMeter meter = new TransactionMeter();
             IntervalSchedule schedule = new IntervalSchedule(config.updateInterval(), config.billingZone());
@@ -134,6 +128,31 @@ public final class TransactionCounter implements AutoCloseable {
             store.close();
             throw e;
         }
+    }
+
+    /**
+     * Opens the configured store, signing with {@code signer}, with its schema current: the embedded H2 database
+     * is created and migrated here; any other must have been migrated, else this fails naming the command.
+     */
+    public static CounterStore openStore(CounterConfig config, Clock clock, LedgerSigner signer) {
+        CounterStore store = CounterStore.open(config.dataSource(), clock, signer);
+        try {
+            if (store.dialect() == Dialect.H2 && config.dataSource().url().startsWith("jdbc:h2:file:")) {
+                // The embedded default belongs to this process alone: it is created and kept current here.
+                store.migrate();
+            } else {
+                store.requireCurrentSchema();
+            }
+            return store;
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    /** The deployment's ledger signer, from {@code [ledger] key} or the stamp secret (generated if absent). */
+    public static LedgerSigner ledgerSigner(CounterConfig config) {
+        return ledgerSigner(config, StampSecrets.resolve(config.dedupe().stampSecret(), config.dataDir()));
     }
 
     /**

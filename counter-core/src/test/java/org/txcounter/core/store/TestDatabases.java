@@ -85,7 +85,8 @@ public final class TestDatabases {
     public static void dropSchema(DataSourceConfig owner) {
         try (Connection connection = DriverManager.getConnection(owner.url(), owner.username(), owner.password());
                 Statement statement = connection.createStatement()) {
-            for (String table : new String[] {"txn_interval", "txn_monthly", "txn_node", "flyway_schema_history"}) {
+            for (String table : new String[] {"txn_interval", "txn_monthly", "txn_node", "txn_imported",
+                    "flyway_schema_history"}) {
                 try {
                     statement.executeUpdate("DROP TABLE " + table);
                 } catch (SQLException e) {
@@ -101,7 +102,7 @@ public final class TestDatabases {
     public static void wipe(DataSourceConfig dataSource) {
         try (Connection connection = DriverManager.getConnection(dataSource.url(), dataSource.username(),
                 dataSource.password()); Statement statement = connection.createStatement()) {
-            for (String table : new String[] {"txn_interval", "txn_monthly", "txn_node"}) {
+            for (String table : new String[] {"txn_interval", "txn_monthly", "txn_node", "txn_imported"}) {
                 try {
                     statement.executeUpdate("DELETE FROM " + table);
                 } catch (SQLException e) {
