@@ -16,7 +16,8 @@ import picocli.CommandLine.Mixin;
 @Command(name = "txcounter", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
         description = "Transaction counter: counts what an integration runtime handles, and reports it.",
         subcommands = {ServeCommand.class, MigrateCommand.class, CountCommand.class, ReportCommand.class,
-                NodesCommand.class, VerifyCommand.class, EncryptSecretCommand.class, HashPasswordCommand.class})
+                NodesCommand.class, VerifyCommand.class, ImportMiCommand.class, EncryptSecretCommand.class,
+                HashPasswordCommand.class})
 public final class Commands implements Callable<Integer> {
 
     /** Returned by serve: the process keeps running until stopped. */
@@ -39,9 +40,9 @@ public final class Commands implements Callable<Integer> {
                 line.getErr().println("Cannot start: " + e.getMessage());
                 return 2;
             }
-            if (e instanceof CliException) {
+            if (e instanceof CliException cli) {
                 line.getErr().println(e.getMessage());
-                return 1;
+                return cli.exitCode();
             }
             throw e;
         });
