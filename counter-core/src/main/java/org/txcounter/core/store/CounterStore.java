@@ -3,6 +3,7 @@ package org.txcounter.core.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
@@ -37,6 +38,7 @@ import org.txcounter.core.Transport;
 import org.txcounter.core.TransportCounts;
 import org.txcounter.core.config.DataSourceConfig;
 import org.txcounter.core.interval.IntervalSink;
+import org.txcounter.core.io.PidFile;
 import org.txcounter.core.interval.IntervalSummary;
 import org.txcounter.core.ledger.LedgerFinding;
 import org.txcounter.core.ledger.LedgerSigner;
@@ -117,6 +119,14 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
         try {
             return new CounterStore(new HikariDataSource(hikari), dialect, clock, description, signer);
         } catch (RuntimeException e) {
+            Optional<Path> lockedFile = lockedEmbeddedFile(config.url(), e);
+            if (lockedFile.isPresent()) {
+                Path dataDir = lockedFile.get().getParent();
+                throw new StoreException("The embedded database " + lockedFile.get() + " is in use by another process"
+                        + PidFile.holder(dataDir).map(pid -> " (pid " + pid + ")").orElse("") + ": a service runs "
+                        + "on the data directory " + dataDir + ". Stop it first, or ask it through its API (count, "
+                        + "report, nodes, verify).", e);
+            }
             throw new StoreException("Cannot connect to datasource " + description + " as user \""
                     + config.username() + "\": " + rootMessage(e) + ". Check that the database is running and "
                     + "reachable, and the credentials in deployment.toml.", e);
@@ -286,6 +296,22 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
             throw new StoreException("Cannot write " + interval.describe() + " to " + description + ": "
                     + rootMessage(e) + poolState(), e);
         }
+    }
+
+    /** The embedded H2 file named by {@code url}, when {@code e} says another process holds its lock. */
+    private static Optional<Path> lockedEmbeddedFile(String url, Throwable e) {
+        if (!url.startsWith("jdbc:h2:file:")) {
+            return Optional.empty();
+        }
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            // 90020: DATABASE_ALREADY_OPEN, H2's answer when the file lock is held by another process.
+            if (cause instanceof SQLException sql && "90020".equals(sql.getSQLState())) {
+                String file = url.substring("jdbc:h2:file:".length());
+                int options = file.indexOf(';');
+                return Optional.of(Path.of(options < 0 ? file : file.substring(0, options)).toAbsolutePath());
+            }
+        }
+        return Optional.empty();
     }
 
     private static boolean connectionLost(Throwable e) {
