@@ -82,6 +82,11 @@ public final class ServiceProcess {
         return new ServiceProcess(process, management, passthrough, seen.toString(), password);
     }
 
+    /** The operating system's id of the service process. */
+    public long pid() {
+        return process.pid();
+    }
+
     public int managementPort() {
         return managementPort;
     }
