@@ -107,7 +107,8 @@ class MiGoClientTest {
 
     private static String goCommand() {
         Optional<String> found = Optional.empty();
-        List<String> path = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
+        List<String> path = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "")
+                .split(File.pathSeparator)));
         path.add("/usr/lib/go/bin");
         for (String directory : path) {
             File candidate = new File(directory, "go");
