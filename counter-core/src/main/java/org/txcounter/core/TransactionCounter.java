@@ -45,6 +45,8 @@ import org.txcounter.core.store.DatabaseStatus;
 import org.txcounter.core.store.Dialect;
 import org.txcounter.core.store.DayCount;
 import org.txcounter.core.store.EmbeddedH2;
+import org.txcounter.core.store.ImportedMonth;
+import org.txcounter.core.store.LedgerAnchor;
 import org.txcounter.core.store.MonthCount;
 import org.txcounter.core.store.NodeStatus;
 import org.txcounter.core.store.ReportRow;
@@ -227,6 +229,33 @@ public final class TransactionCounter implements AutoCloseable {
             store.close();
             throw e;
         }
+    }
+
+    /**
+     * Opens the configured store, signing with {@code signer}, with its schema current, for commands that work on
+     * the database directly: the embedded H2 database is created and migrated here; any other must have been
+     * migrated, else this fails naming the command.
+     */
+    public static CounterStore openStore(CounterConfig config, Clock clock, LedgerSigner signer) {
+        DataSourceConfig dataSource = EmbeddedH2.secure(config.dataSource(), config.dataDir());
+        CounterStore store = CounterStore.open(dataSource, clock, signer);
+        try {
+            if (store.dialect() == Dialect.H2 && dataSource.url().startsWith("jdbc:h2:file:")) {
+                // The embedded default belongs to this process alone: it is created and kept current here.
+                store.migrate();
+            } else {
+                store.requireCurrentSchema();
+            }
+            return store;
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    /** The deployment's ledger signer, from {@code [ledger] key} or the stamp secret (generated if absent). */
+    public static LedgerSigner ledgerSigner(CounterConfig config) {
+        return ledgerSigner(config, StampSecrets.resolve(config.dedupe().stampSecret(), config.dataDir()));
     }
 
     /** What the previous run left in the journal, if anything; refuses a damaged journal or another node's. */
@@ -537,6 +566,16 @@ public final class TransactionCounter implements AutoCloseable {
     /** The billing report from {@code from} to {@code to} inclusive; waits for the database at most {@code wait}. */
     public List<ReportRow> report(YearMonth from, YearMonth to, Duration wait) {
         return read("the report " + from + " to " + to, () -> store.report(from, to), wait);
+    }
+
+    /** The monthly totals imported from MI's counter from {@code from} to {@code to}; waits at most {@code wait}. */
+    public List<ImportedMonth> imported(YearMonth from, YearMonth to, Duration wait) {
+        return read("the imported totals " + from + " to " + to, () -> store.imported(from, to), wait);
+    }
+
+    /** Each node's last ledger row per month from {@code from} to {@code to}; waits at most {@code wait}. */
+    public List<LedgerAnchor> anchors(YearMonth from, YearMonth to, Duration wait) {
+        return read("the ledger anchors " + from + " to " + to, () -> store.anchors(from, to), wait);
     }
 
     /** Every node that ever wrote to the database, with where its writing stands; waits at most {@code wait}. */

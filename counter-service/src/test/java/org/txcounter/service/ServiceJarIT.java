@@ -54,7 +54,12 @@ class ServiceJarIT {
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
         }
+        // A day-long interval: no wall-clock boundary falls between the requests and the checks of what is
+        // unflushed (on a loaded machine a one-minute interval did), so only the stop writes, and writes all 25.
         Files.writeString(workDir.resolve("deployment.toml"), """
+                [transaction_counter]
+                update_interval = 1440
+
                 [node]
                 id = "jar-node"
 
@@ -102,13 +107,29 @@ class ServiceJarIT {
         YearMonth month = YearMonth.now(ZoneOffset.UTC);
         ProcessBuilder export = cli("report", "--start", month.toString(), "--format", "csv", "--out", "report.csv");
         export.environment().put("TXN_PASSWORD", password);
-        assertThat(run(workDir, export)).contains("Wrote the CSV report for " + month);
+        assertThat(run(workDir, export)).contains("Wrote the CSV report of " + month + " to "
+                + workDir.resolve("report.csv").toRealPath());
         assertThat(Files.readString(workDir.resolve("report.csv"))).isEqualTo(
                 "month,node_id,transport,transaction_count\r\n" + month + ",jar-node,HTTP," + REQUESTS + "\r\n");
+        // While it runs, a migrate on the same data directory is told which process holds it.
+        Process migrate = cli("migrate").directory(workDir.toFile()).redirectErrorStream(true).start();
+        String refused = new String(migrate.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(migrate.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(migrate.exitValue()).as(refused).isEqualTo(1);
+        assertThat(refused).contains("is in use by another process (pid " + again.pid() + "): a service runs on the "
+                + "data directory").doesNotContain("credentials");
+        assertThat(again.startupOutput()).containsPattern("Transaction counter node jar-node serving "
+                + "https://127\\.0\\.0\\.1:" + port + " and HTTP passthrough on http://127\\.0\\.0\\.1:\\d+ \\(1 "
+                + "route\\(s\\)\\), 0 JMS inbound endpoint\\(s\\), no JMS broker \\(configuration: ");
         assertThat(again.terminate()).isEqualTo(143);
 
         List<String> log = Files.readAllLines(workDir.resolve("logs/txcounter.log"));
         assertThat(log).anyMatch(line -> line.contains("Failed login for user intruder\\u000d\\u000a2026-01-01"));
+        // The first stop wrote the 25 requests; the second had nothing left to write.
+        assertThat(log).anyMatch(line -> line.matches(".*Stopped node jar-node: the final flush wrote " + REQUESTS
+                + " transaction\\(s\\) \\(HTTP " + REQUESTS + ", JMS 0\\) in \\d+ ms\\.$"));
+        assertThat(log).anyMatch(line -> line.matches(".*Stopped node jar-node: the final flush wrote 0 "
+                + "transaction\\(s\\) \\(HTTP 0, JMS 0\\) in \\d+ ms\\.$"));
         assertThat(log).noneMatch(line -> line.startsWith("2026-01-01T00:00:00.000Z"));
         assertThat(log).allMatch(line -> line.isEmpty() || line.startsWith("\t")
                 || line.matches("^\\d{4}-\\d{2}-\\d{2}T.*"));

@@ -51,6 +51,11 @@ public final class LedgerSigner {
         return sign("node-v1|" + nodeId + "|" + lastSeq + "|" + (lastMac == null ? "" : lastMac));
     }
 
+    /** The MAC of a monthly total imported from another counter ({@code txn_imported}). */
+    public String importedMac(String source, String nodeId, int period, long rawCount, long count) {
+        return sign("imported-v1|" + source + "|" + nodeId + "|" + period + "|" + rawCount + "|" + count);
+    }
+
     /** Compares two MACs in constant time. */
     public static boolean same(String expected, String actual) {
         return actual != null && MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),

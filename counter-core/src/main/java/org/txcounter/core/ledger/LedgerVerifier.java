@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -50,6 +51,19 @@ public final class LedgerVerifier {
         }
         verifyRollup(rows, rollup, findings);
         return findings;
+    }
+
+    /**
+     * Checks one monthly total imported from another counter against its MAC; an EDITED finding when they differ.
+     */
+    public Optional<LedgerFinding> verifyImported(String source, String nodeId, int period, long rawCount, long count,
+            String mac) {
+        if (LedgerSigner.same(signer.importedMac(source, nodeId, period, rawCount, count), mac)) {
+            return Optional.empty();
+        }
+        return Optional.of(new LedgerFinding(LedgerFinding.Kind.EDITED, nodeId, -1, null, "the total imported from "
+                + source + " for period " + period + " (" + source + " count " + rawCount + ", corrected " + count
+                + ") no longer matches its MAC"));
     }
 
     private void verifyChain(String nodeId, List<SignedRow> rows, NodeHead head, List<LedgerFinding> findings) {

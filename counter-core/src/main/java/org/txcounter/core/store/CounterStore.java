@@ -3,6 +3,7 @@ package org.txcounter.core.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
@@ -42,6 +43,7 @@ import org.txcounter.core.TransportCounts;
 import org.txcounter.core.config.DataSourceConfig;
 import org.txcounter.core.interval.IntervalSink;
 import org.txcounter.core.interval.IntervalSummary;
+import org.txcounter.core.io.PidFile;
 import org.txcounter.core.ledger.LedgerFinding;
 import org.txcounter.core.ledger.LedgerSigner;
 import org.txcounter.core.ledger.LedgerVerifier;
@@ -139,6 +141,14 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
             return new CounterStore(new HikariDataSource(hikari), dialect, clock, description, signer,
                     dialect == Dialect.H2 && !config.url().startsWith("jdbc:h2:mem:"));
         } catch (RuntimeException e) {
+            Optional<Path> lockedFile = lockedEmbeddedFile(config.url(), e);
+            if (lockedFile.isPresent()) {
+                Path dataDir = lockedFile.get().getParent();
+                throw new StoreException("The embedded database " + lockedFile.get() + " is in use by another process"
+                        + PidFile.holder(dataDir).map(pid -> " (pid " + pid + ")").orElse("") + ": a service runs "
+                        + "on the data directory " + dataDir + ". Stop it first, or ask it through its API (count, "
+                        + "report, nodes, verify).", e);
+            }
             throw new StoreException("Cannot connect to datasource " + description + " as user \""
                     + config.username() + "\": " + rootMessage(e) + ". Check that the database is running and "
                     + "reachable, and the credentials in deployment.toml.", e);
@@ -227,6 +237,9 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
         return Flyway.configure()
                 .dataSource(dataSource)
                 .locations(dialect.migrationLocation())
+                // Migrations only add tables and columns, and versions are taken by changes made side by side: a
+                // lower version that arrives after a higher one is applied, and is pending until it is.
+                .outOfOrder(true)
                 .load();
     }
 
@@ -323,6 +336,22 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
             throw new StoreException("Cannot write " + interval.describe() + " to " + description + ": "
                     + rootMessage(e) + poolState(), e);
         }
+    }
+
+    /** The embedded H2 file named by {@code url}, when {@code e} says another process holds its lock. */
+    private static Optional<Path> lockedEmbeddedFile(String url, Throwable e) {
+        if (!url.startsWith("jdbc:h2:file:")) {
+            return Optional.empty();
+        }
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            // 90020: DATABASE_ALREADY_OPEN, H2's answer when the file lock is held by another process.
+            if (cause instanceof SQLException sql && "90020".equals(sql.getSQLState())) {
+                String file = url.substring("jdbc:h2:file:".length());
+                int options = file.indexOf(';');
+                return Optional.of(Path.of(options < 0 ? file : file.substring(0, options)).toAbsolutePath());
+            }
+        }
+        return Optional.empty();
     }
 
     private static boolean connectionLost(Throwable e) {
@@ -838,6 +867,120 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
         }
     }
 
+    /**
+     * The ledger anchor of each node and month from {@code from} to {@code to} that has ledger rows, ordered by
+     * month and node: see {@link LedgerAnchor}. Reads the last sequence number of each node and month through the
+     * ledger's (billing_period, node_id) index.
+     */
+    public List<LedgerAnchor> anchors(YearMonth from, YearMonth to) {
+        try {
+            Map<String, LedgerAnchor> anchors = new LinkedHashMap<>();
+            jdbi.useHandle(handle -> handle.createQuery("""
+                            SELECT i.billing_period, i.node_id, i.seq, i.transport, i.mac FROM txn_interval i
+                            WHERE i.billing_period BETWEEN :from AND :to
+                              AND i.seq = (SELECT MAX(j.seq) FROM txn_interval j
+                                           WHERE j.billing_period = i.billing_period AND j.node_id = i.node_id)
+                            ORDER BY i.billing_period, i.node_id, i.transport""")
+                    .bind("from", period(from))
+                    .bind("to", period(to))
+                    // The chain runs through a sequence number's rows in transport order: the last one is its end.
+                    .map((rs, ctx) -> new LedgerAnchor(month(rs.getInt("billing_period")), rs.getString("node_id"),
+                            rs.getLong("seq"), rs.getString("mac")))
+                    .forEach(row -> anchors.put(row.month() + "|" + row.nodeId(), row)));
+            return List.copyOf(anchors.values());
+        } catch (JdbiException e) {
+            throw new StoreException("Cannot read the ledger anchors for " + from + " to " + to + " from "
+                    + description + ": " + rootMessage(e) + poolState(), e);
+        }
+    }
+
+    /** The imported monthly totals from {@code from} to {@code to} inclusive, ordered by month, node and source. */
+    public List<ImportedMonth> imported(YearMonth from, YearMonth to) {
+        try {
+            return jdbi.withHandle(handle -> handle.createQuery("""
+                            SELECT billing_period, node_id, source, raw_count, txn_count, mac FROM txn_imported
+                            WHERE billing_period BETWEEN :from AND :to
+                            ORDER BY billing_period, node_id, source""")
+                    .bind("from", period(from))
+                    .bind("to", period(to))
+                    .map((rs, ctx) -> new ImportedMonth(month(rs.getInt("billing_period")), rs.getString("node_id"),
+                            rs.getString("source"), rs.getLong("raw_count"), rs.getLong("txn_count"),
+                            rs.getString("mac")))
+                    .collectIntoList());
+        } catch (JdbiException e) {
+            throw new StoreException("Cannot read the imported totals for " + from + " to " + to + " from "
+                    + description + ": " + rootMessage(e) + poolState(), e);
+        }
+    }
+
+    /**
+     * Writes monthly totals imported from another counter, each signed with the ledger key, in one transaction. A
+     * month already imported with the same figures is left as it is, so importing again adds nothing. A month
+     * already imported with other figures is not overwritten: the import then writes nothing and says which.
+     *
+     * @throws StoreException naming every month whose stored figures differ, or when the database fails
+     */
+    public ImportResult importMonths(List<ImportedMonth> months) {
+        if (signer == null) {
+            throw new IllegalStateException("This store was opened without a ledger signer and cannot import.");
+        }
+        List<ImportedMonth> added = new ArrayList<>();
+        List<ImportedMonth> unchanged = new ArrayList<>();
+        List<String> conflicts = new ArrayList<>();
+        try {
+            jdbi.useTransaction(TransactionIsolationLevel.READ_COMMITTED, handle -> {
+                LocalDateTime now = utc(clock.instant());
+                for (ImportedMonth month : months) {
+                    int period = period(month.month());
+                    Optional<ImportedMonth> stored = handle.createQuery("""
+                                    SELECT raw_count, txn_count FROM txn_imported
+                                    WHERE billing_period = :period AND node_id = :node AND source = :source""")
+                            .bind("period", period)
+                            .bind("node", month.nodeId())
+                            .bind("source", month.source())
+                            .map((rs, ctx) -> new ImportedMonth(month.month(), month.nodeId(), month.source(),
+                                    rs.getLong("raw_count"), rs.getLong("txn_count"), null))
+                            .findOne();
+                    if (stored.isPresent()) {
+                        if (stored.get().sameFigures(month)) {
+                            unchanged.add(month);
+                        } else {
+                            conflicts.add(month.month() + " node " + month.nodeId() + ": stored " + month.source()
+                                    + " count " + stored.get().rawCount() + " (corrected " + stored.get().count()
+                                    + "), now " + month.rawCount() + " (corrected " + month.count() + ")");
+                        }
+                        continue;
+                    }
+                    handle.createUpdate("""
+                                    INSERT INTO txn_imported (billing_period, node_id, source, raw_count, txn_count,
+                                                              imported_at, mac)
+                                    VALUES (:period, :node, :source, :raw, :count, :now, :mac)""")
+                            .bind("period", period)
+                            .bind("node", month.nodeId())
+                            .bind("source", month.source())
+                            .bind("raw", month.rawCount())
+                            .bind("count", month.count())
+                            .bind("now", now)
+                            .bind("mac", signer.importedMac(month.source(), month.nodeId(), period, month.rawCount(),
+                                    month.count()))
+                            .execute();
+                    added.add(month);
+                }
+                if (!conflicts.isEmpty()) {
+                    // Thrown inside the transaction so that it rolls back what this run inserted.
+                    throw new StoreException("Nothing was imported: " + conflicts.size() + " month(s) were imported "
+                            + "before with other figures, and imported totals are never overwritten: "
+                            + String.join("; ", conflicts) + ". The source changed since the last import (was it "
+                            + "still counting?); import closed months only, or compare the source with `report`.");
+                }
+            });
+        } catch (JdbiException e) {
+            throw new StoreException("Cannot write the imported totals to " + description + ": " + rootMessage(e)
+                    + poolState(), e);
+        }
+        return new ImportResult(List.copyOf(added), List.copyOf(unchanged));
+    }
+
     /** The ledger rows of one node, in sequence order: for audits and tests. */
     public List<IntervalRow> ledger(String nodeId) {
         return jdbi.withHandle(handle -> handle.createQuery("""
@@ -881,7 +1024,15 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
                                 rs.getString("transport"), rs.getLong("txn_count")))
                         .collectIntoList();
                 rollup = withAdjustments(handle, rollup);
-                return verifier.verify(new ArrayList<>(rows), heads, rollup);
+                List<LedgerFinding> findings = new ArrayList<>(verifier.verify(new ArrayList<>(rows), heads, rollup));
+                handle.createQuery("""
+                                SELECT billing_period, node_id, source, raw_count, txn_count, mac FROM txn_imported
+                                ORDER BY billing_period, node_id, source""")
+                        .map((rs, ctx) -> verifier.verifyImported(rs.getString("source"), rs.getString("node_id"),
+                                rs.getInt("billing_period"), rs.getLong("raw_count"), rs.getLong("txn_count"),
+                                rs.getString("mac")))
+                        .forEach(finding -> finding.ifPresent(findings::add));
+                return findings;
             });
         } catch (JdbiException e) {
             throw new StoreException("Cannot read the ledger of " + description + " to verify it: " + rootMessage(e)

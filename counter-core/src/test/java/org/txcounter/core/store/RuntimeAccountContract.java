@@ -3,12 +3,16 @@ package org.txcounter.core.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.txcounter.core.MutableClock;
@@ -49,8 +53,7 @@ abstract class RuntimeAccountContract {
                 .hasMessageContaining("java -jar txcounter.jar migrate");
 
         try (CounterStore store = CounterStore.open(owner(), clock)) {
-            assertThat(store.migrate()).as("every migration applied").isPositive();
-            assertThat(store.schemaCurrent()).isTrue();
+            assertThat(store.migrate()).isEqualTo(migrationCount(store.dialect()));
             assertThat(store.migrate()).isZero();
         }
         try (TransactionCounter counter = open(clock)) {
@@ -104,6 +107,15 @@ abstract class RuntimeAccountContract {
                     .isInstanceOf(SQLException.class);
             assertThatThrownBy(() -> statement.execute("DELETE FROM txn_interval"))
                     .isInstanceOf(SQLException.class);
+        }
+    }
+
+    /** How many migrations the vendor's folder in sql/flyway holds. */
+    private static long migrationCount(Dialect dialect) {
+        try (Stream<Path> files = Files.list(DbaScriptsTest.SQL.resolve("flyway").resolve(dialect.folder()))) {
+            return files.filter(file -> file.getFileName().toString().matches("V\\d+__.*\\.sql")).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -11,11 +11,15 @@ import java.time.LocalDate;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -39,6 +43,9 @@ import org.txcounter.core.forecast.MonthForecast;
 import org.txcounter.core.ledger.LedgerFinding;
 import org.txcounter.core.store.DatabaseStatus;
 import org.txcounter.core.store.DayCount;
+import org.txcounter.core.store.ImportedMonth;
+import org.txcounter.core.store.LedgerAnchor;
+import org.txcounter.core.store.MiHistory;
 import org.txcounter.core.store.MonthAlreadyClosedException;
 import org.txcounter.core.store.MonthCount;
 import org.txcounter.core.store.NodeStatus;
@@ -72,6 +79,12 @@ public final class ManagementApi {
 
     static final String CSV_HEADER = "month,node_id,transport,transaction_count";
     static final String REQUEST_ID = "X-Request-Id";
+    /** The header row of MI's report, as MI's server sent it and {@code mi transaction report} writes it. */
+    static final List<String> MI_REPORT_HEADER = List.of("TIME_STAMP", "NODE_ID", "TRANSACTION_COUNT",
+            "TRANSACTION_COUNT_ENCRYPTED");
+    /** How imported rows are marked in the CSV report's transport column. */
+    static final String IMPORTED_TRANSPORT = "MI_IMPORTED";
+    private static final String MI_TRANSACTIONS = "/management/transactions/";
     /** Every route: path, who may call it and its handler. All are GET but closing a month, a POST. */
     static final List<Route> ROUTES = List.of(
             new Route("/transaction/count", Access.VIEWER, api -> api::count),
@@ -83,8 +96,8 @@ public final class ManagementApi {
             new Route("/user", Access.VIEWER, api -> ManagementApi::user),
             new Route("/management/login", Access.LOGIN, api -> api::miLogin),
             new Route("/management/logout", Access.VIEWER, api -> api::miLogout),
-            new Route("/management/transactions/count", Access.VIEWER, api -> api::miCount),
-            new Route("/management/transactions/report", Access.VIEWER, api -> api::miReport),
+            new Route(MI_TRANSACTIONS + "count", Access.VIEWER, api -> api::miCount),
+            new Route(MI_TRANSACTIONS + "report", Access.VIEWER, api -> api::miReport),
             new Route("/health/live", Access.PUBLIC, api -> ctx -> ctx.json(Map.of("status", "UP"))),
             new Route("/health/ready", Access.VIEWER, api -> api::ready),
             new Route("/health/ready/probe", Access.PUBLIC, api -> api::readyProbe),
@@ -191,6 +204,8 @@ public final class ManagementApi {
                     config.routes.head(route.path(), handler, route.access());
                 }
             }
+            // MI matched the last segment of these two without regard to case (/management/transactions/COUNT).
+            config.routes.get(MI_TRANSACTIONS + "{kind}", api::miTransactions, Access.VIEWER);
             config.routes.after(ManagementApi::end);
             config.routes.exception(ApiException.class, (e, ctx) -> send(ctx, e.status(), e.code(),
                     e.parameter(), e.getMessage()));
@@ -274,9 +289,15 @@ public final class ManagementApi {
         YearMonth month = QueryParameters.yearAndMonth(ctx, current);
         MonthCount written = counter.count(month, TransactionCounter.API_READ_WAIT);
         CountResponse.Unflushed unflushed = null;
+        Set<String> nodes = new HashSet<>();
+        counter.report(month, month, TransactionCounter.API_READ_WAIT).forEach(row -> nodes.add(row.nodeId()));
         if (month.equals(current)) {
             TransportCounts pending = counter.unflushed();
             unflushed = new CountResponse.Unflushed(counter.nodeId(), pending.total(), byTransport(pending));
+            // A node that reports idle intervals takes part in this month, as /transaction/nodes shows it.
+            Instant now = counter.now();
+            counter.nodes(TransactionCounter.API_READ_WAIT).stream().filter(node -> reporting(node, now))
+                    .forEach(node -> nodes.add(node.nodeId()));
         }
         CountResponse.Forecast forecast = null;
         if (month.equals(current)) {
@@ -284,8 +305,10 @@ public final class ManagementApi {
             forecast = new CountResponse.Forecast(MonthForecast.MODEL, projection.projectedTotal(),
                     projection.asOf().toString());
         }
+        List<ImportedMonth> imported = counter.imported(month, month, TransactionCounter.API_READ_WAIT);
         ctx.json(new CountResponse(month.getYear(), month.getMonthValue(), counter.billingZone().getId(),
-                written.total(), byTransport(written.counts()), written.nodes(), unflushed, forecast));
+                written.total(), byTransport(written.counts()), nodes.size(), unflushed, forecast,
+                imported.isEmpty() ? null : importedTotal(imported)));
     }
 
     private void report(Context ctx) {
@@ -294,11 +317,16 @@ public final class ManagementApi {
         YearMonth start = period.get(0);
         YearMonth end = period.get(1);
         List<ReportRow> rows = counter.report(start, end, TransactionCounter.API_READ_WAIT);
+        List<ImportedMonth> imported = counter.imported(start, end, TransactionCounter.API_READ_WAIT);
         if (csv) {
             StringBuilder body = new StringBuilder(CSV_HEADER).append("\r\n");
             for (ReportRow row : rows) {
                 body.append(row.month()).append(',').append(csvField(row.nodeId())).append(',')
                         .append(row.transport()).append(',').append(row.count()).append("\r\n");
+            }
+            for (ImportedMonth month : imported) {
+                body.append(month.month()).append(',').append(csvField(month.nodeId())).append(',')
+                        .append(IMPORTED_TRANSPORT).append(',').append(month.count()).append("\r\n");
             }
             ctx.contentType(CSV_TYPE + "; charset=utf-8");
             ctx.header(Header.CONTENT_DISPOSITION,
@@ -313,7 +341,16 @@ public final class ManagementApi {
             json.add(new ReportResponse.Row(row.month().toString(), row.nodeId(), row.transport().name(),
                     row.count()));
         }
-        ctx.json(new ReportResponse(start.toString(), end.toString(), counter.billingZone().getId(), total, json));
+        ReportResponse.Imported importedPart = null;
+        if (!imported.isEmpty()) {
+            importedPart = new ReportResponse.Imported(MiHistory.SOURCE, importedTotal(imported),
+                    imported.stream().mapToLong(ImportedMonth::rawCount).sum(), imported.stream()
+                            .map(month -> new ReportResponse.ImportedRow(month.month().toString(), month.nodeId(),
+                                    month.rawCount(), month.count()))
+                            .toList());
+        }
+        ctx.json(new ReportResponse(start.toString(), end.toString(), counter.billingZone().getId(), total, json,
+                importedPart));
     }
 
     /**
@@ -322,7 +359,6 @@ public final class ManagementApi {
      */
     private void nodes(Context ctx) {
         Instant now = counter.now();
-        Duration silentAfter = counter.updateInterval().multipliedBy(2).plusSeconds(30);
         List<Map<String, Object>> nodes = new ArrayList<>();
         for (NodeStatus node : counter.nodes(TransactionCounter.API_READ_WAIT)) {
             Map<String, Object> entry = new LinkedHashMap<>();
@@ -330,11 +366,22 @@ public final class ManagementApi {
             entry.put("lastSeq", node.lastSeq());
             entry.put("lastIntervalEnd", node.lastIntervalEnd().map(Instant::toString).orElse(null));
             entry.put("lastFlushAt", node.lastFlushAt().map(Instant::toString).orElse(null));
-            boolean reporting = node.lastFlushAt().map(at -> !at.plus(silentAfter).isBefore(now)).orElse(false);
-            entry.put("state", reporting ? "reporting" : "silent");
+            entry.put("state", reporting(node, now) ? "reporting" : "silent");
             nodes.add(entry);
         }
-        ctx.json(Map.of("silentAfterSeconds", silentAfter.toSeconds(), "nodes", nodes));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("silentAfterSeconds", silentAfter().toSeconds());
+        body.put("nodes", nodes);
+        ctx.json(body);
+    }
+
+    /** How long a node may stay quiet and still count as reporting: two update intervals and a margin. */
+    private Duration silentAfter() {
+        return counter.updateInterval().multipliedBy(2).plusSeconds(30);
+    }
+
+    private boolean reporting(NodeStatus node, Instant now) {
+        return node.lastFlushAt().map(at -> !at.plus(silentAfter()).isBefore(now)).orElse(false);
     }
 
     /** The ledger check: every chain and every monthly rollup; remembered for {@code /transaction/verify/last}. */
@@ -352,9 +399,21 @@ public final class ManagementApi {
             entry.put("detail", finding.detail());
             out.add(entry);
         }
+        List<Map<String, Object>> imported = new ArrayList<>();
+        for (ImportedMonth month : counter.imported(YearMonth.of(1, 1), YearMonth.of(9999, 12),
+                TransactionCounter.API_READ_WAIT)) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("source", month.source());
+            entry.put("month", month.month().toString());
+            entry.put("nodeId", month.nodeId());
+            entry.put("miCount", month.rawCount());
+            entry.put("count", month.count());
+            imported.add(entry);
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("valid", findings.isEmpty());
         body.put("findings", out);
+        body.put("imported", imported);
         ctx.json(body);
         Map<String, Object> last = new LinkedHashMap<>();
         last.put("ran", true);
@@ -479,7 +538,8 @@ public final class ManagementApi {
     private void miCount(Context ctx) {
         YearMonth current = counter.currentMonth();
         YearMonth month = QueryParameters.yearAndMonth(ctx, current);
-        long total = counter.count(month, TransactionCounter.API_READ_WAIT).total();
+        long total = counter.count(month, TransactionCounter.API_READ_WAIT).total()
+                + importedTotal(counter.imported(month, month, TransactionCounter.API_READ_WAIT));
         if (month.equals(current)) {
             total += counter.unflushed().total();
         }
@@ -491,29 +551,63 @@ public final class ManagementApi {
     }
 
     /**
-     * MI's report: {@code {"TransactionCountData": [["Year", "Month", "TransactionCount"], [2026, 10, 1234], ...]}},
-     * one row per month from {@code start} to {@code end} (default: the current month), months without traffic as 0.
+     * MI's report, strings only as MI's server answered and its Go clients decode it ({@code [][]string}):
+     * {@code {"TransactionCountData": [["TIME_STAMP", "NODE_ID", "TRANSACTION_COUNT",
+     * "TRANSACTION_COUNT_ENCRYPTED"], ["2026-10-01", "node-a", "1234", "ledger:seq=42:mac=..."], ...]}}. One row
+     * per month and node from {@code start} to {@code end} (default: the current month), with what the database
+     * holds, ordered by month and node.
+     *
+     * <p>The fourth column, MI's RSA ciphertext of the count, is here what lets the row be checked against the
+     * ledger: {@code ledger:seq=N:mac=M}, the sequence number and MAC of the node's last ledger row in the month
+     * ({@link org.txcounter.core.store.LedgerAnchor}); for a month imported from MI,
+     * {@code imported-mi:mi_count=R:mac=M}, MI's own figure and the MAC of the imported row.
      */
     private void miReport(Context ctx) {
-        YearMonth current = counter.currentMonth();
         YearMonth start = QueryParameters.requiredYearMonth(ctx, "start");
         YearMonth end = QueryParameters.single(ctx, "end").isPresent()
-                ? QueryParameters.requiredYearMonth(ctx, "end") : current;
+                ? QueryParameters.requiredYearMonth(ctx, "end") : counter.currentMonth();
         QueryParameters.checkPeriod(start, end);
-        Map<YearMonth, Long> totals = new LinkedHashMap<>();
-        for (YearMonth month = start; !month.isAfter(end); month = month.plusMonths(1)) {
-            totals.put(month, 0L);
-        }
+        Map<String, Long> counted = new TreeMap<>();
         for (ReportRow row : counter.report(start, end, TransactionCounter.API_READ_WAIT)) {
-            totals.merge(row.month(), row.count(), Long::sum);
+            counted.merge(row.month() + "|" + row.nodeId(), row.count(), Long::sum);
         }
-        if (totals.containsKey(current)) {
-            totals.merge(current, counter.unflushed().total(), Long::sum);
+        Map<String, String> anchors = new HashMap<>();
+        for (LedgerAnchor anchor : counter.anchors(start, end, TransactionCounter.API_READ_WAIT)) {
+            anchors.put(anchor.month() + "|" + anchor.nodeId(), "ledger:seq=" + anchor.seq()
+                    + (anchor.mac() == null ? ":unsigned" : ":mac=" + anchor.mac()));
         }
-        List<List<Object>> data = new ArrayList<>();
-        data.add(List.of("Year", "Month", "TransactionCount"));
-        totals.forEach((month, total) -> data.add(List.of(month.getYear(), month.getMonthValue(), total)));
+        Map<String, List<String>> rows = new TreeMap<>();
+        counted.forEach((key, count) -> {
+            String[] monthAndNode = key.split("\\|", 2);
+            rows.put(key + "|counted", List.of(monthAndNode[0] + "-01", monthAndNode[1], Long.toString(count),
+                    anchors.getOrDefault(key, "ledger:missing")));
+        });
+        for (ImportedMonth month : counter.imported(start, end, TransactionCounter.API_READ_WAIT)) {
+            rows.put(month.month() + "|" + month.nodeId() + "|imported", List.of(month.month() + "-01",
+                    month.nodeId(), Long.toString(month.count()), "imported-mi:mi_count=" + month.rawCount()
+                            + ":mac=" + month.mac()));
+        }
+        List<List<String>> data = new ArrayList<>(rows.size() + 1);
+        data.add(MI_REPORT_HEADER);
+        data.addAll(rows.values());
         ctx.json(Map.of("TransactionCountData", data));
+    }
+
+    /** MI's count or report whatever the case of the last path segment, as MI matched them; else 404. */
+    private void miTransactions(Context ctx) {
+        String kind = ctx.pathParam("kind");
+        if (kind.equalsIgnoreCase("count")) {
+            miCount(ctx);
+        } else if (kind.equalsIgnoreCase("report")) {
+            miReport(ctx);
+        } else {
+            send(ctx, 404, "not_found", null, "No such endpoint: " + QueryParameters.echo(ctx.path())
+                    + ". The endpoints are described in /openapi.json.");
+        }
+    }
+
+    private static long importedTotal(List<ImportedMonth> imported) {
+        return imported.stream().mapToLong(ImportedMonth::count).sum();
     }
 
     private static boolean wantsCsv(Context ctx) {

@@ -37,7 +37,7 @@ final class ClientOptions {
             try {
                 return Files.readString(passwordFile, StandardCharsets.UTF_8).strip();
             } catch (IOException e) {
-                throw new CliException("Cannot read --password-file " + passwordFile + ": " + e.getMessage());
+                throw CliException.usage("Cannot read --password-file " + passwordFile + ": " + e.getMessage());
             }
         }
         String fromEnvironment = System.getenv(PASSWORD_VARIABLE);
@@ -46,12 +46,12 @@ final class ClientOptions {
         }
         Console console = System.console();
         if (console == null) {
-            throw new CliException("No password: set " + PASSWORD_VARIABLE + ", give --password-file, or run in a "
+            throw CliException.usage("No password: set " + PASSWORD_VARIABLE + ", give --password-file, or run in a "
                     + "terminal to be asked.");
         }
         char[] typed = console.readPassword("Password for %s: ", user);
         if (typed == null || typed.length == 0) {
-            throw new CliException("No password given.");
+            throw CliException.usage("No password given.");
         }
         return new String(typed);
     }

@@ -21,10 +21,10 @@ final class CountCommand extends ApiCommand {
     @Override
     public Integer call() {
         if ((year == null) != (month == null)) {
-            throw new CliException("Give --year and --month together, or neither for the current month.");
+            throw CliException.usage("Give --year and --month together, or neither for the current month.");
         }
         if (!format.equals("text") && !format.equals("json")) {
-            throw new CliException("--format must be text or json. Found: " + format);
+            throw CliException.usage("--format must be text or json. Found: " + format);
         }
         String query = year == null ? "" : "?year=" + year + "&month=" + month;
         String body = get("/transaction/count" + query);

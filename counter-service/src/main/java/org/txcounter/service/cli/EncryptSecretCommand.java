@@ -32,7 +32,7 @@ final class EncryptSecretCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (!alias.matches("[A-Za-z0-9._-]+")) {
-            throw new CliException("--alias must be letters, digits, '.', '_' or '-'. Found: " + alias);
+            throw CliException.usage("--alias must be letters, digits, '.', '_' or '-'. Found: " + alias);
         }
         CounterConfig config = configFile.read();
         String value;

@@ -33,7 +33,7 @@ final class ReportCommand extends ApiCommand {
         YearMonth first = month("--start", start);
         YearMonth last = end == null ? first : month("--end", end);
         if (!format.equals("csv") && !format.equals("json")) {
-            throw new CliException("--format must be csv or json. Found: " + format);
+            throw CliException.usage("--format must be csv or json. Found: " + format);
         }
         String body = get("/transaction/report?start=" + first + "&end=" + last + "&format=" + format);
         if (out == null) {
@@ -52,8 +52,8 @@ final class ReportCommand extends ApiCommand {
         } catch (IOException e) {
             throw new CliException("Cannot write the report to " + out + ": " + e.getMessage());
         }
-        System.err.println("Wrote the " + format.toUpperCase(Locale.ROOT) + " report for " + first + " to "
-                + last + " to " + out.toAbsolutePath());
+        System.err.println("Wrote the " + format.toUpperCase(Locale.ROOT) + " report of "
+                + (first.equals(last) ? first.toString() : first + " through " + last) + " to " + out.toAbsolutePath());
         return 0;
     }
 
@@ -64,7 +64,7 @@ final class ReportCommand extends ApiCommand {
             }
             return YearMonth.parse(value);
         } catch (DateTimeParseException e) {
-            throw new CliException(option + " must be a month written YYYY-MM, e.g. 2026-01. Found: " + value);
+            throw CliException.usage(option + " must be a month written YYYY-MM, e.g. 2026-01. Found: " + value);
         }
     }
 }

@@ -3,6 +3,8 @@ package org.txcounter.service.cli;
 import com.sun.security.auth.module.UnixSystem;
 import io.javalin.Javalin;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -11,11 +13,15 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.txcounter.core.TransactionCounter;
+import org.txcounter.core.Transport;
+import org.txcounter.core.TransportCounts;
 import org.txcounter.core.config.ConfigException;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.DeploymentToml;
 import org.txcounter.core.config.ManagementSecurity;
 import org.txcounter.core.config.SecretStore;
+import org.txcounter.core.config.RuntimeConfig;
+import org.txcounter.core.io.PidFile;
 import org.txcounter.service.api.ApiAccess;
 import org.txcounter.service.api.ManagementApi;
 import org.txcounter.service.api.MetricsListener;
@@ -49,6 +55,8 @@ final class ServeCommand implements Callable<Integer> {
 
     static void serve(CounterConfig config, String source) throws Exception {
         rootWarning(currentUid()).ifPresent(LOG::warn);
+        // Before anything is created or printed: a start that cannot listen leaves no trace.
+        requirePortsFree(config);
         Clock clock = Clock.systemUTC();
         ManagementSecurity security = config.managementSecurity();
         List<ManagementSecurity.User> users = security.users().isEmpty()
@@ -89,7 +97,8 @@ final class ServeCommand implements Callable<Integer> {
             billing.close();
             counter.close();
             throw new ConfigException("Cannot listen on " + config.managementHost() + ":" + config.managementPort()
-                    + ": " + e.getMessage() + ". Free the port or set [management_api] port in deployment.toml.", e);
+                    + " (" + stripPeriod(e.getMessage()) + "). Free the port, or set [management_api] port in "
+                    + "deployment.toml.", e);
         }
         MetricsListener metrics = null;
         if (config.metrics().enabled()) {
@@ -97,6 +106,7 @@ final class ServeCommand implements Callable<Integer> {
                 metrics = MetricsListener.start(config.metrics(), counter, routing);
             } catch (IOException e) {
                 api.stop();
+                billing.close();
                 counter.close();
                 throw new ConfigException(e.getMessage(), e);
             }
@@ -118,10 +128,8 @@ final class ServeCommand implements Callable<Integer> {
                 counter.close();
                 throw e;
             }
-            System.out.println("HTTP passthrough on http://" + config.runtime().passthroughHost() + ":"
-                    + runtime.passthroughPort() + " (" + config.runtime().routes().size() + " route(s), "
-                    + config.runtime().endpoints().size() + " JMS inbound endpoint(s))");
         }
+        PidFile.write(config.dataDir());
         IntegrationRuntime started = runtime;
         MetricsListener scraped = metrics;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -138,12 +146,28 @@ final class ServeCommand implements Callable<Integer> {
             }
             api.stop();
             billing.close();
+            long stopping = System.nanoTime();
+            TransportCounts pending = counter.unflushed();
             counter.close();
+            TransportCounts left = counter.unflushed();
+            LOG.info("Stopped node {}: the final flush wrote {} transaction(s) ({}) in {} ms{}.", counter.nodeId(),
+                    pending.total() - left.total(), byTransport(pending, left),
+                    (System.nanoTime() - stopping) / 1_000_000, left.isZero() ? ""
+                            : "; " + left.total() + " not written are kept in the journal for the next start");
+            try {
+                PidFile.remove(config.dataDir());
+            } catch (IOException e) {
+                LOG.warn("Cannot remove {}: {}", config.dataDir().resolve("txcounter.pid"), e.toString());
+            }
         }, "txn-counter-shutdown"));
         billing.start(config.dataDir());
+        String listening = runtime == null ? "no integration runtime configured"
+                : "HTTP passthrough on http://" + config.runtime().passthroughHost() + ":" + runtime.passthroughPort()
+                        + " (" + config.runtime().routes().size() + " route(s)), "
+                        + config.runtime().endpoints().size() + " JMS inbound endpoint(s), " + broker(config);
         System.out.println("Transaction counter node " + counter.nodeId() + " serving " + scheme + "://"
-                + config.managementHost() + ":" + api.port() + " (configuration: " + source + "; datasource "
-                + config.dataSource().id() + ", " + config.dataSource().url() + "; users: "
+                + config.managementHost() + ":" + api.port() + " and " + listening + " (configuration: " + source
+                + "; datasource " + config.dataSource().id() + ", " + config.dataSource().url() + "; users: "
                 + users.stream().map(ManagementSecurity.User::name).toList() + ")");
     }
 
@@ -167,5 +191,63 @@ final class ServeCommand implements Callable<Integer> {
             // Not a Unix system: no uid to check.
             return OptionalLong.empty();
         }
+    }
+
+    private static String broker(CounterConfig config) {
+        RuntimeConfig runtime = config.runtime();
+        if (runtime.brokerUrl().isPresent()) {
+            return "broker " + runtime.brokerUrl().get();
+        }
+        if (!runtime.needsBroker()) {
+            return "no JMS broker";
+        }
+        return runtime.embeddedBrokerPort() > 0 ? "embedded broker on tcp://127.0.0.1:" + runtime.embeddedBrokerPort()
+                : "embedded broker in-VM only (set [jms] embedded_broker_port to reach it over TCP)";
+    }
+
+    private static String byTransport(TransportCounts before, TransportCounts after) {
+        StringBuilder text = new StringBuilder();
+        for (Transport transport : Transport.values()) {
+            text.append(text.isEmpty() ? "" : ", ").append(transport).append(' ')
+                    .append(before.get(transport) - after.get(transport));
+        }
+        return text.toString();
+    }
+
+    /**
+     * Fails, naming the port and the key that sets it, when a port the service is configured to listen on is taken.
+     * Port 0 (any free port) is not checked.
+     */
+    static void requirePortsFree(CounterConfig config) {
+        requireFree(config.managementHost(), config.managementPort(), "[management_api] port");
+        if (config.metrics().enabled()) {
+            requireFree(config.metrics().host(), config.metrics().port(), "[metrics] port");
+        }
+        RuntimeConfig runtime = config.runtime();
+        if (runtime.active()) {
+            requireFree(runtime.passthroughHost(), runtime.passthroughPort(), "[passthrough] port");
+            if (runtime.needsBroker() && runtime.brokerUrl().isEmpty()) {
+                requireFree("127.0.0.1", runtime.embeddedBrokerPort(), "[jms] embedded_broker_port");
+            }
+        }
+    }
+
+    private static void requireFree(String host, int port, String key) {
+        if (port <= 0) {
+            return;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(host, port));
+        } catch (IOException e) {
+            throw new ConfigException("Cannot listen on " + host + ":" + port + " (" + stripPeriod(e.getMessage())
+                    + "): another process uses the port. Free it, or set " + key + " in deployment.toml. Nothing "
+                    + "was created or changed.", e);
+        }
+    }
+
+    private static String stripPeriod(String message) {
+        String text = String.valueOf(message).strip();
+        return text.endsWith(".") ? text.substring(0, text.length() - 1) : text;
     }
 }

@@ -20,11 +20,16 @@ import org.txcounter.core.io.PrivateFiles;
  * Other runtimes of the deployment on this host reach it over TCP on {@code 127.0.0.1} when a port is configured.
  *
  * <p>A rolled-back message is redelivered at once, up to {@value #MAX_DELIVERY_ATTEMPTS} times, then moved to the
- * {@code DLQ} queue.
+ * {@code DLQ} queue; an expired message is moved to {@code ExpiryQueue}. Both are set for every address, so the
+ * runtime's queues never log Artemis' "no expiry address" warning (AMQ222166).
  */
 public final class EmbeddedBroker implements AutoCloseable {
 
     static final int MAX_DELIVERY_ATTEMPTS = 10;
+    /** Where a message goes after {@value #MAX_DELIVERY_ATTEMPTS} rolled-back deliveries. */
+    static final String DEAD_LETTER_ADDRESS = "DLQ";
+    /** Where a message whose JMS expiration passed goes, instead of being dropped with a warning. */
+    static final String EXPIRY_ADDRESS = "ExpiryQueue";
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
     /** In-VM server ids must differ between brokers of one JVM (tests run several runtimes). */
     private static final AtomicInteger NEXT_ID = new AtomicInteger();
@@ -65,8 +70,10 @@ public final class EmbeddedBroker implements AutoCloseable {
                 .addAddressSetting("#", new AddressSettings()
                         .setRedeliveryDelay(0L)
                         .setMaxDeliveryAttempts(MAX_DELIVERY_ATTEMPTS)
-                        .setDeadLetterAddress(SimpleString.of("DLQ"))
+                        .setDeadLetterAddress(SimpleString.of(DEAD_LETTER_ADDRESS))
                         .setAutoCreateDeadLetterResources(true)
+                        .setExpiryAddress(SimpleString.of(EXPIRY_ADDRESS))
+                        .setAutoCreateExpiryResources(true)
                         .setAutoCreateQueues(true)
                         .setAutoCreateAddresses(true));
         if (tcpPort > 0) {

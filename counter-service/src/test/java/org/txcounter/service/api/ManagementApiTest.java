@@ -364,4 +364,19 @@ class ManagementApiTest {
     private static String encode(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
+
+    @Test
+    void anIdleNodeThatReportsIsCountedAsANodeOfTheMonthAndTheNodesKeysKeepTheirOrder() throws Exception {
+        clock.advance(Duration.ofMinutes(1));
+        counter.flusher().flushDue();
+
+        String nodes = get("/transaction/nodes").body();
+        assertThat(nodes).startsWith("{\"silentAfterSeconds\":150,\"nodes\":[{\"nodeId\":\"node-a\",\"lastSeq\":0,");
+        assertThat(JSON.readTree(nodes).at("/nodes/0/state").asText()).isEqualTo("reporting");
+        JsonNode count = JSON.readTree(get("/transaction/count").body());
+        assertThat(count.get("total").asLong()).isZero();
+        assertThat(count.get("nodes").asInt()).isEqualTo(1);
+        // A past month only has the nodes that wrote counts in it.
+        assertThat(JSON.readTree(get("/transaction/count?year=2026&month=10").body()).get("nodes").asInt()).isZero();
+    }
 }

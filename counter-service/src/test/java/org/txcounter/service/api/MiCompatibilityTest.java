@@ -12,6 +12,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -23,6 +27,7 @@ import org.txcounter.core.MutableClock;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.Transport;
 import org.txcounter.core.TransportCounter;
+import org.txcounter.core.store.IntervalRow;
 
 /**
  * The {@code /management/...} aliases answer field for field as MI's management API does, and a client written
@@ -33,10 +38,6 @@ class MiCompatibilityTest {
 
     /** What an {@code mi transaction count} client reads. */
     record MiCount(int Year, int Month, long TransactionCount) {
-    }
-
-    /** What an {@code mi transaction report} client reads. */
-    record MiReport(List<List<Object>> TransactionCountData) {
     }
 
     /** What an {@code mi} login reads. */
@@ -126,18 +127,47 @@ class MiCompatibilityTest {
     }
 
     @Test
-    void theReportIsAHeaderRowThenOneRowPerMonth() throws Exception {
+    void theReportIsMisHeaderThenOneRowOfStringsPerMonthAndNodeAnchoredInTheLedger() throws Exception {
         traffic();
         String report = bearer("/management/transactions/report?start=2026-09&end=2026-11");
         assertThat(fieldNames(report)).containsExactly("TransactionCountData");
-        assertThat(report).isEqualTo("{\"TransactionCountData\":[[\"Year\",\"Month\",\"TransactionCount\"],"
-                + "[2026,9,0],[2026,10,12],[2026,11,9]]}");
-        MiReport parsed = STRICT.readValue(report, MiReport.class);
-        assertThat(parsed.TransactionCountData()).hasSize(4);
+        JsonNode data = STRICT.readTree(report).get("TransactionCountData");
+        data.forEach(row -> row.forEach(cell -> assertThat(cell.isTextual()).as("%s in %s", cell, row).isTrue()));
+        List<IntervalRow> ledger = counter.store().ledger("node-a");
+        assertThat(report).isEqualTo("{\"TransactionCountData\":["
+                + "[\"TIME_STAMP\",\"NODE_ID\",\"TRANSACTION_COUNT\",\"TRANSACTION_COUNT_ENCRYPTED\"],"
+                + "[\"2026-10-01\",\"node-a\",\"12\",\"ledger:seq=1:mac=" + mac(1, "JMS") + "\"],"
+                + "[\"2026-11-01\",\"node-a\",\"5\",\"ledger:seq=2:mac=" + mac(2, "HTTP") + "\"]]}");
+        assertThat(ledger).extracting(IntervalRow::seq).containsExactly(1L, 1L, 2L);
 
-        // Without end the report runs to the current month.
-        assertThat(bearer("/management/transactions/report?start=2026-10")).isEqualTo("{\"TransactionCountData\":"
-                + "[[\"Year\",\"Month\",\"TransactionCount\"],[2026,10,12],[2026,11,9]]}");
+        // Without end the report runs to the current month; what is not written yet is not in it.
+        assertThat(STRICT.readTree(bearer("/management/transactions/report?start=2026-11"))
+                .get("TransactionCountData")).hasSize(2);
+    }
+
+    @Test
+    void countAndReportMatchTheirNameWhateverItsCase() throws Exception {
+        traffic();
+        assertThat(bearer("/management/transactions/COUNT?year=2026&month=10"))
+                .isEqualTo(bearer("/management/transactions/count?year=2026&month=10"));
+        assertThat(bearer("/management/transactions/Report?start=2026-10&end=2026-11"))
+                .isEqualTo(bearer("/management/transactions/report?start=2026-10&end=2026-11"));
+        assertThat(get("/management/transactions/counts", "Bearer " + token).statusCode()).isEqualTo(404);
+        assertThat(get("/management/transactions/COUNT", "").statusCode()).isEqualTo(401);
+    }
+
+    /** The MAC stored with node-a's ledger row {@code seq}/{@code transport}. */
+    private String mac(long seq, String transport) throws SQLException {
+        try (Connection connection = counter.store().dataSource().getConnection();
+                PreparedStatement query = connection.prepareStatement(
+                        "SELECT mac FROM txn_interval WHERE node_id = 'node-a' AND seq = ? AND transport = ?")) {
+            query.setLong(1, seq);
+            query.setString(2, transport);
+            try (ResultSet rs = query.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                return rs.getString(1);
+            }
+        }
     }
 
     @Test

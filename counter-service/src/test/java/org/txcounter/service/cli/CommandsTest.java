@@ -108,7 +108,7 @@ class CommandsTest {
 
     @Test
     void aCountWithOnlyTheYearIsRefusedBeforeCallingTheService() {
-        assertThat(run("", "count", "--year", "2026")).isEqualTo(1);
+        assertThat(run("", "count", "--year", "2026")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8))
                 .contains("Give --year and --month together, or neither for the current month.");
     }

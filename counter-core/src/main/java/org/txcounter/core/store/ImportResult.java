@@ -1,0 +1,12 @@
+package org.txcounter.core.store;
+
+import java.util.List;
+
+/**
+ * What an import wrote.
+ *
+ * @param added     the months written now
+ * @param unchanged the months an earlier import already wrote with the same figures
+ */
+public record ImportResult(List<ImportedMonth> added, List<ImportedMonth> unchanged) {
+}

@@ -1,0 +1,272 @@
+package org.txcounter.service.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.javalin.Javalin;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.txcounter.core.TransactionCounter;
+import org.txcounter.core.config.CounterConfig;
+import org.txcounter.core.config.DeploymentToml;
+import org.txcounter.service.api.ApiAccess;
+import org.txcounter.service.api.ManagementApi;
+import org.txcounter.service.security.PasswordHashing;
+
+/**
+ * The exit status of every command, case by case, against the README's table ("Exit status" under "The command
+ * line"): every status the README gives a command is produced here by a real run, and every run here is one the
+ * README describes. The API commands talk to a real management API over HTTP on a free port.
+ */
+class ExitCodesTest {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ExitCodesTest.class);
+    private static final String PASSWORD = "exit codes admin password";
+    /** No service listens here: a connection is refused at once. */
+    private static final String NOWHERE = "http://127.0.0.1:1";
+
+    private static Path dir;
+    private static Path toml;
+    private static Path passwordFile;
+    private static TransactionCounter counter;
+    private static Javalin api;
+    private static String url;
+
+    private final PrintStream originalOut = System.out;
+    private final PrintStream originalErr = System.err;
+    private final InputStream originalIn = System.in;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    /** One run: the command line, what is typed on stdin, the exit status and what stdout or stderr must say. */
+    record Case(String command, int status, String why, List<String> args, String stdin, String says) {
+        @Override
+        public String toString() {
+            return command + " → " + status + ": " + why;
+        }
+    }
+
+    @BeforeAll
+    static void startService() throws Exception {
+        dir = Files.createTempDirectory("exit-codes");
+        passwordFile = dir.resolve("password");
+        Files.writeString(passwordFile, PASSWORD);
+        toml = dir.resolve("deployment.toml");
+        Files.writeString(toml, """
+                [node]
+                id = "exit-node"
+                data_dir = "%s"
+
+                [management_api]
+                tls = false
+                port = 0
+
+                [[management_api.user]]
+                name = "admin"
+                password_hash = "%s"
+                role = "admin"
+
+                [secret_store]
+                keystore = "%s"
+                """.formatted(dir.resolve("data"), PasswordHashing.hash(PASSWORD.toCharArray()),
+                dir.resolve("secret-store.p12")));
+        CounterConfig config = DeploymentToml.read(toml);
+        counter = TransactionCounter.open(config, Clock.systemUTC());
+        api = ManagementApi.create(counter, ApiAccess.of(config.managementSecurity().users(),
+                config.managementSecurity(), Clock.systemUTC()), ManagementApi.Listener.plain("127.0.0.1", 0)).start();
+        url = "http://127.0.0.1:" + api.port();
+        Files.writeString(dir.resolve("bad.toml"), "[management_api]\nprot = 9164\n");
+        Files.writeString(dir.resolve("no-database.toml"), """
+                [[datasource]]
+                id = "WSO2_TRANSACTION_DB"
+                url = "jdbc:postgresql://127.0.0.1:1/transactiondb"
+                username = "txn_app"
+                password = "[not used]"
+                pool_options.maxWait = 1000
+
+                [node]
+                data_dir = "%s"
+
+                [management_api]
+                port = %d
+                """.formatted(dir.resolve("data-no-database"), freePort()));
+        Files.writeString(dir.resolve("migrate.toml"), "[node]\ndata_dir = \"" + dir.resolve("data-migrate") + "\"\n");
+        // MI's table in an in-memory H2 database that lives as long as this JVM.
+        try (Connection connection = DriverManager.getConnection("jdbc:h2:mem:mi-exit;DB_CLOSE_DELAY=-1");
+                Statement statement = connection.createStatement()) {
+            statement.executeUpdate("CREATE TABLE CURRENT_STATS (TIME_STAMP DATE NOT NULL, NODE_ID VARCHAR(40) NOT "
+                    + "NULL, TRANSACTION_COUNT INT NOT NULL, TRANSACTION_COUNT_ENCRYPTED VARCHAR(400) NOT NULL)");
+            statement.executeUpdate("INSERT INTO CURRENT_STATS VALUES (DATE '2025-01-01', 'mi-1', 10, 'x')");
+        }
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (ServerSocket probe = new ServerSocket(0)) {
+            return probe.getLocalPort();
+        }
+    }
+
+    @AfterAll
+    static void stopService() {
+        api.stop();
+        counter.close();
+    }
+
+    @BeforeEach
+    void capture() {
+        LOG.debug("capturing stdout and stderr");
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setOut(originalOut);
+        System.setErr(originalErr);
+        System.setIn(originalIn);
+    }
+
+    static List<Case> cases() {
+        String config = toml.toString();
+        String pw = passwordFile.toString();
+        String bad = dir.resolve("bad.toml").toString();
+        String noDatabase = dir.resolve("no-database.toml").toString();
+        List<Case> cases = new ArrayList<>();
+        cases.add(new Case("serve", 2, "wrong configuration", List.of("serve", bad), "", "prot"));
+        cases.add(new Case("serve", 1, "the database does not answer", List.of("serve", noDatabase), "",
+                "Failed: Cannot connect to datasource"));
+        cases.add(new Case("migrate", 0, "done", List.of("migrate", dir.resolve("migrate.toml").toString()), "",
+                "migration(s)"));
+        cases.add(new Case("migrate", 1, "the database does not answer", List.of("migrate", noDatabase), "",
+                "Failed: Cannot connect to datasource"));
+        cases.add(new Case("migrate", 2, "wrong configuration", List.of("migrate", bad), "", "prot"));
+        cases.add(new Case("count", 0, "done", List.of("count", "--url", url, "--password-file", pw, config), "",
+                "transactions"));
+        cases.add(new Case("count", 1, "no service answers", List.of("count", "--url", NOWHERE, "--password-file",
+                pw, config), "", "No management API answers"));
+        cases.add(new Case("count", 2, "--month without --year", List.of("count", "--month", "3", "--url", url,
+                "--password-file", pw, config), "", "Give --year and --month together"));
+        cases.add(new Case("report", 0, "done", List.of("report", "--start", "2026-11", "--out",
+                dir.resolve("report.csv").toString(), "--url", url, "--password-file", pw, config), "",
+                "Wrote the CSV report of 2026-11 to " + dir.resolve("report.csv")));
+        cases.add(new Case("report", 1, "no service answers", List.of("report", "--start", "2026-11", "--url",
+                NOWHERE, "--password-file", pw, config), "", "No management API answers"));
+        cases.add(new Case("report", 2, "month 13", List.of("report", "--start", "2026-13", "--url", url,
+                "--password-file", pw, config), "", "--start must be a month written YYYY-MM"));
+        cases.add(new Case("nodes", 0, "done", List.of("nodes", "--url", url, "--password-file", pw, config), "",
+                "exit-node"));
+        cases.add(new Case("nodes", 1, "wrong password", List.of("nodes", "--url", url, "--password-file",
+                bad, config), "", "401"));
+        cases.add(new Case("nodes", 2, "no password", List.of("nodes", "--url", url, config), "",
+                "No password: set TXN_PASSWORD"));
+        cases.add(new Case("verify", 0, "the ledger is intact", List.of("verify", "--url", url, "--password-file",
+                pw, config), "", "The ledger is intact"));
+        cases.add(new Case("verify", 1, "no service answers", List.of("verify", "--url", NOWHERE,
+                "--password-file", pw, config), "", "No management API answers"));
+        cases.add(new Case("verify", 2, "unknown option", List.of("verify", "--bogus", config), "",
+                "Unknown option: '--bogus'"));
+        cases.add(new Case("import-mi", 0, "done", List.of("import-mi", "--from", "jdbc:h2:mem:mi-exit", config),
+                "", "Imported"));
+        cases.add(new Case("import-mi", 1, "MI's database does not answer", List.of("import-mi", "--from",
+                "jdbc:postgresql://127.0.0.1:1/mi", config), "", "Cannot read MI's CURRENT_STATS table"));
+        cases.add(new Case("import-mi", 2, "no --from", List.of("import-mi", config), "",
+                "Missing required option: '--from=JDBC-URL'"));
+        cases.add(new Case("hash-password", 0, "done", List.of("hash-password"), "a long enough password\n",
+                "pbkdf2-sha256$600000$"));
+        cases.add(new Case("hash-password", 1, "the password is too short", List.of("hash-password"), "short\n",
+                "at least 12 characters"));
+        cases.add(new Case("hash-password", 2, "unknown option", List.of("hash-password", "--rounds", "3"), "",
+                "Unknown option"));
+        cases.add(new Case("encrypt-secret", 0, "done", List.of("encrypt-secret", "--alias", "db_password", config),
+                "a secret value\n", "db_password = \"enc:v1:"));
+        cases.add(new Case("encrypt-secret", 1, "no value given", List.of("encrypt-secret", "--alias", "db_password",
+                config), "", "No value given for db_password."));
+        cases.add(new Case("encrypt-secret", 2, "no --alias", List.of("encrypt-secret", config), "",
+                "Missing required option: '--alias=NAME'"));
+        cases.add(new Case("(unknown command)", 2, "a mistyped command", List.of("reprot"), "",
+                "Unknown command: reprot. The commands are: serve, migrate, count, report, nodes, verify, import-mi"));
+        cases.add(new Case("--help", 0, "help", List.of("--help"), "", "import-mi"));
+        return cases;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void exitsWithTheStatusTheReadmeGives(Case run) {
+        System.setIn(new ByteArrayInputStream(run.stdin().getBytes(StandardCharsets.UTF_8)));
+        int status = Commands.run(run.args().toArray(String[]::new));
+        String said = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
+        assertThat(status).as("%s said:%n%s", run.args(), said).isEqualTo(run.status());
+        assertThat(said).contains(run.says());
+    }
+
+    @Test
+    void theCasesCoverExactlyTheReadmesTable() throws Exception {
+        Map<String, Set<Integer>> readme = readmeTable();
+        Map<String, Set<Integer>> tested = new TreeMap<>();
+        for (Case run : cases()) {
+            tested.computeIfAbsent(run.command(), command -> new TreeSet<>()).add(run.status());
+        }
+        assertThat(tested).isEqualTo(readme);
+    }
+
+    @Test
+    void serveWithTheManagementPortTakenCreatesNothingAndPrintsNoPassword() throws Exception {
+        Path work = Files.createTempDirectory("port-taken");
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            Path config = work.resolve("deployment.toml");
+            Files.writeString(config, "[node]\ndata_dir = \"" + work.resolve("data") + "\"\n\n[management_api]\nport = "
+                    + taken.getLocalPort() + "\n");
+            assertThat(Commands.run("serve", config.toString())).isEqualTo(2);
+            assertThat(work.resolve("data")).doesNotExist();
+            assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContainIgnoringCase("password");
+            assertThat(err.toString(StandardCharsets.UTF_8)).contains("Cannot start: Cannot listen on 127.0.0.1:"
+                    + taken.getLocalPort() + " (").contains("another process uses the port. Free it, or set "
+                    + "[management_api] port in deployment.toml. Nothing was created or changed.")
+                    .doesNotContain("..");
+        }
+    }
+
+    /** Command → the statuses the README's exit status table lists for it. */
+    private static Map<String, Set<Integer>> readmeTable() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        int start = readme.indexOf("| command | 0 | 1 | 2 |");
+        assertThat(start).as("the README has the exit status table").isPositive();
+        Map<String, Set<Integer>> table = new TreeMap<>();
+        Pattern row = Pattern.compile("^\\| `?([^|`]+?)`? \\|(.*)\\|(.*)\\|(.*)\\|$");
+        for (String line : readme.substring(start).lines().skip(2).takeWhile(l -> l.startsWith("|")).toList()) {
+            Matcher matcher = row.matcher(line);
+            assertThat(matcher.matches()).as(line).isTrue();
+            Set<Integer> statuses = new TreeSet<>();
+            Stream.of(0, 1, 2).filter(status -> !matcher.group(status + 2).isBlank()).forEach(statuses::add);
+            table.put(matcher.group(1).strip(), statuses);
+        }
+        return table;
+    }
+}
