@@ -51,3 +51,10 @@ ALTER TABLE txn_interval ADD COLUMN prev_mac VARCHAR(64);
 ALTER TABLE txn_interval ADD COLUMN mac VARCHAR(64);
 ALTER TABLE txn_node ADD COLUMN last_mac VARCHAR(64);
 ALTER TABLE txn_node ADD COLUMN node_mac VARCHAR(64);
+
+-- ---- V3__ledger_key_ids.sql ----
+-- Ledger keys rotate: each ledger row and each node head records the id of the ledger key that signed its MAC, so
+-- that verify checks every row with the key that signed it. Rows written before this version have none: they were
+-- signed with [ledger] key or, without one, with the key derived from the stamp secret.
+ALTER TABLE txn_interval ADD COLUMN key_id VARCHAR(64);
+ALTER TABLE txn_node ADD COLUMN key_id VARCHAR(64);

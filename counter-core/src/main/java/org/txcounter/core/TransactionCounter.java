@@ -26,7 +26,7 @@ import org.txcounter.core.interval.IntervalSchedule;
 import org.txcounter.core.interval.IntervalSummary;
 import org.txcounter.core.journal.Journal;
 import org.txcounter.core.ledger.LedgerFinding;
-import org.txcounter.core.ledger.LedgerSigner;
+import org.txcounter.core.ledger.LedgerKeys;
 import org.txcounter.core.ledger.LedgerVerifier;
 import org.txcounter.core.node.NodeIdentity;
 import org.txcounter.core.stamp.StampAuthority;
@@ -60,7 +60,7 @@ public final class TransactionCounter implements AutoCloseable {
     private final IntervalSchedule schedule;
     private final Clock clock;
     private final IngressCounter ingress;
-    private final LedgerSigner signer;
+    private final LedgerKeys ledgerKeys;
     private final Journal journal;
     private volatile long lastJournalWrite;
     private final Duration finalFlushTimeout;
@@ -69,13 +69,13 @@ public final class TransactionCounter implements AutoCloseable {
     private FlushScheduler scheduler;
 
     private TransactionCounter(String nodeId, TransactionMeter meter, CounterStore store, IntervalFlusher flusher,
-            IntervalSchedule schedule, Clock clock, IngressCounter ingress, LedgerSigner signer, Journal journal,
+            IntervalSchedule schedule, Clock clock, IngressCounter ingress, LedgerKeys ledgerKeys, Journal journal,
             Duration finalFlushTimeout, Duration updateInterval) {
         this.nodeId = nodeId;
         this.updateInterval = updateInterval;
         this.finalFlushTimeout = finalFlushTimeout;
         this.journal = journal;
-        this.signer = signer;
+        this.ledgerKeys = ledgerKeys;
         this.meter = meter;
         this.ingress = ingress;
         this.store = store;
@@ -93,6 +93,7 @@ public final class TransactionCounter implements AutoCloseable {
         counter.scheduler = new FlushScheduler(counter.flusher, clock, counter::writeJournal,
                 config.journalInterval());
         counter.scheduler.start();
+        counter.ingress.stamps().ifPresent(stamps -> counter.scheduler.every(stamps::sweep, stamps.sweepInterval()));
         LOG.info("Counting transactions as node {} into {}; intervals of {} minute(s), billing months in {}, journal "
                 + "every {} ms in {}.", counter.nodeId, config.dataSource().id(), config.updateInterval().toMinutes(),
                 config.billingZone(), config.journalInterval().toMillis(), counter.journal.file().toAbsolutePath());
@@ -106,8 +107,9 @@ public final class TransactionCounter implements AutoCloseable {
     public static TransactionCounter open(CounterConfig config, Clock clock) {
         String nodeId = NodeIdentity.resolve(config.nodeId(), config.dataDir());
         byte[] stampSecret = StampSecrets.resolve(config.dedupe().stampSecret(), config.dataDir());
-        LedgerSigner signer = ledgerSigner(config, stampSecret);
-        CounterStore store = CounterStore.open(config.dataSource(), clock, signer);
+        LedgerKeys ledgerKeys = LedgerKeys.resolve(config.ledgerKey(), config.ledgerKeyId(),
+                config.retiredLedgerKeys(), stampSecret, config.dataDir());
+        CounterStore store = CounterStore.open(config.dataSource(), clock, ledgerKeys.current());
         try {
             if (store.dialect() == Dialect.H2 && config.dataSource().url().startsWith("jdbc:h2:file:")) {
                 // The embedded default belongs to this process alone: it is created and kept current here.
@@ -122,12 +124,12 @@ public final class TransactionCounter implements AutoCloseable {
             lastSeq = replay(journal, store, nodeId, lastSeq);
             IntervalFlusher flusher = new IntervalFlusher(meter, store, schedule, clock, nodeId, lastSeq);
             DedupeConfig dedupe = config.dedupe();
-            StampAuthority stamps = new StampAuthority(dedupe.deploymentId(), stampSecret, dedupe.stampLifetime(),
-                    clock);
+            StampAuthority stamps = new StampAuthority(dedupe.deploymentId(), nodeId, stampSecret,
+                    dedupe.stampLifetime(), dedupe.spentStamps(), clock);
             IngressCounter ingress = new IngressCounter(meter, Optional.of(stamps), dedupe.httpChaining(),
                     dedupe.redeliveryWindow(), clock);
             TransactionCounter counter = new TransactionCounter(nodeId, meter, store, flusher, schedule, clock, ingress,
-                    signer, journal, config.finalFlushTimeout(), config.updateInterval());
+                    ledgerKeys, journal, config.finalFlushTimeout(), config.updateInterval());
             counter.writeJournal();
             return counter;
         } catch (RuntimeException e) {
@@ -189,14 +191,6 @@ public final class TransactionCounter implements AutoCloseable {
                         journal.file().toAbsolutePath(), e.toString());
             }
         }
-    }
-
-    /**
-     * The signer of the deployment's ledger: {@code [ledger] key}, or else a key derived from the stamp secret,
-     * which every node of a deployment shares.
-     */
-    public static LedgerSigner ledgerSigner(CounterConfig config, byte[] stampSecret) {
-        return config.ledgerKey().map(LedgerSigner::new).orElseGet(() -> LedgerSigner.derivedFrom(stampSecret));
     }
 
     public String nodeId() {
@@ -269,7 +263,7 @@ public final class TransactionCounter implements AutoCloseable {
      * inserted or reordered and each rollup that differs from its rows. Empty for an untouched ledger.
      */
     public List<LedgerFinding> verifyLedger() {
-        return store.verify(new LedgerVerifier(signer));
+        return store.verify(new LedgerVerifier(ledgerKeys));
     }
 
     /**

@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs {@link IntervalFlusher#flushDue()} at each interval boundary, and once more a short while later when writes
  * are waiting (so a database that comes back is used before the next boundary); and rewrites the journal at a
- * fixed rate on a second thread. Both threads are daemons.
+ * fixed rate on a second thread, with any housekeeping tasks ({@link #every}). Both threads are daemons.
  */
 public final class FlushScheduler implements AutoCloseable {
 
@@ -47,6 +47,20 @@ public final class FlushScheduler implements AutoCloseable {
         scheduleNext(0);
         executor.scheduleWithFixedDelay(journalTask, journalInterval.toMillis(), journalInterval.toMillis(),
                 TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Runs a housekeeping task (such as sweeping the spent stamps) every {@code period} on the journal's thread,
+     * so that no request thread pays for it. Call after {@link #start()}; the task must be short and do no I/O.
+     */
+    public void every(Runnable task, Duration period) {
+        executor.scheduleWithFixedDelay(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.error("A housekeeping task failed; it runs again in {} ms.", period.toMillis(), e);
+            }
+        }, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void run() {

@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real HTTP backend on a loopback socket. It answers {@code echo:<path>:<body>} and remembers which bodies it
- * has seen; optionally it fails the first delivery of each body with a 500.
+ * has seen; optionally it fails the first delivery of each body with a 500. Like a debug or httpbin-style
+ * service, it echoes every {@code X-Txn-*} request header back as a response header named {@code Echo-<name>}.
  */
 final class Backend implements AutoCloseable {
 
@@ -42,6 +43,11 @@ final class Backend implements AutoCloseable {
             } else if (!text.isEmpty() && !bodiesAccepted.add(text)) {
                 duplicates.incrementAndGet();
             }
+            exchange.getRequestHeaders().forEach((name, values) -> {
+                if (name.toLowerCase(java.util.Locale.ROOT).startsWith("x-txn-")) {
+                    exchange.getResponseHeaders().put("Echo-" + name, values);
+                }
+            });
             byte[] answer = ("echo:" + exchange.getRequestURI().getPath() + ":" + text)
                     .getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(status, answer.length);
