@@ -52,11 +52,12 @@ import org.txcounter.core.stamp.StampAuthority;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class IngressBenchmark {
 
+    private static final String PEER = StampAuthority.nodeDestination("bench-2");
+    private static final String ORDERS = StampAuthority.queueDestination("orders");
+
     private IngressCounter ingress;
     private StampAuthority stamps;
     private ScheduledExecutorService sweeper;
-    private static final String PEER = StampAuthority.nodeDestination("bench-2");
-    private static final String ORDERS = StampAuthority.queueDestination("orders");
 
     @Setup(Level.Trial)
     public void setUp() {
