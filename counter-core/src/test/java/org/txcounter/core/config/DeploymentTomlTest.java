@@ -380,7 +380,7 @@ class DeploymentTomlTest {
 
                 [[jms.producer]]
                 user = "orders-client"
-                password = "[producer-password]"
+                password = "$secret{producer}"
 
                 [ledger]
                 key = "[the-new-ledger-key-of-at-least-32-bytes]"
@@ -392,6 +392,7 @@ class DeploymentTomlTest {
 
                 [secrets]
                 broker = "[runtime-password]"
+                producer = "[producer-password]"
                 """);
 
         assertThat(config.dedupe().spentStamps()).isEqualTo(2_000_000);

@@ -76,7 +76,7 @@ public final class IntegrationRuntime implements AutoCloseable {
             } else {
                 EmbeddedBroker broker = EmbeddedBroker.start(dataDir, config.embeddedBrokerPort(), login,
                         config.producers(), config.endpoints().stream().map(RuntimeConfig.InboundEndpoint::queue)
-                                .toList(), config.embeddedBrokerTls());
+                                .distinct().toList(), config.embeddedBrokerTls());
                 resources.add(broker);
                 url = broker.url();
                 login = Optional.of(broker.login());

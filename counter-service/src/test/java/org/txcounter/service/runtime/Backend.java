@@ -26,6 +26,7 @@ final class Backend implements AutoCloseable {
     private final Set<String> bodiesSeen = ConcurrentHashMap.newKeySet();
     private final Set<String> bodiesAccepted = ConcurrentHashMap.newKeySet();
     private final AtomicInteger duplicates = new AtomicInteger();
+    private final AtomicInteger stampsSeen = new AtomicInteger();
     private volatile boolean failFirstAttempt;
 
     Backend() throws IOException {
@@ -42,6 +43,9 @@ final class Backend implements AutoCloseable {
                 status = 500;
             } else if (!text.isEmpty() && !bodiesAccepted.add(text)) {
                 duplicates.incrementAndGet();
+            }
+            if (exchange.getRequestHeaders().containsKey("X-Txn-Counter-Stamp")) {
+                stampsSeen.incrementAndGet();
             }
             exchange.getRequestHeaders().forEach((name, values) -> {
                 if (name.toLowerCase(java.util.Locale.ROOT).startsWith("x-txn-")) {
@@ -74,6 +78,11 @@ final class Backend implements AutoCloseable {
 
     int duplicates() {
         return duplicates.get();
+    }
+
+    /** How many requests reached this backend carrying a stamp header: none should, it is no node of ours. */
+    int stampsSeen() {
+        return stampsSeen.get();
     }
 
     int handled() {

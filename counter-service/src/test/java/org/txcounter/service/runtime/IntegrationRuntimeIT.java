@@ -445,6 +445,32 @@ class IntegrationRuntimeIT {
     }
 
     @Test
+    void anEndpointForwardingToAPeerNodeCountsOnceAndToAnyOtherBackendSendsNoStamp() throws Exception {
+        int brokerPort = freePort();
+        TransactionCounter nodeB = counter("node-b", true);
+        IntegrationRuntime b = runtime(nodeB, config(List.of(proxy("/api", backend.uri("/backend"))),
+                Optional.empty(), 0, List.of()));
+        URI peer = URI.create("http://127.0.0.1:" + b.passthroughPort() + "/api");
+        TransactionCounter nodeA = counter("node-a", true);
+        runtime(nodeA, config(List.of(), Optional.empty(), brokerPort, List.of(toHttp("to-peer", peer),
+                toHttp("to-backend", backend.uri("/process"))),
+                new OwnDestinations(Set.of(), List.of(new OwnDestinations.Peer("node-b", peer)))));
+
+        try (ActiveMQConnectionFactory factory = connect(brokerPort, PRODUCER);
+                JMSContext context = factory.createContext()) {
+            for (int i = 0; i < 10; i++) {
+                context.createProducer().send(context.createQueue("to-peer"), "peer-" + i);
+                context.createProducer().send(context.createQueue("to-backend"), "backend-" + i);
+            }
+        }
+        backend.awaitHandled(20, TIMEOUT_MS);
+
+        assertThat(pending(nodeA, Transport.JMS)).isEqualTo(20);
+        assertThat(pending(nodeB, Transport.HTTP)).isZero();
+        assertThat(backend.stampsSeen()).isZero();
+    }
+
+    @Test
     void aStampIssuedForAnotherQueueOrNodeIsCountedWhereverItIsPresented() throws Exception {
         int brokerPort = freePort();
         TransactionCounter counter = counter("node-a", true);
