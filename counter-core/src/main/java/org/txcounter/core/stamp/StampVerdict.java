@@ -8,8 +8,10 @@ public enum StampVerdict {
     MISSING,
     /** Not in the stamp format at all. */
     MALFORMED,
-    /** The signature does not match the content and destination: forged, edited, or issued for another queue or
-     *  node than the one it arrived at. */
+    /**
+     * The signature does not match the content and destination: forged, edited, or issued for another queue or
+     * node than the one it arrived at.
+     */
     BAD_SIGNATURE,
     /** Correctly signed, but for another deployment id. */
     FOREIGN_DEPLOYMENT,
@@ -17,8 +19,10 @@ public enum StampVerdict {
     EXPIRED,
     /** Correctly signed and unexpired, but already used once on this node: a copied stamp. */
     REPLAYED,
-    /** Correctly signed and unexpired, but the node's set of spent stamps had no room to record it: counted, so
-     *  that a stamp is never free twice. */
+    /**
+     * Correctly signed and unexpired, but the node's set of spent stamps had no room to record it: counted, so that
+     * a stamp is never free twice.
+     */
     UNRECORDED;
 
     /** Whether this verdict counts as a rejected stamp (anything present but not valid). */

@@ -39,7 +39,7 @@ abstract class RuntimeAccountContract {
     }
 
     @Test
-    void anEmptyDatabaseIsRefusedWithTheCommandThatFixesItAndMigrateIsIdempotent() {
+    void anEmptyDatabaseIsRefusedWithTheCommandThatFixesItAndMigrateIsIdempotent() throws Exception {
         MutableClock clock = MutableClock.at("2026-09-01T00:00:00Z");
         TestDatabases.dropSchema(owner());
 
@@ -49,7 +49,9 @@ abstract class RuntimeAccountContract {
                 .hasMessageContaining("java -jar txcounter.jar migrate");
 
         try (CounterStore store = CounterStore.open(owner(), clock)) {
-            assertThat(store.migrate()).isEqualTo(2);
+            // Every migration of the vendor's folder, whichever versions it holds by now.
+            assertThat(store.migrate()).isEqualTo(DbaScriptsTest.migrations(
+                    DbaScriptsTest.SQL.resolve("flyway").resolve(dialect().folder())).size());
             assertThat(store.migrate()).isZero();
         }
         try (TransactionCounter counter = open(clock)) {
