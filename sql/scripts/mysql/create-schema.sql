@@ -52,6 +52,13 @@ ALTER TABLE txn_interval ADD COLUMN mac VARCHAR(64);
 ALTER TABLE txn_node ADD COLUMN last_mac VARCHAR(64);
 ALTER TABLE txn_node ADD COLUMN node_mac VARCHAR(64);
 
+-- ---- V3__ledger_key_ids.sql ----
+-- Ledger keys rotate: each ledger row and each node head records the id of the ledger key that signed its MAC, so
+-- that verify checks every row with the key that signed it. Rows written before this version have none: they were
+-- signed with [ledger] key or, without one, with the key derived from the stamp secret.
+ALTER TABLE txn_interval ADD COLUMN key_id VARCHAR(64);
+ALTER TABLE txn_node ADD COLUMN key_id VARCHAR(64);
+
 -- ---- V5__imported_months.sql ----
 -- Monthly totals imported from another counter (WSO2 MI's CURRENT_STATS), kept apart from the interval ledger:
 -- they were not counted here. One row per (billing period, source node id). raw_count is what the source's row

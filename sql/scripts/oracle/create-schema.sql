@@ -50,6 +50,13 @@ CREATE TABLE txn_monthly (
 ALTER TABLE txn_interval ADD (prev_mac VARCHAR2(64), mac VARCHAR2(64));
 ALTER TABLE txn_node ADD (last_mac VARCHAR2(64), node_mac VARCHAR2(64));
 
+-- ---- V3__ledger_key_ids.sql ----
+-- Ledger keys rotate: each ledger row and each node head records the id of the ledger key that signed its MAC, so
+-- that verify checks every row with the key that signed it. Rows written before this version have none: they were
+-- signed with [ledger] key or, without one, with the key derived from the stamp secret.
+ALTER TABLE txn_interval ADD (key_id VARCHAR2(64));
+ALTER TABLE txn_node ADD (key_id VARCHAR2(64));
+
 -- ---- V5__imported_months.sql ----
 -- Monthly totals imported from another counter (WSO2 MI's CURRENT_STATS), kept apart from the interval ledger:
 -- they were not counted here. One row per (billing period, source node id). raw_count is what the source's row

@@ -35,6 +35,7 @@ import org.txcounter.core.interval.IntervalSummary;
 import org.txcounter.core.io.PrivateFiles;
 import org.txcounter.core.journal.Journal;
 import org.txcounter.core.ledger.LedgerFinding;
+import org.txcounter.core.ledger.LedgerKeys;
 import org.txcounter.core.ledger.LedgerSigner;
 import org.txcounter.core.ledger.LedgerVerifier;
 import org.txcounter.core.node.NodeIdentity;
@@ -97,7 +98,7 @@ public final class TransactionCounter implements AutoCloseable {
     private final IntervalSchedule schedule;
     private final Clock clock;
     private final IngressCounter ingress;
-    private final LedgerSigner signer;
+    private final LedgerKeys ledgerKeys;
     private final Journal journal;
     private volatile long lastJournalWriteNanos;
     private final boolean embedded;
@@ -117,7 +118,7 @@ public final class TransactionCounter implements AutoCloseable {
     private FlushScheduler scheduler;
 
     private TransactionCounter(String nodeId, TransactionMeter meter, CounterStore store, IntervalFlusher flusher,
-            IntervalSchedule schedule, Clock clock, IngressCounter ingress, LedgerSigner signer, Journal journal,
+            IntervalSchedule schedule, Clock clock, IngressCounter ingress, LedgerKeys ledgerKeys, Journal journal,
             Duration finalFlushTimeout, Duration updateInterval, boolean embedded) {
         this.nodeId = nodeId;
         this.embedded = embedded;
@@ -134,7 +135,7 @@ public final class TransactionCounter implements AutoCloseable {
         this.updateInterval = updateInterval;
         this.finalFlushTimeout = finalFlushTimeout;
         this.journal = journal;
-        this.signer = signer;
+        this.ledgerKeys = ledgerKeys;
         this.meter = meter;
         this.ingress = ingress;
         this.store = store;
@@ -153,6 +154,7 @@ public final class TransactionCounter implements AutoCloseable {
         counter.scheduler = new FlushScheduler(counter.flusher, clock, counter::writeJournal,
                 config.journalInterval(), counter::storeReady);
         counter.scheduler.start();
+        counter.ingress.stamps().ifPresent(stamps -> counter.scheduler.every(stamps::sweep, stamps.sweepInterval()));
         LOG.info("Counting transactions as node {} into {}; intervals of {} minute(s), billing months in {}, journal "
                 + "every {} ms in {}.", counter.nodeId, config.dataSource().id(), config.updateInterval().toMinutes(),
                 config.billingZone(), config.journalInterval().toMillis(), counter.journal.file().toAbsolutePath());
@@ -176,11 +178,12 @@ public final class TransactionCounter implements AutoCloseable {
         ownerOnlyDataDirectory(config.dataDir());
         String nodeId = NodeIdentity.resolve(config.nodeId(), config.dataDir());
         byte[] stampSecret = StampSecrets.resolve(config.dedupe().stampSecret(), config.dataDir());
-        LedgerSigner signer = ledgerSigner(config, stampSecret);
+        LedgerKeys ledgerKeys = LedgerKeys.resolve(config.ledgerKey(), config.ledgerKeyId(),
+                config.retiredLedgerKeys(), stampSecret, config.dataDir());
         Journal journal = new Journal(config.dataDir());
         Optional<JournalState> left = readJournal(journal, nodeId);
         DataSourceConfig dataSource = EmbeddedH2.secure(config.dataSource(), config.dataDir());
-        CounterStore store = CounterStore.openWithoutConnecting(dataSource, clock, signer);
+        CounterStore store = CounterStore.openWithoutConnecting(dataSource, clock, ledgerKeys.current());
         try {
             // The embedded default belongs to this process alone: it is created and kept current here.
             boolean embedded = store.dialect() == Dialect.H2 && dataSource.url().startsWith("jdbc:h2:file:");
@@ -216,12 +219,12 @@ public final class TransactionCounter implements AutoCloseable {
                 flusher.numberProvisionally();
             }
             DedupeConfig dedupe = config.dedupe();
-            StampAuthority stamps = new StampAuthority(dedupe.deploymentId(), stampSecret, dedupe.stampLifetime(),
-                    clock);
+            StampAuthority stamps = new StampAuthority(dedupe.deploymentId(), nodeId, stampSecret,
+                    dedupe.stampLifetime(), dedupe.spentStamps(), clock);
             IngressCounter ingress = new IngressCounter(meter, Optional.of(stamps), dedupe.httpChaining(),
                     dedupe.redeliveryWindow(), clock);
             TransactionCounter counter = new TransactionCounter(nodeId, meter, store, flusher, schedule, clock, ingress,
-                    signer, journal, config.finalFlushTimeout(), config.updateInterval(), embedded);
+                    ledgerKeys, journal, config.finalFlushTimeout(), config.updateInterval(), embedded);
             self[0] = counter;
             counter.writeJournal();
             return counter;
@@ -253,9 +256,13 @@ public final class TransactionCounter implements AutoCloseable {
         }
     }
 
-    /** The deployment's ledger signer, from {@code [ledger] key} or the stamp secret (generated if absent). */
-    public static LedgerSigner ledgerSigner(CounterConfig config) {
-        return ledgerSigner(config, StampSecrets.resolve(config.dedupe().stampSecret(), config.dataDir()));
+    /**
+     * The deployment's ledger keys: the current one from {@code [ledger] key} (or generated into the data
+     * directory) and the retired ones that still check older rows.
+     */
+    public static LedgerKeys ledgerKeys(CounterConfig config) {
+        return LedgerKeys.resolve(config.ledgerKey(), config.ledgerKeyId(), config.retiredLedgerKeys(),
+                StampSecrets.resolve(config.dedupe().stampSecret(), config.dataDir()), config.dataDir());
     }
 
     /** What the previous run left in the journal, if anything; refuses a damaged journal or another node's. */
@@ -474,14 +481,6 @@ public final class TransactionCounter implements AutoCloseable {
         }
     }
 
-    /**
-     * The signer of the deployment's ledger: {@code [ledger] key}, or else a key derived from the stamp secret,
-     * which every node of a deployment shares.
-     */
-    public static LedgerSigner ledgerSigner(CounterConfig config, byte[] stampSecret) {
-        return config.ledgerKey().map(LedgerSigner::new).orElseGet(() -> LedgerSigner.derivedFrom(stampSecret));
-    }
-
     public String nodeId() {
         return nodeId;
     }
@@ -623,7 +622,7 @@ public final class TransactionCounter implements AutoCloseable {
      * inserted or reordered and each rollup that differs from its rows. Empty for an untouched ledger.
      */
     public List<LedgerFinding> verifyLedger() {
-        return store.verify(new LedgerVerifier(signer));
+        return store.verify(new LedgerVerifier(ledgerKeys));
     }
 
     /** Whether the counter has reached its database since the start (schema checked, node registered). */

@@ -33,11 +33,12 @@ import org.txcounter.core.config.SecretStore;
 import org.txcounter.core.interval.IntervalFlusher.JournalState;
 import org.txcounter.core.interval.IntervalSummary;
 import org.txcounter.core.journal.Journal;
-import org.txcounter.core.ledger.LedgerSigner;
+import org.txcounter.core.ledger.LedgerKeys;
 import org.txcounter.core.ledger.LedgerVerifier;
 import org.txcounter.core.stamp.StampSecrets;
 import org.txcounter.core.store.Adjustment;
 import org.txcounter.core.store.CounterStore;
+import org.txcounter.core.store.EmbeddedH2;
 import org.txcounter.core.store.MonthClosure;
 import org.txcounter.core.store.TestDatabases;
 import org.txcounter.service.statement.Forecasts;
@@ -131,13 +132,13 @@ class LateIntervalIT {
     }
 
     private static Closer closer(CounterConfig config, Clock clock) {
-        LedgerSigner signer = TransactionCounter.ledgerSigner(config,
-                StampSecrets.resolve(config.dedupe().stampSecret(), config.dataDir()));
-        CounterStore store = CounterStore.open(config.dataSource(), clock, signer);
+        LedgerKeys keys = TransactionCounter.ledgerKeys(config);
+        CounterStore store = CounterStore.open(EmbeddedH2.secure(config.dataSource(), config.dataDir()), clock,
+                keys.current());
         Forecasts forecasts = new Forecasts(store, config.billingZone(), clock, () -> 0L);
         MonthCloser closer = new MonthCloser(store, config.updateInterval(), config.billingZone(), config.closeGrace(),
                 config.dedupe().deploymentId(), StatementKey.from(SecretStore.open(config.secretStore(), name -> null)),
-                clock, () -> store.verify(new LedgerVerifier(signer)), forecasts::project);
+                clock, () -> store.verify(new LedgerVerifier(keys)), forecasts::project);
         return new Closer(store, closer);
     }
 

@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -60,8 +61,10 @@ public final class JmsConsumeLoad {
         List<Double> withCounter = new ArrayList<>();
         List<Double> without = new ArrayList<>();
         YearMonth month;
-        try (EmbeddedBroker broker = EmbeddedBroker.start(dataDir, 0);
-                ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(broker.url());
+        try (EmbeddedBroker broker = EmbeddedBroker.start(dataDir, 0, Optional.empty(), List.of(), List.of("load.in"),
+                Optional.empty());
+                ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(broker.url(), broker.login().user(),
+                        broker.login().password());
                 JMSContext context = factory.createContext(JMSContext.AUTO_ACKNOWLEDGE);
                 TransactionCounter counter = TransactionCounter.open(counterConfig, Clock.systemUTC())) {
             month = counter.currentMonth();
@@ -151,7 +154,7 @@ public final class JmsConsumeLoad {
             }
             done.countDown();
         };
-        MessageListener listener = counting ? new CountingMessageListener(counter.ingress(), reader) : reader;
+        MessageListener listener = counting ? new CountingMessageListener(counter.ingress(), "load.in", reader) : reader;
         long start = System.nanoTime();
         try (JMSConsumer consumer = context.createConsumer(queue)) {
             consumer.setMessageListener(listener);

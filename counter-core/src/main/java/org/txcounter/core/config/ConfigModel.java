@@ -44,7 +44,7 @@ public final class ConfigModel {
      * @param section      the section's dotted name, as in {@link Section#name()}
      * @param name         the key
      * @param type         boolean, integer, string, path, secret (a string that may be {@code $secret{alias}}),
-     *                     array of integers, or array of tables
+     *                     array of integers, array of strings, or array of tables
      * @param defaultValue the value used when the key is absent, as a TOML literal; or, in parentheses, what
      *                     happens instead when there is no literal default
      * @param range        what is accepted; for integers exactly {@code "MIN to MAX"}, possibly followed by a note
@@ -71,11 +71,17 @@ public final class ConfigModel {
             new Section("passthrough", Kind.TABLE, "The integration runtime's HTTP passthrough listener."),
             new Section("passthrough.route", Kind.ARRAY_OF_TABLES, "A passthrough route: a proxy to a backend, or "
                     + "an async route onto a queue. Exactly one of backend and queue."),
+            new Section("deduplication.peer", Kind.ARRAY_OF_TABLES, "Another node of this deployment that HTTP "
+                    + "calls may be chained to: only calls to a peer carry a stamp."),
             new Section("jms", Kind.TABLE, "The JMS broker of the inbound endpoints."),
+            new Section("jms.producer", Kind.ARRAY_OF_TABLES, "A login for outside producers of the embedded "
+                    + "broker: it may send to the inbound endpoints' queues and nothing else."),
             new Section("inbound_endpoint", Kind.ARRAY_OF_TABLES, "A JMS inbound endpoint. Exactly one of "
                     + "forward_to and forward_to_queue."),
             new Section("schema", Kind.TABLE, "Schema migrations (the migrate command)."),
             new Section("ledger", Kind.TABLE, "The tamper-evident ledger."),
+            new Section("ledger.retired_key", Kind.ARRAY_OF_TABLES, "A ledger key no longer used for new rows, "
+                    + "kept so that verify checks the rows it signed."),
             new Section("journal", Kind.TABLE, "The local journal that bounds the loss on a hard kill, and the "
                     + "final write on a graceful stop."),
             new Section("metrics", Kind.TABLE, "An optional listener of its own for Prometheus: GET /metrics on a "
@@ -215,6 +221,18 @@ public final class ConfigModel {
             new Key("deduplication", "redelivery_window", "integer",
                     String.valueOf(DedupeConfig.DEFAULT_REDELIVERY_WINDOW), "1 to 10000000",
                     "JMS message ids remembered per node to recognise redeliveries."),
+            new Key("deduplication", "spent_stamps", "integer", "1000000", "1000 to 100000000",
+                    "Stamps remembered as spent within a stamp's lifetime (about 20 bytes each); when the set is "
+                            + "full a stamp is not honoured and its message is counted."),
+            new Key("deduplication", "own_queues", "array of strings", "[] (the inbound endpoints' queues only)",
+                    "queue names", "Queues that other nodes of this deployment consume: messages sent to them "
+                            + "are stamped."),
+            new Key("deduplication", "peer", "array of tables", "(none: no call is chained)",
+                    "[[deduplication.peer]] tables", "The peer nodes; see [[deduplication.peer]]."),
+            new Key("deduplication.peer", "node_id", "string", "(required)", "a node id",
+                    "The peer's node id: the stamp names it, and only that node honours it."),
+            new Key("deduplication.peer", "url", "string", "(required)", "an http:// or https:// URL",
+                    "Where the peer's passthrough listens; calls to it carry a stamp."),
 
             new Key("passthrough", "host", "string", "\"127.0.0.1\"", "a host name or address",
                     "Where the passthrough listens."),
@@ -252,6 +270,21 @@ public final class ConfigModel {
                     "a broker URL such as tcp://broker.internal:61616", "An external broker."),
             new Key("jms", "embedded_broker_port", "integer", "0", PORT + " (0: in-VM only)",
                     "The TCP port on which other runtimes on this host may use the embedded broker."),
+            new Key("jms", "user", "string", "(generated into data_dir/broker-login)", "a user name",
+                    "The runtime's own broker login: the embedded broker's, or the one for broker_url."),
+            new Key("jms", "password", "secret", "(generated into data_dir/broker-login)", "use $secret{alias}",
+                    "The password of [jms] user."),
+            new Key("jms", "producer", "array of tables", "(none)", "[[jms.producer]] tables",
+                    "Outside producers' logins; see [[jms.producer]]."),
+            new Key("jms.producer", "user", "string", "(required)", "a user name", "The producer's login."),
+            new Key("jms.producer", "password", "secret", "(required)", "use $secret{alias}",
+                    "The producer's password."),
+            new Key("jms", "embedded_broker_tls_port", "integer", "(none: no TLS acceptor)", "1 to 65535",
+                    "A TLS acceptor of the embedded broker (TLS 1.3 and 1.2); needs the two keys below."),
+            new Key("jms", "embedded_broker_keystore", "path", "(required with embedded_broker_tls_port)",
+                    "a PKCS12 file", "The TLS acceptor's certificate and key."),
+            new Key("jms", "embedded_broker_keystore_password", "secret",
+                    "(required with embedded_broker_tls_port)", "use $secret{alias}", "The keystore's password."),
 
             new Key("inbound_endpoint", "name", "string", "(required)", "unique", "The endpoint's name."),
             new Key("inbound_endpoint", "queue", "string", "(required)", "1 to 128 letters, digits, '.', '_' or '-'",
@@ -265,9 +298,16 @@ public final class ConfigModel {
             new Key("schema", "owner_data_source", "string", "(the counter's data source)",
                     "the id of a [[datasource]]", "The account that owns the schema, used by migrate."),
 
-            new Key("ledger", "key", "secret", "(derived from the deployment's stamp_secret)",
+            new Key("ledger", "key", "secret", "(generated into data_dir/ledger-key)",
                     "at least " + DedupeConfig.MIN_SECRET_BYTES + " bytes; use $secret{alias}",
                     "The ledger's HMAC key, the same on every node and for verify."),
+            new Key("ledger", "key_id", "string", "\"1\" (for a generated key: local-<hash>)",
+                    "1 to 64 letters, digits, '.', '_' or '-'", "The id recorded with every row the key signs."),
+            new Key("ledger", "retired_key", "array of tables", "(none)", "[[ledger.retired_key]] tables",
+                    "Keys that signed older rows; see [[ledger.retired_key]]."),
+            new Key("ledger.retired_key", "id", "string", "(required)", "a key id; stamp-derived for rows signed "
+                    + "before key ids", "The key id its rows record."),
+            new Key("ledger.retired_key", "key", "secret", "(required)", "use $secret{alias}", "The old key."),
 
             new Key("journal", "interval_ms", "integer", "1000", "100 to 60000",
                     "How often the journal is rewritten: the most a hard kill can lose, in milliseconds."),

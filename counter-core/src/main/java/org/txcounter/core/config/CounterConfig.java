@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -26,6 +27,7 @@ public final class CounterConfig {
     public static final int DEFAULT_MANAGEMENT_PORT = 9164;
     /** How long a silent node is waited for after a month's end before the month closes without it. */
     public static final Duration DEFAULT_CLOSE_GRACE = Duration.ofDays(3);
+    public static final String DEFAULT_LEDGER_KEY_ID = "1";
     static final int MAX_UPDATE_INTERVAL_MINUTES = 1440;
 
     private final boolean enabled;
@@ -41,6 +43,8 @@ public final class CounterConfig {
     private final RuntimeConfig runtime;
     private final Optional<DataSourceConfig> ownerDataSource;
     private final Optional<byte[]> ledgerKey;
+    private final String ledgerKeyId;
+    private final Map<String, byte[]> retiredLedgerKeys;
     private final Duration journalInterval;
     private final Duration finalFlushTimeout;
     private final Path secretStore;
@@ -64,6 +68,8 @@ public final class CounterConfig {
         this.runtime = builder.runtime;
         this.ownerDataSource = builder.ownerDataSource;
         this.ledgerKey = builder.ledgerKey;
+        this.ledgerKeyId = builder.ledgerKeyId;
+        this.retiredLedgerKeys = Map.copyOf(builder.retiredLedgerKeys);
         this.journalInterval = builder.journalInterval;
         this.finalFlushTimeout = builder.finalFlushTimeout;
         this.secretStore = builder.secretStore != null ? builder.secretStore : defaultSecretStore(builder.dataDir);
@@ -153,9 +159,21 @@ public final class CounterConfig {
         return ownerDataSource.orElse(dataSource);
     }
 
-    /** {@code [ledger] key}; empty means a key derived from the deployment's stamp secret. */
+    /** {@code [ledger] key}; empty means the key generated in the data directory. */
     public Optional<byte[]> ledgerKey() {
         return ledgerKey.map(byte[]::clone);
+    }
+
+    /** {@code [ledger] key_id}: the id recorded with every row {@link #ledgerKey()} signs. */
+    public String ledgerKeyId() {
+        return ledgerKeyId;
+    }
+
+    /** {@code [[ledger.retired_key]]}: earlier ledger keys by id, which only check the rows they signed. */
+    public Map<String, byte[]> retiredLedgerKeys() {
+        Map<String, byte[]> copy = new java.util.LinkedHashMap<>();
+        retiredLedgerKeys.forEach((id, key) -> copy.put(id, key.clone()));
+        return copy;
     }
 
     /** How often the journal of unacknowledged counts is rewritten: the most a hard kill can lose. */
@@ -216,6 +234,8 @@ public final class CounterConfig {
         builder.runtime = runtime;
         builder.ownerDataSource = ownerDataSource;
         builder.ledgerKey = ledgerKey;
+        builder.ledgerKeyId = ledgerKeyId;
+        builder.retiredLedgerKeys.putAll(retiredLedgerKeys);
         builder.journalInterval = journalInterval;
         builder.finalFlushTimeout = finalFlushTimeout;
         builder.secretStore = secretStore;
@@ -242,6 +262,8 @@ public final class CounterConfig {
         private RuntimeConfig runtime = RuntimeConfig.none();
         private Optional<DataSourceConfig> ownerDataSource = Optional.empty();
         private Optional<byte[]> ledgerKey = Optional.empty();
+        private String ledgerKeyId = DEFAULT_LEDGER_KEY_ID;
+        private final Map<String, byte[]> retiredLedgerKeys = new java.util.LinkedHashMap<>();
         private Duration journalInterval = Duration.ofSeconds(1);
         private Duration finalFlushTimeout = Duration.ofSeconds(10);
         private Path secretStore;
@@ -297,6 +319,21 @@ public final class CounterConfig {
 
         public Builder ledgerKey(byte[] ledgerKey) {
             this.ledgerKey = Optional.of(ledgerKey.clone());
+            return this;
+        }
+
+        /**
+         * The id of {@link #ledgerKey(byte[])}, recorded in every row it signs; unset means
+         * {@value CounterConfig#DEFAULT_LEDGER_KEY_ID}.
+         */
+        public Builder ledgerKeyId(String ledgerKeyId) {
+            this.ledgerKeyId = Objects.requireNonNull(ledgerKeyId, "ledgerKeyId");
+            return this;
+        }
+
+        /** An earlier ledger key that still checks the rows it signed. */
+        public Builder retiredLedgerKey(String id, byte[] key) {
+            this.retiredLedgerKeys.put(Objects.requireNonNull(id, "id"), key.clone());
             return this;
         }
 

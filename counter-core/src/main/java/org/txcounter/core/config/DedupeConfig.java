@@ -16,20 +16,29 @@ import java.util.Optional;
  *                         as the second half of an already-counted pair
  * @param httpChaining     whether a call from another node of the deployment through the passthrough counts once
  * @param redeliveryWindow how many recent JMS message ids each node remembers to recognise redeliveries
+ * @param spentStamps      how many stamps one stamp lifetime may spend on a node at an even rate; fixes the memory
+ *                         of its spent-stamp set (about 20 bytes a stamp, see README "Spent stamps")
  */
 public record DedupeConfig(String deploymentId, Optional<byte[]> stampSecret, Duration stampLifetime,
-        boolean httpChaining, int redeliveryWindow) {
+        boolean httpChaining, int redeliveryWindow, int spentStamps) {
 
     public static final String DEFAULT_DEPLOYMENT_ID = "default";
     public static final Duration DEFAULT_STAMP_LIFETIME = Duration.ofHours(24);
     public static final int DEFAULT_REDELIVERY_WINDOW = 100_000;
     public static final int MIN_SECRET_BYTES = 32;
+    public static final int DEFAULT_SPENT_STAMPS = 1_000_000;
 
     public DedupeConfig {
         NodeIds.requireValid(deploymentId);
         Objects.requireNonNull(stampSecret, "stampSecret");
         Objects.requireNonNull(stampLifetime, "stampLifetime");
         stampSecret = stampSecret.map(byte[]::clone);
+    }
+
+    /** With the default {@link #DEFAULT_SPENT_STAMPS}. */
+    public DedupeConfig(String deploymentId, Optional<byte[]> stampSecret, Duration stampLifetime,
+            boolean httpChaining, int redeliveryWindow) {
+        this(deploymentId, stampSecret, stampLifetime, httpChaining, redeliveryWindow, DEFAULT_SPENT_STAMPS);
     }
 
     public static DedupeConfig defaults() {
@@ -47,7 +56,7 @@ public record DedupeConfig(String deploymentId, Optional<byte[]> stampSecret, Du
     public String toString() {
         return "DedupeConfig[deploymentId=" + deploymentId + ", stampSecret=" + (stampSecret.isPresent() ? "(set)"
                 : "(generated)") + ", stampLifetime=" + stampLifetime + ", httpChaining=" + httpChaining
-                + ", redeliveryWindow=" + redeliveryWindow + "]";
+                + ", redeliveryWindow=" + redeliveryWindow + ", spentStamps=" + spentStamps + "]";
     }
 
     @Override
@@ -56,11 +65,11 @@ public record DedupeConfig(String deploymentId, Optional<byte[]> stampSecret, Du
                 && stampSecret.isPresent() == that.stampSecret.isPresent()
                 && (stampSecret.isEmpty() || Arrays.equals(stampSecret.get(), that.stampSecret.get()))
                 && stampLifetime.equals(that.stampLifetime) && httpChaining == that.httpChaining
-                && redeliveryWindow == that.redeliveryWindow;
+                && redeliveryWindow == that.redeliveryWindow && spentStamps == that.spentStamps;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(deploymentId, stampLifetime, httpChaining, redeliveryWindow);
+        return Objects.hash(deploymentId, stampLifetime, httpChaining, redeliveryWindow, spentStamps);
     }
 }

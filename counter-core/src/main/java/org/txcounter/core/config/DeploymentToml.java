@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,6 +26,7 @@ import org.tomlj.TomlParseError;
 import org.tomlj.TomlParseResult;
 import org.tomlj.TomlPosition;
 import org.tomlj.TomlTable;
+import org.txcounter.core.stamp.OwnDestinations;
 
 /**
  * Reads {@code deployment.toml} in the format MI users already write, plus this product's own sections.
@@ -84,6 +86,10 @@ public final class DeploymentToml {
     private static final Set<String> USER_KEYS = ConfigModel.keysOf("management_api.user");
     private static final Set<String> ROUTE_KEYS = ConfigModel.keysOf("passthrough.route");
     private static final Set<String> ENDPOINT_KEYS = ConfigModel.keysOf("inbound_endpoint");
+    private static final Set<String> PEER_KEYS = ConfigModel.keysOf("deduplication.peer");
+    private static final Set<String> RETIRED_KEY_KEYS = ConfigModel.keysOf("ledger.retired_key");
+    private static final Set<String> PRODUCER_KEYS = ConfigModel.keysOf("jms.producer");
+    private static final Pattern LEDGER_KEY_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final Pattern ROUTE_PREFIX = Pattern.compile("/[A-Za-z0-9._~/-]*");
     private static final Set<String> DATASOURCE_KEYS = ConfigModel.keysOf("datasource");
@@ -243,6 +249,40 @@ public final class DeploymentToml {
                         + DedupeConfig.MIN_SECRET_BYTES + " bytes, the same on every node and for verify");
             }
             builder.ledgerKey(key);
+        }
+        if (ledger != null && ledger.contains("key_id")) {
+            if (!ledger.contains("key")) {
+                throw new ConfigException(source + " line " + line(ledger, "key_id") + ": [ledger] key_id names the "
+                        + "configured key; set [ledger] key too, or remove key_id");
+            }
+            builder.ledgerKeyId(ledgerKeyId(ledger, "ledger", "key_id"));
+        }
+        if (ledger != null && ledger.contains("retired_key")) {
+            TomlArray array = ledger.isArray("retired_key") ? ledger.getArrayOrEmpty("retired_key") : null;
+            if (array == null || !allTables(array)) {
+                throw new ConfigException(source + " line " + line(ledger, "retired_key")
+                        + ": retired ledger keys must be written as [[ledger.retired_key]] tables");
+            }
+            Set<String> ids = new TreeSet<>();
+            ids.add(ledger.contains("key_id") ? string(ledger, "ledger", "key_id") : CounterConfig.DEFAULT_LEDGER_KEY_ID);
+            for (int i = 0; i < array.size(); i++) {
+                TomlTable retired = array.getTable(i);
+                String retiredSection = "[[ledger.retired_key]] #" + (i + 1);
+                checkKeys(retired, retiredSection, RETIRED_KEY_KEYS);
+                required(retired, retiredSection, "id");
+                String id = ledgerKeyId(retired, retiredSection, "id");
+                if (!ids.add(id)) {
+                    throw error(retired, retiredSection, "id", "\"" + id + "\"",
+                            "an id no other ledger key has (the current key's is [ledger] key_id)");
+                }
+                required(retired, retiredSection, "key");
+                byte[] key = resolveSecret(retired, retiredSection, "key").getBytes(StandardCharsets.UTF_8);
+                if (key.length < DedupeConfig.MIN_SECRET_BYTES) {
+                    throw error(retired, retiredSection, "key", "(hidden, " + key.length + " bytes)", "at least "
+                            + DedupeConfig.MIN_SECRET_BYTES + " bytes: the key exactly as it was configured");
+                }
+                builder.retiredLedgerKey(id, key);
+            }
         }
         TomlTable schema = section("schema");
         if (schema != null && schema.contains("owner_data_source")) {
@@ -591,6 +631,62 @@ public final class DeploymentToml {
         return new ManagementSecurity.User(name, hash, role);
     }
 
+    /** {@code own_queues} and {@code [[deduplication.peer]]}: what the deployment consumes beyond this runtime. */
+    private OwnDestinations readOwnDestinations() {
+        TomlTable table = section("deduplication");
+        if (table == null) {
+            return OwnDestinations.none();
+        }
+        String section = "deduplication";
+        Set<String> queues = new TreeSet<>();
+        if (table.contains("own_queues")) {
+            TomlArray array = table.isArray("own_queues") ? table.getArrayOrEmpty("own_queues") : null;
+            if (array == null) {
+                throw error(table, section, "own_queues", String.valueOf(table.get("own_queues")),
+                        "a list of queue names, e.g. own_queues = [\"orders\"]");
+            }
+            for (int i = 0; i < array.size(); i++) {
+                Object value = array.get(i);
+                if (!(value instanceof String name) || !QUEUE_NAME.matcher(name).matches()) {
+                    throw error(table, section, "own_queues", String.valueOf(value),
+                            "queue names of 1 to 128 letters, digits, '.', '_' or '-'");
+                }
+                queues.add(name);
+            }
+        }
+        List<OwnDestinations.Peer> peers = new ArrayList<>();
+        if (table.contains("peer")) {
+            TomlArray array = table.isArray("peer") ? table.getArrayOrEmpty("peer") : null;
+            if (array == null || !allTables(array)) {
+                throw new ConfigException(source + " line " + line(table, "peer")
+                        + ": peers must be written as [[deduplication.peer]] tables");
+            }
+            for (int i = 0; i < array.size(); i++) {
+                TomlTable peer = array.getTable(i);
+                String peerSection = "[[deduplication.peer]] #" + (i + 1);
+                checkKeys(peer, peerSection, PEER_KEYS);
+                String nodeId = required(peer, peerSection, "node_id");
+                try {
+                    NodeIds.requireValid(nodeId);
+                } catch (ConfigException e) {
+                    throw error(peer, peerSection, "node_id", "\"" + nodeId + "\"",
+                            "the peer's [node] id: 1 to 64 letters, digits, '.', '_' or '-'");
+                }
+                peers.add(new OwnDestinations.Peer(nodeId, httpUrl(peer, peerSection, "url")));
+            }
+        }
+        return new OwnDestinations(queues, peers);
+    }
+
+    private String ledgerKeyId(TomlTable table, String section, String key) {
+        String id = string(table, section, key);
+        if (!LEDGER_KEY_ID.matcher(id).matches()) {
+            throw error(table, section, key, "\"" + id + "\"", "1 to 64 letters, digits, '.', '_' or '-', e.g. "
+                    + "\"2026-12\"");
+        }
+        return id;
+    }
+
     private DedupeConfig readDedupe() {
         TomlTable table = section("deduplication");
         DedupeConfig defaults = DedupeConfig.defaults();
@@ -630,7 +726,12 @@ public final class DeploymentToml {
             window = (int) integer(table, section, "redelivery_window", 1, 10_000_000,
                     "a number of message ids from 1 to 10000000");
         }
-        return new DedupeConfig(deploymentId, secret, lifetime, chaining, window);
+        int spent = defaults.spentStamps();
+        if (table.contains("spent_stamps")) {
+            spent = (int) integer(table, section, "spent_stamps", 1_000, 100_000_000,
+                    "a number of stamps from 1000 to 100000000 (about 20 bytes of memory each)");
+        }
+        return new DedupeConfig(deploymentId, secret, lifetime, chaining, window, spent);
     }
 
     private MetricsConfig readMetrics() {
@@ -697,8 +798,52 @@ public final class DeploymentToml {
         }
         Optional<String> brokerUrl = Optional.empty();
         int brokerPort = defaults.embeddedBrokerPort();
+        Optional<RuntimeConfig.Login> login = Optional.empty();
+        List<RuntimeConfig.Login> producers = new ArrayList<>();
+        Optional<RuntimeConfig.BrokerTls> tls = Optional.empty();
         TomlTable jms = section("jms");
         if (jms != null) {
+            if (jms.contains("embedded_broker_tls_port")) {
+                int tlsPort = (int) integer(jms, "jms", "embedded_broker_tls_port", 1, 65535,
+                        "a port number from 1 to 65535");
+                if (!jms.contains("embedded_broker_keystore") || !jms.contains("embedded_broker_keystore_password")) {
+                    throw error(jms, "jms", "embedded_broker_tls_port", String.valueOf(tlsPort),
+                            "embedded_broker_keystore (PKCS12) and embedded_broker_keystore_password as well");
+                }
+                tls = Optional.of(new RuntimeConfig.BrokerTls(tlsPort,
+                        Path.of(string(jms, "jms", "embedded_broker_keystore")),
+                        resolveSecret(jms, "jms", "embedded_broker_keystore_password")));
+            }
+            if (jms.contains("user") != jms.contains("password")) {
+                throw new ConfigException(source + " line " + line(jms, jms.contains("user") ? "user" : "password")
+                        + ": [jms] needs both user and password (the runtime's own broker login), or neither (the "
+                        + "embedded broker then generates one)");
+            }
+            if (jms.contains("user")) {
+                login = Optional.of(new RuntimeConfig.Login(string(jms, "jms", "user"),
+                        resolveSecret(jms, "jms", "password")));
+            }
+            if (jms.contains("producer")) {
+                TomlArray array = jms.isArray("producer") ? jms.getArrayOrEmpty("producer") : null;
+                if (array == null || !allTables(array)) {
+                    throw new ConfigException(source + " line " + line(jms, "producer")
+                            + ": outside producers must be written as [[jms.producer]] tables");
+                }
+                for (int i = 0; i < array.size(); i++) {
+                    TomlTable producer = array.getTable(i);
+                    String producerSection = "[[jms.producer]] #" + (i + 1);
+                    checkKeys(producer, producerSection, PRODUCER_KEYS);
+                    String user = required(producer, producerSection, "user");
+                    if (login.map(own -> own.user().equals(user)).orElse(false)
+                            || producers.stream().anyMatch(other -> other.user().equals(user))) {
+                        throw error(producer, producerSection, "user", "\"" + user + "\"",
+                                "a user name no other broker login has");
+                    }
+                    required(producer, producerSection, "password");
+                    producers.add(new RuntimeConfig.Login(user,
+                            resolveSecret(producer, producerSection, "password")));
+                }
+            }
             if (jms.contains("broker_url")) {
                 brokerUrl = Optional.of(string(jms, "jms", "broker_url"));
             }
@@ -712,7 +857,8 @@ public final class DeploymentToml {
         for (int i = 0; i < array.size(); i++) {
             endpoints.add(readEndpoint(array.getTable(i), "[[inbound_endpoint]] #" + (i + 1), endpoints));
         }
-        return new RuntimeConfig(host, port, routes, brokerUrl, brokerPort, endpoints);
+        return new RuntimeConfig(host, port, routes, brokerUrl, brokerPort, endpoints, readOwnDestinations(),
+                login, producers, tls);
     }
 
     private RuntimeConfig.Route readRoute(TomlTable table, String section, List<RuntimeConfig.Route> earlier) {

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.txcounter.core.stamp.OwnDestinations;
 
 /**
  * The integration runtime that the service runs around the counter: the HTTP passthrough listener with its
@@ -17,9 +18,17 @@ import java.util.Optional;
  * @param brokerUrl          an external broker's URL; empty means the embedded Artemis broker
  * @param embeddedBrokerPort the TCP port on which the embedded broker also accepts other runtimes (0: in-VM only)
  * @param endpoints          the JMS inbound endpoints
+ * @param own                what else the deployment consumes itself (queues of consumers on other nodes, peer
+ *                           nodes): with the endpoints' queues, the only destinations ever stamped
+ * @param brokerLogin        the runtime's own broker login: for {@code brokerUrl}, or for the embedded broker
+ *                           instead of the one it generates
+ * @param producers          outside producers: logins of the embedded broker that may send to the inbound
+ *                           endpoints' queues and do nothing else
+ * @param embeddedBrokerTls  an optional TLS acceptor of the embedded broker, on 127.0.0.1 like the plain one
  */
 public record RuntimeConfig(String passthroughHost, int passthroughPort, List<Route> routes,
-        Optional<String> brokerUrl, int embeddedBrokerPort, List<InboundEndpoint> endpoints) {
+        Optional<String> brokerUrl, int embeddedBrokerPort, List<InboundEndpoint> endpoints, OwnDestinations own,
+        Optional<Login> brokerLogin, List<Login> producers, Optional<BrokerTls> embeddedBrokerTls) {
 
     public static final int DEFAULT_PASSTHROUGH_PORT = 8290;
 
@@ -30,10 +39,26 @@ public record RuntimeConfig(String passthroughHost, int passthroughPort, List<Ro
                 .toList();
         endpoints = List.copyOf(endpoints);
         Objects.requireNonNull(brokerUrl, "brokerUrl");
+        Objects.requireNonNull(own, "own");
+        Objects.requireNonNull(brokerLogin, "brokerLogin");
+        producers = List.copyOf(producers);
+        Objects.requireNonNull(embeddedBrokerTls, "embeddedBrokerTls");
+    }
+
+    /** No destinations beyond the endpoints' own, the embedded broker's generated login, no outside producers. */
+    public RuntimeConfig(String passthroughHost, int passthroughPort, List<Route> routes, Optional<String> brokerUrl,
+            int embeddedBrokerPort, List<InboundEndpoint> endpoints) {
+        this(passthroughHost, passthroughPort, routes, brokerUrl, embeddedBrokerPort, endpoints, OwnDestinations.none(),
+                Optional.empty(), List.of(), Optional.empty());
     }
 
     public static RuntimeConfig none() {
         return new RuntimeConfig("127.0.0.1", DEFAULT_PASSTHROUGH_PORT, List.of(), Optional.empty(), 0, List.of());
+    }
+
+    /** The destinations stamps may be issued for: {@link #own()} plus every inbound endpoint's queue. */
+    public OwnDestinations stampDestinations() {
+        return own.withQueues(endpoints.stream().map(InboundEndpoint::queue).toList());
     }
 
     /** Whether anything is configured for the runtime to do. */
@@ -44,6 +69,35 @@ public record RuntimeConfig(String passthroughHost, int passthroughPort, List<Ro
     /** Whether the runtime needs a JMS broker: an async route or an inbound endpoint. */
     public boolean needsBroker() {
         return !endpoints.isEmpty() || routes.stream().anyMatch(route -> route.queue().isPresent());
+    }
+
+    /** A broker user and password; {@link #toString()} hides the password. */
+    public record Login(String user, String password) {
+        public Login {
+            Objects.requireNonNull(user, "user");
+            Objects.requireNonNull(password, "password");
+            if (user.isEmpty() || password.isEmpty()) {
+                throw new IllegalArgumentException("a broker login needs a user and a password");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Login[user=" + user + ", password=(hidden)]";
+        }
+    }
+
+    /** The embedded broker's TLS acceptor: its port and its PKCS12 keystore; {@link #toString()} hides the password. */
+    public record BrokerTls(int port, java.nio.file.Path keystore, String keystorePassword) {
+        public BrokerTls {
+            Objects.requireNonNull(keystore, "keystore");
+            Objects.requireNonNull(keystorePassword, "keystorePassword");
+        }
+
+        @Override
+        public String toString() {
+            return "BrokerTls[port=" + port + ", keystore=" + keystore + ", keystorePassword=(hidden)]";
+        }
     }
 
     /**

@@ -21,14 +21,15 @@ import org.txcounter.core.stamp.StampVerdict;
  * JMS listener adapters (jakarta and javax) are thin wrappers around it.
  *
  * <p>A request or message is counted when it enters, on the thread that received it, before it can be processed
- * or sent on, unless it carries a valid stamp of this deployment: then an earlier ingress of the same
- * deployment already counted it. While it is being handled, {@link #currentStamp()} gives the stamp to put on
- * anything the runtime sends on its behalf.
+ * or sent on, unless it carries a valid stamp of this deployment issued for the destination it arrived at: then an
+ * earlier ingress of the same deployment already counted it. While it is being handled, {@link #stampFor} gives a
+ * stamp for a message or call the runtime sends on its behalf to a destination the deployment consumes itself
+ * (see {@link org.txcounter.core.stamp.OwnDestinations}); nothing else is stamped.
  *
  * <pre>{@code
  * IngressCounter ingress = new IngressCounter(counter.meter(), stamps, settings, clock);
  * try (IngressCounter.Scope scope = ingress.httpRequest(request.getHeader(IngressCounter.HTTP_HEADER))) {
- *     handle(request);      // messages sent here carry ingress.currentStamp()
+ *     handle(request);      // a message sent here to own queue "orders" carries ingress.stampFor("jms:orders")
  * }
  * }</pre>
  *
@@ -85,7 +86,7 @@ public final class IngressCounter {
     public Scope httpRequest(String stampHeader) {
         // With chaining dedupe off a stamp is ignored and the request counted.
         boolean counted = stampHeader == null || !httpChaining || stamps.isEmpty()
-                || !accepted(stamps.get().verify(stampHeader));
+                || !accepted(stamps.get().verify(stampHeader, stamps.get().httpDestination()));
         if (counted) {
             http.record();
         }
@@ -96,18 +97,20 @@ public final class IngressCounter {
      * A JMS message enters an inbound endpoint. Counts it unless it carries a valid stamp, or it is a redelivery
      * of a message this node already accepted.
      *
+     * @param queue       the queue the endpoint took the message from: a stamp counts only if issued for it
      * @param stamp       the value of {@link #JMS_PROPERTY}, or {@code null}
      * @param messageId   {@code JMSMessageID}, or {@code null}
      * @param redelivered {@code JMSRedelivered}
      */
-    public Scope jmsMessage(String stamp, String messageId, boolean redelivered) {
+    public Scope jmsMessage(String queue, String stamp, String messageId, boolean redelivered) {
         boolean repeat = messageId != null && redeliveries.seenBefore(messageId);
         boolean counted;
         if (repeat && redelivered) {
             redeliveriesSkipped.increment();
             counted = false;
         } else {
-            counted = stamps.isEmpty() || !accepted(stamps.get().verify(stamp));
+            counted = stamps.isEmpty()
+                    || !accepted(stamps.get().verify(stamp, StampAuthority.queueDestination(queue)));
             if (counted) {
                 jms.record();
             }
@@ -116,19 +119,23 @@ public final class IngressCounter {
     }
 
     /**
-     * The stamp to put on a message or request that the runtime sends while handling the current inbound
-     * transaction on this thread; empty when no inbound transaction is being handled here (then whatever is sent
-     * is counted by whoever consumes it) or stamping is off.
+     * A fresh stamp for one message or call that the runtime sends to {@code destination} while it handles the
+     * current inbound transaction on this thread; empty when no inbound transaction is being handled here (then
+     * whatever is sent is counted by whoever consumes it) or stamping is off. Each call issues a new single-use
+     * stamp. Pass only a destination the deployment consumes itself, as
+     * {@link org.txcounter.core.stamp.OwnDestinations} names it: a stamp sent anywhere else is a free transaction
+     * for whoever reads it.
      */
-    public Optional<String> currentStamp() {
-        Scope scope = current.get();
-        if (scope == null || stamps.isEmpty()) {
+    public Optional<String> stampFor(String destination) {
+        if (current.get() == null || stamps.isEmpty()) {
             return Optional.empty();
         }
-        if (scope.stamp == null) {
-            scope.stamp = stamps.get().issue();
-        }
-        return Optional.of(scope.stamp);
+        return Optional.of(stamps.get().issue(destination));
+    }
+
+    /** The stamp authority, for housekeeping ({@link StampAuthority#sweep()}) and metrics; empty when off. */
+    public Optional<StampAuthority> stamps() {
+        return stamps;
     }
 
     /** How many stamps were rejected, by reason, since start. */
@@ -185,7 +192,6 @@ public final class IngressCounter {
         private final IngressCounter owner;
         private final boolean counted;
         private final Scope outer;
-        private String stamp;
 
         private Scope(IngressCounter owner, boolean counted, Scope outer) {
             this.owner = owner;

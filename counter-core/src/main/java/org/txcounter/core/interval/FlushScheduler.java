@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
  *       database is away), writes the queued intervals as soon as one closes, retries failed writes every few
  *       seconds, and checks on the database when it has nothing to write.</li>
  * </ul>
+ * <p>Housekeeping tasks ({@link #every}) run on the timers' threads too.
  *
  * <p>Thread-safe: {@link #start()} once, then {@link #finish(Duration)} from any thread.
  */
@@ -71,6 +72,20 @@ public final class FlushScheduler {
         scheduleBoundary();
         timers.scheduleWithFixedDelay(journalTask, journalInterval.toMillis(), journalInterval.toMillis(),
                 TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Runs a housekeeping task (such as sweeping the spent stamps) every {@code period} on the timers' threads,
+     * so that no request thread pays for it. Call after {@link #start()}; the task must be short and do no I/O.
+     */
+    public void every(Runnable task, Duration period) {
+        timers.scheduleWithFixedDelay(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.error("A housekeeping task failed; it runs again in {} ms.", period.toMillis(), e);
+            }
+        }, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void onTimer() {

@@ -25,6 +25,11 @@ public record LedgerFinding(Kind kind, String nodeId, long seq, String transport
         /** The monthly rollup differs from the sum of the ledger rows. */
         ROLLUP_MISMATCH,
         /** A row written before the ledger was signed: it cannot be checked. */
-        UNSIGNED
+        UNSIGNED,
+        /**
+         * A row or head signed with a key id this verifier has no key for: it cannot be checked until that key is
+         * configured as a {@code [[ledger.retired_key]]}.
+         */
+        UNKNOWN_KEY
     }
 }

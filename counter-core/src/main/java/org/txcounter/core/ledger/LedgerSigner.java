@@ -11,8 +11,9 @@ import javax.crypto.spec.SecretKeySpec;
  * Computes the MACs that make the ledger tamper-evident: HMAC-SHA256 over a row's content and the MAC of the
  * node's previous row, so that editing, deleting, inserting or reordering rows without the key breaks the chain.
  *
- * <p>The key is {@code [ledger] key} from the configuration, or else derived from the deployment's stamp secret
- * ({@link #derivedFrom}), so every node of a deployment, and the verifier, share it.
+ * <p>Each key has an id, which every row it signs records ({@code key_id}), so that keys can rotate: see
+ * {@link LedgerKeys}. The key is the ledger's own, never the stamp secret; {@link #derivedFrom} only rebuilds the
+ * key that releases before key ids derived from the stamp secret, to check the rows they wrote.
  *
  * <p>Thread-safe.
  */
@@ -21,22 +22,41 @@ public final class LedgerSigner {
     private static final String ALGORITHM = "HmacSHA256";
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
 
+    /** The id given to the key that releases before key ids derived from the stamp secret. */
+    public static final String STAMP_DERIVED_ID = "stamp-derived";
+    private static final java.util.regex.Pattern KEY_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+    private final String keyId;
     private final SecretKeySpec key;
     private final ThreadLocal<Mac> macs;
 
-    public LedgerSigner(byte[] key) {
+    /** @param keyId the id recorded with every row this key signs: 1 to 64 letters, digits, '.', '_' or '-' */
+    public LedgerSigner(String keyId, byte[] key) {
+        if (keyId == null || !KEY_ID.matcher(keyId).matches()) {
+            throw new IllegalArgumentException("A ledger key id is 1 to 64 letters, digits, '.', '_' or '-'. Found: "
+                    + keyId);
+        }
         if (key.length < 32) {
             throw new IllegalArgumentException("The ledger key must be at least 32 bytes. Found: " + key.length);
         }
+        this.keyId = keyId;
         this.key = new SecretKeySpec(key.clone(), ALGORITHM);
         this.macs = ThreadLocal.withInitial(this::newMac);
         newMac();
     }
 
-    /** A ledger key derived from the stamp secret, kept apart from the stamps' own use of it. */
+    /**
+     * The key that releases before key ids derived from the stamp secret when no {@code [ledger] key} was set; it
+     * only checks rows those releases wrote (rows without a key id).
+     */
     public static LedgerSigner derivedFrom(byte[] stampSecret) {
-        return new LedgerSigner(new LedgerSigner(stampSecret).sign("txcounter ledger key v1")
-                .getBytes(StandardCharsets.US_ASCII));
+        return new LedgerSigner(STAMP_DERIVED_ID, new LedgerSigner(STAMP_DERIVED_ID, stampSecret)
+                .sign("txcounter ledger key v1").getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** The id recorded with the rows this key signs. */
+    public String keyId() {
+        return keyId;
     }
 
     /** The MAC of one ledger row. */

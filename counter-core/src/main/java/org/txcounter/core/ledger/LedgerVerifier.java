@@ -25,13 +25,19 @@ import java.util.stream.Collectors;
  *   <li>a head whose own MAC fails, or that does not name the chain's last row, is a HEAD_MISMATCH (rows cut off
  *       the end of the chain show up here).</li>
  * </ul>
+ *
+ * <p>Each row and head is checked with the key whose id it records ({@link LedgerKeys}); one that names a key id
+ * the verifier has no key for is UNKNOWN_KEY and otherwise taken as it stands, so that one missing retired key
+ * does not make every later row look deleted or inserted.
+ *
+ * <p>Thread-safe: it keeps no state between calls.
  */
 public final class LedgerVerifier {
 
-    private final LedgerSigner signer;
+    private final LedgerKeys keys;
 
-    public LedgerVerifier(LedgerSigner signer) {
-        this.signer = signer;
+    public LedgerVerifier(LedgerKeys keys) {
+        this.keys = keys;
     }
 
     public List<LedgerFinding> verify(List<SignedRow> rows, List<NodeHead> heads, List<RollupRow> rollup) {
@@ -58,8 +64,11 @@ public final class LedgerVerifier {
      */
     public Optional<LedgerFinding> verifyImported(String source, String nodeId, int period, long rawCount, long count,
             String mac) {
-        if (LedgerSigner.same(signer.importedMac(source, nodeId, period, rawCount, count), mac)) {
-            return Optional.empty();
+        // Imported totals record no key id: any key of this deployment's may have signed them.
+        for (LedgerSigner key : keys.forRowsWithoutId()) {
+            if (LedgerSigner.same(key.importedMac(source, nodeId, period, rawCount, count), mac)) {
+                return Optional.empty();
+            }
         }
         return Optional.of(new LedgerFinding(LedgerFinding.Kind.EDITED, nodeId, -1, null, "the total imported from "
                 + source + " for period " + period + " (" + source + " count " + rawCount + ", corrected " + count
@@ -87,8 +96,14 @@ public final class LedgerVerifier {
             if (row.mac() == null) {
                 findings.add(new LedgerFinding(LedgerFinding.Kind.UNSIGNED, nodeId, row.seq(), row.transport(),
                         "written before the ledger was signed; it cannot be checked"));
-            } else if (LedgerSigner.same(signer.rowMac(row.nodeId(), row.seq(), row.transport(), row.startMillis(),
-                    row.endMillis(), row.period(), row.count(), row.prevMac()), row.mac())) {
+            } else if (row.keyId() != null && keys.byId(row.keyId()).isEmpty()) {
+                findings.add(new LedgerFinding(LedgerFinding.Kind.UNKNOWN_KEY, nodeId, row.seq(), row.transport(),
+                        "signed with ledger key id \"" + row.keyId() + "\", which this node does not have; add it as "
+                                + "a [[ledger.retired_key]] to check the row"));
+                genuineByMac.put(row.mac(), row);
+            } else if (signersOf(row.keyId()).stream().anyMatch(signer -> LedgerSigner.same(signer.rowMac(
+                    row.nodeId(), row.seq(), row.transport(), row.startMillis(), row.endMillis(), row.period(),
+                    row.count(), row.prevMac()), row.mac()))) {
                 genuineByMac.put(row.mac(), row);
             } else {
                 failing.add(row);
@@ -119,6 +134,11 @@ public final class LedgerVerifier {
         verifyHead(nodeId, head, genuineByMac, macs, findings);
     }
 
+    /** The key a row or head names, or every key that may have signed one written before key ids. */
+    private List<LedgerSigner> signersOf(String keyId) {
+        return keyId == null ? keys.forRowsWithoutId() : keys.byId(keyId).map(List::of).orElse(List.of());
+    }
+
     private static void verifyOrder(String nodeId, Map<String, SignedRow> genuineByMac,
             List<LedgerFinding> findings) {
         for (SignedRow row : genuineByMac.values()) {
@@ -141,7 +161,12 @@ public final class LedgerVerifier {
         if (head.lastMac() == null) {
             return;
         }
-        if (!LedgerSigner.same(signer.nodeMac(nodeId, head.lastSeq(), head.lastMac()), head.nodeMac())) {
+        if (head.keyId() != null && keys.byId(head.keyId()).isEmpty()) {
+            findings.add(new LedgerFinding(LedgerFinding.Kind.UNKNOWN_KEY, nodeId, head.lastSeq(), null,
+                    "the node's head is signed with ledger key id \"" + head.keyId() + "\", which this node does not "
+                            + "have; add it as a [[ledger.retired_key]] to check it"));
+        } else if (signersOf(head.keyId()).stream().noneMatch(signer -> LedgerSigner.same(
+                signer.nodeMac(nodeId, head.lastSeq(), head.lastMac()), head.nodeMac()))) {
             findings.add(new LedgerFinding(LedgerFinding.Kind.HEAD_MISMATCH, nodeId, head.lastSeq(), null,
                     "the node's head (last_seq " + head.lastSeq() + ") does not match its MAC"));
         } else if (!macs.contains(head.lastMac())) {

@@ -1,5 +1,5 @@
 package org.txcounter.core.ledger;
 
-/** A node's chain head as stored in {@code txn_node}. */
-public record NodeHead(String nodeId, long lastSeq, String lastMac, String nodeMac) {
+/** A node's chain head as stored in {@code txn_node}, with the id of the key that signed it. */
+public record NodeHead(String nodeId, long lastSeq, String lastMac, String nodeMac, String keyId) {
 }

@@ -300,8 +300,10 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
                     return false;
                 }
                 String lastMac = insertLedgerRows(handle, interval);
-                handle.createUpdate("UPDATE txn_node SET last_mac = :mac, node_mac = :nodeMac WHERE node_id = :node")
+                handle.createUpdate("UPDATE txn_node SET last_mac = :mac, node_mac = :nodeMac, key_id = :keyId "
+                                + "WHERE node_id = :node")
                         .bind("mac", lastMac)
+                        .bind("keyId", signer.keyId())
                         .bind("nodeMac", signer.nodeMac(interval.nodeId(), interval.seq(), lastMac))
                         .bind("node", interval.nodeId())
                         .execute();
@@ -530,8 +532,8 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
                 .orElse(null);
         PreparedBatch batch = handle.prepareBatch("""
                 INSERT INTO txn_interval (node_id, seq, transport, interval_start, interval_end, billing_period,
-                                          txn_count, written_at, prev_mac, mac)
-                VALUES (:node, :seq, :transport, :start, :end, :period, :count, :now, :prevMac, :mac)""");
+                                          txn_count, written_at, prev_mac, mac, key_id)
+                VALUES (:node, :seq, :transport, :start, :end, :period, :count, :now, :prevMac, :mac, :keyId)""");
         LocalDateTime now = utc(clock.instant());
         int period = period(interval.billingMonth());
         // Stored times have millisecond precision; the MAC covers exactly what is stored.
@@ -552,6 +554,7 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
                         .bind("now", now)
                         .bind("prevMac", previousMac)
                         .bind("mac", mac)
+                        .bind("keyId", signer.keyId())
                         .add();
                 previousMac = mac;
             }
@@ -655,9 +658,9 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
                         Transport.valueOf(rs.getString("transport")), rs.getLong("txn_count")))
                 .collectIntoList();
         List<NodeHead> heads = handle.createQuery(
-                        "SELECT node_id, last_seq, last_mac, node_mac FROM txn_node ORDER BY node_id")
+                        "SELECT node_id, last_seq, last_mac, node_mac, key_id FROM txn_node ORDER BY node_id")
                 .map((rs, ctx) -> new NodeHead(rs.getString("node_id"), rs.getLong("last_seq"),
-                        rs.getString("last_mac"), rs.getString("node_mac")))
+                        rs.getString("last_mac"), rs.getString("node_mac"), rs.getString("key_id")))
                 .collectIntoList();
         Instant monthStart = month.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant().minus(1, ChronoUnit.DAYS);
         Instant monthEnd = month.plusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant()
@@ -998,7 +1001,7 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
     /**
      * Checks the whole ledger: every node's MAC chain and signed head, and the monthly rollup against the rows.
      *
-     * @param verifier the verifier holding the deployment's ledger key
+     * @param verifier the verifier holding the deployment's ledger keys
      * @return what is wrong; empty for an untouched ledger
      */
     public List<LedgerFinding> verify(LedgerVerifier verifier) {
@@ -1006,17 +1009,18 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
             return jdbi.withHandle(handle -> {
                 List<SignedRow> rows = handle.createQuery("""
                                 SELECT node_id, seq, transport, interval_start, interval_end, billing_period, txn_count,
-                                       prev_mac, mac
+                                       prev_mac, mac, key_id
                                 FROM txn_interval""")
                         .map((rs, ctx) -> new SignedRow(rs.getString("node_id"), rs.getLong("seq"),
                                 rs.getString("transport"), millis(rs.getObject("interval_start", LocalDateTime.class)),
                                 millis(rs.getObject("interval_end", LocalDateTime.class)), rs.getInt("billing_period"),
-                                rs.getLong("txn_count"), rs.getString("prev_mac"), rs.getString("mac")))
+                                rs.getLong("txn_count"), rs.getString("prev_mac"), rs.getString("mac"),
+                                rs.getString("key_id")))
                         .collectIntoList();
                 List<NodeHead> heads = handle.createQuery(
-                                "SELECT node_id, last_seq, last_mac, node_mac FROM txn_node")
+                                "SELECT node_id, last_seq, last_mac, node_mac, key_id FROM txn_node")
                         .map((rs, ctx) -> new NodeHead(rs.getString("node_id"), rs.getLong("last_seq"),
-                                rs.getString("last_mac"), rs.getString("node_mac")))
+                                rs.getString("last_mac"), rs.getString("node_mac"), rs.getString("key_id")))
                         .collectIntoList();
                 List<RollupRow> rollup = handle.createQuery(
                                 "SELECT billing_period, node_id, transport, txn_count FROM txn_monthly")

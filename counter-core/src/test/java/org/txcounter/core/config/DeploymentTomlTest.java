@@ -396,6 +396,78 @@ class DeploymentTomlTest {
                 .hasMessageStartingWith(expectedStart);
     }
 
+    @Test
+    void readsOwnDestinationsBrokerLoginsAndLedgerKeys() {
+        CounterConfig config = parse("""
+                [deduplication]
+                spent_stamps = 2000000
+                own_queues = ["orders", "billing"]
+
+                [[deduplication.peer]]
+                node_id = "node-2"
+                url = "http://10.0.0.12:8290/api"
+
+                [jms]
+                user = "runtime"
+                password = "$secret{broker}"
+
+                [[jms.producer]]
+                user = "orders-client"
+                password = "$secret{producer}"
+
+                [ledger]
+                key = "[the-new-ledger-key-of-at-least-32-bytes]"
+                key_id = "2026-12"
+
+                [[ledger.retired_key]]
+                id = "1"
+                key = "[the-old-ledger-key-of-at-least-32-bytes]"
+
+                [secrets]
+                broker = "[runtime-password]"
+                producer = "[producer-password]"
+                """);
+
+        assertThat(config.dedupe().spentStamps()).isEqualTo(2_000_000);
+        RuntimeConfig runtime = config.runtime();
+        assertThat(runtime.own().queues()).containsExactlyInAnyOrder("orders", "billing");
+        assertThat(runtime.own().http(URI.create("http://10.0.0.12:8290/api/item/1")))
+                .contains("http:node-2");
+        assertThat(runtime.own().http(URI.create("http://10.0.0.12:8290/apix"))).isEmpty();
+        assertThat(runtime.own().http(URI.create("http://10.0.0.13:8290/api"))).isEmpty();
+        assertThat(runtime.brokerLogin()).contains(new RuntimeConfig.Login("runtime", "runtime-password"));
+        assertThat(runtime.brokerLogin().orElseThrow().toString()).doesNotContain("runtime-password");
+        assertThat(runtime.producers()).containsExactly(new RuntimeConfig.Login("orders-client",
+                "producer-password"));
+        assertThat(config.ledgerKeyId()).isEqualTo("2026-12");
+        assertThat(config.retiredLedgerKeys()).containsOnlyKeys("1");
+    }
+
+    static Stream<Arguments> badDeploymentBoundaryFiles() {
+        return Stream.of(
+                Arguments.of("[deduplication]\nown_queues = \"orders\"\n",
+                        "deployment.toml line 2: [deduplication] own_queues = orders: expected a list of queue"),
+                Arguments.of("[[deduplication.peer]]\nnode_id = \"b\"\nurl = \"ftp://x\"\n",
+                        "deployment.toml line 3: [[deduplication.peer]] #1 url = \"ftp://x\": expected an http://"),
+                Arguments.of("[jms]\nuser = \"runtime\"\n",
+                        "deployment.toml line 2: [jms] needs both user and password"),
+                Arguments.of("[[jms.producer]]\nuser = \"p\"\n",
+                        "deployment.toml line 2: [[jms.producer]] #1 has no password"),
+                Arguments.of("[ledger]\nkey_id = \"2\"\n",
+                        "deployment.toml line 2: [ledger] key_id names the configured key"),
+                Arguments.of("[ledger]\nkey = \"[the-new-ledger-key-of-at-least-32-bytes]\"\n"
+                                + "[[ledger.retired_key]]\nid = \"1\"\nkey = \"[the-old-ledger-key-of-at-least-32-bytes]\"\n",
+                        "deployment.toml line 4: [[ledger.retired_key]] #1 id = \"1\": expected an id no other"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("badDeploymentBoundaryFiles")
+    void deploymentBoundaryMistakesAreNamed(String text, String expectedStart) {
+        assertThatThrownBy(() -> parse(text))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(expectedStart);
+    }
+
     @ParameterizedTest(name = "{1}")
     @MethodSource("badRuntimeFiles")
     void runtimeMistakesAreNamedToo(String text, String expectedStart) {

@@ -292,6 +292,68 @@ abstract class CounterStoreContract {
     }
 
     @Test
+    void aLedgerWrittenAcrossAKeyRotationVerifiesCleanAndEditedRowsAreStillNamed() throws Exception {
+        byte[] firstKey = "the-first-ledger-key-of-32-bytes!".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] secondKey = "the-second-ledger-key-of-32-bytes".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        MutableClock clock = MutableClock.at("2026-09-01T00:00:00Z");
+        CounterConfig before = CounterConfig.builder().dataSource(dataSource).dataDir(dataDir).nodeId("node-a")
+                .dedupe(dedupe("the-first-stamp-secret-of-32-bytes")).ledgerKey(firstKey).ledgerKeyId("2026-08")
+                .build();
+        TransactionCounter first = TransactionCounter.open(before, clock);
+        for (int interval = 1; interval <= 3; interval++) {
+            record(first, Transport.HTTP, interval);
+            clock.advance(MINUTE);
+            first.flusher().flushDue();
+        }
+        first.close();
+
+        // The ledger key rotates, and so does the stamp secret: neither touches the rows already written.
+        CounterConfig after = before.toBuilder().dedupe(dedupe("the-second-stamp-secret-of-32-byte"))
+                .ledgerKey(secondKey).ledgerKeyId("2026-09").retiredLedgerKey("2026-08", firstKey).build();
+        TransactionCounter second = TransactionCounter.open(after, clock);
+        opened.add(second);
+        for (int interval = 4; interval <= 6; interval++) {
+            record(second, Transport.HTTP, interval);
+            clock.advance(MINUTE);
+            second.flusher().flushDue();
+        }
+
+        assertThat(second.verifyLedger()).isEmpty();
+        assertThat(second.store().ledger("node-a")).hasSize(6);
+        try (Connection connection = DriverManager.getConnection(dataSource.url(), dataSource.username(),
+                dataSource.password()); Statement statement = connection.createStatement()) {
+            try (java.sql.ResultSet keys = statement.executeQuery(
+                    "SELECT seq, key_id FROM txn_interval WHERE node_id = 'node-a' ORDER BY seq")) {
+                List<String> seen = new ArrayList<>();
+                while (keys.next()) {
+                    seen.add(keys.getLong(1) + ":" + keys.getString(2));
+                }
+                assertThat(seen).containsExactly("1:2026-08", "2:2026-08", "3:2026-08", "4:2026-09", "5:2026-09",
+                        "6:2026-09");
+            }
+            statement.executeUpdate("UPDATE txn_interval SET txn_count = 77 WHERE node_id = 'node-a' AND seq = 2");
+            statement.executeUpdate("UPDATE txn_interval SET txn_count = 88 WHERE node_id = 'node-a' AND seq = 5");
+        }
+
+        assertThat(second.verifyLedger().stream().filter(f -> f.kind() != LedgerFinding.Kind.ROLLUP_MISMATCH)
+                .map(f -> f.kind() + " " + f.nodeId() + " " + f.seq()))
+                .containsExactlyInAnyOrder("EDITED node-a 2", "EDITED node-a 5");
+        // Without the retired key the old rows cannot be checked, and the verifier says so instead of guessing.
+        try (TransactionCounter verifier = TransactionCounter.open(CounterConfig.builder().dataSource(dataSource)
+                .dataDir(dataDir.resolve("verifier")).nodeId("verifier").dedupe(after.dedupe())
+                .ledgerKey(secondKey).ledgerKeyId("2026-09").build(), clock)) {
+            assertThat(verifier.verifyLedger().stream().filter(f -> f.kind() != LedgerFinding.Kind.ROLLUP_MISMATCH)
+                    .map(f -> f.kind() + " " + f.seq()))
+                    .containsExactlyInAnyOrder("UNKNOWN_KEY 1", "UNKNOWN_KEY 2", "UNKNOWN_KEY 3", "EDITED 5");
+        }
+    }
+
+    private static org.txcounter.core.config.DedupeConfig dedupe(String stampSecret) {
+        return new org.txcounter.core.config.DedupeConfig("it", java.util.Optional.of(stampSecret.getBytes(
+                java.nio.charset.StandardCharsets.US_ASCII)), Duration.ofHours(1), true, 1_000);
+    }
+
+    @Test
     void theReportHasOneRowPerMonthNodeAndTransport() {
         MutableClock clock = MutableClock.at("2026-06-30T23:58:00Z");
         TransactionCounter a = open(clock, "node-a");

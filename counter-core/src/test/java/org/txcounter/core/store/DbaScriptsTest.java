@@ -53,7 +53,7 @@ class DbaScriptsTest {
         return Stream.of(code.toString().split(";")).map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 
-    private static List<Path> migrations(Path folder) throws IOException {
+    static List<Path> migrations(Path folder) throws IOException {
         try (Stream<Path> files = Files.list(folder)) {
             return files.filter(file -> VERSION.matcher(file.getFileName().toString()).matches())
                     .sorted(Comparator.comparingInt(DbaScriptsTest::version))

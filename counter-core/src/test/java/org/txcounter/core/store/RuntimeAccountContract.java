@@ -43,7 +43,7 @@ abstract class RuntimeAccountContract {
     }
 
     @Test
-    void anEmptyDatabaseIsRefusedWithTheCommandThatFixesItAndMigrateIsIdempotent() {
+    void anEmptyDatabaseIsRefusedWithTheCommandThatFixesItAndMigrateIsIdempotent() throws Exception {
         MutableClock clock = MutableClock.at("2026-09-01T00:00:00Z");
         TestDatabases.dropSchema(owner());
 

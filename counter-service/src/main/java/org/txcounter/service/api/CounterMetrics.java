@@ -19,6 +19,7 @@ import org.txcounter.service.statement.Billing;
 import org.txcounter.service.statement.QuotaMonitor;
 import org.txcounter.service.statement.QuotaWebhook;
 import org.txcounter.core.Transport;
+import org.txcounter.core.stamp.StampAuthority;
 import org.txcounter.core.stamp.StampVerdict;
 import org.txcounter.service.runtime.RoutingStats;
 
@@ -34,6 +35,8 @@ public final class CounterMetrics {
     public static final String PENDING_INTERVALS_LIMIT = "txn.intervals.pending.limit";
     public static final String REJECTED_STAMPS = "txn.stamps.rejected";
     public static final String REDELIVERIES = "txn.redeliveries.skipped";
+    public static final String SPENT_STAMPS = "txn.stamps.spent";
+    public static final String SPENT_STAMPS_MEMORY = "txn.stamps.spent.memory.bytes";
     public static final String FLUSH_WRITES = "txn.flush.writes";
     public static final String FLUSH_FAILURES = "txn.flush.failures";
     public static final String FLUSH_SECONDS = "txn.flush.write.seconds";
@@ -76,6 +79,15 @@ public final class CounterMetrics {
                         .register(registry);
             }
         }
+        counter.ingress().stamps().ifPresent(stamps -> {
+            Gauge.builder(SPENT_STAMPS, stamps, StampAuthority::spentStamps)
+                    .description("Stamps spent on this node and remembered until they expire; a stamp that finds its "
+                            + "slice full is counted (txn_stamps_rejected_total{reason=\"unrecorded\"})")
+                    .register(registry);
+            Gauge.builder(SPENT_STAMPS_MEMORY, stamps, StampAuthority::spentStampsMemoryBytes)
+                    .description("The fixed memory of the spent-stamp set ([deduplication] spent_stamps)")
+                    .register(registry);
+        });
         FunctionCounter.builder(REDELIVERIES, counter, c -> c.ingress().redeliveriesSkipped())
                 .description("Redelivered JMS messages recognised and not counted again")
                 .register(registry);

@@ -66,7 +66,7 @@ final class ImportMiCommand implements Callable<Integer> {
         }
         ImportResult result;
         try (CounterStore store = TransactionCounter.openStore(config, Clock.systemUTC(),
-                TransactionCounter.ledgerSigner(config))) {
+                TransactionCounter.ledgerKeys(config).current())) {
             result = store.importMonths(months);
         } catch (StoreException e) {
             throw new CliException(e.getMessage());

@@ -1,27 +1,64 @@
 package org.txcounter.service.runtime;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.apache.activemq.artemis.api.core.QueueConfiguration;
+import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.api.core.TransportConfiguration;
 import org.apache.activemq.artemis.api.core.client.ActiveMQClient;
 import org.apache.activemq.artemis.core.config.Configuration;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.remoting.impl.invm.InVMConnector;
+import org.apache.activemq.artemis.core.remoting.impl.netty.NettyAcceptorFactory;
+import org.apache.activemq.artemis.core.remoting.impl.netty.TransportConstants;
+import org.apache.activemq.artemis.core.security.CheckType;
+import org.apache.activemq.artemis.core.security.Role;
 import org.apache.activemq.artemis.core.server.JournalType;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
+import org.apache.activemq.artemis.spi.core.security.ActiveMQSecurityManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.txcounter.core.config.ConfigException;
+import org.txcounter.core.config.RuntimeConfig;
 import org.txcounter.core.io.PrivateFiles;
+import org.txcounter.service.security.ManagementTls;
 
 /**
  * The ActiveMQ Artemis broker the runtime starts when no external broker is configured. Messages are persisted
  * in {@code <data_dir>/broker} (directories mode 700, files 600), so queued async requests survive a restart.
  * Other runtimes of the deployment on this host reach it over TCP on {@code 127.0.0.1} when a port is configured.
  *
+ * <p>The broker is closed: every connection, in-VM ones included, logs in. The runtime's own login (configured
+ * as {@code [jms] user}/{@code password}, or else generated once and kept owner-only in
+ * {@code <data_dir>/broker-login}) may send, consume, browse and create queues; outside producers
+ * ({@code [[jms.producer]]}) may only send to the inbound endpoints' queues, which exist from the start. Nobody may
+ * manage the broker (no JMX, and no login has the manage permission for management messages), and there is no
+ * anonymous access. The broker directory and everything in it are owner-only: the journal holds request bodies
+ * and stamps.
+ *
  * <p>A rolled-back message is redelivered at once, up to {@value #MAX_DELIVERY_ATTEMPTS} times, then moved to the
  * {@code DLQ} queue; an expired message is moved to {@code ExpiryQueue}. Both are set for every address, so the
  * runtime's queues never log Artemis' "no expiry address" warning (AMQ222166).
+ *
+ * <p>Thread-safe: start and close from one thread; the broker serves any number of connections.
  */
 public final class EmbeddedBroker implements AutoCloseable {
 
@@ -30,26 +67,41 @@ public final class EmbeddedBroker implements AutoCloseable {
     static final String DEAD_LETTER_ADDRESS = "DLQ";
     /** Where a message whose JMS expiration passed goes, instead of being dropped with a warning. */
     static final String EXPIRY_ADDRESS = "ExpiryQueue";
+    static final String LOGIN_FILE = "broker-login";
+    static final String RUNTIME_ROLE = "runtime";
+    static final String PRODUCER_ROLE = "producer";
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
     /** In-VM server ids must differ between brokers of one JVM (tests run several runtimes). */
     private static final AtomicInteger NEXT_ID = new AtomicInteger();
 
     private final EmbeddedActiveMQ server;
     private final String inVmUrl;
+    private final RuntimeConfig.Login login;
+    private final Path home;
 
-    private EmbeddedBroker(EmbeddedActiveMQ server, String inVmUrl) {
+    private EmbeddedBroker(EmbeddedActiveMQ server, String inVmUrl, RuntimeConfig.Login login, Path home) {
         this.server = server;
         this.inVmUrl = inVmUrl;
+        this.login = login;
+        this.home = home;
     }
 
     /**
-     * Starts a broker with its journal in {@code <dataDir>/broker}, and a TCP acceptor on 127.0.0.1 when
-     * {@code tcpPort} is above 0.
+     * Starts a closed broker with its journal in {@code <dataDir>/broker}, a TCP acceptor on 127.0.0.1 when
+     * {@code tcpPort} is above 0, and a TLS one (TLS 1.3 and 1.2, the management API's cipher suites) when
+     * {@code tls} is given.
+     *
+     * @param runtimeLogin  the runtime's configured login; empty means the one generated in the data directory
+     * @param producers     outside producers' logins
+     * @param inboundQueues the queues outside producers may send to (the inbound endpoints' queues)
      */
-    public static EmbeddedBroker start(Path dataDir, int tcpPort) throws Exception {
+    public static EmbeddedBroker start(Path dataDir, int tcpPort, Optional<RuntimeConfig.Login> runtimeLogin,
+            List<RuntimeConfig.Login> producers, Collection<String> inboundQueues,
+            Optional<RuntimeConfig.BrokerTls> tls) throws Exception {
         int id = NEXT_ID.getAndIncrement();
         String inVmUrl = "vm://" + id;
         Path home = dataDir.resolve("broker").toAbsolutePath();
+        RuntimeConfig.Login login = runtimeLogin.orElseGet(() -> generatedLogin(dataDir));
         // The journal holds queued request bodies and their stamps: owner-only, before Artemis writes a byte.
         PrivateFiles.ownerOnlyDirectory(home);
         for (String directory : new String[] {"journal", "bindings", "paging", "large-messages"}) {
@@ -65,7 +117,8 @@ public final class EmbeddedBroker implements AutoCloseable {
                 .setLargeMessagesDirectory(home.resolve("large-messages").toString())
                 .setJournalFileSize(1024 * 1024)
                 .setJournalMinFiles(2)
-                .setSecurityEnabled(false)
+                .setSecurityEnabled(true)
+                .setJMXManagementEnabled(false)
                 .addAcceptorConfiguration("in-vm", inVmUrl)
                 .addAddressSetting("#", new AddressSettings()
                         .setRedeliveryDelay(0L)
@@ -76,22 +129,59 @@ public final class EmbeddedBroker implements AutoCloseable {
                         .setAutoCreateExpiryResources(true)
                         .setAutoCreateQueues(true)
                         .setAutoCreateAddresses(true));
+        Role runtime = new Role(RUNTIME_ROLE, true, true, true, true, true, true, false, true, true, true, false,
+                false);
+        Role producer = new Role(PRODUCER_ROLE, true, false, false, false, false, false, false, false, false, false,
+                false, false);
+        configuration.putSecurityRoles("#", Set.of(runtime));
+        for (String queue : inboundQueues) {
+            configuration.putSecurityRoles(queue, Set.of(runtime, producer));
+            configuration.addQueueConfiguration(QueueConfiguration.of(queue).setAddress(queue)
+                    .setRoutingType(RoutingType.ANYCAST).setDurable(true));
+        }
         if (tcpPort > 0) {
             configuration.addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + tcpPort);
         }
+        if (tls.isPresent()) {
+            RuntimeConfig.BrokerTls acceptor = tls.get();
+            Map<String, Object> params = new HashMap<>();
+            params.put(TransportConstants.HOST_PROP_NAME, "127.0.0.1");
+            params.put(TransportConstants.PORT_PROP_NAME, acceptor.port());
+            params.put(TransportConstants.SSL_ENABLED_PROP_NAME, true);
+            params.put(TransportConstants.KEYSTORE_PATH_PROP_NAME, acceptor.keystore().toAbsolutePath().toString());
+            params.put(TransportConstants.KEYSTORE_PASSWORD_PROP_NAME, acceptor.keystorePassword());
+            params.put(TransportConstants.KEYSTORE_TYPE_PROP_NAME, "PKCS12");
+            params.put(TransportConstants.ENABLED_PROTOCOLS_PROP_NAME, String.join(",", ManagementTls.PROTOCOLS));
+            params.put(TransportConstants.ENABLED_CIPHER_SUITES_PROP_NAME,
+                    String.join(",", ManagementTls.CIPHER_SUITES));
+            configuration.addAcceptorConfiguration(new TransportConfiguration(
+                    NettyAcceptorFactory.class.getName(), params, "tls"));
+        }
+        Map<String, LoginCheck> logins = new HashMap<>();
+        logins.put(login.user(), new LoginCheck(login.password(), RUNTIME_ROLE));
+        for (RuntimeConfig.Login outside : producers) {
+            logins.put(outside.user(), new LoginCheck(outside.password(), PRODUCER_ROLE));
+        }
         EmbeddedActiveMQ server = new EmbeddedActiveMQ();
         server.setConfiguration(configuration);
+        server.setSecurityManager(new Logins(logins));
         server.start();
         // Artemis creates its files with the process's umask; inside the 700 directories, and set to 600 here.
         PrivateFiles.restrictTree(home);
-        LOG.info("Embedded JMS broker started ({}{}), journal in {}.", inVmUrl,
-                tcpPort > 0 ? ", tcp://127.0.0.1:" + tcpPort : "", home);
-        return new EmbeddedBroker(server, inVmUrl);
+        LOG.info("Embedded JMS broker started ({}{}{}), journal in {}; {} outside producer login(s) may send to {}.",
+                inVmUrl, tcpPort > 0 ? ", tcp://127.0.0.1:" + tcpPort : "",
+                tls.map(t -> ", TLS on 127.0.0.1:" + t.port()).orElse(""), home, producers.size(), inboundQueues);
+        return new EmbeddedBroker(server, inVmUrl, login, home);
     }
 
     /** The URL this JVM's clients connect with. */
     public String url() {
         return inVmUrl;
+    }
+
+    /** The runtime's own login, with which it (and the deployment's other runtimes) connect. */
+    public RuntimeConfig.Login login() {
+        return login;
     }
 
     @Override
@@ -100,5 +190,68 @@ public final class EmbeddedBroker implements AutoCloseable {
         // Without these the client thread pools keep the JVM alive for a minute after the broker stopped.
         ActiveMQClient.clearThreadPools();
         InVMConnector.resetThreadPool();
+        PrivateFiles.restrictTree(home);
+    }
+
+    /** The login generated on the first start and kept in {@code <dataDir>/broker-login} (mode 600). */
+    private static RuntimeConfig.Login generatedLogin(Path dataDir) {
+        Path file = dataDir.resolve(LOGIN_FILE);
+        try {
+            if (Files.exists(file)) {
+                List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+                if (lines.size() < 2 || lines.get(0).isBlank() || lines.get(1).isBlank()) {
+                    throw new IOException("expected a user on the first line and a password on the second");
+                }
+                return new RuntimeConfig.Login(lines.get(0).strip(), lines.get(1).strip());
+            }
+            byte[] secret = new byte[32];
+            new SecureRandom().nextBytes(secret);
+            RuntimeConfig.Login login = new RuntimeConfig.Login("txcounter-runtime",
+                    Base64.getUrlEncoder().withoutPadding().encodeToString(secret));
+            PrivateFiles.write(file, (login.user() + "\n" + login.password() + "\n").getBytes(StandardCharsets.UTF_8));
+            LOG.info("Generated the embedded broker's runtime login in {} (owner-only). Other runtimes of the "
+                    + "deployment that use this broker need it as [jms] user and password.", file.toAbsolutePath());
+            return login;
+        } catch (IOException e) {
+            throw new ConfigException("Cannot read or create the broker login file " + file.toAbsolutePath() + ": "
+                    + e.getMessage() + ". Make the data directory writable, restore the file, or set [jms] user and "
+                    + "password in deployment.toml.", e);
+        }
+    }
+
+    private record LoginCheck(String password, String role) {
+        boolean matches(String offered) {
+            return offered != null && MessageDigest.isEqual(password.getBytes(StandardCharsets.UTF_8),
+                    offered.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** The broker's logins: a fixed map, so thread-safe. No user, or a wrong password, is refused. */
+    private static final class Logins implements ActiveMQSecurityManager {
+        private final Map<String, LoginCheck> byUser;
+
+        Logins(Map<String, LoginCheck> byUser) {
+            this.byUser = Map.copyOf(byUser);
+        }
+
+        @Override
+        public boolean validateUser(String user, String password) {
+            LoginCheck check = user == null ? null : byUser.get(user);
+            return check != null && check.matches(password);
+        }
+
+        @Override
+        public boolean validateUserAndRole(String user, String password, Set<Role> roles, CheckType checkType) {
+            LoginCheck check = user == null ? null : byUser.get(user);
+            if (check == null || !check.matches(password)) {
+                return false;
+            }
+            for (Role role : roles) {
+                if (role.getName().equals(check.role()) && checkType.hasRole(role)) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 }

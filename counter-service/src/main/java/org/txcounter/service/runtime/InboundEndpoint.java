@@ -23,12 +23,16 @@ import org.txcounter.core.config.RuntimeConfig;
 import org.txcounter.core.hooks.jms.jakarta.CountingMessageListener;
 import org.txcounter.core.hooks.jms.jakarta.MessageStamper;
 import org.txcounter.core.ingress.IngressCounter;
+import org.txcounter.core.stamp.OwnDestinations;
 
 /**
  * One JMS inbound endpoint: consumes a queue in transacted sessions, counts each message through
  * {@link CountingMessageListener}, and forwards it to an HTTP backend or to another queue. A message is
  * committed only when the forward succeeded; otherwise it is rolled back and the broker delivers it again, and
- * the redelivery is recognised and not counted twice.
+ * the redelivery is recognised and not counted twice. A forward is stamped only when it goes to a destination the
+ * deployment consumes itself (an own queue, a peer node); the message's own stamp, if any, is never passed on.
+ *
+ * <p>Thread-safe: each consumer has its own session.
  */
 final class InboundEndpoint implements AutoCloseable {
 
@@ -38,23 +42,29 @@ final class InboundEndpoint implements AutoCloseable {
     private final RuntimeConfig.InboundEndpoint config;
     private final List<JMSContext> sessions = new ArrayList<>();
     private final HttpClient http;
+    private final Optional<IngressCounter> ingress;
+    private final OwnDestinations own;
 
-    private InboundEndpoint(RuntimeConfig.InboundEndpoint config, HttpClient http) {
+    private InboundEndpoint(RuntimeConfig.InboundEndpoint config, HttpClient http, Optional<IngressCounter> ingress,
+            OwnDestinations own) {
         this.config = config;
         this.http = http;
+        this.ingress = ingress;
+        this.own = own;
     }
 
+    /** @param own the deployment's own destinations: only a forward to one of them is stamped */
     static InboundEndpoint start(RuntimeConfig.InboundEndpoint config, JMSContext connection,
-            Optional<IngressCounter> ingress, HttpClient http) {
-        InboundEndpoint endpoint = new InboundEndpoint(config, http);
-        Optional<MessageStamper> stamper = ingress.map(MessageStamper::new);
+            Optional<IngressCounter> ingress, OwnDestinations own, HttpClient http) {
+        InboundEndpoint endpoint = new InboundEndpoint(config, http, ingress, own);
+        Optional<MessageStamper> stamper = ingress.map(counting -> new MessageStamper(counting, own));
         for (int i = 0; i < config.concurrency(); i++) {
             JMSContext session = connection.createContext(JMSContext.SESSION_TRANSACTED);
             endpoint.sessions.add(session);
             JMSConsumer consumer = session.createConsumer(session.createQueue(config.queue()));
             MessageListener handler = message -> endpoint.handle(session, stamper, message);
             consumer.setMessageListener(ingress.<MessageListener>map(counting ->
-                    new CountingMessageListener(counting, handler)).orElse(handler));
+                    new CountingMessageListener(counting, config.queue(), handler)).orElse(handler));
         }
         LOG.info("Inbound endpoint {} consumes queue {} with {} consumer(s) and forwards to {}.", config.name(),
                 config.queue(), config.concurrency(), config.forwardTo().map(URI::toString)
@@ -76,7 +86,7 @@ final class InboundEndpoint implements AutoCloseable {
                     copy.setStringProperty(JmsSender.CONTENT_TYPE_PROPERTY, contentType);
                 }
                 if (stamper.isPresent()) {
-                    stamper.get().stamp(copy);
+                    stamper.get().stamp(copy, config.forwardToQueue().orElseThrow());
                 }
                 session.createProducer().send(session.createQueue(config.forwardToQueue().orElseThrow()), copy);
                 done = true;
@@ -102,6 +112,9 @@ final class InboundEndpoint implements AutoCloseable {
         if (contentType != null) {
             request.header("Content-Type", contentType);
         }
+        // Only a peer node of the deployment gets a stamp, for itself alone; any other backend gets none.
+        ingress.flatMap(counting -> own.http(config.forwardTo().orElseThrow()).flatMap(counting::stampFor))
+                .ifPresent(stamp -> request.header(IngressCounter.HTTP_HEADER, stamp));
         HttpResponse<Void> response = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
         if (response.statusCode() / 100 == 2) {
             return true;

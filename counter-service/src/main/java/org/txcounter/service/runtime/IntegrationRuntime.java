@@ -26,6 +26,7 @@ import org.txcounter.core.config.RuntimeConfig;
 import org.txcounter.core.hooks.http.CountingFilter;
 import org.txcounter.core.hooks.jms.jakarta.MessageStamper;
 import org.txcounter.core.ingress.IngressCounter;
+import org.txcounter.core.stamp.OwnDestinations;
 import org.txcounter.service.security.ListenerGuard;
 
 /**
@@ -33,6 +34,8 @@ import org.txcounter.service.security.ListenerGuard;
  * route, with the counting filter in front of every route; a request that matches no route is refused with 404,
  * recorded in {@link RoutingStats} and not counted) and the JMS inbound endpoints, on the embedded Artemis broker
  * or an external one. The passthrough listener applies its {@link ListenerLimits} through {@link ListenerGuard}.
+ * Stamps go only to the deployment's own destinations ({@link RuntimeConfig#stampDestinations()}): its endpoints'
+ * queues, the queues configured as consumed elsewhere in the deployment, and its peer nodes.
  *
  * <pre>{@code
  * try (IntegrationRuntime runtime = IntegrationRuntime.start(config.runtime(), config.passthroughLimits(),
@@ -75,29 +78,37 @@ public final class IntegrationRuntime implements AutoCloseable {
     private void startAll(RuntimeConfig config, ListenerLimits limits, Optional<IngressCounter> ingress,
             Path dataDir, RoutingStats routing) throws Exception {
         Optional<JmsSender> sender = Optional.empty();
+        OwnDestinations own = config.stampDestinations();
         if (config.needsBroker()) {
             String url;
+            Optional<RuntimeConfig.Login> login = config.brokerLogin();
             if (config.brokerUrl().isPresent()) {
                 url = config.brokerUrl().get();
             } else {
-                EmbeddedBroker broker = EmbeddedBroker.start(dataDir, config.embeddedBrokerPort());
+                EmbeddedBroker broker = EmbeddedBroker.start(dataDir, config.embeddedBrokerPort(), login,
+                        config.producers(), config.endpoints().stream().map(RuntimeConfig.InboundEndpoint::queue)
+                                .distinct().toList(), config.embeddedBrokerTls());
                 resources.add(broker);
                 url = broker.url();
+                login = Optional.of(broker.login());
             }
-            ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(url);
+            ActiveMQConnectionFactory factory = login
+                    .map(l -> new ActiveMQConnectionFactory(url, l.user(), l.password()))
+                    .orElseGet(() -> new ActiveMQConnectionFactory(url));
             resources.add(factory);
             JMSContext connection = factory.createContext();
             resources.add(connection);
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             for (RuntimeConfig.InboundEndpoint endpoint : config.endpoints()) {
-                resources.add(InboundEndpoint.start(endpoint, connection, ingress, http));
+                resources.add(InboundEndpoint.start(endpoint, connection, ingress, own, http));
             }
-            JmsSender jms = new JmsSender(connection, ingress.map(MessageStamper::new), SENDER_POOL);
+            JmsSender jms = new JmsSender(connection, ingress.map(counting -> new MessageStamper(counting, own)),
+                    SENDER_POOL);
             resources.add(jms);
             sender = Optional.of(jms);
         }
         if (!config.routes().isEmpty()) {
-            passthrough = passthroughServer(config, limits, ingress, sender, routing);
+            passthrough = passthroughServer(config, limits, ingress, own, sender, routing);
             passthrough.start();
             LOG.info("HTTP passthrough listening on http://{}:{} with {} route(s).", config.passthroughHost(),
                     passthroughPort(), config.routes().size());
@@ -105,7 +116,7 @@ public final class IntegrationRuntime implements AutoCloseable {
     }
 
     private static Server passthroughServer(RuntimeConfig config, ListenerLimits limits,
-            Optional<IngressCounter> ingress, Optional<JmsSender> sender, RoutingStats routing) {
+            Optional<IngressCounter> ingress, OwnDestinations own, Optional<JmsSender> sender, RoutingStats routing) {
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("passthrough");
         Server server = new Server(threads);
@@ -122,7 +133,7 @@ public final class IntegrationRuntime implements AutoCloseable {
         for (RuntimeConfig.Route route : config.routes()) {
             ServletHolder holder;
             if (route.backend().isPresent()) {
-                holder = new ServletHolder(new StampingProxyServlet(ingress));
+                holder = new ServletHolder(new StampingProxyServlet(ingress, own));
                 holder.setInitParameter("proxyTo", route.backend().get().toString());
                 holder.setInitParameter("prefix", route.prefix());
                 holder.setAsyncSupported(true);

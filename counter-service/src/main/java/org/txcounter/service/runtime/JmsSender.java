@@ -11,7 +11,7 @@ import org.txcounter.core.hooks.jms.jakarta.MessageStamper;
 
 /**
  * Puts messages on queues from request threads. JMS sessions are single-threaded, so each send borrows a session
- * from a small pool; all of them share the runtime's one connection.
+ * from a small pool; all of them share the runtime's one connection. Thread-safe.
  */
 final class JmsSender implements AutoCloseable {
 
@@ -27,7 +27,10 @@ final class JmsSender implements AutoCloseable {
         this.idle = new ArrayBlockingQueue<>(poolSize);
     }
 
-    /** Sends the body, stamped if the current thread handles an inbound transaction; returns the message id. */
+    /**
+     * Sends the body, stamped if the current thread handles an inbound transaction and the deployment consumes
+     * {@code queueName} itself; returns the message id.
+     */
     String send(String queueName, byte[] body, String contentType) throws JMSException {
         JMSContext session = idle.poll();
         if (session == null) {
@@ -42,7 +45,7 @@ final class JmsSender implements AutoCloseable {
                 message.setStringProperty(CONTENT_TYPE_PROPERTY, contentType);
             }
             if (stamper.isPresent()) {
-                stamper.get().stamp(message);
+                stamper.get().stamp(message, queueName);
             }
             session.createProducer().send(queue, message);
             healthy = true;

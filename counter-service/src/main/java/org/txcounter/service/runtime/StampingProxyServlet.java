@@ -12,13 +12,15 @@ import org.eclipse.jetty.ee10.proxy.ProxyServlet;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.txcounter.core.ingress.IngressCounter;
+import org.txcounter.core.stamp.OwnDestinations;
 
 /**
  * Jetty's streaming reverse proxy for one passthrough route, with these changes:
  * <ul>
- *   <li>the stamp header a client sent is never passed on; the request to the backend carries a fresh stamp of
- *       this deployment instead, so that another node of the deployment behind this route does not count the same
- *       transaction again;</li>
+ *   <li>the stamp header a client sent is never passed on; a request to a configured peer node of the
+ *       deployment carries a fresh stamp for that node instead, so that the peer does not count the same
+ *       transaction again, and a request to any other backend carries no stamp at all (a backend that echoes
+ *       headers would hand it to the caller);</li>
  *   <li>the forwarding headers are the proxy's own: the address the proxy saw is appended to the client's
  *       {@code X-Forwarded-For} (so its last entry is the truth), and {@code X-Forwarded-Host},
  *       {@code X-Forwarded-Proto} and {@code Forwarded} are set from what the proxy saw, replacing any the client
@@ -34,9 +36,11 @@ final class StampingProxyServlet extends ProxyServlet.Transparent {
     private static final long serialVersionUID = 1L;
 
     private final transient Optional<IngressCounter> ingress;
+    private final transient OwnDestinations own;
 
-    StampingProxyServlet(Optional<IngressCounter> ingress) {
+    StampingProxyServlet(Optional<IngressCounter> ingress, OwnDestinations own) {
         this.ingress = ingress;
+        this.own = own;
     }
 
     @Override
@@ -59,7 +63,7 @@ final class StampingProxyServlet extends ProxyServlet.Transparent {
             headers.remove(HttpHeader.X_FORWARDED_PORT);
             headers.put(HttpHeader.FORWARDED, "for=" + node(client) + ";host=" + quoted(forwardedHost)
                     + ";proto=" + proto);
-            ingress.flatMap(IngressCounter::currentStamp)
+            ingress.flatMap(counting -> own.http(proxyRequest.getURI()).flatMap(counting::stampFor))
                     .ifPresent(stamp -> headers.put(IngressCounter.HTTP_HEADER, stamp));
         });
     }

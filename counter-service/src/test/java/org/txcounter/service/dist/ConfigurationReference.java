@@ -15,7 +15,7 @@ import org.txcounter.core.config.ConfigModel.Section;
 final class ConfigurationReference {
 
     static final Set<String> TYPES = Set.of("boolean", "integer", "string", "path", "secret", "table",
-            "array of integers", "array of tables");
+            "array of integers", "array of strings", "array of tables");
     private static final int WIDTH = 110;
 
     private ConfigurationReference() {

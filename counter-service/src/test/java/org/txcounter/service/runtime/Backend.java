@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real HTTP backend on a loopback socket. It answers {@code echo:<path>:<body>} and remembers which bodies it
- * has seen; optionally it fails the first delivery of each body with a 500.
+ * has seen; optionally it fails the first delivery of each body with a 500. Like a debug or httpbin-style
+ * service, it echoes every {@code X-Txn-*} request header back as a response header named {@code Echo-<name>}.
  */
 final class Backend implements AutoCloseable {
 
@@ -25,6 +26,7 @@ final class Backend implements AutoCloseable {
     private final Set<String> bodiesSeen = ConcurrentHashMap.newKeySet();
     private final Set<String> bodiesAccepted = ConcurrentHashMap.newKeySet();
     private final AtomicInteger duplicates = new AtomicInteger();
+    private final AtomicInteger stampsSeen = new AtomicInteger();
     private volatile boolean failFirstAttempt;
 
     Backend() throws IOException {
@@ -42,6 +44,14 @@ final class Backend implements AutoCloseable {
             } else if (!text.isEmpty() && !bodiesAccepted.add(text)) {
                 duplicates.incrementAndGet();
             }
+            if (exchange.getRequestHeaders().containsKey("X-Txn-Counter-Stamp")) {
+                stampsSeen.incrementAndGet();
+            }
+            exchange.getRequestHeaders().forEach((name, values) -> {
+                if (name.toLowerCase(java.util.Locale.ROOT).startsWith("x-txn-")) {
+                    exchange.getResponseHeaders().put("Echo-" + name, values);
+                }
+            });
             byte[] answer = ("echo:" + exchange.getRequestURI().getPath() + ":" + text)
                     .getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(status, answer.length);
@@ -68,6 +78,11 @@ final class Backend implements AutoCloseable {
 
     int duplicates() {
         return duplicates.get();
+    }
+
+    /** How many requests reached this backend carrying a stamp header: none should, it is no node of ours. */
+    int stampsSeen() {
+        return stampsSeen.get();
     }
 
     int handled() {

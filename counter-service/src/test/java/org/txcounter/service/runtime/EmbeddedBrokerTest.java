@@ -6,6 +6,8 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import org.apache.activemq.artemis.api.core.QueueConfiguration;
 import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.client.ActiveMQClient;
@@ -46,10 +48,12 @@ class EmbeddedBrokerTest {
 
     @Test
     void anExpiredMessageOnARuntimeQueueMovesToTheExpiryQueueWithoutAWarning() throws Exception {
-        try (EmbeddedBroker broker = EmbeddedBroker.start(dataDir, 0);
+        try (EmbeddedBroker broker = EmbeddedBroker.start(dataDir, 0, Optional.empty(), List.of(), List.of(),
+                Optional.empty());
                 ServerLocator locator = ActiveMQClient.createServerLocator(broker.url());
                 ClientSessionFactory factory = locator.createSessionFactory();
-                ClientSession session = factory.createSession()) {
+                ClientSession session = factory.createSession(broker.login().user(), broker.login().password(),
+                        false, true, true, false, 0)) {
             session.createQueue(QueueConfiguration.of("orders").setRoutingType(RoutingType.ANYCAST));
             session.start();
             try (ClientProducer producer = session.createProducer("orders")) {

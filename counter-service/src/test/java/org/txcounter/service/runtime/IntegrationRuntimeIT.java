@@ -1,8 +1,15 @@
 package org.txcounter.service.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import jakarta.jms.JMSConsumer;
 import jakarta.jms.JMSContext;
+import jakarta.jms.JMSRuntimeException;
+import jakarta.jms.JMSSecurityException;
+import jakarta.jms.JMSSecurityRuntimeException;
+import jakarta.jms.Message;
+import jakarta.jms.Queue;
 import jakarta.jms.TextMessage;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -11,14 +18,19 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.apache.activemq.artemis.api.core.management.ResourceNames;
+import org.apache.activemq.artemis.api.jms.management.JMSManagementHelper;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,7 +44,10 @@ import org.txcounter.core.config.DataSourceConfig;
 import org.txcounter.core.config.DedupeConfig;
 import org.txcounter.core.config.ListenerLimits;
 import org.txcounter.core.config.RuntimeConfig;
+import org.txcounter.core.stamp.OwnDestinations;
 import org.txcounter.core.stamp.StampAuthority;
+import org.txcounter.core.stamp.StampVerdict;
+import org.txcounter.service.security.SelfSignedCertificate;
 
 /**
  * The runtime end to end: real sockets, a real backend, the embedded Artemis broker, real H2 databases. Every
@@ -42,6 +57,10 @@ class IntegrationRuntimeIT {
 
     private static final byte[] SECRET = "a-deployment-secret-of-32-bytes!!".getBytes(StandardCharsets.US_ASCII);
     private static final long TIMEOUT_MS = 120_000;
+    /** The runtime's own broker login, configured on every node (the embedded broker's and its clients'). */
+    private static final RuntimeConfig.Login RUNTIME = new RuntimeConfig.Login("it-runtime", "it-runtime-password");
+    /** An outside producer's login: it may send to the inbound endpoints' queues and nothing else. */
+    private static final RuntimeConfig.Login PRODUCER = new RuntimeConfig.Login("it-producer", "it-producer-password");
 
     @TempDir
     Path tempDir;
@@ -97,7 +116,23 @@ class IntegrationRuntimeIT {
 
     private static RuntimeConfig config(List<RuntimeConfig.Route> routes, Optional<String> brokerUrl, int brokerPort,
             List<RuntimeConfig.InboundEndpoint> endpoints) {
-        return new RuntimeConfig("127.0.0.1", 0, routes, brokerUrl, brokerPort, endpoints);
+        return config(routes, brokerUrl, brokerPort, endpoints, OwnDestinations.none());
+    }
+
+    private static RuntimeConfig config(List<RuntimeConfig.Route> routes, Optional<String> brokerUrl, int brokerPort,
+            List<RuntimeConfig.InboundEndpoint> endpoints, OwnDestinations own) {
+        return new RuntimeConfig("127.0.0.1", 0, routes, brokerUrl, brokerPort, endpoints, own, Optional.of(RUNTIME),
+                List.of(PRODUCER), Optional.empty());
+    }
+
+    private static ActiveMQConnectionFactory connect(int brokerPort, RuntimeConfig.Login login) {
+        return new ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort, login.user(), login.password());
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket probe = new ServerSocket(0)) {
+            return probe.getLocalPort();
+        }
     }
 
     private long pending(TransactionCounter counter, Transport transport) {
@@ -180,8 +215,9 @@ class IntegrationRuntimeIT {
             brokerPort = probe.getLocalPort();
         }
         TransactionCounter producerNode = counter("node-a", true);
+        // Node a has no consumer of "orders" itself: the queue is configured as the deployment's own.
         IntegrationRuntime producer = runtime(producerNode, config(List.of(async("/orders", "orders")),
-                Optional.empty(), brokerPort, List.of()));
+                Optional.empty(), brokerPort, List.of(), new OwnDestinations(Set.of("orders"), List.of())));
         TransactionCounter consumerNode = counter("node-b", true);
         runtime(consumerNode, config(List.of(), Optional.of("tcp://127.0.0.1:" + brokerPort), 0,
                 List.of(toHttp("orders", backend.uri("/process")))));
@@ -207,19 +243,20 @@ class IntegrationRuntimeIT {
         TransactionCounter counter = counter("node-a", true);
         runtime(counter, config(List.of(), Optional.empty(), brokerPort,
                 List.of(toHttp("inbound", backend.uri("/process")))));
-        StampAuthority outsider = new StampAuthority("it", "another-secret-that-is-32-bytes!!!"
-                .getBytes(StandardCharsets.US_ASCII), Duration.ofHours(1), clock);
-        StampAuthority genuine = new StampAuthority("it", SECRET, Duration.ofHours(1), clock);
+        StampAuthority outsider = new StampAuthority("it", "outsider", "another-secret-that-is-32-bytes!!!"
+                .getBytes(StandardCharsets.US_ASCII), Duration.ofHours(1), 1_000, clock);
+        StampAuthority genuine = new StampAuthority("it", "node-a", SECRET, Duration.ofHours(1), 1_000, clock);
+        String inbound = StampAuthority.queueDestination("inbound");
 
-        try (ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort);
+        try (ActiveMQConnectionFactory factory = connect(brokerPort, PRODUCER);
                 JMSContext context = factory.createContext()) {
             for (int i = 0; i < 1_000; i++) {
                 TextMessage message = context.createTextMessage("outside-" + i);
                 String stamp;
                 if (i % 2 == 0) {
-                    stamp = outsider.issue();
+                    stamp = outsider.issue(inbound);
                 } else {
-                    String copied = genuine.issue();
+                    String copied = genuine.issue(inbound);
                     int edit = copied.length() - 3;
                     stamp = copied.substring(0, edit) + (copied.charAt(edit) == 'x' ? 'y' : 'x')
                             + copied.substring(edit + 1);
@@ -235,6 +272,239 @@ class IntegrationRuntimeIT {
     }
 
     @Test
+    void stampsEchoedByABackendDoNotMakeChainedRequestsFree() throws Exception {
+        TransactionCounter counter = counter("node-a", true);
+        IntegrationRuntime runtime = runtime(counter, config(
+                List.of(proxy("/shop", backend.uri("/backend")), async("/orders", "orders")), Optional.empty(), 0,
+                List.of(toHttp("orders", backend.uri("/process")))));
+        String base = "http://127.0.0.1:" + runtime.passthroughPort();
+
+        String harvested = null;
+        List<String> seen = new ArrayList<>();
+        for (int i = 0; i <= 50; i++) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/shop/item/" + i));
+            if (harvested != null) {
+                request.header("X-Txn-Counter-Stamp", harvested);
+            }
+            HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(200);
+            harvested = response.headers().firstValue("Echo-X-Txn-Counter-Stamp").orElse(null);
+            if (harvested != null) {
+                seen.add(harvested);
+            }
+        }
+        for (int i = 0; i < 10; i++) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/orders/item/" + i))
+                    .POST(HttpRequest.BodyPublishers.ofString("order-" + i));
+            if (!seen.isEmpty()) {
+                request.header("X-Txn-Counter-Stamp", seen.get(i % seen.size()));
+            }
+            assertThat(client.send(request.build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                    .isEqualTo(202);
+        }
+        backend.awaitHandled(51 + 10, TIMEOUT_MS);
+
+        assertThat(pending(counter, Transport.HTTP)).isEqualTo(51 + 10);
+        assertThat(pending(counter, Transport.JMS)).isZero();
+        assertThat(seen).isEmpty();
+    }
+
+    @Test
+    void stampsReadBackFromAForwardedQueueDoNotMakeResentMessagesFree() throws Exception {
+        int brokerPort;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            brokerPort = probe.getLocalPort();
+        }
+        TransactionCounter counter = counter("node-a", true);
+        runtime(counter, config(List.of(), Optional.empty(), brokerPort, List.of(
+                new RuntimeConfig.InboundEndpoint("in", "in", Optional.empty(), Optional.of("out"), 2))));
+
+        int withHarvestedStamp = 0;
+        // The producer sends to "in" with its own login; whoever consumes "out" (another system, outside the
+        // deployment: here with the runtime's login, which may read any queue) hands it what it read there.
+        try (ActiveMQConnectionFactory producerFactory = connect(brokerPort, PRODUCER);
+                JMSContext producer = producerFactory.createContext();
+                ActiveMQConnectionFactory readerFactory = connect(brokerPort, RUNTIME);
+                JMSContext context = readerFactory.createContext();
+                JMSConsumer out = context.createConsumer(context.createQueue("out"))) {
+            String harvested = null;
+            for (int i = 0; i <= 30; i++) {
+                TextMessage message = producer.createTextMessage("resent-" + i);
+                if (harvested != null) {
+                    message.setStringProperty("TxnCounterStamp", harvested);
+                    withHarvestedStamp++;
+                }
+                producer.createProducer().send(producer.createQueue("in"), message);
+                Message forwarded = out.receive(TIMEOUT_MS);
+                assertThat(forwarded).as("message %d forwarded to out", i).isNotNull();
+                harvested = forwarded.getStringProperty("TxnCounterStamp");
+            }
+        }
+
+        assertThat(pending(counter, Transport.JMS)).isEqualTo(31);
+        assertThat(withHarvestedStamp).isZero();
+    }
+
+    @Test
+    void theEmbeddedBrokerRefusesAnonymousAccessAndOutsideProducersMayOnlySend() throws Exception {
+        int brokerPort = freePort();
+        TransactionCounter counter = counter("node-a", true);
+        runtime(counter, config(List.of(), Optional.empty(), brokerPort,
+                List.of(toHttp("inbound", backend.uri("/process")))));
+
+        try (ActiveMQConnectionFactory anonymous = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort)) {
+            assertThatThrownBy(anonymous::createContext).isInstanceOf(JMSSecurityRuntimeException.class);
+        }
+        try (ActiveMQConnectionFactory wrong = connect(brokerPort,
+                new RuntimeConfig.Login(PRODUCER.user(), "not-the-password"))) {
+            assertThatThrownBy(wrong::createContext).isInstanceOf(JMSSecurityRuntimeException.class);
+        }
+        try (ActiveMQConnectionFactory factory = connect(brokerPort, PRODUCER);
+                JMSContext context = factory.createContext()) {
+            Queue inbound = context.createQueue("inbound");
+            assertThatThrownBy(() -> context.createConsumer(inbound)).isInstanceOf(JMSRuntimeException.class)
+                    .hasMessageContaining("CONSUME");
+            assertThatThrownBy(() -> context.createBrowser(inbound).getEnumeration().hasMoreElements())
+                    .isInstanceOf(JMSSecurityException.class).hasMessageContaining("BROWSE");
+            assertThatThrownBy(() -> context.createProducer().send(context.createQueue("elsewhere"), "x"))
+                    .isInstanceOf(JMSRuntimeException.class).hasMessageContaining("elsewhere");
+            Message management = context.createMessage();
+            JMSManagementHelper.putAttribute(management, ResourceNames.BROKER, "version");
+            assertThatThrownBy(() -> context.createProducer().send(context.createQueue("activemq.management"),
+                    management)).isInstanceOf(JMSRuntimeException.class).hasMessageContaining("activemq.management");
+
+            // Sending to an inbound queue is what it may do: each message counts.
+            for (int i = 0; i < 5; i++) {
+                context.createProducer().send(inbound, "allowed-" + i);
+            }
+        }
+        backend.awaitHandled(5, TIMEOUT_MS);
+        assertThat(pending(counter, Transport.JMS)).isEqualTo(5);
+
+        Path brokerDir = tempDir.resolve("node-a").resolve("broker");
+        List<String> notPrivate = new ArrayList<>();
+        try (java.util.stream.Stream<Path> paths = Files.walk(brokerDir)) {
+            paths.forEach(path -> {
+                try {
+                    String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
+                    if (!mode.equals(Files.isDirectory(path) ? "rwx------" : "rw-------")) {
+                        notPrivate.add(brokerDir.relativize(path) + " " + mode);
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        }
+        assertThat(notPrivate).isEmpty();
+    }
+
+    /** One embedded broker per test: stopping one resets the JMS client's shared thread pools. */
+    @Test
+    void withoutAConfiguredLoginTheRuntimeGeneratesAnOwnerOnlyOne() throws Exception {
+        // The runtime logs in with it, in-VM too: its endpoint consumes and the message counts.
+        TransactionCounter generated = counter("node-g", true);
+        IntegrationRuntime runtime = runtime(generated, new RuntimeConfig("127.0.0.1", 0,
+                List.of(async("/generated", "generated")), Optional.empty(), 0,
+                List.of(toHttp("generated", backend.uri("/process")))));
+        Path loginFile = tempDir.resolve("node-g").resolve(EmbeddedBroker.LOGIN_FILE);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(loginFile))).isEqualTo("rw-------");
+        assertThat(Files.readAllLines(loginFile)).hasSize(2).first().isEqualTo("txcounter-runtime");
+        HttpResponse<String> queued = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + runtime.passthroughPort() + "/generated/1")).POST(HttpRequest.BodyPublishers.ofString("g-1"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(queued.statusCode()).isEqualTo(202);
+        backend.awaitHandled(1, TIMEOUT_MS);
+        assertThat(pending(generated, Transport.HTTP)).isEqualTo(1);
+        assertThat(pending(generated, Transport.JMS)).isZero();
+    }
+
+    @Test
+    void theEmbeddedBrokerTakesOutsideProducersOverTlsWithTheirLogin() throws Exception {
+        int tlsPort = freePort();
+        Path keystore = tempDir.resolve("broker-tls.p12");
+        SelfSignedCertificate.create(keystore, "keystore-password".toCharArray(), List.of("localhost", "127.0.0.1"),
+                SelfSignedCertificate.KeyType.EC);
+        TransactionCounter counter = counter("node-a", true);
+        runtime(counter, new RuntimeConfig("127.0.0.1", 0, List.of(), Optional.empty(), 0,
+                List.of(toHttp("inbound", backend.uri("/process"))), OwnDestinations.none(), Optional.of(RUNTIME),
+                List.of(PRODUCER), Optional.of(new RuntimeConfig.BrokerTls(tlsPort, keystore, "keystore-password"))));
+        String tls = "tcp://127.0.0.1:" + tlsPort + "?sslEnabled=true;trustStorePath=" + keystore
+                + ";trustStorePassword=keystore-password;trustStoreType=PKCS12;enabledProtocols=TLSv1.3";
+
+        try (ActiveMQConnectionFactory anonymous = new ActiveMQConnectionFactory(tls)) {
+            assertThatThrownBy(anonymous::createContext).isInstanceOf(JMSSecurityRuntimeException.class);
+        }
+        try (ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(tls, PRODUCER.user(),
+                PRODUCER.password()); JMSContext context = factory.createContext()) {
+            for (int i = 0; i < 20; i++) {
+                context.createProducer().send(context.createQueue("inbound"), "over-tls-" + i);
+            }
+        }
+        backend.awaitHandled(20, TIMEOUT_MS);
+
+        assertThat(pending(counter, Transport.JMS)).isEqualTo(20);
+    }
+
+    @Test
+    void anEndpointForwardingToAPeerNodeCountsOnceAndToAnyOtherBackendSendsNoStamp() throws Exception {
+        int brokerPort = freePort();
+        TransactionCounter nodeB = counter("node-b", true);
+        IntegrationRuntime b = runtime(nodeB, config(List.of(proxy("/api", backend.uri("/backend"))),
+                Optional.empty(), 0, List.of()));
+        URI peer = URI.create("http://127.0.0.1:" + b.passthroughPort() + "/api");
+        TransactionCounter nodeA = counter("node-a", true);
+        runtime(nodeA, config(List.of(), Optional.empty(), brokerPort, List.of(toHttp("to-peer", peer),
+                toHttp("to-backend", backend.uri("/process"))),
+                new OwnDestinations(Set.of(), List.of(new OwnDestinations.Peer("node-b", peer)))));
+
+        try (ActiveMQConnectionFactory factory = connect(brokerPort, PRODUCER);
+                JMSContext context = factory.createContext()) {
+            for (int i = 0; i < 10; i++) {
+                context.createProducer().send(context.createQueue("to-peer"), "peer-" + i);
+                context.createProducer().send(context.createQueue("to-backend"), "backend-" + i);
+            }
+        }
+        backend.awaitHandled(20, TIMEOUT_MS);
+
+        assertThat(pending(nodeA, Transport.JMS)).isEqualTo(20);
+        assertThat(pending(nodeB, Transport.HTTP)).isZero();
+        assertThat(backend.stampsSeen()).isZero();
+    }
+
+    @Test
+    void aStampIssuedForAnotherQueueOrNodeIsCountedWhereverItIsPresented() throws Exception {
+        int brokerPort = freePort();
+        TransactionCounter counter = counter("node-a", true);
+        IntegrationRuntime runtime = runtime(counter, config(List.of(async("/orders", "orders")), Optional.empty(),
+                brokerPort, List.of(toHttp("orders", backend.uri("/process")), toHttp("billing",
+                        backend.uri("/process")))));
+        StampAuthority deployment = new StampAuthority("it", "elsewhere", SECRET, Duration.ofHours(1), 1_000, clock);
+
+        // Genuine stamps, but for node-b and for queue "billing": worthless on node-a's passthrough and on "orders".
+        for (int i = 0; i < 10; i++) {
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + runtime.passthroughPort()
+                    + "/orders/item/" + i)).header("X-Txn-Counter-Stamp", deployment.issue(
+                            StampAuthority.nodeDestination("node-b"))).POST(HttpRequest.BodyPublishers.ofString(
+                                    "order-" + i)).build();
+            assertThat(client.send(request, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(202);
+        }
+        try (ActiveMQConnectionFactory factory = connect(brokerPort, PRODUCER);
+                JMSContext context = factory.createContext()) {
+            for (int i = 0; i < 10; i++) {
+                TextMessage message = context.createTextMessage("misdirected-" + i);
+                message.setStringProperty("TxnCounterStamp", deployment.issue(
+                        StampAuthority.queueDestination("billing")));
+                context.createProducer().send(context.createQueue("orders"), message);
+            }
+        }
+        backend.awaitHandled(20, TIMEOUT_MS);
+
+        assertThat(pending(counter, Transport.HTTP)).isEqualTo(10);
+        assertThat(pending(counter, Transport.JMS)).isEqualTo(10);
+        assertThat(counter.ingress().rejectedStamps()).containsEntry(StampVerdict.BAD_SIGNATURE, 20L);
+    }
+
+    @Test
     void messagesRolledBackAndRedeliveredCountOnce() throws Exception {
         backend.failFirstAttemptOfEachBody();
         TransactionCounter counter = counter("node-a", true);
@@ -245,7 +515,7 @@ class IntegrationRuntimeIT {
         runtime(counter, config(List.of(), Optional.empty(), brokerPort,
                 List.of(toHttp("retry", backend.uri("/process")))));
 
-        try (ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort);
+        try (ActiveMQConnectionFactory factory = connect(brokerPort, PRODUCER);
                 JMSContext context = factory.createContext()) {
             for (int i = 0; i < 300; i++) {
                 context.createProducer().send(context.createQueue("retry"), context.createTextMessage("m-" + i));
@@ -293,9 +563,9 @@ class IntegrationRuntimeIT {
             IntegrationRuntime b = runtime(nodeB, config(List.of(proxy("/api", backend.uri("/backend"))),
                     Optional.empty(), 0, List.of()));
             TransactionCounter nodeA = counter(chaining ? "chain-a-on" : "chain-a-off", true);
-            IntegrationRuntime a = runtime(nodeA, config(
-                    List.of(proxy("/shop", URI.create("http://127.0.0.1:" + b.passthroughPort() + "/api"))),
-                    Optional.empty(), 0, List.of()));
+            URI peer = URI.create("http://127.0.0.1:" + b.passthroughPort() + "/api");
+            IntegrationRuntime a = runtime(nodeA, config(List.of(proxy("/shop", peer)), Optional.empty(), 0, List.of(),
+                    new OwnDestinations(Set.of(), List.of(new OwnDestinations.Peer(nodeB.nodeId(), peer)))));
 
             assertThat(send(a.passthroughPort(), "/shop", "GET", 200, 4)).isEqualTo(200);
 

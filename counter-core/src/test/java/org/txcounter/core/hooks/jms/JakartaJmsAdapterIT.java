@@ -9,9 +9,11 @@ import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.txcounter.core.hooks.jms.jakarta.CountingMessageListener;
 import org.txcounter.core.hooks.jms.jakarta.MessageStamper;
 import org.txcounter.core.ingress.IngressCounter;
+import org.txcounter.core.stamp.OwnDestinations;
 
 /** The scenarios through the {@code jakarta.jms} adapter. Runs with only Artemis's jakarta client on the classpath. */
 class JakartaJmsAdapterIT extends JmsAdapterScenarios {
@@ -23,7 +25,6 @@ class JakartaJmsAdapterIT extends JmsAdapterScenarios {
         connection.start();
         Session producerSession = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
         MessageProducer producer = producerSession.createProducer(null);
-        MessageStamper stamper = new MessageStamper(ingress);
         List<Session> consumerSessions = new ArrayList<>();
         return new Jms() {
             @Override
@@ -38,7 +39,8 @@ class JakartaJmsAdapterIT extends JmsAdapterScenarios {
             @Override
             public synchronized void sendStamped(String queue, String body) throws JMSException {
                 producer.send(producerSession.createQueue(queue),
-                        stamper.stamp(producerSession.createTextMessage(body)));
+                        new MessageStamper(ingress, new OwnDestinations(Set.of(queue), List.of()))
+                                .stamp(producerSession.createTextMessage(body), queue));
             }
 
             @Override
@@ -47,7 +49,7 @@ class JakartaJmsAdapterIT extends JmsAdapterScenarios {
                 consumerSessions.add(session);
                 MessageConsumer consumer = session.createConsumer(session.createQueue(queue));
                 Jms self = this;
-                consumer.setMessageListener(new CountingMessageListener(ingress, message -> {
+                consumer.setMessageListener(new CountingMessageListener(ingress, queue, message -> {
                     try {
                         boolean ok = handler.handle(((TextMessage) message).getText(), message.getJMSRedelivered(),
                                 self);

@@ -2,6 +2,7 @@ package org.txcounter.core.hooks.jms;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import javax.jms.Connection;
 import javax.jms.ConnectionFactory;
 import javax.jms.JMSException;
@@ -12,6 +13,7 @@ import javax.jms.TextMessage;
 import org.txcounter.core.hooks.jms.javax.CountingMessageListener;
 import org.txcounter.core.hooks.jms.javax.MessageStamper;
 import org.txcounter.core.ingress.IngressCounter;
+import org.txcounter.core.stamp.OwnDestinations;
 
 /** The scenarios through the {@code javax.jms} adapter. Runs with only Artemis's javax client on the classpath. */
 class JavaxJmsAdapterIT extends JmsAdapterScenarios {
@@ -23,7 +25,6 @@ class JavaxJmsAdapterIT extends JmsAdapterScenarios {
         connection.start();
         Session producerSession = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
         MessageProducer producer = producerSession.createProducer(null);
-        MessageStamper stamper = new MessageStamper(ingress);
         List<Session> consumerSessions = new ArrayList<>();
         return new Jms() {
             @Override
@@ -38,7 +39,8 @@ class JavaxJmsAdapterIT extends JmsAdapterScenarios {
             @Override
             public synchronized void sendStamped(String queue, String body) throws JMSException {
                 producer.send(producerSession.createQueue(queue),
-                        stamper.stamp(producerSession.createTextMessage(body)));
+                        new MessageStamper(ingress, new OwnDestinations(Set.of(queue), List.of()))
+                                .stamp(producerSession.createTextMessage(body), queue));
             }
 
             @Override
@@ -47,7 +49,7 @@ class JavaxJmsAdapterIT extends JmsAdapterScenarios {
                 consumerSessions.add(session);
                 MessageConsumer consumer = session.createConsumer(session.createQueue(queue));
                 Jms self = this;
-                consumer.setMessageListener(new CountingMessageListener(ingress, message -> {
+                consumer.setMessageListener(new CountingMessageListener(ingress, queue, message -> {
                     try {
                         boolean ok = handler.handle(((TextMessage) message).getText(), message.getJMSRedelivered(),
                                 self);

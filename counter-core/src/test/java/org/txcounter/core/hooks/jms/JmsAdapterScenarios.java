@@ -43,7 +43,10 @@ abstract class JmsAdapterScenarios {
         /** Sends as an outside producer: the stamp property is set to {@code stamp} if not null. */
         void send(String queue, String body, String stamp) throws Exception;
 
-        /** Sends as the runtime while handling an inbound transaction: stamped through the adapter's stamper. */
+        /**
+         * Sends as the runtime while handling an inbound transaction: stamped through the adapter's stamper, with
+         * {@code queue} one of the deployment's own.
+         */
         void sendStamped(String queue, String body) throws Exception;
 
         /**
@@ -92,8 +95,8 @@ abstract class JmsAdapterScenarios {
     @BeforeEach
     void connect() throws Exception {
         meter = new TransactionMeter();
-        ingress = new IngressCounter(meter, Optional.of(new StampAuthority("jms-it", SECRET, Duration.ofHours(1),
-                clock)), true, 10_000, clock);
+        ingress = new IngressCounter(meter, Optional.of(new StampAuthority("jms-it", "node-1", SECRET,
+                Duration.ofHours(1), 10_000, clock)), true, 10_000, clock);
         jms = connect(ingress);
     }
 
@@ -138,15 +141,15 @@ abstract class JmsAdapterScenarios {
     @Test
     void forgedEditedAndForeignStampsAreCountedAndReported() throws Exception {
         String queue = queue("forged");
-        StampAuthority outsider = new StampAuthority("jms-it", "an-outsider-secret-of-32-bytes!!"
-                .getBytes(StandardCharsets.US_ASCII), Duration.ofHours(1), clock);
-        StampAuthority genuine = new StampAuthority("jms-it", SECRET, Duration.ofHours(1), clock);
+        StampAuthority outsider = new StampAuthority("jms-it", "node-1", "an-outsider-secret-of-32-bytes!!"
+                .getBytes(StandardCharsets.US_ASCII), Duration.ofHours(1), 1_000, clock);
+        StampAuthority genuine = new StampAuthority("jms-it", "node-1", SECRET, Duration.ofHours(1), 1_000, clock);
         for (int i = 0; i < 300; i++) {
             String stamp = switch (i % 3) {
-                case 0 -> "v1.jms-it.AAAAAAAAAAAAAAAA.0.AAAA";
-                case 1 -> outsider.issue();
+                case 0 -> "v2.jms-it.AAAAAAAAAAAAAAAA.0.AAAA";
+                case 1 -> outsider.issue(StampAuthority.queueDestination(queue));
                 default -> {
-                    String copy = genuine.issue();
+                    String copy = genuine.issue(StampAuthority.queueDestination(queue));
                     yield copy.substring(0, 10) + (copy.charAt(10) == 'x' ? 'y' : 'x') + copy.substring(11);
                 }
             };
@@ -166,7 +169,7 @@ abstract class JmsAdapterScenarios {
     @Test
     void oneValidStampCopiedOntoManyMessagesLetsOneThrough() throws Exception {
         String queue = queue("copied");
-        String stamp = new StampAuthority("jms-it", SECRET, Duration.ofHours(1), clock).issue();
+        String stamp = new StampAuthority("jms-it", "node-1", SECRET, Duration.ofHours(1), 1_000, clock).issue(StampAuthority.queueDestination(queue));
         for (int i = 0; i < 100; i++) {
             jms.send(queue, "copy-" + i, stamp);
         }

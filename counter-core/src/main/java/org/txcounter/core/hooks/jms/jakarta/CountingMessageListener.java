@@ -12,36 +12,45 @@ import org.txcounter.core.ingress.IngressCounter;
  * {@code org.txcounter.core.hooks.jms.javax}; both delegate the decision to {@link IngressCounter}.
  *
  * <pre>{@code
- * consumer.setMessageListener(new CountingMessageListener(ingress, endpointListener));
+ * consumer.setMessageListener(new CountingMessageListener(ingress, "orders", endpointListener));
  * }</pre>
+ *
+ * <p>The queue is the one the consumer was created on: a stamp is honoured only on the queue it was issued for.
+ * Thread-safe if the delegate is.
  */
 public final class CountingMessageListener implements MessageListener {
 
     private final IngressCounter ingress;
+    private final String queue;
     private final MessageListener delegate;
 
-    public CountingMessageListener(IngressCounter ingress, MessageListener delegate) {
+    /** @param queue the queue the consumer takes messages from */
+    public CountingMessageListener(IngressCounter ingress, String queue, MessageListener delegate) {
         this.ingress = Objects.requireNonNull(ingress, "ingress");
+        this.queue = Objects.requireNonNull(queue, "queue");
         this.delegate = Objects.requireNonNull(delegate, "delegate");
     }
 
     @Override
     public void onMessage(Message message) {
-        try (IngressCounter.Scope scope = JakartaMessages.enter(ingress, message)) {
+        try (IngressCounter.Scope scope = JakartaMessages.enter(ingress, queue, message)) {
             delegate.onMessage(message);
         }
     }
 
-    /** Counts a message received synchronously ({@code consumer.receive()}); close the scope when handled. */
-    public static IngressCounter.Scope received(IngressCounter ingress, Message message) {
-        return JakartaMessages.enter(ingress, message);
+    /**
+     * Counts a message received synchronously ({@code consumer.receive()}) from {@code queue}; close the scope
+     * when handled.
+     */
+    public static IngressCounter.Scope received(IngressCounter ingress, String queue, Message message) {
+        return JakartaMessages.enter(ingress, queue, message);
     }
 
     static final class JakartaMessages {
         private JakartaMessages() {
         }
 
-        static IngressCounter.Scope enter(IngressCounter ingress, Message message) {
+        static IngressCounter.Scope enter(IngressCounter ingress, String queue, Message message) {
             String stamp;
             String id;
             boolean redelivered;
@@ -57,7 +66,7 @@ public final class CountingMessageListener implements MessageListener {
                 id = null;
                 redelivered = false;
             }
-            return ingress.jmsMessage(stamp, id, redelivered);
+            return ingress.jmsMessage(queue, stamp, id, redelivered);
         }
     }
 }
