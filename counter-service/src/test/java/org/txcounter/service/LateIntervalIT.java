@@ -35,7 +35,6 @@ import org.txcounter.core.interval.IntervalSummary;
 import org.txcounter.core.journal.Journal;
 import org.txcounter.core.ledger.LedgerKeys;
 import org.txcounter.core.ledger.LedgerVerifier;
-import org.txcounter.core.stamp.StampSecrets;
 import org.txcounter.core.store.Adjustment;
 import org.txcounter.core.store.CounterStore;
 import org.txcounter.core.store.EmbeddedH2;

@@ -150,6 +150,10 @@ class ConfigurationReferenceTest {
         if (section.equals("inbound_endpoint")) {
             parse("[[inbound_endpoint]]\nname = \"in\"\nqueue = \"q\"\nforward_to_queue = \"out\"\n" + key + " = "
                     + value);
+        } else if (key.equals("embedded_broker_tls_port")) {
+            // The TLS acceptor is refused without its keystore: give it one.
+            parse("[jms]\n" + key + " = " + value + "\nembedded_broker_keystore = \"broker.p12\"\n"
+                    + "embedded_broker_keystore_password = \"$secret{broker_tls}\"\n[secrets]\nbroker_tls = \"[pw]\"");
         } else {
             parse("[" + section + "]\n" + key + " = " + value);
         }
