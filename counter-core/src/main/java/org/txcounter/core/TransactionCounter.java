@@ -119,13 +119,16 @@ public final class TransactionCounter implements AutoCloseable {
             TransactionMeter meter = new TransactionMeter();
             IntervalSchedule schedule = new IntervalSchedule(config.updateInterval(), config.billingZone());
             Journal journal = new Journal(config.dataDir());
-            lastSeq = replay(journal, store, nodeId, lastSeq);
-            IntervalFlusher flusher = new IntervalFlusher(meter, store, schedule, clock, nodeId, lastSeq);
+            Optional<JournalState> left = readJournal(journal, nodeId);
+            lastSeq = replay(journal, left, store, lastSeq);
             DedupeConfig dedupe = config.dedupe();
             StampAuthority stamps = new StampAuthority(dedupe.deploymentId(), stampSecret, dedupe.stampLifetime(),
                     clock);
             IngressCounter ingress = new IngressCounter(meter, Optional.of(stamps), dedupe.httpChaining(),
                     dedupe.redeliveryWindow(), clock);
+            left.ifPresent(state -> ingress.restoreInFlight(state.inFlight()));
+            IntervalFlusher flusher = new IntervalFlusher(meter, store, schedule, clock, nodeId, lastSeq,
+                    ingress.inFlight());
             TransactionCounter counter = new TransactionCounter(nodeId, meter, store, flusher, schedule, clock, ingress,
                     signer, journal, config.finalFlushTimeout(), config.updateInterval());
             counter.writeJournal();
@@ -136,12 +139,8 @@ public final class TransactionCounter implements AutoCloseable {
         }
     }
 
-    /**
-     * Writes what the previous run left in the journal: its queued intervals (a repeat of one the database already
-     * has changes nothing) and the partial count of its open interval, unless the database already has that
-     * interval in full. Returns the node's highest written sequence number afterwards.
-     */
-    private static long replay(Journal journal, CounterStore store, String nodeId, long lastSeq) {
+    /** The journal the previous run left, if any; refused if it belongs to another node. */
+    private static Optional<JournalState> readJournal(Journal journal, String nodeId) {
         Optional<JournalState> state;
         try {
             state = journal.read();
@@ -150,15 +149,26 @@ public final class TransactionCounter implements AutoCloseable {
                     + e.getMessage() + ". It holds counts not yet in the database; restore it, or move it away to "
                     + "start without them.", e);
         }
+        if (state.isPresent() && !state.get().nodeId().equals(nodeId)
+                && (!state.get().intervals().isEmpty() || state.get().inFlight().size() > 0)) {
+            throw new ConfigException("The journal " + journal.file().toAbsolutePath() + " belongs to node "
+                    + state.get().nodeId() + " but this runtime is node " + nodeId + ". Start it as "
+                    + state.get().nodeId() + " once so the journal is written, or move the journal away to discard "
+                    + "its counts.");
+        }
+        return state;
+    }
+
+    /**
+     * Writes what the previous run left in the journal: its queued intervals (a repeat of one the database already
+     * has changes nothing) and the partial count of its open interval, unless the database already has that
+     * interval in full. Returns the node's highest written sequence number afterwards.
+     */
+    private static long replay(Journal journal, Optional<JournalState> state, CounterStore store, long lastSeq) {
         if (state.isEmpty() || state.get().intervals().isEmpty()) {
             return lastSeq;
         }
         JournalState left = state.get();
-        if (!left.nodeId().equals(nodeId)) {
-            throw new ConfigException("The journal " + journal.file().toAbsolutePath() + " belongs to node "
-                    + left.nodeId() + " but this runtime is node " + nodeId + ". Start it as " + left.nodeId()
-                    + " once so the journal is written, or move the journal away to discard its counts.");
-        }
         long written = lastSeq;
         List<IntervalSummary> intervals = left.intervals();
         for (int i = 0; i < intervals.size(); i++) {

@@ -52,13 +52,22 @@ public final class IntervalFlusher {
     private TransportCounts drainedSinceStart = TransportCounts.zero();
     private final int maxQueued;
     private boolean nearLimitWarned;
+    private final InFlightMessages inFlight;
 
     /**
      * @param lastSeq the highest sequence number this node has already written; the next interval gets the next
      */
     public IntervalFlusher(TransactionMeter meter, IntervalSink sink, IntervalSchedule schedule, Clock clock,
             String nodeId, long lastSeq) {
-        this(meter, sink, schedule, clock, nodeId, lastSeq, DEFAULT_MAX_QUEUED);
+        this(meter, sink, schedule, clock, nodeId, lastSeq, InFlightMessages.NONE, DEFAULT_MAX_QUEUED);
+    }
+
+    /**
+     * @param inFlight the JMS messages counted and not completed, journaled with the counts
+     */
+    public IntervalFlusher(TransactionMeter meter, IntervalSink sink, IntervalSchedule schedule, Clock clock,
+            String nodeId, long lastSeq, InFlightMessages inFlight) {
+        this(meter, sink, schedule, clock, nodeId, lastSeq, inFlight, DEFAULT_MAX_QUEUED);
     }
 
     /**
@@ -68,6 +77,12 @@ public final class IntervalFlusher {
      */
     IntervalFlusher(TransactionMeter meter, IntervalSink sink, IntervalSchedule schedule, Clock clock,
             String nodeId, long lastSeq, int maxQueued) {
+        this(meter, sink, schedule, clock, nodeId, lastSeq, InFlightMessages.NONE, maxQueued);
+    }
+
+    private IntervalFlusher(TransactionMeter meter, IntervalSink sink, IntervalSchedule schedule, Clock clock,
+            String nodeId, long lastSeq, InFlightMessages inFlight, int maxQueued) {
+        this.inFlight = Objects.requireNonNull(inFlight, "inFlight");
         this.maxQueued = maxQueued;
         this.meter = Objects.requireNonNull(meter, "meter");
         this.sink = Objects.requireNonNull(sink, "sink");
@@ -180,12 +195,13 @@ public final class IntervalFlusher {
     /**
      * A consistent picture of everything not yet acknowledged, for the journal: the queued intervals, and what the
      * open interval holds so far as the interval it would become if it closed now (it takes the next sequence
-     * number, so a replay can tell whether the database already has it).
+     * number, so a replay can tell whether the database already has it), and the JMS messages in flight.
      */
     public synchronized JournalState journalState() {
         Instant now = now();
         List<IntervalSummary> pending = new ArrayList<>(unwritten);
-        TransportCounts open = TransportCounts.of(meter.pending());
+        InFlightMessages.Snapshot held = inFlight.snapshot(meter);
+        TransportCounts open = held.pending();
         if (!open.isZero()) {
             Instant end = now.isAfter(currentStart) ? now : currentStart.plusMillis(1);
             if (end.isAfter(currentEnd)) {
@@ -194,7 +210,7 @@ public final class IntervalFlusher {
             pending.add(new IntervalSummary(nodeId, lastSeq + 1, currentStart, end,
                     schedule.billingMonth(currentStart), open));
         }
-        return new JournalState(nodeId, lastSeq, pending.size() - unwritten.size() == 1, pending);
+        return new JournalState(nodeId, lastSeq, pending.size() - unwritten.size() == 1, pending, held.ids());
     }
 
     /**
@@ -203,10 +219,13 @@ public final class IntervalFlusher {
      * @param lastSeq     the highest sequence number assigned to a closed interval
      * @param openIsLast  whether the last of {@code intervals} is the open interval's partial count
      * @param intervals   queued intervals, oldest first, then the open one's partial count if any
+     * @param inFlight    the JMS messages counted and not completed, read at the same instant as the counts
      */
-    public record JournalState(String nodeId, long lastSeq, boolean openIsLast, List<IntervalSummary> intervals) {
+    public record JournalState(String nodeId, long lastSeq, boolean openIsLast, List<IntervalSummary> intervals,
+            InFlightIds inFlight) {
         public JournalState {
             intervals = List.copyOf(intervals);
+            Objects.requireNonNull(inFlight, "inFlight");
         }
     }
 

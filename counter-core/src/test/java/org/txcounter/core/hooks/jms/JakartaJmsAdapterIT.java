@@ -12,6 +12,7 @@ import java.util.List;
 import org.txcounter.core.hooks.jms.jakarta.CountingMessageListener;
 import org.txcounter.core.hooks.jms.jakarta.MessageStamper;
 import org.txcounter.core.ingress.IngressCounter;
+import org.txcounter.core.ingress.IngressCounter.Completion;
 
 /** The scenarios through the {@code jakarta.jms} adapter. Runs with only Artemis's jakarta client on the classpath. */
 class JakartaJmsAdapterIT extends JmsAdapterScenarios {
@@ -53,13 +54,15 @@ class JakartaJmsAdapterIT extends JmsAdapterScenarios {
                                 self);
                         if (ok) {
                             session.commit();
+                            ingress.completed();
                         } else {
+                            ingress.rollingBack();
                             session.rollback();
                         }
                     } catch (Exception e) {
                         throw new IllegalStateException(e);
                     }
-                }));
+                }, Completion.BY_LISTENER));
             }
 
             @Override
