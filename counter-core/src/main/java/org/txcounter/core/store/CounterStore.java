@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.YearMonth;
@@ -27,6 +28,7 @@ import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationInfoService;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.SqlStatements;
 import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
@@ -70,11 +72,13 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
     private final LedgerSigner signer;
 
     private CounterStore(HikariDataSource dataSource, Dialect dialect, Clock clock, String description,
-            LedgerSigner signer) {
+            LedgerSigner signer, Duration statementTimeout) {
         this.dataSource = dataSource;
         this.signer = signer;
         this.dialect = dialect;
         this.jdbi = Jdbi.create(dataSource);
+        // Every statement is cancelled by its driver after this long; the socket timeout catches the rest.
+        jdbi.getConfig(SqlStatements.class).setQueryTimeout((int) Dialect.seconds(statementTimeout));
         this.clock = clock;
         this.description = description;
     }
@@ -112,9 +116,16 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
             // instead of seeking the primary key.
             hikari.addDataSourceProperty("sendStringParametersAsUnicode", "false");
         }
+        String url = config.url().toLowerCase(Locale.ROOT);
+        dialect.timeoutProperties(config.timeouts()).forEach((name, value) -> {
+            if (!url.contains(name.toLowerCase(Locale.ROOT) + "=")) {
+                hikari.addDataSourceProperty(name, value);
+            }
+        });
         String description = config.id() + " (" + config.url() + ")";
         try {
-            return new CounterStore(new HikariDataSource(hikari), dialect, clock, description, signer);
+            return new CounterStore(new HikariDataSource(hikari), dialect, clock, description, signer,
+                    config.timeouts().statement());
         } catch (RuntimeException e) {
             throw new StoreException("Cannot connect to datasource " + description + " as user \""
                     + config.username() + "\": " + rootMessage(e) + ". Check that the database is running and "

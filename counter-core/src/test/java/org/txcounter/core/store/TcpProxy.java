@@ -11,7 +11,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A TCP proxy on a loopback port in front of a database, so a test can cut the connection between the pool and
- * the database and restore it, as a network outage would.
+ * the database and restore it, as a network outage would ({@link #cut()}: connections closed and refused), or make
+ * the database hang ({@link #hang()}: connections stay open and new ones are accepted, but nothing is forwarded
+ * either way, as when packets are dropped or the server froze).
+ *
+ * <p>Thread-safe: the test thread switches modes while the proxy's own threads forward.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -20,6 +24,8 @@ public final class TcpProxy implements AutoCloseable {
     private final int targetPort;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile boolean cut;
+    private final Object hangLock = new Object();
+    private boolean hanging;
     private final Thread acceptor;
 
     public TcpProxy(String targetHost, int targetPort) throws IOException {
@@ -44,8 +50,37 @@ public final class TcpProxy implements AutoCloseable {
         open.clear();
     }
 
+    /**
+     * Stops forwarding in both directions without closing anything: what a client sends is held, answers never come,
+     * and new connections are accepted and left waiting. {@link #restore()} forwards again.
+     */
+    public void hang() {
+        synchronized (hangLock) {
+            hanging = true;
+        }
+    }
+
     public void restore() {
         cut = false;
+        synchronized (hangLock) {
+            hanging = false;
+            hangLock.notifyAll();
+        }
+    }
+
+    /** Waits while the proxy hangs; returns false if interrupted. */
+    private boolean awaitForwarding() {
+        synchronized (hangLock) {
+            while (hanging) {
+                try {
+                    hangLock.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     private void accept() {
@@ -60,15 +95,28 @@ public final class TcpProxy implements AutoCloseable {
                 closeQuietly(client);
                 continue;
             }
-            try {
-                Socket upstream = new Socket(targetHost, targetPort);
-                open.add(client);
-                open.add(upstream);
-                pipe(client, upstream);
-                pipe(upstream, client);
-            } catch (IOException e) {
-                closeQuietly(client);
-            }
+            open.add(client);
+            Thread connector = new Thread(() -> connect(client), "tcp-proxy-connect");
+            connector.setDaemon(true);
+            connector.start();
+        }
+    }
+
+    /** Opens the upstream side once the proxy forwards; a hanging proxy leaves the client connected and waiting. */
+    private void connect(Socket client) {
+        if (!awaitForwarding() || cut) {
+            closeQuietly(client);
+            open.remove(client);
+            return;
+        }
+        try {
+            Socket upstream = new Socket(targetHost, targetPort);
+            open.add(upstream);
+            pipe(client, upstream);
+            pipe(upstream, client);
+        } catch (IOException e) {
+            closeQuietly(client);
+            open.remove(client);
         }
     }
 
@@ -77,6 +125,9 @@ public final class TcpProxy implements AutoCloseable {
             byte[] buffer = new byte[16 * 1024];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+                    if (!awaitForwarding()) {
+                        break;
+                    }
                     out.write(buffer, 0, read);
                     out.flush();
                 }
