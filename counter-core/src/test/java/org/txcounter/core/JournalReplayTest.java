@@ -94,7 +94,7 @@ class JournalReplayTest {
     void everyJournalHoldsTheIdOfEveryMessageItCountsAndNoOther() throws Exception {
         TransactionCounter counter = open();
         int consumers = 4;
-        int perConsumer = 20_000;
+        int perConsumer = 5_000;
         Thread[] threads = new Thread[consumers];
         for (int c = 0; c < consumers; c++) {
             int consumer = c;

@@ -8,11 +8,13 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.txcounter.core.TransactionMeter;
 import org.txcounter.core.TransportCounts;
+import org.txcounter.core.store.StoreException;
 
 /**
  * Closes intervals on the schedule's boundaries and hands them to the store in sequence order.
@@ -53,6 +55,7 @@ public final class IntervalFlusher {
     private final int maxQueued;
     private boolean nearLimitWarned;
     private final InFlightMessages inFlight;
+    private volatile RuntimeException lastWriteFailure;
 
     /**
      * @param lastSeq the highest sequence number this node has already written; the next interval gets the next
@@ -128,6 +131,11 @@ public final class IntervalFlusher {
         }
         warnNearLimit();
         return writeQueued();
+    }
+
+    /** Why the last write failed, if the last attempt failed; empty once a write succeeded again. */
+    public Optional<RuntimeException> lastWriteFailure() {
+        return Optional.ofNullable(lastWriteFailure);
     }
 
     /** The most intervals kept apart while the database is away. */
@@ -272,6 +280,14 @@ public final class IntervalFlusher {
             } catch (RuntimeException e) {
                 writeFailures.increment();
                 failedAttempts++;
+                lastWriteFailure = e;
+                if (e instanceof StoreException store && !store.outage()) {
+                    LOG.error("Cannot write {}: {} This is not a database outage and retrying does not fix it; {} "
+                            + "interval(s) with {} transactions are kept and retried at every boundary until it is "
+                            + "fixed ({} failed attempts so far).", next.describe(), e.getMessage(), unwritten.size(),
+                            totalQueued(), failedAttempts);
+                    return unwritten.size();
+                }
                 LOG.warn("Could not write {}: {}. {} interval(s) with {} transactions are kept in memory and retried "
                         + "at the next interval boundary ({} failed attempts so far). Check that the database is "
                         + "reachable.", next.describe(), e.toString(), unwritten.size(), totalQueued(),
@@ -279,6 +295,7 @@ public final class IntervalFlusher {
                 return unwritten.size();
             }
             unwritten.removeFirst();
+            lastWriteFailure = null;
             if (failedAttempts > 0) {
                 LOG.info("Wrote {} after {} failed attempts.", next.describe(), failedAttempts);
                 failedAttempts = 0;

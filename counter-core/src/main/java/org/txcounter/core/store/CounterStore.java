@@ -174,12 +174,14 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
                         + "hand. Apply later schema changes by hand too, or let `migrate` take over.", description);
                 return;
             }
-            throw new StoreException("The database " + description + " has no transaction counter schema. Create it "
+            throw new StoreException.SchemaMismatchException("The database " + description + " has no "
+                    + "transaction counter schema. Create it "
                     + "with an account that may create tables: java -jar txcounter.jar migrate [deployment.toml] "
                     + "(or apply sql/scripts/" + dialect.folder() + "/create-schema.sql by hand), then start again.");
         }
         if (pending.length > 0) {
-            throw new StoreException("The schema of " + description + " is at version " + current.getVersion()
+            throw new StoreException.SchemaMismatchException("The schema of " + description + " is at version "
+                    + current.getVersion()
                     + " but this release needs version " + latest + ". Run: java -jar txcounter.jar migrate "
                     + "[deployment.toml] with an account that may alter tables, then start again.");
         }
@@ -354,11 +356,13 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
     private void confirmAlreadyWritten(Handle handle, IntervalSummary interval) {
         Optional<Long> lastSeq = lastSeq(handle, interval.nodeId());
         if (lastSeq.isEmpty()) {
-            throw new StoreException("Node " + interval.nodeId() + " is not registered in " + description
+            throw new StoreException.SequenceGapException("Node " + interval.nodeId() + " is not registered in "
+                    + description
                     + "; cannot write " + interval.describe() + ". Was txn_node edited by hand?");
         }
         if (lastSeq.get() < interval.seq()) {
-            throw new StoreException("Cannot write " + interval.describe() + ": the database holds this node's "
+            throw new StoreException.SequenceGapException("Cannot write " + interval.describe() + ": the database "
+                    + "holds this node's "
                     + "intervals only up to seq " + lastSeq.get() + ", so seq " + (lastSeq.get() + 1) + " to "
                     + (interval.seq() - 1) + " are missing. Intervals must be written in order.");
         }
@@ -378,7 +382,8 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
                 .list();
         String expectedBounds = utc(interval.start()) + ".." + utc(interval.end());
         if (!TransportCounts.of(stored).equals(interval.counts()) || !bounds.equals(Set.of(expectedBounds))) {
-            throw new StoreException("Node " + interval.nodeId() + " already wrote a different interval with seq "
+            throw new StoreException.NodeConflictException("Node " + interval.nodeId() + " already wrote a "
+                    + "different interval with seq "
                     + interval.seq() + " (stored " + stored + " for " + bounds + ", this one " + interval.describe()
                     + "). Two runtimes are probably using the same node id: give each its own [node] id or data "
                     + "directory.");

@@ -35,6 +35,15 @@ public final class Commands implements Callable<Integer> {
     public static int run(String... args) {
         CommandLine commandLine = new CommandLine(new Commands());
         commandLine.setExecutionExceptionHandler((e, line, parsed) -> {
+            if (e instanceof StoreException.SchemaMismatchException) {
+                line.getErr().println("Cannot start, the schema does not match this release: " + e.getMessage());
+                return 2;
+            }
+            if (e instanceof StoreException store && !store.outage()) {
+                line.getErr().println("Cannot start, the database holds a conflicting ledger for this node: "
+                        + e.getMessage());
+                return 2;
+            }
             if (e instanceof ConfigException || e instanceof StoreException) {
                 line.getErr().println("Cannot start: " + e.getMessage());
                 return 2;
