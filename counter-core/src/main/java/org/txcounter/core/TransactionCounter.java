@@ -212,17 +212,19 @@ public final class TransactionCounter implements AutoCloseable {
                     });
                 }
             };
-            IntervalFlusher flusher = new IntervalFlusher(meter, sink, schedule, clock, nodeId, 0);
-            if (left.isPresent()) {
-                flusher.resume(left.get());
-            } else {
-                flusher.numberProvisionally();
-            }
             DedupeConfig dedupe = config.dedupe();
             StampAuthority stamps = new StampAuthority(dedupe.deploymentId(), nodeId, stampSecret,
                     dedupe.stampLifetime(), dedupe.spentStamps(), clock);
             IngressCounter ingress = new IngressCounter(meter, Optional.of(stamps), dedupe.httpChaining(),
                     dedupe.redeliveryWindow(), clock);
+            left.ifPresent(state -> ingress.restoreInFlight(state.inFlight()));
+            IntervalFlusher flusher = new IntervalFlusher(meter, sink, schedule, clock, nodeId, 0,
+                    ingress.inFlight());
+            if (left.isPresent()) {
+                flusher.resume(left.get());
+            } else {
+                flusher.numberProvisionally();
+            }
             TransactionCounter counter = new TransactionCounter(nodeId, meter, store, flusher, schedule, clock, ingress,
                     ledgerKeys, journal, config.finalFlushTimeout(), config.updateInterval(), embedded);
             self[0] = counter;
@@ -276,7 +278,7 @@ public final class TransactionCounter implements AutoCloseable {
                     + "start without them.", e);
         }
         if (state.isPresent() && !state.get().nodeId().equals(nodeId)) {
-            if (state.get().intervals().isEmpty()) {
+            if (state.get().intervals().isEmpty() && state.get().inFlight().size() == 0) {
                 // Another node's journal with nothing in it: nothing to keep, and its sequence numbers are not ours.
                 return Optional.empty();
             }
@@ -413,19 +415,32 @@ public final class TransactionCounter implements AutoCloseable {
                 setStatus(DatabaseStatus.State.UP, "");
             }
             return result;
-        } catch (RuntimeException e) {
-            long now = System.nanoTime();
-            if (status.state() != DatabaseStatus.State.DOWN || now - lastDatabaseWarningNanos > WARN_EVERY_NANOS) {
-                lastDatabaseWarningNanos = now;
-                LOG.warn("The database cannot be used while {}: {}. Counting goes on and the journal keeps the "
-                        + "counts; the counter tries again every few seconds (this warning repeats once a minute "
-                        + "while it lasts).", what, e.getMessage());
+        } catch (StoreException e) {
+            if (!e.outage()) {
+                // The database answered, with a refusal of its own kind (node conflict, sequence gap, schema):
+                // it is up, and the flusher and readiness name the refusal.
+                lastAnswerNanos = System.nanoTime();
+                throw e;
             }
-            setStatus(DatabaseStatus.State.DOWN, String.valueOf(e.getMessage()));
-            throw e;
+            throw down(what, e);
+        } catch (RuntimeException e) {
+            throw down(what, e);
         } finally {
             callStartedNanos = 0;
         }
+    }
+
+    /** Records that the database could not be used while doing {@code what}; returns {@code e} to throw. */
+    private RuntimeException down(String what, RuntimeException e) {
+        long now = System.nanoTime();
+        if (status.state() != DatabaseStatus.State.DOWN || now - lastDatabaseWarningNanos > WARN_EVERY_NANOS) {
+            lastDatabaseWarningNanos = now;
+            LOG.warn("The database cannot be used while {}: {}. Counting goes on and the journal keeps the "
+                    + "counts; the counter tries again every few seconds (this warning repeats once a minute "
+                    + "while it lasts).", what, e.getMessage());
+        }
+        setStatus(DatabaseStatus.State.DOWN, String.valueOf(e.getMessage()));
+        return e;
     }
 
     private void setStatus(DatabaseStatus.State state, String detail) {

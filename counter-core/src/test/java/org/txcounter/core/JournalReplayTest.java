@@ -8,6 +8,8 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.txcounter.core.config.CounterConfig;
+import org.txcounter.core.ingress.IngressCounter;
+import org.txcounter.core.interval.IntervalFlusher;
 
 /**
  * A crash is simulated by dropping the counter without its final flush: the store's pool is closed under it, as
@@ -50,6 +52,76 @@ class JournalReplayTest {
             assertThat(second.count(second.currentMonth()).counts().get(Transport.JMS)).isEqualTo(4);
             assertThat(second.store().ledger("node-j")).extracting(row -> row.seq()).containsExactly(1L, 1L);
         }
+    }
+
+    /**
+     * Messages counted and not completed at a crash are journaled with their counts; after the restart the
+     * broker's redelivery of each is recognised, and a message completed before the journal rewrite is counted
+     * if it shows up again.
+     */
+    @Test
+    void jmsMessagesInFlightAtACrashAreNotCountedAgainAfterTheRestart() throws Exception {
+        TransactionCounter first = open();
+        for (int i = 0; i < 5; i++) {
+            first.ingress().jmsMessage("orders", null, "ID:in-flight-" + i).close();
+        }
+        try (IngressCounter.Scope done = first.ingress().jmsMessage("orders", null, "ID:done")) {
+            done.complete();
+        }
+        IngressCounter.Scope handling = first.ingress().jmsMessage("orders", null, "ID:handling");
+        first.writeJournal();
+        assertThat(Files.readAllLines(dataDir.resolve("journal"))).filteredOn(line -> line.startsWith("in-flight"))
+                .singleElement().satisfies(line -> assertThat(line.split(" ")).hasSize(1 + 6));
+        crash(first);
+        handling.close();
+
+        try (TransactionCounter second = open()) {
+            for (String id : new String[] {"ID:in-flight-0", "ID:in-flight-1", "ID:in-flight-2", "ID:in-flight-3",
+                    "ID:in-flight-4", "ID:handling", "ID:done", "ID:new"}) {
+                try (IngressCounter.Scope redelivered = second.ingress().jmsMessage("orders", null, id)) {
+                    redelivered.complete();
+                }
+            }
+            assertThat(second.ingress().redeliveriesSkipped()).isEqualTo(6);
+            assertThat(second.meter().pending().get(Transport.JMS)).isEqualTo(2);
+            assertThat(second.count(second.currentMonth()).counts().get(Transport.JMS)).isEqualTo(7);
+            assertThat(second.ingress().inFlightStats().held()).isZero();
+        }
+    }
+
+    /** The journal's counts and in-flight ids are one snapshot, whatever consumers do while it is taken. */
+    @Test
+    void everyJournalHoldsTheIdOfEveryMessageItCountsAndNoOther() throws Exception {
+        TransactionCounter counter = open();
+        int consumers = 4;
+        int perConsumer = 5_000;
+        Thread[] threads = new Thread[consumers];
+        for (int c = 0; c < consumers; c++) {
+            int consumer = c;
+            threads[c] = new Thread(() -> {
+                for (int i = 0; i < perConsumer; i++) {
+                    // Never completed: each message counted stays in flight, so counts and ids must match.
+                    counter.ingress().jmsMessage("orders", null, "ID:" + consumer + "-" + i).close();
+                }
+            });
+            threads[c].start();
+        }
+        int journals = 0;
+        boolean running = true;
+        while (running) {
+            running = false;
+            for (Thread thread : threads) {
+                running |= thread.isAlive();
+            }
+            IntervalFlusher.JournalState state = counter.flusher().journalState();
+            long counted = state.intervals().stream().mapToLong(interval -> interval.counts().get(Transport.JMS))
+                    .sum();
+            assertThat(state.inFlight().size()).as("journal %d", journals).isEqualTo(counted);
+            journals++;
+        }
+        assertThat(counter.flusher().journalState().inFlight().size()).isEqualTo(consumers * perConsumer);
+        assertThat(journals).isGreaterThan(1);
+        counter.close();
     }
 
     @Test

@@ -2,7 +2,9 @@ package org.txcounter.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import jakarta.jms.JMSContext;
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,10 +14,14 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,7 +38,8 @@ import org.txcounter.core.store.TestDatabases;
 
 /**
  * The service in a child JVM under steady traffic, stopped the two ways production stops it: SIGKILL, where the
- * journal bounds the loss to what was counted since its last rewrite, and SIGTERM, where nothing is lost.
+ * journal bounds the loss to what was counted since its last rewrite, and SIGTERM, where nothing is lost; and
+ * SIGKILL with JMS messages in flight, which the journal keeps so that their redeliveries count once.
  */
 class CrashRecoveryIT {
 
@@ -189,9 +196,111 @@ class CrashRecoveryIT {
     }
 
     private long countedInDatabase() {
+        return countedInDatabase("crash-node", Transport.HTTP);
+    }
+
+    private long countedInDatabase(String nodeId, Transport transport) {
         try (TransactionCounter counter = TransactionCounter.open(CounterConfig.builder()
-                .dataDir(workDir.resolve("data")).nodeId("crash-node").build(), Clock.systemUTC())) {
-            return counter.count(counter.currentMonth()).counts().get(Transport.HTTP);
+                .dataDir(workDir.resolve("data")).nodeId(nodeId).build(), Clock.systemUTC())) {
+            return counter.count(counter.currentMonth()).counts().get(transport);
+        }
+    }
+
+    /** Polls {@code condition} every 50 ms until it holds, or fails after 60 s naming {@code what}. */
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waited 60 s for: %s", what).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    /** The JMS count and the number of in-flight message ids in the journal file, or -1s while it is unreadable. */
+    private long[] journalJmsAndInFlight() {
+        try {
+            long jms = 0;
+            long inFlight = 0;
+            for (String line : Files.readAllLines(workDir.resolve("data").resolve("journal"))) {
+                String[] parts = line.split(" ");
+                if (parts[0].equals("interval")) {
+                    for (String part : parts) {
+                        if (part.startsWith("JMS=")) {
+                            jms += Long.parseLong(part.substring(4));
+                        }
+                    }
+                } else if (parts[0].equals("in-flight")) {
+                    inFlight += parts.length - 1;
+                }
+            }
+            return new long[] {jms, inFlight};
+        } catch (IOException e) {
+            return new long[] {-1, -1};
+        }
+    }
+
+    /**
+     * SIGKILL while several consumers forward JMS messages to a slow backend. The kill comes once the journal holds
+     * the messages completed so far and the ones being forwarded; after the restart the broker delivers those
+     * again, and every message is counted exactly once.
+     */
+    @Test
+    void aHardKillWithJmsMessagesInFlightCountsEachMessageOnce() throws Exception {
+        int messages = 120;
+        int passing = 30;
+        int consumers = 4;
+        int brokerPort;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            brokerPort = probe.getLocalPort();
+        }
+        try (SlowBackend slow = new SlowBackend(20, passing)) {
+            Files.writeString(workDir.resolve("deployment.toml"), """
+                    [node]
+                    id = "crash-jms"
+
+                    [transaction_counter]
+                    update_interval = 1440       # no interval closes during the test: all of it is in the journal
+
+                    [management_api]
+                    port = 0
+
+                    [jms]
+                    embedded_broker_port = %d
+
+                    [[inbound_endpoint]]
+                    name = "inbound"
+                    queue = "inbound"
+                    forward_to = "http://127.0.0.1:%d/process"
+                    concurrency = %d
+
+                    [journal]
+                    interval_ms = %d
+                    """.formatted(brokerPort, slow.port(), consumers, JOURNAL_INTERVAL.toMillis()));
+            ServiceProcess first = ServiceProcess.start(workDir);
+            try (ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort);
+                    JMSContext context = factory.createContext()) {
+                for (int i = 0; i < messages; i++) {
+                    context.createProducer().send(context.createQueue("inbound"), context.createTextMessage("m-" + i));
+                }
+            }
+            await("the first " + passing + " messages forwarded and " + consumers + " held in the backend",
+                    () -> slow.answeredBodies() == passing && slow.held() == consumers);
+            await("a journal rewrite with " + (passing + consumers) + " counted, " + consumers + " of them in flight",
+                    () -> Arrays.equals(journalJmsAndInFlight(), new long[] {passing + consumers, consumers}));
+            first.kill();
+            slow.release();
+
+            ServiceProcess second = ServiceProcess.start(workDir);
+            await("all " + messages + " messages forwarded after the restart",
+                    () -> slow.answeredBodies() == messages);
+            assertThat(second.terminate()).isEqualTo(143);
+            long counted = countedInDatabase("crash-jms", Transport.JMS);
+
+            long forwardedTwice = slow.received().values().stream().filter(times -> times > 1).count();
+            System.out.printf("SIGKILL with JMS in flight: %d sent, %d forwarded twice, %d in the database%n",
+                    messages, forwardedTwice, counted);
+            assertThat(forwardedTwice).as("the messages in flight at the kill were delivered again")
+                    .isEqualTo(consumers);
+            assertThat(counted).isEqualTo(messages);
         }
     }
 

@@ -22,6 +22,7 @@ import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.Transport;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.hooks.jms.jakarta.CountingMessageListener;
+import org.txcounter.core.ingress.IngressCounter.Completion;
 import org.txcounter.service.runtime.EmbeddedBroker;
 
 /**
@@ -154,7 +155,8 @@ public final class JmsConsumeLoad {
             }
             done.countDown();
         };
-        MessageListener listener = counting ? new CountingMessageListener(counter.ingress(), "load.in", reader) : reader;
+        MessageListener listener = counting ? new CountingMessageListener(counter.ingress(), "load.in", reader,
+                Completion.ON_RETURN) : reader;
         long start = System.nanoTime();
         try (JMSConsumer consumer = context.createConsumer(queue)) {
             consumer.setMessageListener(listener);

@@ -134,6 +134,18 @@ public final class ConfigModel {
                     String.valueOf(DataSourceConfig.DEFAULT_MAX_LIFETIME.toMillis()), "30000 to 86400000",
                     "HikariCP maxLifetime, in milliseconds; keep it below the database's or firewall's idle "
                             + "cut-off."),
+            new Key("datasource.pool_options", "connectTimeout", "integer",
+                    String.valueOf(DataSourceConfig.Timeouts.DEFAULT.connect().toMillis()), "250 to 3600000",
+                    "Milliseconds the driver waits to open a connection (its login and socket connect timeout)."),
+            new Key("datasource.pool_options", "socketTimeout", "integer",
+                    String.valueOf(DataSourceConfig.Timeouts.DEFAULT.socket().toMillis()),
+                    "1000 to 3600000, and longer than statementTimeout", "Milliseconds the driver waits for any "
+                            + "answer on an open connection: a database that stops answering without closing it "
+                            + "is given up after this, and the write retried later."),
+            new Key("datasource.pool_options", "statementTimeout", "integer",
+                    String.valueOf(DataSourceConfig.Timeouts.DEFAULT.statement().toMillis()),
+                    "1000 to 3600000, and shorter than socketTimeout",
+                    "Milliseconds a statement may run before the database cancels it (rounded up to whole seconds)."),
 
             new Key("transaction_counter", "enable", "boolean", "true", "true or false",
                     "Whether this runtime counts. The system property enableTransactionCounter, then the "

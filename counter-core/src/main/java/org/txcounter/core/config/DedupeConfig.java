@@ -15,7 +15,8 @@ import java.util.Optional;
  * @param stampLifetime    how long a stamp stays valid: the longest a message may wait on a queue and still count
  *                         as the second half of an already-counted pair
  * @param httpChaining     whether a call from another node of the deployment through the passthrough counts once
- * @param redeliveryWindow how many recent JMS message ids each node remembers to recognise redeliveries
+ * @param redeliveryWindow how many JMS messages taken in and not completed each node remembers at most, so that
+ *                         their redeliveries are not counted again
  * @param spentStamps      how many stamps one stamp lifetime may spend on a node at an even rate; fixes the memory
  *                         of its spent-stamp set (about 20 bytes a stamp, see README "Spent stamps")
  */

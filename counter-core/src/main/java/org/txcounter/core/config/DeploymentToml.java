@@ -496,6 +496,7 @@ public final class DeploymentToml {
         Duration validationTimeout = DataSourceConfig.DEFAULT_VALIDATION_TIMEOUT;
         Duration maxLifetime = DataSourceConfig.DEFAULT_MAX_LIFETIME;
         boolean autoCommit = true;
+        DataSourceConfig.Timeouts timeouts = DataSourceConfig.Timeouts.DEFAULT;
         if (entry.contains("pool_options")) {
             if (!entry.isTable("pool_options")) {
                 throw error(entry, section, "pool_options", String.valueOf(entry.get("pool_options")),
@@ -543,13 +544,36 @@ public final class DeploymentToml {
                 maxLifetime = Duration.ofMillis(integer(pool, poolSection, "maxAge", 30_000, 86_400_000,
                         "milliseconds from 30000 to 86400000"));
             }
+            Duration connect = timeouts.connect();
+            Duration socket = timeouts.socket();
+            Duration statement = timeouts.statement();
+            if (pool.contains("connectTimeout")) {
+                connect = Duration.ofMillis(integer(pool, poolSection, "connectTimeout", 250, 3_600_000,
+                        "milliseconds from 250 to 3600000"));
+            }
+            if (pool.contains("socketTimeout")) {
+                socket = Duration.ofMillis(integer(pool, poolSection, "socketTimeout", 1_000, 3_600_000,
+                        "milliseconds from 1000 to 3600000"));
+            }
+            if (pool.contains("statementTimeout")) {
+                statement = Duration.ofMillis(integer(pool, poolSection, "statementTimeout", 1_000, 3_600_000,
+                        "milliseconds from 1000 to 3600000"));
+            }
+            if (socket.compareTo(statement) <= 0) {
+                throw error(pool, poolSection, pool.contains("socketTimeout") ? "socketTimeout" : "statementTimeout",
+                        String.valueOf(pool.contains("socketTimeout") ? socket.toMillis() : statement.toMillis()),
+                        "a socketTimeout longer than the statementTimeout (" + socket.toMillis() + " ms is not longer "
+                                + "than " + statement.toMillis() + " ms), so the database cancels a slow statement "
+                                + "before the connection is given up");
+            }
+            timeouts = new DataSourceConfig.Timeouts(connect, socket, statement);
             if (minIdle > maxPoolSize) {
                 throw error(pool, poolSection, "minIdle", String.valueOf(minIdle),
                         "at most maxActive (" + maxPoolSize + ")");
             }
         }
         return new DataSourceConfig(id, url, username, password, driver, maxPoolSize, Math.min(minIdle, maxPoolSize),
-                connectionTimeout, validationQuery, validationTimeout, maxLifetime, autoCommit);
+                connectionTimeout, validationQuery, validationTimeout, maxLifetime, autoCommit, timeouts);
     }
 
     private String resolvePassword(TomlTable entry, String section) {

@@ -13,6 +13,8 @@ import org.slf4j.LoggerFactory;
 import org.txcounter.core.TransactionMeter;
 import org.txcounter.core.Transport;
 import org.txcounter.core.TransportCounter;
+import org.txcounter.core.interval.InFlightIds;
+import org.txcounter.core.interval.InFlightMessages;
 import org.txcounter.core.stamp.StampAuthority;
 import org.txcounter.core.stamp.StampVerdict;
 
@@ -24,7 +26,9 @@ import org.txcounter.core.stamp.StampVerdict;
  * or sent on, unless it carries a valid stamp of this deployment issued for the destination it arrived at: then an
  * earlier ingress of the same deployment already counted it. While it is being handled, {@link #stampFor} gives a
  * stamp for a message or call the runtime sends on its behalf to a destination the deployment consumes itself
- * (see {@link org.txcounter.core.stamp.OwnDestinations}); nothing else is stamped.
+ * (see {@link org.txcounter.core.stamp.OwnDestinations}); nothing else is stamped. A JMS message is also not counted when it is the redelivery of one
+ * this node took in and did not complete ({@link #jmsMessage}); those messages are journaled with the counts
+ * ({@link #inFlight()}), so this holds across a crash too.
  *
  * <pre>{@code
  * IngressCounter ingress = new IngressCounter(counter.meter(), stamps, settings, clock);
@@ -60,7 +64,8 @@ public final class IngressCounter {
      * @param stamps        the deployment's stamp authority; empty means no deduplication: everything is counted
      * @param httpChaining  whether a valid stamp on an HTTP request (a call from another node of the deployment)
      *                      means it was already counted
-     * @param redeliveryIds how many recent JMS message ids to remember for redelivery detection
+     * @param redeliveryIds how many JMS messages taken in and not completed are remembered at most, to recognise
+     *                      their redeliveries
      */
     public IngressCounter(TransactionMeter meter, Optional<StampAuthority> stamps, boolean httpChaining,
             int redeliveryIds, Clock clock) {
@@ -85,37 +90,126 @@ public final class IngressCounter {
      */
     public Scope httpRequest(String stampHeader) {
         // With chaining dedupe off a stamp is ignored and the request counted.
-        boolean counted = stampHeader == null || !httpChaining || stamps.isEmpty()
+        boolean counted = !httpChaining || stampHeader == null || stamps.isEmpty()
                 || !accepted(stamps.get().verify(stampHeader, stamps.get().httpDestination()));
         if (counted) {
             http.record();
         }
-        return enter(counted);
+        return enter(counted, 0);
     }
 
     /**
-     * A JMS message enters an inbound endpoint. Counts it unless it carries a valid stamp, or it is a redelivery
-     * of a message this node already accepted.
+     * A JMS message enters an inbound endpoint. Counts it unless it carries a valid stamp, or this node took in
+     * an earlier delivery of the same message that did not complete (rolled back, failed, or in flight at a
+     * crash): then it is that message delivered again, already counted.
      *
-     * @param queue       the queue the endpoint took the message from: a stamp counts only if issued for it
-     * @param stamp       the value of {@link #JMS_PROPERTY}, or {@code null}
-     * @param messageId   {@code JMSMessageID}, or {@code null}
-     * @param redelivered {@code JMSRedelivered}
+     * <p>Neither {@code JMSMessageID} nor {@code JMSRedelivered} proves anything by itself: a producer may choose
+     * the id, any consumer can make a message redelivered by rolling it back, and a broker restarted after a crash
+     * may deliver an unacknowledged message again without the flag. The decision rests on this node's own record
+     * of what it took in and did not complete, so a message whose first delivery completed is counted when it
+     * shows up again, under any flags. The scope ends that record: {@link Scope#complete()} when the message was
+     * committed or acknowledged, otherwise closing the scope marks it for redelivery.
+     *
+     * @param queue     the queue the endpoint took the message from: a stamp counts only if issued for it
+     * @param stamp     the value of {@link #JMS_PROPERTY}, or {@code null}
+     * @param messageId {@code JMSMessageID}, or {@code null} (then a redelivery cannot be recognised and is counted)
      */
-    public Scope jmsMessage(String queue, String stamp, String messageId, boolean redelivered) {
-        boolean repeat = messageId != null && redeliveries.seenBefore(messageId);
-        boolean counted;
-        if (repeat && redelivered) {
-            redeliveriesSkipped.increment();
-            counted = false;
-        } else {
-            counted = stamps.isEmpty()
-                    || !accepted(stamps.get().verify(stamp, StampAuthority.queueDestination(queue)));
+    public Scope jmsMessage(String queue, String stamp, String messageId) {
+        if (messageId == null) {
+            boolean counted = !stampAccepted(stamp, queue);
             if (counted) {
                 jms.record();
             }
+            return enter(counted, 0);
         }
-        return enter(counted);
+        long key = RedeliveryWindow.fingerprint(messageId);
+        boolean skipped;
+        boolean counted = true;
+        if (stamp == null || stamps.isEmpty()) {
+            // One lock: recognise the redelivery, or count the message and hold its id, as one step.
+            skipped = redeliveries.arrive(key, jms);
+        } else if (redeliveries.claim(key)) {
+            // A redelivery: its stamp was honoured at the first delivery and is not looked at again.
+            skipped = true;
+        } else {
+            counted = !stampAccepted(stamp, queue);
+            skipped = redeliveries.arrive(key, counted ? jms : null);
+        }
+        if (skipped) {
+            redeliveriesSkipped.increment();
+        }
+        return enter(counted && !skipped, key);
+    }
+
+    /**
+     * The JMS message handled on this thread was committed or acknowledged: {@link Scope#complete()} of the
+     * innermost scope, for listeners that do not hold their scope (see
+     * {@link Completion#BY_LISTENER}). Does nothing outside a scope.
+     */
+    public void completed() {
+        Scope scope = current.get();
+        if (scope != null) {
+            scope.complete();
+        }
+    }
+
+    /**
+     * The JMS message handled on this thread is about to be rolled back or recovered: {@link Scope#rollingBack()}
+     * of the innermost scope. Call it before {@code rollback()}, because the broker may hand the message to
+     * another consumer before this listener returns. Does nothing outside a scope.
+     */
+    public void rollingBack() {
+        Scope scope = current.get();
+        if (scope != null) {
+            scope.rollingBack();
+        }
+    }
+
+    /**
+     * How a JMS session completes the messages a counting listener hands on, and so when the listener may forget
+     * a message's id.
+     */
+    public enum Completion {
+        /**
+         * {@code AUTO_ACKNOWLEDGE} or {@code DUPS_OK_ACKNOWLEDGE}: the session acknowledges a message when the
+         * listener returns normally; a listener that throws leaves it for redelivery.
+         */
+        ON_RETURN,
+        /**
+         * {@code SESSION_TRANSACTED} or {@code CLIENT_ACKNOWLEDGE}: the listener commits or acknowledges, and then
+         * calls {@link IngressCounter#completed()}; before it rolls back or recovers it calls
+         * {@link IngressCounter#rollingBack()}. Returning without either means the message comes back.
+         */
+        BY_LISTENER
+    }
+
+    /** The messages taken in and not completed, which the journal keeps with the counts. */
+    public InFlightMessages inFlight() {
+        return redeliveries;
+    }
+
+    /**
+     * Takes back the in-flight messages the journal of the previous run held: their redeliveries are not counted.
+     * Call before the first message arrives.
+     */
+    public void restoreInFlight(InFlightIds ids) {
+        redeliveries.restore(ids);
+    }
+
+    /**
+     * The in-flight record now: how many messages are held, the most that are, and how many were forgotten
+     * because it was full (each of those is counted again if it comes back).
+     */
+    public InFlightStats inFlightStats() {
+        return new InFlightStats(redeliveries.size(), redeliveries.capacity(), redeliveries.evicted());
+    }
+
+    /**
+     * @param held    messages taken in and not completed
+     * @param limit   the most that are held ({@code [deduplication] redelivery_window})
+     * @param evicted forgotten because the record was full
+     */
+    public record InFlightStats(int held, int limit, long evicted) {
     }
 
     /**
@@ -159,6 +253,12 @@ public final class IngressCounter {
         return redeliveriesSkipped.sum();
     }
 
+    /** Whether {@code stamp} is present, valid and issued for {@code queue}, with deduplication on. */
+    private boolean stampAccepted(String stamp, String queue) {
+        return stamp != null && stamps.isPresent()
+                && accepted(stamps.get().verify(stamp, StampAuthority.queueDestination(queue)));
+    }
+
     private boolean accepted(StampVerdict verdict) {
         if (verdict == StampVerdict.VALID) {
             return true;
@@ -181,21 +281,28 @@ public final class IngressCounter {
         }
     }
 
-    private Scope enter(boolean counted) {
-        Scope scope = new Scope(this, counted, current.get());
+    private Scope enter(boolean counted, long messageKey) {
+        Scope scope = new Scope(this, counted, messageKey, current.get());
         current.set(scope);
         return scope;
     }
 
-    /** The handling of one inbound request or message on one thread. */
+    /**
+     * The handling of one inbound request or message on one thread. For a JMS message with an id, closing the scope
+     * without {@link #complete()} records that the delivery did not complete, so the broker's next delivery of it
+     * is not counted. Used by the thread that handles the request or message only.
+     */
     public static final class Scope implements AutoCloseable {
         private final IngressCounter owner;
         private final boolean counted;
+        private final long messageKey;
         private final Scope outer;
+        private boolean settled;
 
-        private Scope(IngressCounter owner, boolean counted, Scope outer) {
+        private Scope(IngressCounter owner, boolean counted, long messageKey, Scope outer) {
             this.owner = owner;
             this.counted = counted;
+            this.messageKey = messageKey;
             this.outer = outer;
         }
 
@@ -204,8 +311,33 @@ public final class IngressCounter {
             return counted;
         }
 
+        /**
+         * The message was committed or acknowledged: it will not be delivered again, and if it is, it is a new
+         * transaction. Call it after the commit or acknowledgement returned. No effect for HTTP requests.
+         */
+        public void complete() {
+            if (messageKey != 0 && !settled) {
+                owner.redeliveries.complete(messageKey);
+            }
+            settled = true;
+        }
+
+        /**
+         * The message is about to be rolled back or recovered: its next delivery, possibly to another consumer and
+         * before this scope closes, is not counted. Call it before the rollback. No effect for HTTP requests.
+         */
+        public void rollingBack() {
+            if (messageKey != 0 && !settled) {
+                owner.redeliveries.abandon(messageKey);
+            }
+            settled = true;
+        }
+
         @Override
         public void close() {
+            if (messageKey != 0 && !settled) {
+                owner.redeliveries.abandon(messageKey);
+            }
             if (outer == null) {
                 owner.current.remove();
             } else {

@@ -8,12 +8,14 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.txcounter.core.TransactionMeter;
 import org.txcounter.core.TransportCounts;
+import org.txcounter.core.store.StoreException;
 
 /**
  * Closes intervals on the schedule's boundaries and hands them to the store in sequence order.
@@ -66,13 +68,23 @@ public final class IntervalFlusher {
     private TransportCounts drainedSinceStart = TransportCounts.zero();
     private final int maxQueued;
     private boolean nearLimitWarned;
+    private final InFlightMessages inFlight;
+    private volatile RuntimeException lastWriteFailure;
 
     /**
      * @param lastSeq the highest sequence number this node has already written; the next interval gets the next
      */
     public IntervalFlusher(TransactionMeter meter, IntervalSink sink, IntervalSchedule schedule, Clock clock,
             String nodeId, long lastSeq) {
-        this(meter, sink, schedule, clock, nodeId, lastSeq, DEFAULT_MAX_QUEUED);
+        this(meter, sink, schedule, clock, nodeId, lastSeq, InFlightMessages.NONE, DEFAULT_MAX_QUEUED);
+    }
+
+    /**
+     * @param inFlight the JMS messages counted and not completed, journaled with the counts
+     */
+    public IntervalFlusher(TransactionMeter meter, IntervalSink sink, IntervalSchedule schedule, Clock clock,
+            String nodeId, long lastSeq, InFlightMessages inFlight) {
+        this(meter, sink, schedule, clock, nodeId, lastSeq, inFlight, DEFAULT_MAX_QUEUED);
     }
 
     /**
@@ -82,6 +94,12 @@ public final class IntervalFlusher {
      */
     IntervalFlusher(TransactionMeter meter, IntervalSink sink, IntervalSchedule schedule, Clock clock,
             String nodeId, long lastSeq, int maxQueued) {
+        this(meter, sink, schedule, clock, nodeId, lastSeq, InFlightMessages.NONE, maxQueued);
+    }
+
+    private IntervalFlusher(TransactionMeter meter, IntervalSink sink, IntervalSchedule schedule, Clock clock,
+            String nodeId, long lastSeq, InFlightMessages inFlight, int maxQueued) {
+        this.inFlight = Objects.requireNonNull(inFlight, "inFlight");
         this.maxQueued = maxQueued;
         this.meter = Objects.requireNonNull(meter, "meter");
         this.sink = Objects.requireNonNull(sink, "sink");
@@ -139,6 +157,11 @@ public final class IntervalFlusher {
         }
         warnNearLimit();
         return unwritten.size();
+    }
+
+    /** Why the last write failed, if the last attempt failed; empty once a write succeeded again. */
+    public Optional<RuntimeException> lastWriteFailure() {
+        return Optional.ofNullable(lastWriteFailure);
     }
 
     /** The most intervals kept apart while the database is away. */
@@ -291,12 +314,13 @@ public final class IntervalFlusher {
     /**
      * A consistent picture of everything not yet acknowledged, for the journal: the queued intervals, and what the
      * open interval holds so far as the interval it would become if it closed now (it takes the next sequence
-     * number, so a replay can tell whether the database already has it).
+     * number, so a replay can tell whether the database already has it), and the JMS messages in flight.
      */
     public synchronized JournalState journalState() {
         Instant now = now();
         List<IntervalSummary> pending = new ArrayList<>(unwritten);
-        TransportCounts open = TransportCounts.of(meter.pending());
+        InFlightMessages.Snapshot held = inFlight.snapshot(meter);
+        TransportCounts open = held.pending();
         if (!open.isZero()) {
             Instant end = now.isAfter(currentStart) ? now : currentStart.plusMillis(1);
             if (end.isAfter(currentEnd)) {
@@ -305,7 +329,7 @@ public final class IntervalFlusher {
             pending.add(new IntervalSummary(nodeId, lastSeq + 1, currentStart, end,
                     schedule.billingMonth(currentStart), open));
         }
-        return new JournalState(nodeId, lastSeq, pending.size() - unwritten.size() == 1, pending);
+        return new JournalState(nodeId, lastSeq, pending.size() - unwritten.size() == 1, pending, held.ids());
     }
 
     /**
@@ -314,10 +338,13 @@ public final class IntervalFlusher {
      * @param lastSeq     the highest sequence number assigned to a closed interval
      * @param openIsLast  whether the last of {@code intervals} is the open interval's partial count
      * @param intervals   queued intervals, oldest first, then the open one's partial count if any
+     * @param inFlight    the JMS messages counted and not completed, read at the same instant as the counts
      */
-    public record JournalState(String nodeId, long lastSeq, boolean openIsLast, List<IntervalSummary> intervals) {
+    public record JournalState(String nodeId, long lastSeq, boolean openIsLast, List<IntervalSummary> intervals,
+            InFlightIds inFlight) {
         public JournalState {
             intervals = List.copyOf(intervals);
+            Objects.requireNonNull(inFlight, "inFlight");
         }
     }
 
@@ -388,16 +415,29 @@ public final class IntervalFlusher {
                 sink.write(next);
             } catch (RuntimeException e) {
                 writeFailures.increment();
+                lastWriteFailure = e;
+                int queued;
+                long transactions;
+                int attempts;
                 synchronized (this) {
-                    failedAttempts++;
+                    attempts = ++failedAttempts;
+                    queued = unwritten.size();
+                    transactions = totalQueued();
+                }
+                if (e instanceof StoreException store && !store.outage()) {
+                    LOG.error("Cannot write {}: {} This is not a database outage and retrying does not fix it; {} "
+                            + "interval(s) with {} transactions are kept and retried until it is fixed ({} failed "
+                            + "attempts so far).", next.describe(), e.getMessage(), queued, transactions, attempts);
+                } else {
                     LOG.warn("Could not write {}: {}. {} interval(s) with {} transactions are kept and retried "
                             + "({} failed attempts so far). Check that the database is reachable.", next.describe(),
-                            e.toString(), unwritten.size(), totalQueued(), failedAttempts);
-                    return unwritten.size();
+                            e.toString(), queued, transactions, attempts);
                 }
+                return queued;
             }
             writeNanos.add(System.nanoTime() - started);
             writes.increment();
+            lastWriteFailure = null;
             int failedBefore;
             synchronized (this) {
                 unwritten.removeFirst();

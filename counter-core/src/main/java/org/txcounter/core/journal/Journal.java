@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.txcounter.core.Transport;
 import org.txcounter.core.TransportCounts;
+import org.txcounter.core.interval.InFlightIds;
 import org.txcounter.core.interval.IntervalFlusher.JournalState;
 import org.txcounter.core.interval.IntervalSummary;
 import org.txcounter.core.io.PrivateFiles;
@@ -35,12 +36,17 @@ import org.txcounter.core.io.PrivateFiles;
  * last-seq 41
  * open-is-last true
  * interval 42 1795514400000 1795514460000 2026-11 HTTP=10 JMS=3
+ * in-flight 5c1e0a7f3b2d9e41 0b7f31c2a4d85e6f
  * </pre>
+ * The {@code in-flight} lines hold the fingerprints of the JMS messages counted and not completed (in hex, up to
+ * {@value #IDS_PER_LINE} per line), written from the same snapshot as the counts.
  */
 public final class Journal {
 
     static final String FILE_NAME = "journal";
     private static final String MAGIC = "txcounter-journal v1";
+
+    private static final int IDS_PER_LINE = 32;
 
     private final Path file;
 
@@ -67,6 +73,16 @@ public final class Journal {
                 text.append(' ').append(transport.name()).append('=').append(interval.counts().get(transport));
             }
             text.append('\n');
+        }
+        InFlightIds inFlight = state.inFlight();
+        for (int i = 0; i < inFlight.size(); i++) {
+            if (i % IDS_PER_LINE == 0) {
+                text.append("in-flight");
+            }
+            text.append(' ').append(Long.toHexString(inFlight.get(i)));
+            if (i % IDS_PER_LINE == IDS_PER_LINE - 1 || i == inFlight.size() - 1) {
+                text.append('\n');
+            }
         }
         Path directory = file.toAbsolutePath().getParent();
         Files.createDirectories(directory);
@@ -100,6 +116,7 @@ public final class Journal {
         long lastSeq = 0;
         boolean openIsLast = false;
         List<IntervalSummary> intervals = new ArrayList<>();
+        List<String> inFlight = new ArrayList<>();
         for (int i = 1; i < lines.size(); i++) {
             String[] parts = lines.get(i).split(" ");
             try {
@@ -108,6 +125,7 @@ public final class Journal {
                     case "last-seq" -> lastSeq = Long.parseLong(parts[1]);
                     case "open-is-last" -> openIsLast = Boolean.parseBoolean(parts[1]);
                     case "interval" -> intervals.add(interval(nodeId, parts));
+                    case "in-flight" -> inFlight.addAll(List.of(parts).subList(1, parts.length));
                     default -> throw new IOException("unknown line " + (i + 1) + ": " + lines.get(i));
                 }
             } catch (RuntimeException e) {
@@ -117,7 +135,15 @@ public final class Journal {
         if (nodeId == null) {
             throw new IOException("no node line");
         }
-        return Optional.of(new JournalState(nodeId, lastSeq, openIsLast, intervals));
+        long[] ids = new long[inFlight.size()];
+        for (int i = 0; i < ids.length; i++) {
+            try {
+                ids[i] = Long.parseUnsignedLong(inFlight.get(i), 16);
+            } catch (NumberFormatException e) {
+                throw new IOException("in-flight id " + inFlight.get(i) + " is damaged", e);
+            }
+        }
+        return Optional.of(new JournalState(nodeId, lastSeq, openIsLast, intervals, InFlightIds.of(ids)));
     }
 
     private static IntervalSummary interval(String nodeId, String[] parts) {

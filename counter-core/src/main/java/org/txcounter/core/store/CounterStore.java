@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -33,6 +34,7 @@ import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationInfoService;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.SqlStatements;
 import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
@@ -78,12 +80,14 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
     private final boolean syncAfterCommit;
 
     private CounterStore(HikariDataSource dataSource, Dialect dialect, Clock clock, String description,
-            LedgerSigner signer, boolean syncAfterCommit) {
+            LedgerSigner signer, boolean syncAfterCommit, Duration statementTimeout) {
         this.dataSource = dataSource;
         this.syncAfterCommit = syncAfterCommit;
         this.signer = signer;
         this.dialect = dialect;
         this.jdbi = Jdbi.create(dataSource);
+        // Every statement is cancelled by its driver after this long; the socket timeout catches the rest.
+        jdbi.getConfig(SqlStatements.class).setQueryTimeout((int) Dialect.seconds(statementTimeout));
         this.clock = clock;
         this.description = description;
     }
@@ -136,10 +140,16 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
             // instead of seeking the primary key.
             hikari.addDataSourceProperty("sendStringParametersAsUnicode", "false");
         }
+        String url = config.url().toLowerCase(Locale.ROOT);
+        dialect.timeoutProperties(config.timeouts()).forEach((name, value) -> {
+            if (!url.contains(name.toLowerCase(Locale.ROOT) + "=")) {
+                hikari.addDataSourceProperty(name, value);
+            }
+        });
         String description = config.id() + " (" + config.url() + ")";
         try {
             return new CounterStore(new HikariDataSource(hikari), dialect, clock, description, signer,
-                    dialect == Dialect.H2 && !config.url().startsWith("jdbc:h2:mem:"));
+                    dialect == Dialect.H2 && !config.url().startsWith("jdbc:h2:mem:"), config.timeouts().statement());
         } catch (RuntimeException e) {
             Optional<Path> lockedFile = lockedEmbeddedFile(config.url(), e);
             if (lockedFile.isPresent()) {
@@ -196,12 +206,14 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
                         + "hand. Apply later schema changes by hand too, or let `migrate` take over.", description);
                 return;
             }
-            throw new StoreException("The database " + description + " has no transaction counter schema. Create it "
+            throw new StoreException.SchemaMismatchException("The database " + description + " has no "
+                    + "transaction counter schema. Create it "
                     + "with an account that may create tables: java -jar txcounter.jar migrate [deployment.toml] "
                     + "(or apply sql/scripts/" + dialect.folder() + "/create-schema.sql by hand), then start again.");
         }
         if (pending.length > 0) {
-            throw new StoreException("The schema of " + description + " is at version " + current.getVersion()
+            throw new StoreException.SchemaMismatchException("The schema of " + description + " is at version "
+                    + current.getVersion()
                     + " but this release needs version " + latest + ". Run: java -jar txcounter.jar migrate "
                     + "[deployment.toml] with an account that may alter tables, then start again.");
         }
@@ -492,11 +504,13 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
     private void confirmAlreadyWritten(Handle handle, IntervalSummary interval) {
         Optional<Long> lastSeq = lastSeq(handle, interval.nodeId());
         if (lastSeq.isEmpty()) {
-            throw new StoreException("Node " + interval.nodeId() + " is not registered in " + description
+            throw new StoreException.SequenceGapException("Node " + interval.nodeId() + " is not registered in "
+                    + description
                     + "; cannot write " + interval.describe() + ". Was txn_node edited by hand?");
         }
         if (lastSeq.get() < interval.seq()) {
-            throw new StoreException("Cannot write " + interval.describe() + ": the database holds this node's "
+            throw new StoreException.SequenceGapException("Cannot write " + interval.describe() + ": the database "
+                    + "holds this node's "
                     + "intervals only up to seq " + lastSeq.get() + ", so seq " + (lastSeq.get() + 1) + " to "
                     + (interval.seq() - 1) + " are missing. Intervals must be written in order.");
         }
@@ -516,7 +530,8 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
                 .list();
         String expectedBounds = utc(interval.start()) + ".." + utc(interval.end());
         if (!TransportCounts.of(stored).equals(interval.counts()) || !bounds.equals(Set.of(expectedBounds))) {
-            throw new StoreException("Node " + interval.nodeId() + " already wrote a different interval with seq "
+            throw new StoreException.NodeConflictException("Node " + interval.nodeId() + " already wrote a "
+                    + "different interval with seq "
                     + interval.seq() + " (stored " + stored + " for " + bounds + ", this one " + interval.describe()
                     + "). Two runtimes are probably using the same node id: give each its own [node] id or data "
                     + "directory.");

@@ -1,8 +1,11 @@
 package org.txcounter.core.store;
 
+import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.txcounter.core.config.DataSourceConfig;
 
 /**
  * What differs between databases: the monthly rollup's add-or-insert and where each vendor's Flyway migrations
@@ -130,6 +133,39 @@ public enum Dialect {
     /** The folder under {@code sql/flyway/} and {@code sql/scripts/} that holds this vendor's SQL. */
     public String folder() {
         return migrationFolder;
+    }
+
+    /**
+     * The driver properties that bound how long this vendor's driver waits, in the units each driver takes:
+     * <ul>
+     *   <li>PostgreSQL: {@code connectTimeout}, {@code loginTimeout}, {@code socketTimeout} (seconds);</li>
+     *   <li>MySQL and MariaDB: {@code connectTimeout}, {@code socketTimeout} (milliseconds);</li>
+     *   <li>SQL Server: {@code loginTimeout} (seconds), {@code socketTimeout} (milliseconds);</li>
+     *   <li>Oracle: {@code oracle.net.CONNECT_TIMEOUT}, {@code oracle.jdbc.ReadTimeout} (milliseconds);</li>
+     *   <li>DB2: {@code loginTimeout}, {@code blockingReadConnectionTimeout} (seconds);</li>
+     *   <li>H2: none; the embedded database has no connection to lose, and its statements get the statement
+     *       timeout like every vendor's (JDBC {@code setQueryTimeout}).</li>
+     * </ul>
+     */
+    Map<String, String> timeoutProperties(DataSourceConfig.Timeouts timeouts) {
+        String connectMillis = Long.toString(timeouts.connect().toMillis());
+        String socketMillis = Long.toString(timeouts.socket().toMillis());
+        String connectSeconds = Long.toString(seconds(timeouts.connect()));
+        String socketSeconds = Long.toString(seconds(timeouts.socket()));
+        return switch (this) {
+            case POSTGRESQL -> Map.of("connectTimeout", connectSeconds, "loginTimeout", connectSeconds,
+                    "socketTimeout", socketSeconds);
+            case MYSQL -> Map.of("connectTimeout", connectMillis, "socketTimeout", socketMillis);
+            case SQLSERVER -> Map.of("loginTimeout", connectSeconds, "socketTimeout", socketMillis);
+            case ORACLE -> Map.of("oracle.net.CONNECT_TIMEOUT", connectMillis, "oracle.jdbc.ReadTimeout", socketMillis);
+            case DB2 -> Map.of("loginTimeout", connectSeconds, "blockingReadConnectionTimeout", socketSeconds);
+            case H2 -> Map.of();
+        };
+    }
+
+    /** Whole seconds, rounded up, at least 1: what drivers that count in seconds are given. */
+    static long seconds(Duration duration) {
+        return Math.max(1, (duration.toMillis() + 999) / 1000);
     }
 
     /** Adds {@code :count} to the month's row for {@code (:period, :node, :transport)}, creating it if absent. */

@@ -83,6 +83,28 @@ class DeploymentTomlTest {
     }
 
     @Test
+    void databaseTimeoutsHaveSafeDefaultsAndComeFromPoolOptions() {
+        assertThat(parse(MI_FILE).dataSource().timeouts()).isEqualTo(DataSourceConfig.Timeouts.DEFAULT);
+        String file = """
+                [[datasource]]
+                id = "WSO2_TRANSACTION_DB"
+                url = "jdbc:mariadb://db:3306/txn"
+                username = "txn_app"
+                password = "x"
+                pool_options.connectTimeout = 2000
+                pool_options.socketTimeout = 9000
+                pool_options.statementTimeout = 5000
+                """;
+        assertThat(parse(file).dataSource().timeouts()).isEqualTo(new DataSourceConfig.Timeouts(
+                Duration.ofMillis(2000), Duration.ofMillis(9000), Duration.ofMillis(5000)));
+
+        assertThatThrownBy(() -> parse(file.replace("socketTimeout = 9000", "socketTimeout = 5000")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("socketTimeout")
+                .hasMessageContaining("longer than the statementTimeout");
+    }
+
+    @Test
     void anEmptyFileMeansTheEmbeddedDefault() {
         CounterConfig config = parse("");
 

@@ -4,8 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.txcounter.core.MutableClock;
 import org.txcounter.core.TransactionMeter;
 import org.txcounter.core.Transport;
@@ -37,7 +42,7 @@ class IngressCounterTest {
             assertThat(ingress.stampFor(ORDERS).orElseThrow()).isNotEqualTo(stamp);
         }
         assertThat(ingress.stampFor(ORDERS)).isEmpty();
-        try (IngressCounter.Scope message = ingress.jmsMessage("orders", stamp, "ID:1", false)) {
+        try (IngressCounter.Scope message = ingress.jmsMessage("orders", stamp, "ID:1")) {
             assertThat(message.counted()).isFalse();
             // What the consumer sends on to an own destination continues the same transaction: it is stamped too.
             assertThat(ingress.stampFor(StampAuthority.queueDestination("billing"))).isPresent();
@@ -50,7 +55,7 @@ class IngressCounterTest {
     void forgedStampsAreCountedAndReported() {
         IngressCounter ingress = ingress(true);
         for (int i = 0; i < 10; i++) {
-            ingress.jmsMessage("orders", "v2.prod.AAAAAAAAAAAAAAAA.1795514400000.AAAA", "ID:" + i, false).close();
+            ingress.jmsMessage("orders", "v2.prod.AAAAAAAAAAAAAAAA.1795514400000.AAAA", "ID:" + i).close();
         }
 
         assertThat(meter.pending()).containsEntry(Transport.JMS, 10L);
@@ -59,34 +64,128 @@ class IngressCounterTest {
     }
 
     @Test
-    void aRedeliveredMessageIsCountedOnce() {
+    void aMessageRolledBackAndRedeliveredIsCountedOnce() {
         IngressCounter ingress = ingress(true);
-        ingress.jmsMessage("orders", null, "ID:7", false).close();
-        ingress.jmsMessage("orders", null, "ID:7", true).close();
-        ingress.jmsMessage("orders", null, "ID:7", true).close();
+        ingress.jmsMessage("orders", null, "ID:7").close();
+        ingress.jmsMessage("orders", null, "ID:7").close();
+        try (IngressCounter.Scope third = ingress.jmsMessage("orders", null, "ID:7")) {
+            assertThat(third.counted()).isFalse();
+            third.complete();
+        }
 
         assertThat(meter.pending()).containsEntry(Transport.JMS, 1L);
         assertThat(ingress.redeliveriesSkipped()).isEqualTo(2);
+        assertThat(ingress.inFlightStats().held()).isZero();
     }
 
     @Test
     void aRedeliveredStampedMessageIsNotCountedEither() {
         IngressCounter ingress = ingress(true);
         String stamp = stamps.issue(ORDERS);
-        ingress.jmsMessage("orders", stamp, "ID:8", false).close();
-        ingress.jmsMessage("orders", stamp, "ID:8", true).close();
+        ingress.jmsMessage("orders", stamp, "ID:8").close();
+        ingress.jmsMessage("orders", stamp, "ID:8").close();
 
         assertThat(meter.pending()).containsEntry(Transport.JMS, 0L);
+        assertThat(ingress.redeliveriesSkipped()).isEqualTo(1);
         assertThat(ingress.rejectedStampTotal()).isZero();
     }
 
     @Test
-    void aRepeatedIdWithoutTheRedeliveredFlagIsANewMessage() {
+    void aMessageThatShowsUpAgainAfterItsDeliveryCompletedIsCountedEveryTime() {
         IngressCounter ingress = ingress(true);
-        ingress.jmsMessage("orders", null, "ID:9", false).close();
-        ingress.jmsMessage("orders", null, "ID:9", false).close();
+        for (int i = 0; i < 11; i++) {
+            try (IngressCounter.Scope scope = ingress.jmsMessage("orders", null, "ID:9")) {
+                assertThat(scope.counted()).isTrue();
+                scope.complete();
+            }
+        }
+
+        assertThat(meter.pending()).containsEntry(Transport.JMS, 11L);
+        assertThat(ingress.redeliveriesSkipped()).isZero();
+    }
+
+    @Test
+    void aSecondDeliveryWhileTheFirstIsStillBeingHandledIsCounted() {
+        IngressCounter ingress = ingress(true);
+        try (IngressCounter.Scope first = ingress.jmsMessage("orders", null, "ID:10");
+                IngressCounter.Scope second = ingress.jmsMessage("orders", null, "ID:10")) {
+            assertThat(first.counted()).isTrue();
+            assertThat(second.counted()).isTrue();
+        }
+    }
+
+    @Test
+    void aRedeliveryThatReachesAnotherConsumerBeforeTheRollbackReturnedIsRecognised() {
+        IngressCounter ingress = ingress(true);
+        IngressCounter.Scope first = ingress.jmsMessage("orders", null, "ID:12");
+        first.rollingBack();
+        try (IngressCounter.Scope second = ingress.jmsMessage("orders", null, "ID:12")) {
+            assertThat(second.counted()).isFalse();
+            second.complete();
+        }
+        first.close();
+
+        assertThat(meter.pending()).containsEntry(Transport.JMS, 1L);
+        assertThat(ingress.inFlightStats().held()).isZero();
+    }
+
+    @Test
+    void aMessageWithoutAnIdIsAlwaysCounted() {
+        IngressCounter ingress = ingress(true);
+        ingress.jmsMessage("orders", null, null).close();
+        ingress.jmsMessage("orders", null, null).close();
 
         assertThat(meter.pending()).containsEntry(Transport.JMS, 2L);
+        assertThat(ingress.inFlightStats().held()).isZero();
+    }
+
+    @Test
+    void completedOutsideAScopeDoesNothingAndInsideCompletesTheInnermost() {
+        IngressCounter ingress = ingress(true);
+        ingress.completed();
+        try (IngressCounter.Scope message = ingress.jmsMessage("orders", null, "ID:11")) {
+            ingress.completed();
+        }
+        assertThat(ingress.jmsMessage("orders", null, "ID:11").counted()).isTrue();
+    }
+
+    /**
+     * An attacker who knows ids (its own messages', or those of anyone's) and can make any message redelivered,
+     * against a broker that rolls messages back at random: however the fakes are mixed in, every message, genuine
+     * or fake, counts exactly once.
+     */
+    @ParameterizedTest(name = "seed {0}, fakes {1}")
+    @CsvSource({"1, 0", "2, 0", "3, 0", "4, 200", "5, 500", "6, 2000"})
+    void noSequenceOfFakedIdsAndRedeliveriesMakesAMessageFree(long seed, int fakes) {
+        IngressCounter ingress = ingress(true);
+        Random random = new Random(seed);
+        int genuine = 1_000;
+        List<String> queue = new ArrayList<>();
+        for (int i = 0; i < genuine; i++) {
+            queue.add("ID:genuine-" + i);
+        }
+        for (int i = 0; i < fakes; i++) {
+            queue.add(random.nextInt(queue.size()), queue.get(random.nextInt(queue.size())));
+        }
+        int completed = 0;
+        while (!queue.isEmpty()) {
+            String id = queue.remove(0);
+            try (IngressCounter.Scope delivery = ingress.jmsMessage("orders", null, id)) {
+                if (random.nextInt(10) < 3) {
+                    // Rolled back: the broker puts it back somewhere in the queue.
+                    queue.add(random.nextInt(queue.size() + 1), id);
+                } else {
+                    delivery.complete();
+                    completed++;
+                }
+            }
+        }
+
+        assertThat(completed).isEqualTo(genuine + fakes);
+        // Each message, genuine or faked, is one transaction: every rollback's redelivery is skipped, and a
+        // fake never uses up more than the one uncompleted delivery it stands in for.
+        assertThat(meter.pending().get(Transport.JMS)).isEqualTo(genuine + fakes);
+        assertThat(ingress.inFlightStats().held()).isZero();
     }
 
     @Test
@@ -114,7 +213,7 @@ class IngressCounterTest {
         IngressCounter ingress = ingress(true);
         try (IngressCounter.Scope outer = ingress.httpRequest(null)) {
             assertThat(outer.counted()).isTrue();
-            try (IngressCounter.Scope inner = ingress.jmsMessage("orders", null, "ID:1", false)) {
+            try (IngressCounter.Scope inner = ingress.jmsMessage("orders", null, "ID:1")) {
                 assertThat(inner.counted()).isTrue();
                 assertThat(ingress.stampFor(ORDERS)).isPresent();
             }
@@ -129,14 +228,14 @@ class IngressCounterTest {
         String forOrders = stamps.issue(ORDERS);
         String forOtherNode = stamps.issue(StampAuthority.nodeDestination("node-2"));
 
-        ingress.jmsMessage("orders-out", forOrders, "ID:20", false).close();
+        ingress.jmsMessage("orders-out", forOrders, "ID:20").close();
         ingress.httpRequest(forOrders).close();
         ingress.httpRequest(forOtherNode).close();
         assertThat(meter.pending()).containsEntry(Transport.JMS, 1L).containsEntry(Transport.HTTP, 2L);
         assertThat(ingress.rejectedStamps()).containsEntry(StampVerdict.BAD_SIGNATURE, 3L);
 
-        ingress.jmsMessage("orders", forOrders, "ID:21", false).close();
-        ingress.jmsMessage("orders", forOrders, "ID:22", false).close();
+        ingress.jmsMessage("orders", forOrders, "ID:21").close();
+        ingress.jmsMessage("orders", forOrders, "ID:22").close();
         assertThat(meter.pending()).containsEntry(Transport.JMS, 2L);
         assertThat(ingress.rejectedStamps()).containsEntry(StampVerdict.REPLAYED, 1L);
     }

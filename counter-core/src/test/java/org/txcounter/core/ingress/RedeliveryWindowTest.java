@@ -3,33 +3,65 @@ package org.txcounter.core.ingress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.txcounter.core.TransactionMeter;
+import org.txcounter.core.Transport;
+import org.txcounter.core.TransportCounter;
+import org.txcounter.core.interval.InFlightIds;
 
-/** The window answers exactly as a bounded insertion-ordered set of the same capacity would. */
+/** The window answers exactly as a bounded, access-ordered map of the same capacity would, call for call. */
 class RedeliveryWindowTest {
 
-    /** The obvious implementation, used as the reference. */
+    private enum State { HANDLING, OWED }
+
+    /** The obvious implementation, used as the reference: an insertion-ordered map, touched by re-inserting. */
     private static final class Reference {
-        private final Map<String, Boolean> recent;
+        private final int capacity;
+        private final LinkedHashMap<Long, State> held = new LinkedHashMap<>();
+        private long evicted;
 
         Reference(int capacity) {
-            recent = new LinkedHashMap<>() {
-                private static final long serialVersionUID = 1L;
-
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-                    return size() > capacity;
-                }
-            };
+            this.capacity = capacity;
         }
 
-        boolean seenBefore(String id) {
-            return recent.put(id, Boolean.TRUE) != null;
+        private void put(long key, State state) {
+            if (held.remove(key) == null && held.size() == capacity) {
+                held.remove(held.keySet().iterator().next());
+                evicted++;
+            }
+            held.put(key, state);
+        }
+
+        boolean arrive(long key) {
+            boolean owed = held.get(key) == State.OWED;
+            put(key, State.HANDLING);
+            return owed;
+        }
+
+        boolean claim(long key) {
+            if (held.get(key) == State.OWED) {
+                put(key, State.HANDLING);
+                return true;
+            }
+            return false;
+        }
+
+        void complete(long key) {
+            held.remove(key);
+        }
+
+        void abandon(long key) {
+            put(key, State.OWED);
+        }
+
+        List<Long> inOrder() {
+            return new ArrayList<>(held.keySet());
         }
     }
 
@@ -39,28 +71,66 @@ class RedeliveryWindowTest {
     void agreesWithTheReferenceOnEveryCall(int capacity, int distinct, long seed) {
         RedeliveryWindow window = new RedeliveryWindow(capacity);
         Reference reference = new Reference(capacity);
+        TransactionMeter meter = new TransactionMeter();
+        TransportCounter jms = meter.counter(Transport.JMS);
         Random random = new Random(seed);
-        int repeats = 0;
+        long skips = 0;
         for (int i = 0; i < 500_000; i++) {
-            String id = "ID:" + Integer.toHexString(random.nextInt(distinct)) + "-" + (seed * 31);
-            boolean expected = reference.seenBefore(id);
-            assertThat(window.seenBefore(id)).as("call %d, id %s", i, id).isEqualTo(expected);
-            repeats += expected ? 1 : 0;
+            long key = RedeliveryWindow.fingerprint("ID:" + Integer.toHexString(random.nextInt(distinct)));
+            int operation = random.nextInt(10);
+            if (operation < 4) {
+                boolean expected = reference.arrive(key);
+                assertThat(window.arrive(key, jms)).as("call %d: arrive", i).isEqualTo(expected);
+                skips += expected ? 1 : 0;
+            } else if (operation < 5) {
+                boolean expected = reference.claim(key);
+                assertThat(window.claim(key)).as("call %d: claim", i).isEqualTo(expected);
+                skips += expected ? 1 : 0;
+            } else if (operation < 8) {
+                reference.abandon(key);
+                window.abandon(key);
+            } else {
+                reference.complete(key);
+                window.complete(key);
+            }
+            assertThat(window.size()).as("call %d: size", i).isEqualTo(reference.held.size());
         }
-        // The table was exercised both ways: ids remembered and ids forgotten again.
-        assertThat(repeats).isPositive().isLessThan(500_000);
+        assertThat(window.evicted()).isEqualTo(reference.evicted);
+        List<Long> held = new ArrayList<>();
+        InFlightIds ids = window.snapshot(meter).ids();
+        for (int i = 0; i < ids.size(); i++) {
+            held.add(ids.get(i));
+        }
+        assertThat(held).isEqualTo(reference.inOrder());
+        // Both ways were exercised: redeliveries recognised, and entries forgotten for room.
+        assertThat(skips).isPositive();
+        assertThat(window.snapshot(meter).pending().get(Transport.JMS)).isPositive();
     }
 
     @Test
-    void theOldestIdIsForgottenFirst() {
+    void theEntryTouchedLongestAgoIsForgottenFirst() {
         RedeliveryWindow window = new RedeliveryWindow(3);
-        assertThat(window.seenBefore("a")).isFalse();
-        assertThat(window.seenBefore("b")).isFalse();
-        assertThat(window.seenBefore("c")).isFalse();
-        assertThat(window.seenBefore("a")).isTrue();
-        assertThat(window.seenBefore("d")).isFalse();
-        assertThat(window.seenBefore("a")).isFalse();
-        assertThat(window.seenBefore("c")).isTrue();
+        window.abandon(1);
+        window.abandon(2);
+        window.abandon(3);
+        assertThat(window.claim(1)).isTrue();
+        window.abandon(1);
+        window.abandon(4);
+        assertThat(window.evicted()).isEqualTo(1);
+        assertThat(window.claim(2)).isFalse();
+        assertThat(window.claim(1)).isTrue();
+        assertThat(window.claim(3)).isTrue();
+        assertThat(window.claim(4)).isTrue();
+    }
+
+    @Test
+    void restoredIdsAreOwedAndKeepTheirOrder() {
+        RedeliveryWindow window = new RedeliveryWindow(2);
+        window.restore(InFlightIds.of(5, 6, 7));
+        assertThat(window.size()).isEqualTo(2);
+        assertThat(window.claim(5)).isFalse();
+        assertThat(window.claim(6)).isTrue();
+        assertThat(window.claim(7)).isTrue();
     }
 
     @Test

@@ -169,10 +169,30 @@ abstract class CounterStoreContract {
 
         assertThatThrownBy(() -> store.write(new IntervalSummary("node-a", 1, start, start.plus(MINUTE),
                 YearMonth.of(2026, 4), TransportCounts.of(Map.of(Transport.HTTP, 6L)))))
-                .isInstanceOf(StoreException.class)
+                .isInstanceOf(StoreException.NodeConflictException.class)
                 .hasMessageContaining("already wrote a different interval with seq 1")
-                .hasMessageContaining("same node id");
+                .hasMessageContaining("same node id")
+                .matches(e -> !((StoreException) e).outage(), "not an outage");
         assertThat(store.count(YearMonth.of(2026, 4)).total()).isEqualTo(5);
+    }
+
+    @Test
+    void anIntervalAfterAGapInTheSequenceIsRefusedAsAGapAndTheFlusherSaysSo() {
+        MutableClock clock = MutableClock.at("2026-04-01T00:00:00Z");
+        TransactionCounter counter = open(clock, "node-a");
+        CounterStore store = counter.store();
+        Instant start = Instant.parse("2026-04-01T00:00:00Z");
+
+        assertThatThrownBy(() -> store.write(new IntervalSummary("node-a", 3, start, start.plus(MINUTE),
+                YearMonth.of(2026, 4), TransportCounts.of(Map.of(Transport.HTTP, 6L)))))
+                .isInstanceOf(StoreException.SequenceGapException.class)
+                .hasMessageContaining("seq 1 to 2 are missing")
+                .matches(e -> !((StoreException) e).outage(), "not an outage");
+        assertThatThrownBy(() -> store.write(new IntervalSummary("node-z", 1, start, start.plus(MINUTE),
+                YearMonth.of(2026, 4), TransportCounts.of(Map.of(Transport.HTTP, 6L)))))
+                .isInstanceOf(StoreException.SequenceGapException.class)
+                .hasMessageContaining("is not registered");
+        assertThat(store.count(YearMonth.of(2026, 4)).total()).isZero();
     }
 
     @Test

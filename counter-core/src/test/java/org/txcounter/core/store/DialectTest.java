@@ -3,9 +3,11 @@ package org.txcounter.core.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.txcounter.core.config.DataSourceConfig;
 
 class DialectTest {
 
@@ -36,5 +38,23 @@ class DialectTest {
         assertThatThrownBy(() -> Dialect.forUrl("jdbc:h2:mem:x;MODE=Derby"))
                 .isInstanceOf(StoreException.class)
                 .hasMessageStartingWith("Unsupported H2 compatibility mode \"Derby\"");
+    }
+
+    @Test
+    void everyNetworkedVendorGetsConnectAndSocketTimeoutsInItsDriversUnits() {
+        DataSourceConfig.Timeouts timeouts = new DataSourceConfig.Timeouts(Duration.ofMillis(1500),
+                Duration.ofMillis(30_000), Duration.ofMillis(20_000));
+        assertThat(Dialect.POSTGRESQL.timeoutProperties(timeouts))
+                .containsEntry("connectTimeout", "2").containsEntry("loginTimeout", "2")
+                .containsEntry("socketTimeout", "30");
+        assertThat(Dialect.MYSQL.timeoutProperties(timeouts))
+                .containsEntry("connectTimeout", "1500").containsEntry("socketTimeout", "30000");
+        assertThat(Dialect.SQLSERVER.timeoutProperties(timeouts))
+                .containsEntry("loginTimeout", "2").containsEntry("socketTimeout", "30000");
+        assertThat(Dialect.ORACLE.timeoutProperties(timeouts))
+                .containsEntry("oracle.net.CONNECT_TIMEOUT", "1500").containsEntry("oracle.jdbc.ReadTimeout", "30000");
+        assertThat(Dialect.DB2.timeoutProperties(timeouts))
+                .containsEntry("loginTimeout", "2").containsEntry("blockingReadConnectionTimeout", "30");
+        assertThat(Dialect.H2.timeoutProperties(timeouts)).isEmpty();
     }
 }

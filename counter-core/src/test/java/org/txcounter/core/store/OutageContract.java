@@ -1,6 +1,7 @@
 package org.txcounter.core.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -35,12 +36,81 @@ abstract class OutageContract {
 
     abstract DataSourceConfig owner();
 
+    private static final Duration POOL_WAIT = Duration.ofMillis(1_000);
+    private static final Duration VALIDATION = Duration.ofMillis(500);
+
     private static DataSourceConfig through(DataSourceConfig direct, TcpProxy proxy) {
+        return through(direct, proxy, DataSourceConfig.Timeouts.DEFAULT);
+    }
+
+    private static DataSourceConfig through(DataSourceConfig direct, TcpProxy proxy,
+            DataSourceConfig.Timeouts timeouts) {
         URI uri = URI.create(direct.url().substring("jdbc:".length()));
         String url = "jdbc:" + uri.getScheme() + "://127.0.0.1:" + proxy.port() + uri.getRawPath()
                 + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
         return new DataSourceConfig(direct.id(), url, direct.username(), direct.password(), Optional.empty(), 4, 1,
-                Duration.ofMillis(1_000), Optional.empty(), Duration.ofMillis(500), Duration.ofMinutes(30), true);
+                POOL_WAIT, Optional.empty(), VALIDATION, Duration.ofMinutes(30), true, timeouts);
+    }
+
+    /**
+     * The database stops answering without closing anything (the proxy holds every packet and accepts new
+     * connections it never serves) for two intervals. Each write is given up within the configured timeouts, the
+     * intervals stay queued, and they are written exactly once when the database answers again.
+     */
+    @Test
+    void aDatabaseThatHangsIsGivenUpWithinTheTimeoutsAndWrittenWhenItAnswersAgain() throws Exception {
+        DataSourceConfig direct = owner();
+        TestDatabases.migrate(direct);
+        TestDatabases.wipe(direct);
+        URI uri = URI.create(direct.url().substring("jdbc:".length()));
+        DataSourceConfig.Timeouts timeouts = new DataSourceConfig.Timeouts(Duration.ofSeconds(1),
+                Duration.ofSeconds(3), Duration.ofSeconds(2));
+        // A hanging write is given up after the socket timeout; a new connection after the connect timeout, within
+        // the pool's wait, after a validation of at most its timeout. 3 s on top for a loaded 2-core machine.
+        Duration bound = timeouts.socket().plus(POOL_WAIT).plus(VALIDATION).plusSeconds(3);
+        MutableClock clock = MutableClock.at("2026-11-24T10:00:05Z");
+        try (TcpProxy proxy = new TcpProxy(uri.getHost(), uri.getPort());
+                TransactionCounter counter = TransactionCounter.open(CounterConfig.builder()
+                        .dataSource(through(direct, proxy, timeouts)).dataDir(dataDir).nodeId("hang").build(),
+                        clock)) {
+            TransportCounter http = counter.meter().counter(Transport.HTTP);
+            for (int i = 0; i < 1_000; i++) {
+                http.record();
+            }
+            clock.advance(MINUTE);
+            assertThat(counter.flusher().flushDue()).isZero();
+
+            // A read just before, so the pool hands the next write a connection it does not validate again
+            // (HikariCP skips that within 500 ms of its last use): the first write hangs mid-statement, the
+            // second on a new connection's login.
+            assertThat(counter.count(counter.currentMonth()).total()).isEqualTo(1_000);
+            proxy.hang();
+            for (int interval = 1; interval <= 2; interval++) {
+                for (int i = 0; i < 500; i++) {
+                    http.record();
+                }
+                clock.advance(MINUTE);
+                long started = System.nanoTime();
+                int queued = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> counter.flusher().flushDue(),
+                        "a write to a hanging database must be given up");
+                Duration took = Duration.ofNanos(System.nanoTime() - started);
+                System.out.printf("hanging database, interval %d: write given up after %d ms (bound %d ms)%n",
+                        interval, took.toMillis(), bound.toMillis());
+                assertThat(queued).isEqualTo(interval);
+                assertThat(took).isLessThan(bound);
+            }
+
+            proxy.restore();
+            clock.advance(MINUTE);
+            int attempts = 1;
+            while (counter.flusher().flushDue() > 0) {
+                attempts++;
+                assertThat(attempts).as("write attempts after the database answered again").isLessThanOrEqualTo(5);
+            }
+            assertThat(counter.count(counter.currentMonth()).total()).isEqualTo(2_000);
+            assertThat(counter.store().ledger("hang")).extracting(row -> row.seq()).containsExactly(1L, 2L, 3L);
+            assertThat(counter.verifyLedger()).isEmpty();
+        }
     }
 
     @Test

@@ -37,6 +37,9 @@ public final class CounterMetrics {
     public static final String REDELIVERIES = "txn.redeliveries.skipped";
     public static final String SPENT_STAMPS = "txn.stamps.spent";
     public static final String SPENT_STAMPS_MEMORY = "txn.stamps.spent.memory.bytes";
+    public static final String JMS_IN_FLIGHT = "txn.jms.in.flight";
+    public static final String JMS_IN_FLIGHT_LIMIT = "txn.jms.in.flight.limit";
+    public static final String JMS_IN_FLIGHT_EVICTED = "txn.jms.in.flight.evicted";
     public static final String FLUSH_WRITES = "txn.flush.writes";
     public static final String FLUSH_FAILURES = "txn.flush.failures";
     public static final String FLUSH_SECONDS = "txn.flush.write.seconds";
@@ -90,6 +93,16 @@ public final class CounterMetrics {
         });
         FunctionCounter.builder(REDELIVERIES, counter, c -> c.ingress().redeliveriesSkipped())
                 .description("Redelivered JMS messages recognised and not counted again")
+                .register(registry);
+        Gauge.builder(JMS_IN_FLIGHT, counter, c -> c.ingress().inFlightStats().held())
+                .description("JMS messages counted and not yet completed; journaled, so their redelivery counts once")
+                .register(registry);
+        Gauge.builder(JMS_IN_FLIGHT_LIMIT, counter, c -> c.ingress().inFlightStats().limit())
+                .description("The most in-flight JMS messages remembered ([deduplication] redelivery_window)")
+                .register(registry);
+        FunctionCounter.builder(JMS_IN_FLIGHT_EVICTED, counter, c -> c.ingress().inFlightStats().evicted())
+                .description("In-flight JMS messages forgotten because the record was full; counted again if "
+                        + "redelivered")
                 .register(registry);
         FunctionCounter.builder(FLUSH_WRITES, counter, c -> c.flusher().writeStats().succeeded())
                 .description("Intervals written to the database")

@@ -214,9 +214,20 @@ public final class ManagementApi {
             config.routes.exception(MonthAlreadyClosedException.class, (e, ctx) -> send(ctx, 409, "already_closed",
                     "month", e.getMessage()));
             config.routes.exception(StoreException.class, (e, ctx) -> {
-                LOG.error("{} {} failed: the database did not answer: {}", ctx.method(), ctx.path(), e.getMessage());
-                send(ctx, 503, "database_unavailable", null, "The transaction database is not reachable; the "
-                        + "counts are kept and written when it is back. Try again later.");
+                if (e instanceof StoreException.SchemaMismatchException) {
+                    LOG.error("{} {} failed: {}", ctx.method(), ctx.path(), e.getMessage());
+                    send(ctx, 503, "schema_mismatch", null, e.getMessage());
+                } else if (e instanceof StoreException.NodeConflictException
+                        || e instanceof StoreException.SequenceGapException) {
+                    LOG.error("{} {} failed: {}", ctx.method(), ctx.path(), e.getMessage());
+                    send(ctx, 409, e instanceof StoreException.NodeConflictException ? "node_conflict"
+                            : "sequence_gap", null, e.getMessage());
+                } else {
+                    LOG.error("{} {} failed: the database did not answer: {}", ctx.method(), ctx.path(),
+                            e.getMessage());
+                    send(ctx, 503, "database_unavailable", null, "The transaction database is not reachable; the "
+                            + "counts are kept and written when it is back. Try again later.");
+                }
             });
             config.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.error("{} {} failed unexpectedly", ctx.method(), ctx.path(), e);
@@ -512,7 +523,14 @@ public final class ManagementApi {
         checks.put("pendingIntervals", pending);
         boolean flusher = pending < counter.flusher().maxQueued() / 2;
         checks.put("flusher", flusher ? "UP" : "BEHIND");
-        return database && schema && flusher;
+        // A write refused for a reason other than an outage needs an operator, whatever the database answers.
+        Optional<String> refused = counter.flusher().lastWriteFailure()
+                .filter(e -> e instanceof StoreException store && !store.outage())
+                .map(e -> (e instanceof StoreException.NodeConflictException ? "NODE_CONFLICT"
+                        : e instanceof StoreException.SequenceGapException ? "SEQUENCE_GAP" : "SCHEMA_MISMATCH")
+                        + ": " + e.getMessage());
+        checks.put("writes", refused.orElse("UP"));
+        return database && schema && flusher && refused.isEmpty();
     }
 
     /** MI's login: HTTP Basic in, a bearer token out. */

@@ -50,6 +50,15 @@ public final class Commands implements Callable<Integer> {
                 line.getErr().println("Cannot start: " + e.getMessage());
                 return 2;
             }
+            if (e instanceof StoreException.SchemaMismatchException) {
+                line.getErr().println("Failed, the schema does not match this release: " + e.getMessage());
+                return 1;
+            }
+            if (e instanceof StoreException store && !store.outage()) {
+                line.getErr().println("Failed, the database holds a conflicting ledger for this node: "
+                        + e.getMessage());
+                return 1;
+            }
             if (e instanceof StoreException) {
                 line.getErr().println("Failed: " + e.getMessage());
                 return 1;

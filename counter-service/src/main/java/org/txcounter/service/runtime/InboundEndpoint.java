@@ -24,15 +24,18 @@ import org.txcounter.core.hooks.jms.jakarta.CountingMessageListener;
 import org.txcounter.core.hooks.jms.jakarta.MessageStamper;
 import org.txcounter.core.ingress.IngressCounter;
 import org.txcounter.core.stamp.OwnDestinations;
+import org.txcounter.core.ingress.IngressCounter.Completion;
 
 /**
  * One JMS inbound endpoint: consumes a queue in transacted sessions, counts each message through
  * {@link CountingMessageListener}, and forwards it to an HTTP backend or to another queue. A message is
  * committed only when the forward succeeded; otherwise it is rolled back and the broker delivers it again, and
- * the redelivery is recognised and not counted twice. A forward is stamped only when it goes to a destination the
- * deployment consumes itself (an own queue, a peer node); the message's own stamp, if any, is never passed on.
+ * the redelivery is recognised and not counted twice. The counter learns of each commit after it returned, so a
+ * message is remembered as in flight (and journaled) until the broker has it committed. A forward is stamped only
+ * when it goes to a destination the deployment consumes itself (an own queue, a peer node); the message's own
+ * stamp, if any, is never passed on.
  *
- * <p>Thread-safe: each consumer has its own session.
+ * <p>Each consumer has its own session and its own listener thread; a session is used by its thread only.
  */
 final class InboundEndpoint implements AutoCloseable {
 
@@ -62,9 +65,10 @@ final class InboundEndpoint implements AutoCloseable {
             JMSContext session = connection.createContext(JMSContext.SESSION_TRANSACTED);
             endpoint.sessions.add(session);
             JMSConsumer consumer = session.createConsumer(session.createQueue(config.queue()));
-            MessageListener handler = message -> endpoint.handle(session, stamper, message);
+            MessageListener handler = message -> endpoint.handle(session, stamper, ingress, message);
             consumer.setMessageListener(ingress.<MessageListener>map(counting ->
-                    new CountingMessageListener(counting, config.queue(), handler)).orElse(handler));
+                    new CountingMessageListener(counting, config.queue(), handler, Completion.BY_LISTENER))
+                    .orElse(handler));
         }
         LOG.info("Inbound endpoint {} consumes queue {} with {} consumer(s) and forwards to {}.", config.name(),
                 config.queue(), config.concurrency(), config.forwardTo().map(URI::toString)
@@ -72,7 +76,8 @@ final class InboundEndpoint implements AutoCloseable {
         return endpoint;
     }
 
-    private void handle(JMSContext session, Optional<MessageStamper> stamper, Message message) {
+    private void handle(JMSContext session, Optional<MessageStamper> stamper, Optional<IngressCounter> ingress,
+            Message message) {
         boolean done = false;
         try {
             byte[] body = body(message);
@@ -99,7 +104,11 @@ final class InboundEndpoint implements AutoCloseable {
         }
         if (done) {
             session.commit();
+            // Only now is the message the broker's no longer: until here a crash or rollback brings it back.
+            ingress.ifPresent(IngressCounter::completed);
         } else {
+            // Before the rollback: the broker may redeliver to another of the endpoint's consumers at once.
+            ingress.ifPresent(IngressCounter::rollingBack);
             session.rollback();
         }
     }

@@ -212,8 +212,8 @@ class ManagementApiTest {
     @Test
     void metricsShowTheCountsMovingAndTheRejectedStamps() throws Exception {
         record(Transport.HTTP, 10);
-        counter.ingress().jmsMessage("orders", "not-a-stamp", "ID:1", false).close();
-        counter.ingress().jmsMessage("orders", "not-a-stamp", "ID:2", false).close();
+        counter.ingress().jmsMessage("orders", "not-a-stamp", "ID:1").close();
+        counter.ingress().jmsMessage("orders", "not-a-stamp", "ID:2").close();
         clock.advance(Duration.ofMinutes(1));
         counter.flusher().flushDue();
         record(Transport.HTTP, 5);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import jakarta.jms.JMSConsumer;
 import jakarta.jms.JMSContext;
+import jakarta.jms.JMSProducer;
 import jakarta.jms.JMSRuntimeException;
 import jakarta.jms.JMSSecurityException;
 import jakarta.jms.JMSSecurityRuntimeException;
@@ -32,6 +33,8 @@ import java.util.concurrent.Future;
 import org.apache.activemq.artemis.api.core.management.ResourceNames;
 import org.apache.activemq.artemis.api.jms.management.JMSManagementHelper;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.apache.activemq.artemis.jms.client.ActiveMQMessage;
+import org.apache.activemq.artemis.utils.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -526,6 +529,53 @@ class IntegrationRuntimeIT {
         assertThat(pending(counter, Transport.JMS)).isEqualTo(300);
         assertThat(counter.ingress().redeliveriesSkipped()).isEqualTo(300);
         assertThat(backend.duplicates()).isZero();
+    }
+
+    /**
+     * The faked-redelivery attack, performed against the running runtime: an outside producer learns the id of a
+     * message the runtime counted and completed, sends ten messages under that same {@code JMSMessageID} (Artemis
+     * lets a producer choose it), takes them once with a higher-priority consumer of its own and rolls back, so
+     * that the broker hands them to the runtime with {@code JMSRedelivered=true}. Each is a new transaction.
+     */
+    @Test
+    void fakedRedeliveriesOfACompletedMessageAreCounted() throws Exception {
+        TransactionCounter counter = counter("node-a", true);
+        int brokerPort;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            brokerPort = probe.getLocalPort();
+        }
+        runtime(counter, config(List.of(), Optional.empty(), brokerPort,
+                List.of(toHttp("inbound", backend.uri("/process")))));
+
+        try (ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort);
+                JMSContext context = factory.createContext()) {
+            TextMessage original = context.createTextMessage("original");
+            context.createProducer().send(context.createQueue("inbound"), original);
+            String countedId = original.getJMSMessageID();
+            backend.awaitHandled(1, TIMEOUT_MS);
+            assertThat(pending(counter, Transport.JMS)).isEqualTo(1);
+
+            try (JMSContext attacker = context.createContext(JMSContext.SESSION_TRANSACTED)) {
+                JMSConsumer first = attacker.createConsumer(attacker.createQueue("inbound?consumer-priority=10"));
+                JMSProducer producer = context.createProducer().setDisableMessageID(true);
+                UUID chosen = new UUID(java.util.UUID.fromString(countedId.substring("ID:".length())));
+                for (int i = 0; i < 10; i++) {
+                    TextMessage fake = context.createTextMessage("fake-" + i);
+                    ((ActiveMQMessage) fake).getCoreMessage().setUserID(chosen);
+                    producer.send(context.createQueue("inbound"), fake);
+                }
+                for (int i = 0; i < 10; i++) {
+                    Message taken = first.receive(TIMEOUT_MS);
+                    assertThat(taken.getJMSMessageID()).isEqualTo(countedId);
+                }
+                first.close();
+                attacker.rollback();
+            }
+        }
+        backend.awaitHandled(11, TIMEOUT_MS);
+
+        assertThat(pending(counter, Transport.JMS)).isEqualTo(11);
+        assertThat(counter.ingress().redeliveriesSkipped()).isZero();
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.util.Set;
 import org.txcounter.core.hooks.jms.jakarta.CountingMessageListener;
 import org.txcounter.core.hooks.jms.jakarta.MessageStamper;
 import org.txcounter.core.ingress.IngressCounter;
+import org.txcounter.core.ingress.IngressCounter.Completion;
 import org.txcounter.core.stamp.OwnDestinations;
 
 /** The scenarios through the {@code jakarta.jms} adapter. Runs with only Artemis's jakarta client on the classpath. */
@@ -55,13 +56,15 @@ class JakartaJmsAdapterIT extends JmsAdapterScenarios {
                                 self);
                         if (ok) {
                             session.commit();
+                            ingress.completed();
                         } else {
+                            ingress.rollingBack();
                             session.rollback();
                         }
                     } catch (Exception e) {
                         throw new IllegalStateException(e);
                     }
-                }));
+                }, Completion.BY_LISTENER));
             }
 
             @Override

@@ -13,6 +13,7 @@ import javax.jms.TextMessage;
 import org.txcounter.core.hooks.jms.javax.CountingMessageListener;
 import org.txcounter.core.hooks.jms.javax.MessageStamper;
 import org.txcounter.core.ingress.IngressCounter;
+import org.txcounter.core.ingress.IngressCounter.Completion;
 import org.txcounter.core.stamp.OwnDestinations;
 
 /** The scenarios through the {@code javax.jms} adapter. Runs with only Artemis's javax client on the classpath. */
@@ -55,13 +56,15 @@ class JavaxJmsAdapterIT extends JmsAdapterScenarios {
                                 self);
                         if (ok) {
                             session.commit();
+                            ingress.completed();
                         } else {
+                            ingress.rollingBack();
                             session.rollback();
                         }
                     } catch (Exception e) {
                         throw new IllegalStateException(e);
                     }
-                }));
+                }, Completion.BY_LISTENER));
             }
 
             @Override

@@ -5,42 +5,66 @@ import javax.jms.Message;
 import javax.jms.MessageListener;
 import java.util.Objects;
 import org.txcounter.core.ingress.IngressCounter;
+import org.txcounter.core.ingress.IngressCounter.Completion;
 
 /**
  * Wraps the {@code javax.jms} listener of an inbound endpoint so that every message is counted as it arrives,
  * before the endpoint's own listener runs. For {@code jakarta.jms} runtimes use the twin in
  * {@code org.txcounter.core.hooks.jms.jakarta}; both delegate the decision to {@link IngressCounter}.
  *
+ * <p>The listener must know how its session completes a message, because a message counted and not completed is
+ * remembered, and its redelivery is not counted again:
  * <pre>{@code
- * consumer.setMessageListener(new CountingMessageListener(ingress, "orders", endpointListener));
+ * // AUTO_ACKNOWLEDGE: returning normally completes the message
+ * consumer.setMessageListener(new CountingMessageListener(ingress, "orders", endpointListener,
+ *         Completion.ON_RETURN));
+ *
+ * // SESSION_TRANSACTED: the endpoint's listener says when it commits or rolls back
+ * consumer.setMessageListener(new CountingMessageListener(ingress, "orders", message -> {
+ *     if (forward(message)) {
+ *         session.commit();
+ *         ingress.completed();       // after the commit returned
+ *     } else {
+ *         ingress.rollingBack();     // before the rollback: the redelivery may reach another consumer first
+ *         session.rollback();
+ *     }
+ * }, Completion.BY_LISTENER));
  * }</pre>
  *
  * <p>The queue is the one the consumer was created on: a stamp is honoured only on the queue it was issued for.
- * Thread-safe if the delegate is.
+ *
+ * <p>Thread-safe, like the listener it wraps: each call works on the calling thread only.
  */
 public final class CountingMessageListener implements MessageListener {
 
     private final IngressCounter ingress;
     private final String queue;
     private final MessageListener delegate;
+    private final Completion completion;
 
     /** @param queue the queue the consumer takes messages from */
-    public CountingMessageListener(IngressCounter ingress, String queue, MessageListener delegate) {
+    public CountingMessageListener(IngressCounter ingress, String queue, MessageListener delegate,
+            Completion completion) {
         this.ingress = Objects.requireNonNull(ingress, "ingress");
         this.queue = Objects.requireNonNull(queue, "queue");
         this.delegate = Objects.requireNonNull(delegate, "delegate");
+        this.completion = Objects.requireNonNull(completion, "completion");
     }
 
     @Override
     public void onMessage(Message message) {
         try (IngressCounter.Scope scope = JavaxMessages.enter(ingress, queue, message)) {
             delegate.onMessage(message);
+            if (completion == Completion.ON_RETURN) {
+                scope.complete();
+            }
         }
     }
 
     /**
-     * Counts a message received synchronously ({@code consumer.receive()}) from {@code queue}; close the scope
-     * when handled.
+     * Counts a message received synchronously ({@code consumer.receive()}) from {@code queue}. Call
+     * {@link IngressCounter.Scope#complete()} after the message was committed or acknowledged (or
+     * {@link IngressCounter.Scope#rollingBack()} before a rollback), and close the scope when it is handled.
      */
     public static IngressCounter.Scope received(IngressCounter ingress, String queue, Message message) {
         return JavaxMessages.enter(ingress, queue, message);
@@ -53,7 +77,6 @@ public final class CountingMessageListener implements MessageListener {
         static IngressCounter.Scope enter(IngressCounter ingress, String queue, Message message) {
             String stamp;
             String id;
-            boolean redelivered;
             try {
                 stamp = message.getStringProperty(IngressCounter.JMS_PROPERTY);
             } catch (JMSException | RuntimeException e) {
@@ -61,12 +84,10 @@ public final class CountingMessageListener implements MessageListener {
             }
             try {
                 id = message.getJMSMessageID();
-                redelivered = message.getJMSRedelivered();
             } catch (JMSException e) {
                 id = null;
-                redelivered = false;
             }
-            return ingress.jmsMessage(queue, stamp, id, redelivered);
+            return ingress.jmsMessage(queue, stamp, id);
         }
     }
 }
