@@ -266,6 +266,10 @@ class CrashRecoveryIT {
                     [jms]
                     embedded_broker_port = %d
 
+                    [[jms.producer]]
+                    user = "crash-producer"
+                    password = "[crash-producer-password]"
+
                     [[inbound_endpoint]]
                     name = "inbound"
                     queue = "inbound"
@@ -276,8 +280,8 @@ class CrashRecoveryIT {
                     interval_ms = %d
                     """.formatted(brokerPort, slow.port(), consumers, JOURNAL_INTERVAL.toMillis()));
             ServiceProcess first = ServiceProcess.start(workDir);
-            try (ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort);
-                    JMSContext context = factory.createContext()) {
+            try (ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort,
+                    "crash-producer", "crash-producer-password"); JMSContext context = factory.createContext()) {
                 for (int i = 0; i < messages; i++) {
                     context.createProducer().send(context.createQueue("inbound"), context.createTextMessage("m-" + i));
                 }

@@ -547,7 +547,10 @@ class IntegrationRuntimeIT {
         runtime(counter, config(List.of(), Optional.empty(), brokerPort,
                 List.of(toHttp("inbound", backend.uri("/process")))));
 
-        try (ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort);
+        // The embedded broker lets no outside producer consume; on a broker that does (an external one shared with
+        // other systems) the attacker could, so it is given the runtime's own login here: the counter must not be
+        // fooled whatever the broker allows.
+        try (ActiveMQConnectionFactory factory = connect(brokerPort, RUNTIME);
                 JMSContext context = factory.createContext()) {
             TextMessage original = context.createTextMessage("original");
             context.createProducer().send(context.createQueue("inbound"), original);
