@@ -308,18 +308,12 @@ public final class TransactionCounter implements AutoCloseable {
         if (!connecting.compareAndSet(false, true)) {
             return false;
         }
-        boolean[] schemaOutdated = new boolean[1];
         try {
             long storedLastSeq = call("connecting", () -> {
                 if (embedded) {
                     store.migrate();
                 } else {
-                    try {
-                        store.requireCurrentSchema();
-                    } catch (StoreException e) {
-                        schemaOutdated[0] = store.reachable();
-                        throw e;
-                    }
+                    store.requireCurrentSchema();
                 }
                 return store.registerNode(nodeId);
             });
@@ -329,10 +323,17 @@ public final class TransactionCounter implements AutoCloseable {
             LOG.info("Connected to the database as node {} (last written seq {}); {} interval(s) queued for it.",
                     nodeId, storedLastSeq, flusher.queued().size());
             return true;
-        } catch (RuntimeException e) {
-            if (schemaOutdated[0]) {
-                setStatus(DatabaseStatus.State.SCHEMA_OUTDATED, e.getMessage());
+        } catch (StoreException.SchemaMismatchException e) {
+            // The database answers, but with a schema this release cannot use: readiness says which command fixes it.
+            setStatus(DatabaseStatus.State.SCHEMA_OUTDATED, e.getMessage());
+            return false;
+        } catch (StoreException e) {
+            if (!e.outage()) {
+                // A node-id conflict: the database answers and refuses this node; readiness names the refusal.
+                setStatus(DatabaseStatus.State.DOWN, e.getMessage());
             }
+            return false;
+        } catch (RuntimeException e) {
             return false;
         } finally {
             connecting.set(false);

@@ -340,8 +340,9 @@ abstract class CounterStoreContract {
 
         assertThat(second.verifyLedger()).isEmpty();
         assertThat(second.store().ledger("node-a")).hasSize(6);
-        try (Connection connection = DriverManager.getConnection(dataSource.url(), dataSource.username(),
-                dataSource.password()); Statement statement = connection.createStatement()) {
+        DataSourceConfig direct = EmbeddedH2.secure(dataSource, dataDir);
+        try (Connection connection = DriverManager.getConnection(direct.url(), direct.username(),
+                direct.password()); Statement statement = connection.createStatement()) {
             try (java.sql.ResultSet keys = statement.executeQuery(
                     "SELECT seq, key_id FROM txn_interval WHERE node_id = 'node-a' ORDER BY seq")) {
                 List<String> seen = new ArrayList<>();
@@ -359,8 +360,9 @@ abstract class CounterStoreContract {
                 .map(f -> f.kind() + " " + f.nodeId() + " " + f.seq()))
                 .containsExactlyInAnyOrder("EDITED node-a 2", "EDITED node-a 5");
         // Without the retired key the old rows cannot be checked, and the verifier says so instead of guessing.
-        try (TransactionCounter verifier = TransactionCounter.open(CounterConfig.builder().dataSource(dataSource)
-                .dataDir(dataDir.resolve("verifier")).nodeId("verifier").dedupe(after.dedupe())
+        // Another node's data directory: for the embedded H2 database it needs the password kept in this one's.
+        try (TransactionCounter verifier = TransactionCounter.open(CounterConfig.builder()
+                .dataSource(EmbeddedH2.secure(dataSource, dataDir)).dataDir(dataDir.resolve("verifier")).nodeId("verifier").dedupe(after.dedupe())
                 .ledgerKey(secondKey).ledgerKeyId("2026-09").build(), clock)) {
             assertThat(verifier.verifyLedger().stream().filter(f -> f.kind() != LedgerFinding.Kind.ROLLUP_MISMATCH)
                     .map(f -> f.kind() + " " + f.seq()))

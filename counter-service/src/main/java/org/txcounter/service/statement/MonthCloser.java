@@ -27,6 +27,7 @@ import org.txcounter.core.ledger.LedgerFinding;
 import org.txcounter.core.ledger.NodeHead;
 import org.txcounter.core.store.Adjustment;
 import org.txcounter.core.store.CounterStore;
+import org.txcounter.core.store.ImportedMonth;
 import org.txcounter.core.store.MonthAlreadyClosedException;
 import org.txcounter.core.store.MonthClosure;
 import org.txcounter.core.store.MonthSnapshot;
@@ -134,8 +135,9 @@ public final class MonthCloser {
         MonthForecast.Projection projection = forecast.apply(month);
         Map<String, Instant> registered = new TreeMap<>();
         store.nodes().forEach(node -> registered.put(node.nodeId(), node.registeredAt()));
+        List<ImportedMonth> imported = store.imported(month, month);
         MonthClosure closure = store.close(month, closedBy, snapshot -> SignedStatement.sign(
-                statement(snapshot, registered, findings, projection, closedBy), key));
+                statement(snapshot, registered, imported, findings, projection, closedBy), key));
         LOG.info("Closed billing month {} ({}) as {}; its statement is signed with {}.", month, zone(), closedBy,
                 StatementKey.fingerprint(key.publicKey()));
         return closure;
@@ -204,9 +206,11 @@ public final class MonthCloser {
 
     /**
      * The statement's content for the snapshot taken at the close. It runs inside the close's transaction, so it
-     * reads nothing from the database: {@code registered} (each node's registration) is read before.
+     * reads nothing from the database: {@code registered} (each node's registration) and {@code imported} (the
+     * month's totals imported from MI's counter, {@code import-mi}) are read before.
      */
-    ObjectNode statement(MonthSnapshot snapshot, Map<String, Instant> registered, List<LedgerFinding> findings,
+    ObjectNode statement(MonthSnapshot snapshot, Map<String, Instant> registered, List<ImportedMonth> imported,
+            List<LedgerFinding> findings,
             MonthForecast.Projection projection, String closedBy) {
         YearMonth month = snapshot.month();
         Instant start = start(month);
@@ -255,7 +259,23 @@ public final class MonthCloser {
             adjusted += adjustment.count();
         }
         adjustments.put("total", adjusted);
-        doc.put("billableTotal", total + adjusted);
+
+        // MI's own counter's traffic of this month, attributed by import-mi and signed under the ledger key: not in
+        // the ledger's totals above, billed beside them.
+        ObjectNode importedMi = doc.putObject("importedMi");
+        ArrayNode importedRows = importedMi.putArray("rows");
+        long importedTotal = 0;
+        for (ImportedMonth row : imported) {
+            ObjectNode entry = importedRows.addObject();
+            entry.put("nodeId", row.nodeId());
+            entry.put("source", row.source());
+            entry.put("reportedCount", row.rawCount());
+            entry.put("count", row.count());
+            entry.put("mac", row.mac());
+            importedTotal += row.count();
+        }
+        importedMi.put("total", importedTotal);
+        doc.put("billableTotal", total + adjusted + importedTotal);
 
         ArrayNode nodes = doc.putArray("nodes");
         Map<String, List<NodeSpan>> spans = new TreeMap<>();

@@ -58,6 +58,12 @@ public final class StatementFormats {
                     .append(adjustment.path("originMonth").asText()).append(" seq ")
                     .append(adjustment.path("seq").asLong()).append("\r\n");
         }
+        for (JsonNode row : statement.path("importedMi").path("rows")) {
+            out.append("imported,").append(month).append(',').append(row.path("nodeId").asText()).append(',')
+                    .append(row.path("source").asText()).append(',').append(row.path("count").asLong())
+                    .append(",imported from ").append(row.path("source").asText()).append(" (it reported ")
+                    .append(row.path("reportedCount").asLong()).append(")\r\n");
+        }
         out.append("billable_total,").append(month).append(",,ALL,").append(statement.path("billableTotal").asLong())
                 .append(",\r\n");
         out.append("signature,").append(month).append(",,,,").append(root.path("signature").path("algorithm").asText())
@@ -79,6 +85,7 @@ public final class StatementFormats {
                 lines.add("  " + entry.getKey() + ": " + entry.getValue().asLong()));
         lines.add("Adjustments (late intervals of closed months): " + statement.path("adjustments").path("total")
                 .asLong());
+        lines.add("Imported from MI's counter: " + statement.path("importedMi").path("total").asLong());
         lines.add("Billable total: " + statement.path("billableTotal").asLong());
         lines.add("Forecast at close: " + statement.path("forecast").path("projectedTotal").asLong() + " ("
                 + statement.path("forecast").path("model").asText() + ")");
@@ -107,6 +114,12 @@ public final class StatementFormats {
                     + adjustment.path("count").asLong() + " from " + adjustment.path("originMonth").asText()
                     + " (seq " + adjustment.path("seq").asLong() + ", recorded "
                     + adjustment.path("recordedAt").asText() + ")");
+        }
+        lines.add("");
+        lines.add("Imported from MI's counter (import-mi):");
+        for (JsonNode row : statement.path("importedMi").path("rows")) {
+            lines.add("  " + row.path("nodeId").asText() + " " + row.path("count").asLong() + " (MI reported "
+                    + row.path("reportedCount").asLong() + ")");
         }
         lines.add("");
         lines.add("Ledger check at close: " + (statement.path("ledgerCheck").path("valid").asBoolean()

@@ -38,6 +38,7 @@ import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.DataSourceConfig;
 import org.txcounter.core.config.DedupeConfig;
 import org.txcounter.core.config.SecretStore;
+import org.txcounter.core.store.ImportedMonth;
 import org.txcounter.core.store.MonthAlreadyClosedException;
 import org.txcounter.core.store.MonthClosure;
 import org.txcounter.core.store.TestDatabases;
@@ -90,6 +91,8 @@ class MonthCloseTest {
                 .billingZone(BERLIN).dedupe(new DedupeConfig("finance-eu", Optional.of(
                         "a shared stamp secret of at least 32 bytes".getBytes(StandardCharsets.UTF_8)),
                         Duration.ofMinutes(60), true, 1000))
+                // Nodes that write to one database share the ledger key, as README "Several nodes" says.
+                .ledgerKey("a shared ledger key of at least 32 bytes".getBytes(StandardCharsets.UTF_8))
                 .build();
     }
 
@@ -179,6 +182,29 @@ class MonthCloseTest {
         assertThat(statement.at("/ledgerCheck/valid").asBoolean()).isTrue();
 
         assertThatThrownBy(() -> closer.close(NOVEMBER, "ops")).isInstanceOf(MonthAlreadyClosedException.class);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void monthlyTotalsImportedFromMiAreOnTheStatementAndBilledBesideTheLedger(String databaseName)
+            throws Exception {
+        Deployment deployment = twoNodes(databaseName, true);
+        // MI's counter said 2,500 for mi-node-1 in November; 900 of it happened in November (import-mi's figures).
+        deployment.a().store().importMonths(List.of(new ImportedMonth(NOVEMBER, "mi-node-1", "MI", 2500, 900,
+                null)));
+
+        MonthClosure closure = deployment.billing().closer().close(NOVEMBER, "ops");
+
+        JsonNode statement = JSON.readTree(closure.statement()).get("statement");
+        assertThat(statement.at("/totals/total").asLong()).isEqualTo(100);
+        assertThat(statement.at("/importedMi/total").asLong()).isEqualTo(900);
+        JsonNode imported = statement.at("/importedMi/rows/0");
+        assertThat(imported.get("nodeId").asText()).isEqualTo("mi-node-1");
+        assertThat(imported.get("reportedCount").asLong()).isEqualTo(2500);
+        assertThat(imported.get("mac").asText()).as("signed under the ledger key").hasSize(43);
+        assertThat(statement.get("billableTotal").asLong()).isEqualTo(100 + 900);
+        assertThat(StatementFormats.csv(closure.statement()))
+                .contains("imported,2026-11,mi-node-1,MI,900,imported from MI (it reported 2500)\r\n");
     }
 
     @ParameterizedTest(name = "{0}")
