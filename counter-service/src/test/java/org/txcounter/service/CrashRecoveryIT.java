@@ -268,7 +268,10 @@ class CrashRecoveryIT {
 
                     [[jms.producer]]
                     user = "crash-producer"
-                    password = "[crash-producer-password]"
+                    password = "$secret{crash_producer}"
+
+                    [secrets]
+                    crash_producer = "[crash-producer-password]"
 
                     [[inbound_endpoint]]
                     name = "inbound"

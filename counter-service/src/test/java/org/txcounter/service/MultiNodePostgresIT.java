@@ -86,7 +86,8 @@ class MultiNodePostgresIT {
         }
         assertThat(countA.path("total").asLong()).as("node A: %s", countA).isEqualTo(THROUGH_A + THROUGH_B);
         assertThat(countA.path("nodes").asInt()).isEqualTo(2);
-        // What the database holds is the same on both; "unflushed" is the answering node's own, now 0 on each.
+        // What the database holds is the same on both; "unflushed" is the answering node's own, now 0 on each, and
+        // the forecast is each instance's projection as of the moment it answered.
         assertThat(countA.path("unflushed").path("nodeId").asText()).isEqualTo("node-a");
         assertThat(countB.path("unflushed").path("nodeId").asText()).isEqualTo("node-b");
         assertThat(withoutUnflushed(countB)).isEqualTo(withoutUnflushed(countA));
@@ -180,9 +181,12 @@ class MultiNodePostgresIT {
                 && count.path("unflushed").path("total").asLong() == 0;
     }
 
+    /** The count without what is the answering instance's own: its unflushed counts and its forecast (as of now). */
     private static JsonNode withoutUnflushed(JsonNode count) {
+        assertThat(count.path("forecast").path("projectedTotal").isIntegralNumber()).as("%s", count).isTrue();
         ObjectNode copy = count.deepCopy();
         copy.remove("unflushed");
+        copy.remove("forecast");
         return copy;
     }
 

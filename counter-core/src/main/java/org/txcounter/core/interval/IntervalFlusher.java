@@ -282,6 +282,14 @@ public final class IntervalFlusher {
                     + "partial count is not written again.", replayedPartial.describe());
         }
         replayedPartial = null;
+        if (!provisional && storedLastSeq > lastSeq) {
+            // The database holds later intervals of this node than the journal knows of: the data directory was
+            // restored from a backup. What the journal still queues was written since (same seq, same content:
+            // writing it again changes nothing); new intervals are numbered after what the database holds.
+            LOG.info("Node {} already wrote up to seq {}, after the journal's seq {} (a data directory restored from "
+                    + "a backup); new intervals are numbered after it.", nodeId, storedLastSeq, lastSeq);
+            lastSeq = storedLastSeq;
+        }
         if (provisional) {
             provisional = false;
             long shift = storedLastSeq;

@@ -151,13 +151,9 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
             return new CounterStore(new HikariDataSource(hikari), dialect, clock, description, signer,
                     dialect == Dialect.H2 && !config.url().startsWith("jdbc:h2:mem:"), config.timeouts().statement());
         } catch (RuntimeException e) {
-            Optional<Path> lockedFile = lockedEmbeddedFile(config.url(), e);
-            if (lockedFile.isPresent()) {
-                Path dataDir = lockedFile.get().getParent();
-                throw new StoreException("The embedded database " + lockedFile.get() + " is in use by another process"
-                        + PidFile.holder(dataDir).map(pid -> " (pid " + pid + ")").orElse("") + ": a service runs "
-                        + "on the data directory " + dataDir + ". Stop it first, or ask it through its API (count, "
-                        + "report, nodes, verify).", e);
+            Optional<StoreException> inUse = embeddedInUse(config.url(), e);
+            if (inUse.isPresent()) {
+                throw inUse.get();
             }
             throw new StoreException("Cannot connect to datasource " + description + " as user \""
                     + config.username() + "\": " + rootMessage(e) + ". Check that the database is running and "
@@ -350,6 +346,20 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
             throw new StoreException("Cannot write " + interval.describe() + " to " + description + ": "
                     + rootMessage(e) + poolState(), e);
         }
+    }
+
+    /**
+     * The error for an embedded H2 file that another process holds open (a service running on the data directory),
+     * naming that process's pid when it is known; empty when {@code e} is about something else.
+     */
+    static Optional<StoreException> embeddedInUse(String url, Throwable e) {
+        return lockedEmbeddedFile(url, e).map(file -> {
+            Path dataDir = file.getParent();
+            return new StoreException("The embedded database " + file + " is in use by another process"
+                    + PidFile.holder(dataDir).map(pid -> " (pid " + pid + ")").orElse("") + ": a service runs "
+                    + "on the data directory " + dataDir + ". Stop it first, or ask it through its API (count, "
+                    + "report, nodes, verify).", e);
+        });
     }
 
     /** The embedded H2 file named by {@code url}, when {@code e} says another process holds its lock. */

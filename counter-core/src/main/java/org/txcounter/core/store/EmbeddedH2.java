@@ -83,6 +83,9 @@ public final class EmbeddedH2 {
             return;
         } catch (SQLException e) {
             if (e.getErrorCode() != WRONG_USER_OR_PASSWORD) {
+                CounterStore.embeddedInUse(secured.url(), e).ifPresent(inUse -> {
+                    throw inUse;
+                });
                 throw new StoreException("Cannot open the embedded database " + secured.url() + ": "
                         + e.getMessage(), e);
             }
