@@ -1,6 +1,7 @@
 package org.txcounter.core.io;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -9,6 +10,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -111,5 +114,23 @@ public final class PrivateFiles {
         } finally {
             Files.deleteIfExists(temp);
         }
+    }
+
+    /**
+     * The random key kept base64-encoded in {@code file}; created on first use with {@code length} random bytes and
+     * written owner-only, in which case {@code onCreate} runs (to say so in the log).
+     *
+     * @throws IOException              when the file cannot be read or written
+     * @throws IllegalArgumentException when the file does not hold base64
+     */
+    public static byte[] readOrCreateKey(Path file, int length, Runnable onCreate) throws IOException {
+        if (Files.exists(file)) {
+            return Base64.getDecoder().decode(Files.readString(file).strip());
+        }
+        byte[] key = new byte[length];
+        new SecureRandom().nextBytes(key);
+        write(file, (Base64.getEncoder().encodeToString(key) + "\n").getBytes(StandardCharsets.US_ASCII));
+        onCreate.run();
+        return key;
     }
 }

@@ -1,14 +1,10 @@
 package org.txcounter.core.ledger;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -101,18 +97,10 @@ public final class LedgerKeys {
     private static LedgerSigner generated(Path dataDir) {
         Path file = dataDir.resolve(FILE_NAME);
         try {
-            byte[] key;
-            if (Files.exists(file)) {
-                key = Base64.getDecoder().decode(Files.readString(file).strip());
-            } else {
-                key = new byte[48];
-                new SecureRandom().nextBytes(key);
-                PrivateFiles.write(file, (Base64.getEncoder().encodeToString(key) + "\n")
-                        .getBytes(StandardCharsets.US_ASCII));
-                LOG.warn("No [ledger] key is configured: generated one in {}. This is right for a single node; when "
-                        + "several nodes share the database, configure the same [ledger] key and key_id on every node "
-                        + "so that each can verify the others' rows.", file.toAbsolutePath());
-            }
+            byte[] key = PrivateFiles.readOrCreateKey(file, 48, () -> LOG.warn("No [ledger] key is configured: "
+                    + "generated one in {}. This is right for a single node; when several nodes share the database, "
+                    + "configure the same [ledger] key and key_id on every node so that each can verify the others' "
+                    + "rows.", file.toAbsolutePath()));
             return new LedgerSigner(generatedId(key), key);
         } catch (IOException | IllegalArgumentException e) {
             throw new ConfigException("Cannot read or create the ledger key file " + file.toAbsolutePath() + ": "

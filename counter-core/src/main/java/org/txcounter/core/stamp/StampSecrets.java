@@ -1,11 +1,7 @@
 package org.txcounter.core.stamp;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,17 +27,10 @@ public final class StampSecrets {
         }
         Path file = dataDir.resolve(FILE_NAME);
         try {
-            if (Files.exists(file)) {
-                return Base64.getDecoder().decode(Files.readString(file).strip());
-            }
-            byte[] secret = new byte[48];
-            new SecureRandom().nextBytes(secret);
-            PrivateFiles.write(file, (Base64.getEncoder().encodeToString(secret) + "\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            LOG.warn("No [deduplication] stamp_secret is configured: generated one in {}. This is right for a single "
-                    + "node; for several nodes that consume each other's messages, configure the same stamp_secret on "
-                    + "every node.", file.toAbsolutePath());
-            return secret;
+            return PrivateFiles.readOrCreateKey(file, 48, () -> LOG.warn("No [deduplication] stamp_secret is "
+                    + "configured: generated one in {}. This is right for a single node; for several nodes that "
+                    + "consume each other's messages, configure the same stamp_secret on every node.",
+                    file.toAbsolutePath()));
         } catch (IOException | IllegalArgumentException e) {
             throw new ConfigException("Cannot read or create the stamp secret file " + file.toAbsolutePath() + ": "
                     + e.getMessage() + ". Make the data directory writable, restore the file, or set "

@@ -1,10 +1,6 @@
 package org.txcounter.service.cli;
 
-import java.io.Console;
-import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -33,26 +29,6 @@ final class ClientOptions {
     boolean insecure;
 
     String password() {
-        if (passwordFile != null) {
-            try {
-                return Files.readString(passwordFile, StandardCharsets.UTF_8).strip();
-            } catch (IOException e) {
-                throw CliException.usage("Cannot read --password-file " + passwordFile + ": " + e.getMessage());
-            }
-        }
-        String fromEnvironment = System.getenv(PASSWORD_VARIABLE);
-        if (fromEnvironment != null && !fromEnvironment.isEmpty()) {
-            return fromEnvironment;
-        }
-        Console console = System.console();
-        if (console == null) {
-            throw CliException.usage("No password: set " + PASSWORD_VARIABLE + ", give --password-file, or run in a "
-                    + "terminal to be asked.");
-        }
-        char[] typed = console.readPassword("Password for %s: ", user);
-        if (typed == null || typed.length == 0) {
-            throw CliException.usage("No password given.");
-        }
-        return new String(typed);
+        return Passwords.read(passwordFile, PASSWORD_VARIABLE, "", "Password for " + user + ": ");
     }
 }

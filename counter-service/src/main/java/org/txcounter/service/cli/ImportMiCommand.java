@@ -1,9 +1,5 @@
 package org.txcounter.service.cli;
 
-import java.io.Console;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -104,26 +100,7 @@ final class ImportMiCommand implements Callable<Integer> {
     }
 
     private String password() {
-        if (passwordFile != null) {
-            try {
-                return Files.readString(passwordFile, StandardCharsets.UTF_8).strip();
-            } catch (IOException e) {
-                throw CliException.usage("Cannot read --password-file " + passwordFile + ": " + e.getMessage());
-            }
-        }
-        String fromEnvironment = System.getenv(PASSWORD_VARIABLE);
-        if (fromEnvironment != null && !fromEnvironment.isEmpty()) {
-            return fromEnvironment;
-        }
-        Console console = System.console();
-        if (console == null) {
-            throw CliException.usage("No password for " + user + " on MI's database: set " + PASSWORD_VARIABLE
-                    + ", give --password-file, or run in a terminal to be asked.");
-        }
-        char[] typed = console.readPassword("Password for %s on %s: ", user, from);
-        if (typed == null || typed.length == 0) {
-            throw CliException.usage("No password given.");
-        }
-        return new String(typed);
+        return Passwords.read(passwordFile, PASSWORD_VARIABLE, " for " + user + " on MI's database",
+                "Password for " + user + " on " + from + ": ");
     }
 }
