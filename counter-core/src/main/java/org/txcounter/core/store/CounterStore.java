@@ -872,30 +872,6 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
     }
 
     /**
-     * The month's counted transactions per interval start from {@code from} on, across nodes and transports: what the
-     * forecast learns the month's daily pattern from.
-     */
-    public Map<Instant, Long> intervalTotals(YearMonth month, Instant from) {
-        try {
-            return jdbi.withHandle(handle -> {
-                Map<Instant, Long> totals = new TreeMap<>();
-                handle.createQuery("""
-                                SELECT interval_start, SUM(txn_count) AS total FROM txn_interval
-                                WHERE billing_period = :period AND interval_start >= :from GROUP BY interval_start""")
-                        .bind("period", period(month))
-                        .bind("from", utc(from))
-                        .map((rs, ctx) -> totals.put(instant(rs.getObject("interval_start", LocalDateTime.class)),
-                                rs.getLong("total")))
-                        .list();
-                return totals;
-            });
-        } catch (JdbiException e) {
-            throw new StoreException("Cannot read the intervals of " + month + " from " + description + ": "
-                    + rootMessage(e) + poolState(), e);
-        }
-    }
-
-    /**
      * The ledger anchor of each node and month from {@code from} to {@code to} that has ledger rows, ordered by
      * month and node: see {@link LedgerAnchor}. Reads the last sequence number of each node and month through the
      * ledger's (billing_period, node_id) index.

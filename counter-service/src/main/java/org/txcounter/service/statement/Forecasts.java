@@ -49,10 +49,8 @@ public final class Forecasts {
                 && now.isBefore(last.computedAt().plus(CACHE))) {
             return last.projection();
         }
-        Instant start = month.atDay(1).atStartOfDay(zone).toInstant();
         Map<LocalDate, Long> daily = new TreeMap<>();
-        store.intervalTotals(month, start).forEach((intervalStart, total) ->
-                daily.merge(intervalStart.atZone(zone).toLocalDate(), total, Long::sum));
+        store.daily(month, zone).forEach(day -> daily.merge(day.day(), day.count(), Long::sum));
         if (YearMonth.from(now.atZone(zone)).equals(month)) {
             daily.merge(now.atZone(zone).toLocalDate(), unflushed.get(), Long::sum);
         }
