@@ -52,7 +52,8 @@ public final class CounterMetrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
-    public CounterMetrics(TransactionCounter counter, RoutingStats routing) {
+    public CounterMetrics(TransactionCounter counter, RoutingStats routing, Billing billing) {
+        bindBilling(billing);
         FunctionCounter.builder(UNROUTED, routing, RoutingStats::unroutedRequests)
                 .description("Passthrough requests refused with 404 because no route covers their path; not billed")
                 .register(registry);
@@ -145,7 +146,7 @@ public final class CounterMetrics {
     }
 
     /** Registers the licence quota's meters. */
-    void bindBilling(Billing billing) {
+    private void bindBilling(Billing billing) {
         QuotaMonitor quota = billing.quota();
         Gauge.builder(QUOTA_USED_RATIO, quota, QuotaMonitor::usedRatio)
                 .description("The current month's transactions as a share of the licence's monthly quota (1 = 100 %)")

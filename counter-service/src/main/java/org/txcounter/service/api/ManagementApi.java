@@ -51,7 +51,6 @@ import org.txcounter.core.store.MonthCount;
 import org.txcounter.core.store.NodeStatus;
 import org.txcounter.core.store.ReportRow;
 import org.txcounter.core.store.StoreException;
-import org.txcounter.service.runtime.RoutingStats;
 import org.txcounter.service.security.ListenerGuard;
 import org.txcounter.service.security.Principal;
 import org.txcounter.service.statement.Billing;
@@ -127,10 +126,9 @@ public final class ManagementApi {
     private final StatementRoutes statements;
     private volatile Map<String, Object> lastVerify = Map.of("ran", false);
 
-    private ManagementApi(TransactionCounter counter, ApiAccess access, RoutingStats routing, Billing billing) {
+    private ManagementApi(TransactionCounter counter, ApiAccess access, CounterMetrics metrics, Billing billing) {
         this.counter = counter;
-        this.metrics = new CounterMetrics(counter, routing);
-        this.metrics.bindBilling(billing);
+        this.metrics = metrics;
         this.access = access;
         this.billing = billing;
         this.statements = new StatementRoutes(counter, billing);
@@ -170,11 +168,11 @@ public final class ManagementApi {
      * A configured, unstarted Javalin app serving the API for {@code counter} and its month-end side
      * {@code billing}; {@code start()} it.
      *
-     * @param routing what the passthrough refused, for {@code /metrics}
+     * @param metrics what {@code /metrics} serves (the same meters as the optional metrics listener)
      */
     public static Javalin create(TransactionCounter counter, ApiAccess access, Listener listener,
-            RoutingStats routing, Billing billing) {
-        ManagementApi api = new ManagementApi(counter, access, routing, billing);
+            CounterMetrics metrics, Billing billing) {
+        ManagementApi api = new ManagementApi(counter, access, metrics, billing);
         Authentication authentication = new Authentication(access);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;

@@ -13,8 +13,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.txcounter.core.TransactionCounter;
-import org.txcounter.service.runtime.RoutingStats;
 import org.txcounter.core.config.MetricsConfig;
 import org.txcounter.service.security.PasswordHashing;
 
@@ -55,8 +53,7 @@ public final class MetricsListener implements AutoCloseable {
     }
 
     /** Binds and starts the listener; fails with a message naming the address when it cannot bind. */
-    public static MetricsListener start(MetricsConfig config, TransactionCounter counter, RoutingStats routing)
-            throws IOException {
+    public static MetricsListener start(MetricsConfig config, CounterMetrics metrics) throws IOException {
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 16);
@@ -69,7 +66,7 @@ public final class MetricsListener implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        MetricsListener listener = new MetricsListener(server, executor, new CounterMetrics(counter, routing), config);
+        MetricsListener listener = new MetricsListener(server, executor, metrics, config);
         server.setExecutor(executor);
         server.createContext("/", listener::handle);
         server.start();

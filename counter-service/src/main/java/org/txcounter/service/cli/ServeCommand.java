@@ -23,6 +23,7 @@ import org.txcounter.core.config.SecretStore;
 import org.txcounter.core.config.RuntimeConfig;
 import org.txcounter.core.io.PidFile;
 import org.txcounter.service.api.ApiAccess;
+import org.txcounter.service.api.CounterMetrics;
 import org.txcounter.service.api.ManagementApi;
 import org.txcounter.service.api.MetricsListener;
 import org.txcounter.service.runtime.IntegrationRuntime;
@@ -89,8 +90,10 @@ final class ServeCommand implements Callable<Integer> {
             throw e;
         }
         RoutingStats routing = new RoutingStats();
+        // One set of meters, served by /metrics and by the optional metrics listener alike.
+        CounterMetrics metered = new CounterMetrics(counter, routing, billing);
         Javalin api = ManagementApi.create(counter, ApiAccess.of(users, security, clock),
-                listener.withLimits(config.managementLimits()), routing, billing);
+                listener.withLimits(config.managementLimits()), metered, billing);
         try {
             api.start();
         } catch (RuntimeException e) {
@@ -103,7 +106,7 @@ final class ServeCommand implements Callable<Integer> {
         MetricsListener metrics = null;
         if (config.metrics().enabled()) {
             try {
-                metrics = MetricsListener.start(config.metrics(), counter, routing);
+                metrics = MetricsListener.start(config.metrics(), metered);
             } catch (IOException e) {
                 api.stop();
                 billing.close();

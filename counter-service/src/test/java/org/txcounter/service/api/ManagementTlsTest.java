@@ -27,6 +27,7 @@ import org.txcounter.core.MutableClock;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.config.ManagementSecurity;
 import org.txcounter.service.runtime.RoutingStats;
+import org.txcounter.service.statement.Billing;
 import org.txcounter.service.security.ManagementTls;
 import org.txcounter.service.security.SelfSignedCertificate;
 
@@ -59,9 +60,10 @@ class ManagementTlsTest {
         counter = TestApi.counter(dataDir, clock);
         ManagementSecurity security = new ManagementSecurity(true, keystore,
                 keystore.map(k -> password), TestUsers.users(), ManagementSecurity.DEFAULT_TOKEN_LIFETIME);
+        Billing billing = TestApi.billing(counter, clock);
         app = ManagementApi.create(counter, TestUsers.access(clock), ManagementApi.Listener.tls("127.0.0.1", 0,
-                ManagementTls.contextFactory(security, dataDir, "127.0.0.1")), new RoutingStats(),
-                TestApi.billing(counter, clock)).start();
+                ManagementTls.contextFactory(security, dataDir, "127.0.0.1")),
+                new CounterMetrics(counter, new RoutingStats(), billing), billing).start();
     }
 
     private KeyStore keystore(Path file, String password) throws IOException, GeneralSecurityException {

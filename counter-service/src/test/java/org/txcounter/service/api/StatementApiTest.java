@@ -51,7 +51,7 @@ class StatementApiTest {
         billing = TestApi.billing(counter, clock, CounterConfig.builder()
                 .licence(new LicenceConfig(Optional.of(100L), List.of(80, 90, 100), Optional.empty())).build());
         app = ManagementApi.create(counter, TestUsers.access(clock), ManagementApi.Listener.plain("127.0.0.1", 0),
-                new RoutingStats(), billing).start();
+                new CounterMetrics(counter, new RoutingStats(), billing), billing).start();
     }
 
     @AfterEach
@@ -157,8 +157,7 @@ class StatementApiTest {
         CounterConfig withWebhook = CounterConfig.builder().licence(new LicenceConfig(Optional.of(100L),
                 List.of(80), Optional.of(URI.create("http://127.0.0.1:9/alerts")))).build();
         try (Billing hooked = TestApi.billing(counter, clock, withWebhook)) {
-            CounterMetrics metrics = new CounterMetrics(counter, new RoutingStats());
-            metrics.bindBilling(hooked);
+            CounterMetrics metrics = new CounterMetrics(counter, new RoutingStats(), hooked);
             String scrape = metrics.scrape();
             for (String name : used) {
                 assertThat(scrape).as("/metrics exposes %s", name).contains("\n" + name + " ");

@@ -25,8 +25,9 @@ final class TestApi {
 
     /** The API for {@code counter} over plain HTTP on a free port, with the users of {@link TestUsers}. */
     static Javalin plain(TransactionCounter counter, Clock clock) {
+        Billing billing = billing(counter, clock);
         return ManagementApi.create(counter, TestUsers.access(clock), ManagementApi.Listener.plain("127.0.0.1", 0),
-                new RoutingStats(), billing(counter, clock)).start();
+                new CounterMetrics(counter, new RoutingStats(), billing), billing).start();
     }
 
     /** The month-end side with default settings, signing with a key in a new secret store of its own. */

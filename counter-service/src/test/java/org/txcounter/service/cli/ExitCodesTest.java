@@ -40,6 +40,7 @@ import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.DeploymentToml;
 import org.txcounter.service.api.ApiAccess;
+import org.txcounter.service.api.CounterMetrics;
 import org.txcounter.service.api.ManagementApi;
 import org.txcounter.service.security.PasswordHashing;
 
@@ -107,7 +108,7 @@ class ExitCodesTest {
                 Clock.systemUTC());
         api = ManagementApi.create(counter, ApiAccess.of(config.managementSecurity().users(),
                 config.managementSecurity(), Clock.systemUTC()), ManagementApi.Listener.plain("127.0.0.1", 0),
-                new RoutingStats(), billing).start();
+                new CounterMetrics(counter, new RoutingStats(), billing), billing).start();
         url = "http://127.0.0.1:" + api.port();
         Files.writeString(dir.resolve("bad.toml"), "[management_api]\nprot = 9164\n");
         Files.writeString(dir.resolve("no-database.toml"), """

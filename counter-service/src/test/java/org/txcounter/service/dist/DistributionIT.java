@@ -160,6 +160,8 @@ class DistributionIT {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(scrape.statusCode()).isEqualTo(200);
         assertThat(scrape.body()).contains("txn_transactions_counted_total{transport=\"HTTP\"} " + REQUESTS + ".0");
+        assertThat(scrape.body()).as("the listener serves the same meters as /metrics, the quota's among them")
+                .containsPattern("(?m)^txn_quota_used_ratio ").containsPattern("(?m)^txn_quota_alerts_total ");
         assertThat(client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort
                 + "/transaction/count")).header("Authorization", basic("prometheus", scrapePassword)).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode()).as("the listener serves /metrics only")
