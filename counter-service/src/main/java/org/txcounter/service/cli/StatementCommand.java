@@ -32,15 +32,16 @@ final class StatementCommand extends ApiCommand {
         String path;
         if (publicKey) {
             if (month != null) {
-                throw new CliException("Give --month or --public-key, not both.");
+                throw CliException.usage("Give --month or --public-key, not both.");
             }
             path = "/transaction/statements/public-key";
         } else {
             if (month == null) {
-                throw new CliException("Give --month YYYY-MM, or --public-key for the key statements verify with.");
+                throw CliException.usage(
+                        "Give --month YYYY-MM, or --public-key for the key statements verify with.");
             }
             if (!format.equals("json") && !format.equals("csv") && !format.equals("pdf")) {
-                throw new CliException("--format must be json, csv or pdf. Found: " + format);
+                throw CliException.usage("--format must be json, csv or pdf. Found: " + format);
             }
             YearMonth closed = ReportCommand.month("--month", month);
             path = "/transaction/statement?month=" + closed + "&format=" + format;

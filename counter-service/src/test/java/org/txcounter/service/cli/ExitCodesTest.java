@@ -55,6 +55,8 @@ class ExitCodesTest {
     private static final String PASSWORD = "exit codes admin password";
     /** No service listens here: a connection is refused at once. */
     private static final String NOWHERE = "http://127.0.0.1:1";
+    /** The month closed before the cases run: long past, and no node counted in it. */
+    private static final String CLOSED = "2024-06";
 
     private static Path dir;
     private static Path toml;
@@ -133,6 +135,17 @@ class ExitCodesTest {
                     + "NULL, TRANSACTION_COUNT INT NOT NULL, TRANSACTION_COUNT_ENCRYPTED VARCHAR(400) NOT NULL)");
             statement.executeUpdate("INSERT INTO CURRENT_STATS VALUES (DATE '2025-01-01', 'mi-1', 10, 'x')");
         }
+        // A closed month's statement and the public key, for verify-statement; a copy of it with its month changed.
+        String pw = passwordFile.toString();
+        assertThat(Commands.run("close-month", "--month", CLOSED, "--url", url, "--password-file", pw,
+                toml.toString())).isZero();
+        assertThat(Commands.run("statement", "--month", CLOSED, "--out", dir.resolve("statement.json").toString(),
+                "--url", url, "--password-file", pw, toml.toString())).isZero();
+        assertThat(Commands.run("statement", "--public-key", "--out", dir.resolve("public-key.pem").toString(),
+                "--url", url, "--password-file", pw, toml.toString())).isZero();
+        String statement = Files.readString(dir.resolve("statement.json"));
+        assertThat(statement).contains("\"" + CLOSED + "\"");
+        Files.writeString(dir.resolve("changed.json"), statement.replace("\"" + CLOSED + "\"", "\"2024-07\""));
     }
 
     private static int freePort() throws java.io.IOException {
@@ -217,6 +230,26 @@ class ExitCodesTest {
                 config), "", "No value given for db_password."));
         cases.add(new Case("encrypt-secret", 2, "no --alias", List.of("encrypt-secret", config), "",
                 "Missing required option: '--alias=NAME'"));
+        cases.add(new Case("close-month", 0, "done", List.of("close-month", "--month", "2024-05", "--url", url,
+                "--password-file", pw, config), "", "Closed 2024-05 at "));
+        cases.add(new Case("close-month", 1, "already closed", List.of("close-month", "--month", CLOSED, "--url",
+                url, "--password-file", pw, config), "", "409"));
+        cases.add(new Case("close-month", 2, "month 13", List.of("close-month", "--month", "2024-13", "--url", url,
+                "--password-file", pw, config), "", "--month must be a month written YYYY-MM"));
+        cases.add(new Case("statement", 0, "done", List.of("statement", "--month", CLOSED, "--format", "csv",
+                "--out", dir.resolve("statement.csv").toString(), "--url", url, "--password-file", pw, config), "",
+                "Wrote " + dir.resolve("statement.csv")));
+        cases.add(new Case("statement", 1, "the month is not closed", List.of("statement", "--month", "2024-01",
+                "--url", url, "--password-file", pw, config), "", "404"));
+        cases.add(new Case("statement", 2, "neither --month nor --public-key", List.of("statement", "--url", url,
+                "--password-file", pw, config), "", "Give --month YYYY-MM, or --public-key"));
+        String publicKey = dir.resolve("public-key.pem").toString();
+        cases.add(new Case("verify-statement", 0, "authentic and unchanged", List.of("verify-statement",
+                dir.resolve("statement.json").toString(), "--public-key", publicKey), "", "authentic and unchanged"));
+        cases.add(new Case("verify-statement", 1, "changed", List.of("verify-statement",
+                dir.resolve("changed.json").toString(), "--public-key", publicKey), "", "does NOT verify"));
+        cases.add(new Case("verify-statement", 2, "no --public-key", List.of("verify-statement",
+                dir.resolve("statement.json").toString()), "", "Missing required option: '--public-key=KEY'"));
         cases.add(new Case("(unknown command)", 2, "a mistyped command", List.of("reprot"), "",
                 "Unknown command: reprot. The commands are: serve, migrate, count, report, nodes, verify, import-mi"));
         cases.add(new Case("--help", 0, "help", List.of("--help"), "", "import-mi"));
