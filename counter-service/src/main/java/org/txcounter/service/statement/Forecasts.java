@@ -14,9 +14,9 @@ import org.txcounter.core.forecast.MonthForecast;
 import org.txcounter.core.store.CounterStore;
 
 /**
- * The forecast of a month's total at its end ({@link MonthForecast}) from the month's written intervals, plus what
- * this node has counted and not yet written. The current month's projection is computed at most once a minute; the
- * intervals are read from the ledger grouped by interval, about 1,440 rows a day with one-minute intervals.
+ * The forecast of a month's total at its end ({@link MonthForecast}) from the month's daily totals as stored (the
+ * ones the dashboard charts), plus what this node has counted and not yet written. A month's projection is
+ * computed at most once a minute.
  *
  * <p>Thread-safe: the cache is one atomic reference.
  */
