@@ -11,8 +11,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -115,12 +117,17 @@ public final class TransactionCounter implements AutoCloseable {
     private final Duration finalFlushTimeout;
     private final Duration updateInterval;
     private final AtomicLong nextJournalWarning = new AtomicLong();
+    /** Reads the store and counts nothing: no node of its own, no journal, no flush ({@link #openForReporting}). */
+    private final boolean reporting;
     private FlushScheduler scheduler;
+    /** In reporting mode, the thread that connects and then checks on the database every few seconds. */
+    private ScheduledExecutorService probe;
 
     private TransactionCounter(String nodeId, TransactionMeter meter, CounterStore store, IntervalFlusher flusher,
             IntervalSchedule schedule, Clock clock, IngressCounter ingress, LedgerKeys ledgerKeys, Journal journal,
-            Duration finalFlushTimeout, Duration updateInterval, boolean embedded) {
+            Duration finalFlushTimeout, Duration updateInterval, boolean embedded, boolean reporting) {
         this.nodeId = nodeId;
+        this.reporting = reporting;
         this.embedded = embedded;
         this.status = new DatabaseStatus(DatabaseStatus.State.CONNECTING, "Not connected yet since the start.",
                 clock.instant());
@@ -150,7 +157,7 @@ public final class TransactionCounter implements AutoCloseable {
      * previous run's journal kept, as soon as the database answers, and keeps trying until it does.
      */
     public static TransactionCounter start(CounterConfig config, Clock clock) {
-        TransactionCounter counter = create(config, clock);
+        TransactionCounter counter = create(config, clock, false);
         counter.scheduler = new FlushScheduler(counter.flusher, clock, counter::writeJournal,
                 config.journalInterval(), counter::storeReady);
         counter.scheduler.start();
@@ -167,14 +174,34 @@ public final class TransactionCounter implements AutoCloseable {
      * database cannot be used, the counter is open all the same and {@link #connect()} tries again.
      */
     public static TransactionCounter open(CounterConfig config, Clock clock) {
-        TransactionCounter counter = create(config, clock);
+        TransactionCounter counter = create(config, clock, false);
         if (counter.connect()) {
             counter.flusher.writeQueued();
         }
         return counter;
     }
 
-    private static TransactionCounter create(CounterConfig config, Clock clock) {
+    /**
+     * Opens the store for reporting on what other nodes write, without counting: this process is no node (it
+     * registers none, so it appears in no node list), keeps no journal and writes nothing. It connects on a thread of
+     * its own, and then checks on the database every few seconds, so {@link #databaseStatus()} follows outages. A
+     * data directory whose journal still holds another run's unwritten counts is refused: start that node counting
+     * once to write them.
+     */
+    public static TransactionCounter openForReporting(CounterConfig config, Clock clock) {
+        TransactionCounter counter = create(config, clock, true);
+        counter.probe = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "txn-counter-probe");
+            thread.setDaemon(true);
+            return thread;
+        });
+        counter.probe.scheduleWithFixedDelay(counter::storeReady, 0, PROBE_NANOS, TimeUnit.NANOSECONDS);
+        LOG.info("Reporting on {} without counting: this process is no node and writes no intervals.",
+                config.dataSource().id());
+        return counter;
+    }
+
+    private static TransactionCounter create(CounterConfig config, Clock clock, boolean reporting) {
         ownerOnlyDataDirectory(config.dataDir());
         String nodeId = NodeIdentity.resolve(config.nodeId(), config.dataDir());
         byte[] stampSecret = StampSecrets.resolve(config.dedupe().stampSecret(), config.dataDir());
@@ -182,6 +209,13 @@ public final class TransactionCounter implements AutoCloseable {
                 config.retiredLedgerKeys(), stampSecret, config.dataDir());
         Journal journal = new Journal(config.dataDir());
         Optional<JournalState> left = readJournal(journal, nodeId);
+        if (reporting && left.isPresent()
+                && (!left.get().intervals().isEmpty() || left.get().inFlight().size() > 0)) {
+            throw new ConfigException("The journal " + journal.file().toAbsolutePath() + " holds "
+                    + left.get().intervals().size() + " interval(s) that node " + nodeId + " counted and has not "
+                    + "written, which a reporting start would leave unwritten. Start the node counting once so that "
+                    + "they are written, or give the reporting instance a data_dir of its own.");
+        }
         DataSourceConfig dataSource = EmbeddedH2.secure(config.dataSource(), config.dataDir());
         CounterStore store = CounterStore.openWithoutConnecting(dataSource, clock, ledgerKeys.current());
         try {
@@ -226,9 +260,11 @@ public final class TransactionCounter implements AutoCloseable {
                 flusher.numberProvisionally();
             }
             TransactionCounter counter = new TransactionCounter(nodeId, meter, store, flusher, schedule, clock, ingress,
-                    ledgerKeys, journal, config.finalFlushTimeout(), config.updateInterval(), embedded);
+                    ledgerKeys, journal, config.finalFlushTimeout(), config.updateInterval(), embedded, reporting);
             self[0] = counter;
-            counter.writeJournal();
+            if (!reporting) {
+                counter.writeJournal();
+            }
             return counter;
         } catch (RuntimeException e) {
             store.close();
@@ -315,10 +351,15 @@ public final class TransactionCounter implements AutoCloseable {
                 } else {
                     store.requireCurrentSchema();
                 }
-                return store.registerNode(nodeId);
+                return reporting ? 0L : store.registerNode(nodeId);
             });
-            flusher.reconcile(storedLastSeq);
             lastSchemaCheckNanos = System.nanoTime();
+            if (reporting) {
+                connected = true;
+                LOG.info("Connected to the database {} for reporting.", store.description());
+                return true;
+            }
+            flusher.reconcile(storedLastSeq);
             connected = true;
             LOG.info("Connected to the database as node {} (last written seq {}); {} interval(s) queued for it.",
                     nodeId, storedLastSeq, flusher.queued().size());
@@ -501,6 +542,11 @@ public final class TransactionCounter implements AutoCloseable {
         return nodeId;
     }
 
+    /** Whether this process only reports on the store and counts nothing ({@link #openForReporting}). */
+    public boolean reporting() {
+        return reporting;
+    }
+
     /** Where hooks take their per-transport handles. */
     public TransactionMeter meter() {
         return meter;
@@ -654,6 +700,12 @@ public final class TransactionCounter implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (reporting) {
+            probe.shutdownNow();
+            readers.shutdownNow();
+            closeStore();
+            return;
+        }
         flusher.closeNow();
         writeJournal();
         int left;

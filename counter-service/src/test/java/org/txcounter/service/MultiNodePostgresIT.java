@@ -26,9 +26,9 @@ import org.txcounter.service.security.PasswordHashing;
 
 /**
  * Two service instances, each with its own integration runtime, on one PostgreSQL database, as the README's
- * "Several nodes" section sets them up. After traffic through both runtimes, both instances answer the same counts
- * and the same reports; a login token works on the instance that issued it only; the login throttle is per
- * instance.
+ * "Several nodes" section sets them up, and a third started with {@code serve --reporting}. After traffic through
+ * both runtimes, all three answer the same counts and the same reports, and the reporting instance is no node; a
+ * login token works on the instance that issued it only; the login throttle is per instance.
  */
 class MultiNodePostgresIT {
 
@@ -46,6 +46,7 @@ class MultiNodePostgresIT {
     private OkBackend backend;
     private ServiceProcess a;
     private ServiceProcess b;
+    private ServiceProcess reporting;
 
     @BeforeEach
     void prepare() throws IOException {
@@ -57,7 +58,7 @@ class MultiNodePostgresIT {
 
     @AfterEach
     void stop() throws Exception {
-        for (ServiceProcess node : new ServiceProcess[] {a, b}) {
+        for (ServiceProcess node : new ServiceProcess[] {a, b, reporting}) {
             if (node != null) {
                 node.terminate();
             }
@@ -70,6 +71,12 @@ class MultiNodePostgresIT {
         String hash = PasswordHashing.hash(PASSWORD.toCharArray());
         a = ServiceProcess.start(node("node-a", hash));
         b = ServiceProcess.start(node("node-b", hash));
+        Path reportingDir = reportingInstance(hash);
+        reporting = ServiceProcess.start(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-jar", Path.of("target", "txcounter.jar").toAbsolutePath().toString(), "serve",
+                "--reporting").directory(reportingDir.toFile()));
+        assertThat(reporting.startupOutput()).contains("Transaction counter reporting instance serving https://")
+                .contains("counting nothing (reporting only)");
         HttpClient client = HttpClient.newHttpClient();
         send(client, a, THROUGH_A);
         send(client, b, THROUGH_B);
@@ -91,11 +98,20 @@ class MultiNodePostgresIT {
         assertThat(countA.path("unflushed").path("nodeId").asText()).isEqualTo("node-a");
         assertThat(countB.path("unflushed").path("nodeId").asText()).isEqualTo("node-b");
         assertThat(withoutUnflushed(countB)).isEqualTo(withoutUnflushed(countA));
+        String apiReporting = "https://127.0.0.1:" + reporting.managementPort();
+        JsonNode countReporting = count(apiReporting);
+        assertThat(countReporting.has("unflushed")).as("a reporting instance counts nothing: %s", countReporting)
+                .isFalse();
+        assertThat(withoutUnflushed(countReporting)).isEqualTo(withoutUnflushed(countA));
+        assertThat(JSON.readTree(Shell.curl200("-k", "-u", USER + ":" + PASSWORD, apiReporting
+                + "/transaction/nodes")).findValuesAsText("nodeId")).containsExactly("node-a", "node-b");
 
         YearMonth month = YearMonth.now(ZoneOffset.UTC);
         String period = "?start=" + month + "&end=" + month;
         String reportA = Shell.curl200("-k", "-u", USER + ":" + PASSWORD, apiA + "/transaction/report" + period);
         assertThat(Shell.curl200("-k", "-u", USER + ":" + PASSWORD, apiB + "/transaction/report" + period))
+                .isEqualTo(reportA);
+        assertThat(Shell.curl200("-k", "-u", USER + ":" + PASSWORD, apiReporting + "/transaction/report" + period))
                 .isEqualTo(reportA);
         assertThat(JSON.readTree(reportA).toString()).contains("node-a").contains("node-b");
         String csvA = Shell.curl200("-k", "-u", USER + ":" + PASSWORD,
@@ -161,6 +177,28 @@ class MultiNodePostgresIT {
                 stamp = "[the same stamp secret on every node of this deployment]"
                 """.formatted(app.url(), app.username(), app.password(), id, freePort(), USER, hash,
                 backend.port()));
+        return dir;
+    }
+
+    /** An instance with the same database and users and no integration runtime, for serve --reporting. */
+    private Path reportingInstance(String hash) throws IOException {
+        DataSourceConfig app = TestDatabases.postgresApp();
+        Path dir = Files.createDirectories(dirs.resolve("reporting"));
+        Files.writeString(dir.resolve("deployment.toml"), """
+                [[datasource]]
+                id = "WSO2_TRANSACTION_DB"
+                url = "%s"
+                username = "%s"
+                password = "%s"
+
+                [management_api]
+                port = %d
+
+                [[management_api.user]]
+                name = "%s"
+                password_hash = "%s"
+                role = "admin"
+                """.formatted(app.url(), app.username(), app.password(), freePort(), USER, hash));
         return dir;
     }
 

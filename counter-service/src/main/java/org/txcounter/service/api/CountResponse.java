@@ -10,7 +10,8 @@ import java.util.Map;
  * @param byTransport that total per transport
  * @param nodes       how many nodes wrote counts for the month, and for the current month also those reporting
  *                    idle intervals (the nodes {@code /transaction/nodes} calls reporting)
- * @param unflushed   what this node counted and has not written yet; present only for the current month
+ * @param unflushed   what this node counted and has not written yet; present only for the current month, and
+ *                    not on a reporting instance (it counts nothing)
  * @param forecast    the projected total at the month's end; present only for the current month
  * @param imported    the month's total imported from MI's counter ({@code import-mi}), not in {@code total};
  *                    present only when there is one

@@ -300,9 +300,11 @@ public final class ManagementApi {
         CountResponse.Unflushed unflushed = null;
         Set<String> nodes = new HashSet<>();
         counter.report(month, month, TransactionCounter.API_READ_WAIT).forEach(row -> nodes.add(row.nodeId()));
-        if (month.equals(current)) {
+        if (month.equals(current) && !counter.reporting()) {
             TransportCounts pending = counter.unflushed();
             unflushed = new CountResponse.Unflushed(counter.nodeId(), pending.total(), byTransport(pending));
+        }
+        if (month.equals(current)) {
             // A node that reports idle intervals takes part in this month, as /transaction/nodes shows it.
             Instant now = counter.now();
             counter.nodes(TransactionCounter.API_READ_WAIT).stream().filter(node -> reporting(node, now))

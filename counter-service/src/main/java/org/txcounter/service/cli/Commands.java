@@ -32,7 +32,7 @@ public final class Commands implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ServeCommand.serve(configFile.read(), configFile.source());
+        ServeCommand.serve(configFile.read(), configFile.source(), false);
         return KEEP_RUNNING;
     }
 

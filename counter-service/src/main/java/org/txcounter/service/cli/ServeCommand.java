@@ -33,10 +33,12 @@ import org.txcounter.service.security.ManagementTls;
 import org.txcounter.service.statement.Billing;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * Starts the counter, the management API and the integration runtime. A stop (Ctrl-C, SIGTERM) closes the runtime
- * and the API and then writes what was counted.
+ * and the API and then writes what was counted. With {@code --reporting} it starts the management API alone, over
+ * what other nodes (MI runtimes with the drop-in, or other instances) write to the shared database.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Count transactions and serve the management API (the default command).")
@@ -47,14 +49,25 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     ConfigFile configFile = new ConfigFile();
 
+    @Option(names = "--reporting", description = "Serve the management API over the shared database without "
+            + "counting: no passthrough, no broker, no node of its own. For deployments whose nodes are MI runtimes "
+            + "with the drop-in, or to report apart from the counting nodes.")
+    boolean reporting;
+
     @Override
     public Integer call() throws Exception {
         CounterConfig config = configFile.read();
-        serve(config, configFile.source());
+        serve(config, configFile.source(), reporting);
         return Commands.KEEP_RUNNING;
     }
 
-    static void serve(CounterConfig config, String source) throws Exception {
+    static void serve(CounterConfig config, String source, boolean reporting) throws Exception {
+        if (reporting && config.runtime().active()) {
+            throw new ConfigException(source + " configures " + config.runtime().routes().size()
+                    + " [[passthrough.route]] and " + config.runtime().endpoints().size() + " [[inbound_endpoint]], "
+                    + "but serve --reporting counts nothing and runs no integration runtime. Remove them from the "
+                    + "reporting instance's file, or start it without --reporting.");
+        }
         rootWarning(currentUid()).ifPresent(LOG::warn);
         // Before anything is created or printed: a start that cannot listen leaves no trace.
         requirePortsFree(config);
@@ -74,10 +87,10 @@ final class ServeCommand implements Callable<Integer> {
             listener = ManagementApi.Listener.plain(config.managementHost(), config.managementPort());
             scheme = "http";
         }
-        TransactionCounter counter = config.enabled()
-                ? TransactionCounter.start(config, clock)
+        TransactionCounter counter = reporting ? TransactionCounter.openForReporting(config, clock)
+                : config.enabled() ? TransactionCounter.start(config, clock)
                 : TransactionCounter.open(config, clock);
-        if (!config.enabled()) {
+        if (!config.enabled() && !reporting) {
             LOG.warn("Counting is disabled (enable = false through the {} switch, the environment or {}); the API "
                     + "serves the stored counts only.", DeploymentToml.ENABLE_SWITCH, source);
         }
@@ -153,10 +166,14 @@ final class ServeCommand implements Callable<Integer> {
             TransportCounts pending = counter.unflushed();
             counter.close();
             TransportCounts left = counter.unflushed();
-            LOG.info("Stopped node {}: the final flush wrote {} transaction(s) ({}) in {} ms{}.", counter.nodeId(),
-                    pending.total() - left.total(), byTransport(pending, left),
-                    (System.nanoTime() - stopping) / 1_000_000, left.isZero() ? ""
-                            : "; " + left.total() + " not written are kept in the journal for the next start");
+            if (reporting) {
+                LOG.info("Stopped reporting on {}.", config.dataSource().id());
+            } else {
+                LOG.info("Stopped node {}: the final flush wrote {} transaction(s) ({}) in {} ms{}.",
+                        counter.nodeId(), pending.total() - left.total(), byTransport(pending, left),
+                        (System.nanoTime() - stopping) / 1_000_000, left.isZero() ? ""
+                                : "; " + left.total() + " not written are kept in the journal for the next start");
+            }
             try {
                 PidFile.remove(config.dataDir());
             } catch (IOException e) {
@@ -164,11 +181,13 @@ final class ServeCommand implements Callable<Integer> {
             }
         }, "txn-counter-shutdown"));
         billing.start(config.dataDir());
-        String listening = runtime == null ? "no integration runtime configured"
+        String listening = reporting ? "counting nothing (reporting only)"
+                : runtime == null ? "no integration runtime configured"
                 : "HTTP passthrough on http://" + config.runtime().passthroughHost() + ":" + runtime.passthroughPort()
                         + " (" + config.runtime().routes().size() + " route(s)), "
                         + config.runtime().endpoints().size() + " JMS inbound endpoint(s), " + broker(config);
-        System.out.println("Transaction counter node " + counter.nodeId() + " serving " + scheme + "://"
+        System.out.println("Transaction counter " + (reporting ? "reporting instance" : "node " + counter.nodeId())
+                + " serving " + scheme + "://"
                 + config.managementHost() + ":" + api.port() + " and " + listening + " (configuration: " + source
                 + "; datasource " + config.dataSource().id() + ", " + config.dataSource().url() + "; users: "
                 + users.stream().map(ManagementSecurity.User::name).toList() + ")");

@@ -113,6 +113,8 @@ class ExitCodesTest {
                 new CounterMetrics(counter, new RoutingStats(), billing), billing).start();
         url = "http://127.0.0.1:" + api.port();
         Files.writeString(dir.resolve("bad.toml"), "[management_api]\nprot = 9164\n");
+        Files.writeString(dir.resolve("routes.toml"), "[node]\ndata_dir = \"" + dir.resolve("data-routes")
+                + "\"\n\n[[passthrough.route]]\nprefix = \"/api\"\nbackend = \"http://127.0.0.1:1/\"\n");
         Files.writeString(dir.resolve("no-database.toml"), """
                 [[datasource]]
                 id = "WSO2_TRANSACTION_DB"
@@ -182,6 +184,10 @@ class ExitCodesTest {
         String noDatabase = dir.resolve("no-database.toml").toString();
         List<Case> cases = new ArrayList<>();
         cases.add(new Case("serve", 2, "wrong configuration", List.of("serve", bad), "", "prot"));
+        String routes = dir.resolve("routes.toml").toString();
+        cases.add(new Case("serve", 2, "--reporting with a passthrough route", List.of("serve", "--reporting",
+                routes), "", routes + " configures 1 [[passthrough.route]] and 0 [[inbound_endpoint]], but serve "
+                + "--reporting counts nothing and runs no integration runtime."));
         cases.add(new Case("migrate", 0, "done", List.of("migrate", dir.resolve("migrate.toml").toString()), "",
                 "migration(s)"));
         cases.add(new Case("migrate", 1, "the database does not answer", List.of("migrate", noDatabase), "",
