@@ -30,7 +30,14 @@ import java.util.stream.Collectors;
  * the verifier has no key for is UNKNOWN_KEY and otherwise taken as it stands, so that one missing retired key
  * does not make every later row look deleted or inserted.
  *
- * <p>Thread-safe: it keeps no state between calls.
+ * <p>A check reads the ledger as a stream ({@link #start}): each node's rows pass once through a {@link Walk} in
+ * chain order, which keeps only the last row and the rollup's sums, so an intact ledger of any size is checked in
+ * constant memory. A walk that meets anything else (a failing MAC, a broken link, a head that does not name the
+ * last row) says so, and that node's chain is then read whole and told apart as above: the findings are the same
+ * as if the whole ledger had been read at once.
+ *
+ * <p>The verifier is thread-safe and keeps no state between checks; a {@link Run} and its walks belong to the one
+ * thread that reads the ledger.
  */
 public final class LedgerVerifier {
 
@@ -40,23 +47,123 @@ public final class LedgerVerifier {
         this.keys = keys;
     }
 
+    /** Checks a ledger held in memory, exactly as a {@link Run} over the same rows would. */
     public List<LedgerFinding> verify(List<SignedRow> rows, List<NodeHead> heads, List<RollupRow> rollup) {
-        List<LedgerFinding> findings = new ArrayList<>();
         Map<String, List<SignedRow>> byNode = rows.stream().collect(Collectors.groupingBy(SignedRow::nodeId,
                 TreeMap::new, Collectors.toList()));
-        Map<String, NodeHead> headByNode = new HashMap<>();
-        heads.forEach(head -> headByNode.put(head.nodeId(), head));
+        Run run = start(heads);
         for (Map.Entry<String, List<SignedRow>> node : byNode.entrySet()) {
-            verifyChain(node.getKey(), node.getValue(), headByNode.get(node.getKey()), findings);
-        }
-        for (NodeHead head : heads) {
-            if (!byNode.containsKey(head.nodeId()) && head.lastMac() != null) {
-                findings.add(new LedgerFinding(LedgerFinding.Kind.DELETED, head.nodeId(), head.lastSeq(), null,
-                        "the node's head names seq " + head.lastSeq() + " but the node has no ledger rows at all"));
+            List<SignedRow> chain = new ArrayList<>(node.getValue());
+            chain.sort(CHAIN_ORDER);
+            Walk walk = run.walk(node.getKey());
+            chain.forEach(walk::accept);
+            if (!walk.intact()) {
+                run.verifyWhole(node.getKey(), chain);
             }
         }
-        verifyRollup(rows, rollup, findings);
-        return findings;
+        return run.finish(rollup);
+    }
+
+    /** The order a node's rows are chained in, and the order a {@link Walk} takes them in. */
+    public static final Comparator<SignedRow> CHAIN_ORDER = Comparator.comparingLong(SignedRow::seq)
+            .thenComparing(SignedRow::transport);
+
+    /** Starts a check of the whole ledger, whose nodes have these heads ({@code txn_node}). */
+    public Run start(List<NodeHead> heads) {
+        return new Run(heads);
+    }
+
+    /**
+     * One check of the ledger, fed node by node in node-id order: a {@link #walk} per node that has rows, then
+     * {@link #verifyWhole} for each node whose walk was not intact, then {@link #finish}.
+     */
+    public final class Run {
+        private final List<NodeHead> heads;
+        private final Map<String, NodeHead> headByNode = new HashMap<>();
+        private final Set<String> walked = new HashSet<>();
+        private final Map<String, Long> ledgerSums = new TreeMap<>();
+        private final List<LedgerFinding> findings = new ArrayList<>();
+
+        private Run(List<NodeHead> heads) {
+            this.heads = List.copyOf(heads);
+            heads.forEach(head -> headByNode.put(head.nodeId(), head));
+        }
+
+        /** The walk of one node's rows, to be given them in {@link #CHAIN_ORDER}. */
+        public Walk walk(String nodeId) {
+            walked.add(nodeId);
+            return new Walk(nodeId, headByNode.get(nodeId), ledgerSums);
+        }
+
+        /** Tells apart what is wrong with a node whose walk was not intact, from all its rows. */
+        public void verifyWhole(String nodeId, List<SignedRow> rows) {
+            verifyChain(nodeId, new ArrayList<>(rows), headByNode.get(nodeId), findings);
+        }
+
+        /** Checks the heads of nodes without rows and the rollup against the rows walked; returns every finding. */
+        public List<LedgerFinding> finish(List<RollupRow> rollup) {
+            for (NodeHead head : heads) {
+                if (!walked.contains(head.nodeId()) && head.lastMac() != null) {
+                    findings.add(new LedgerFinding(LedgerFinding.Kind.DELETED, head.nodeId(), head.lastSeq(), null,
+                            "the node's head names seq " + head.lastSeq() + " but the node has no ledger rows at "
+                                    + "all"));
+                }
+            }
+            verifyRollup(ledgerSums, rollup, findings);
+            return findings;
+        }
+    }
+
+    /**
+     * One node's rows taken in chain order, keeping only the last one: intact when every row is signed with a key
+     * this verifier has and its MAC matches, each row follows the one before it (the first follows none), and the
+     * node's signed head names the last row. It also adds every row to the rollup's sums.
+     */
+    public final class Walk {
+        private final String nodeId;
+        private final NodeHead head;
+        private final Map<String, Long> ledgerSums;
+        private SignedRow last;
+        private boolean intact = true;
+
+        private Walk(String nodeId, NodeHead head, Map<String, Long> ledgerSums) {
+            this.nodeId = nodeId;
+            this.head = head;
+            this.ledgerSums = ledgerSums;
+        }
+
+        public void accept(SignedRow row) {
+            ledgerSums.merge(sumKey(row.period(), row.nodeId(), row.transport()), row.count(), Long::sum);
+            if (intact) {
+                intact = row.nodeId().equals(nodeId) && row.mac() != null && genuine(row)
+                        && (last == null ? row.prevMac() == null || row.prevMac().isEmpty()
+                                : CHAIN_ORDER.compare(last, row) < 0 && last.mac().equals(row.prevMac()));
+            }
+            last = row;
+        }
+
+        /** Whether the node's chain is whole and unchanged, as far as the rows given show. */
+        public boolean intact() {
+            return intact && last != null && head != null && head.lastMac() != null
+                    && (head.keyId() == null || keys.byId(head.keyId()).isPresent())
+                    && signersOf(head.keyId()).stream().anyMatch(signer -> LedgerSigner.same(
+                            signer.nodeMac(nodeId, head.lastSeq(), head.lastMac()), head.nodeMac()))
+                    && head.lastMac().equals(last.mac()) && head.lastSeq() == last.seq();
+        }
+    }
+
+    /** Whether the row's MAC matches its content under the key it names (or any key, for rows without a key id). */
+    private boolean genuine(SignedRow row) {
+        if (row.keyId() != null && keys.byId(row.keyId()).isEmpty()) {
+            return false;
+        }
+        return signersOf(row.keyId()).stream().anyMatch(signer -> LedgerSigner.same(signer.rowMac(row.nodeId(),
+                row.seq(), row.transport(), row.startMillis(), row.endMillis(), row.period(), row.count(),
+                row.prevMac()), row.mac()));
+    }
+
+    private static String sumKey(int period, String nodeId, String transport) {
+        return period + "|" + nodeId + "|" + transport;
     }
 
     /**
@@ -76,7 +183,7 @@ public final class LedgerVerifier {
     }
 
     private void verifyChain(String nodeId, List<SignedRow> rows, NodeHead head, List<LedgerFinding> findings) {
-        rows.sort(Comparator.comparingLong(SignedRow::seq).thenComparing(SignedRow::transport));
+        rows.sort(CHAIN_ORDER);
         Set<String> macs = new HashSet<>();
         Set<String> pointedAt = new HashSet<>();
         for (SignedRow row : rows) {
@@ -101,9 +208,7 @@ public final class LedgerVerifier {
                         "signed with ledger key id \"" + row.keyId() + "\", which this node does not have; add it as "
                                 + "a [[ledger.retired_key]] to check the row"));
                 genuineByMac.put(row.mac(), row);
-            } else if (signersOf(row.keyId()).stream().anyMatch(signer -> LedgerSigner.same(signer.rowMac(
-                    row.nodeId(), row.seq(), row.transport(), row.startMillis(), row.endMillis(), row.period(),
-                    row.count(), row.prevMac()), row.mac()))) {
+            } else if (genuine(row)) {
                 genuineByMac.put(row.mac(), row);
             } else {
                 failing.add(row);
@@ -181,14 +286,11 @@ public final class LedgerVerifier {
         }
     }
 
-    private static void verifyRollup(List<SignedRow> rows, List<RollupRow> rollup, List<LedgerFinding> findings) {
-        Map<String, Long> ledgerSums = new TreeMap<>();
-        for (SignedRow row : rows) {
-            ledgerSums.merge(row.period() + "|" + row.nodeId() + "|" + row.transport(), row.count(), Long::sum);
-        }
+    private static void verifyRollup(Map<String, Long> ledgerSums, List<RollupRow> rollup,
+            List<LedgerFinding> findings) {
         Map<String, Long> rollupSums = new TreeMap<>();
         for (RollupRow row : rollup) {
-            rollupSums.put(row.period() + "|" + row.nodeId() + "|" + row.transport(), row.count());
+            rollupSums.put(sumKey(row.period(), row.nodeId(), row.transport()), row.count());
         }
         Set<String> keys = new TreeSet<>(ledgerSums.keySet());
         keys.addAll(rollupSums.keySet());

@@ -1001,6 +1001,9 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
 
     /**
      * Checks the whole ledger: every node's MAC chain and signed head, and the monthly rollup against the rows.
+     * Each node's rows are read in chain order, {@value #VERIFY_PAGE_SEQS} sequence numbers a query (by the primary
+     * key), and pass through the verifier's {@link LedgerVerifier.Walk} one page at a time: memory does not grow
+     * with the ledger. Only a node whose chain is not intact is read whole, to tell its findings apart.
      *
      * @param verifier the verifier holding the deployment's ledger keys
      * @return what is wrong; empty for an untouched ledger
@@ -1008,28 +1011,35 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
     public List<LedgerFinding> verify(LedgerVerifier verifier) {
         try {
             return jdbi.withHandle(handle -> {
-                List<SignedRow> rows = handle.createQuery("""
-                                SELECT node_id, seq, transport, interval_start, interval_end, billing_period, txn_count,
-                                       prev_mac, mac, key_id
-                                FROM txn_interval""")
-                        .map((rs, ctx) -> new SignedRow(rs.getString("node_id"), rs.getLong("seq"),
-                                rs.getString("transport"), millis(rs.getObject("interval_start", LocalDateTime.class)),
-                                millis(rs.getObject("interval_end", LocalDateTime.class)), rs.getInt("billing_period"),
-                                rs.getLong("txn_count"), rs.getString("prev_mac"), rs.getString("mac"),
-                                rs.getString("key_id")))
-                        .collectIntoList();
                 List<NodeHead> heads = handle.createQuery(
                                 "SELECT node_id, last_seq, last_mac, node_mac, key_id FROM txn_node")
                         .map((rs, ctx) -> new NodeHead(rs.getString("node_id"), rs.getLong("last_seq"),
                                 rs.getString("last_mac"), rs.getString("node_mac"), rs.getString("key_id")))
                         .collectIntoList();
+                // Node ids in Java's order, whatever the database's collation: the findings come out node by node.
+                Map<String, long[]> seqRanges = new TreeMap<>();
+                handle.createQuery("SELECT node_id, MIN(seq) AS first_seq, MAX(seq) AS last_seq FROM txn_interval "
+                                + "GROUP BY node_id")
+                        .map((rs, ctx) -> Map.entry(rs.getString("node_id"),
+                                new long[] {rs.getLong("first_seq"), rs.getLong("last_seq")}))
+                        .forEach(range -> seqRanges.put(range.getKey(), range.getValue()));
+                LedgerVerifier.Run run = verifier.start(heads);
+                for (Map.Entry<String, long[]> node : seqRanges.entrySet()) {
+                    LedgerVerifier.Walk walk = run.walk(node.getKey());
+                    for (long from = node.getValue()[0]; from <= node.getValue()[1]; from += VERIFY_PAGE_SEQS) {
+                        signedRows(handle, node.getKey(), from, from + VERIFY_PAGE_SEQS).forEach(walk::accept);
+                    }
+                    if (!walk.intact()) {
+                        run.verifyWhole(node.getKey(), signedRows(handle, node.getKey(), node.getValue()[0],
+                                node.getValue()[1] + 1));
+                    }
+                }
                 List<RollupRow> rollup = handle.createQuery(
                                 "SELECT billing_period, node_id, transport, txn_count FROM txn_monthly")
                         .map((rs, ctx) -> new RollupRow(rs.getInt("billing_period"), rs.getString("node_id"),
                                 rs.getString("transport"), rs.getLong("txn_count")))
                         .collectIntoList();
-                rollup = withAdjustments(handle, rollup);
-                List<LedgerFinding> findings = new ArrayList<>(verifier.verify(new ArrayList<>(rows), heads, rollup));
+                List<LedgerFinding> findings = new ArrayList<>(run.finish(withAdjustments(handle, rollup)));
                 handle.createQuery("""
                                 SELECT billing_period, node_id, source, raw_count, txn_count, mac FROM txn_imported
                                 ORDER BY billing_period, node_id, source""")
@@ -1043,6 +1053,27 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
             throw new StoreException("Cannot read the ledger of " + description + " to verify it: " + rootMessage(e)
                     + poolState(), e);
         }
+    }
+
+    /** How many sequence numbers of a node's chain one query of {@link #verify} reads: two rows each, at most. */
+    static final int VERIFY_PAGE_SEQS = 1_000;
+
+    /** A node's signed rows with {@code from <= seq < to}, in chain order. */
+    private static List<SignedRow> signedRows(Handle handle, String nodeId, long from, long to) {
+        return handle.createQuery("""
+                        SELECT node_id, seq, transport, interval_start, interval_end, billing_period, txn_count,
+                               prev_mac, mac, key_id
+                        FROM txn_interval WHERE node_id = :node AND seq >= :from AND seq < :to
+                        ORDER BY seq, transport""")
+                .bind("node", nodeId)
+                .bind("from", from)
+                .bind("to", to)
+                .map((rs, ctx) -> new SignedRow(rs.getString("node_id"), rs.getLong("seq"),
+                        rs.getString("transport"), millis(rs.getObject("interval_start", LocalDateTime.class)),
+                        millis(rs.getObject("interval_end", LocalDateTime.class)), rs.getInt("billing_period"),
+                        rs.getLong("txn_count"), rs.getString("prev_mac"), rs.getString("mac"),
+                        rs.getString("key_id")))
+                .collectIntoList();
     }
 
     /**
