@@ -142,25 +142,9 @@ class MultiNodePostgresIT {
     }
 
     private Path node(String id, String hash) throws IOException {
-        DataSourceConfig app = TestDatabases.postgresApp();
-        Path dir = Files.createDirectories(dirs.resolve(id));
-        Files.writeString(dir.resolve("deployment.toml"), """
-                [[datasource]]
-                id = "WSO2_TRANSACTION_DB"
-                url = "%s"
-                username = "%s"
-                password = "%s"
-
+        return instance(id, hash, """
                 [node]
                 id = "%s"
-
-                [management_api]
-                port = %d
-
-                [[management_api.user]]
-                name = "%s"
-                password_hash = "%s"
-                role = "admin"
 
                 [deduplication]
                 deployment_id = "multi-node-test"
@@ -175,15 +159,18 @@ class MultiNodePostgresIT {
 
                 [secrets]
                 stamp = "[the same stamp secret on every node of this deployment]"
-                """.formatted(app.url(), app.username(), app.password(), id, freePort(), USER, hash,
-                backend.port()));
-        return dir;
+                """.formatted(id, backend.port()));
     }
 
     /** An instance with the same database and users and no integration runtime, for serve --reporting. */
     private Path reportingInstance(String hash) throws IOException {
+        return instance("reporting", hash, "");
+    }
+
+    /** A directory with a deployment.toml: the shared database and users, this instance's port, and {@code rest}. */
+    private Path instance(String name, String hash, String rest) throws IOException {
         DataSourceConfig app = TestDatabases.postgresApp();
-        Path dir = Files.createDirectories(dirs.resolve("reporting"));
+        Path dir = Files.createDirectories(dirs.resolve(name));
         Files.writeString(dir.resolve("deployment.toml"), """
                 [[datasource]]
                 id = "WSO2_TRANSACTION_DB"
@@ -198,7 +185,8 @@ class MultiNodePostgresIT {
                 name = "%s"
                 password_hash = "%s"
                 role = "admin"
-                """.formatted(app.url(), app.username(), app.password(), freePort(), USER, hash));
+
+                """.formatted(app.url(), app.username(), app.password(), freePort(), USER, hash) + rest);
         return dir;
     }
 
