@@ -156,7 +156,7 @@ public final class TransactionCounter implements AutoCloseable {
         counter.scheduler.start();
         counter.ingress.stamps().ifPresent(stamps -> counter.scheduler.every(stamps::sweep, stamps.sweepInterval()));
         LOG.info("Counting transactions as node {} into {}; intervals of {} minute(s), billing months in {}, journal "
-                + "every {} ms in {}.", counter.nodeId, config.dataSource().id(), config.updateInterval().toMinutes(),
+                + "every {} ms in {}.", counter.nodeId, counter.store.description(), config.updateInterval().toMinutes(),
                 config.billingZone(), config.journalInterval().toMillis(), counter.journal.file().toAbsolutePath());
         return counter;
     }
@@ -182,11 +182,26 @@ public final class TransactionCounter implements AutoCloseable {
                 config.retiredLedgerKeys(), stampSecret, config.dataDir());
         Journal journal = new Journal(config.dataDir());
         Optional<JournalState> left = readJournal(journal, nodeId);
-        DataSourceConfig dataSource = EmbeddedH2.secure(config.dataSource(), config.dataDir());
-        CounterStore store = CounterStore.openWithoutConnecting(dataSource, clock, ledgerKeys.current());
-        try {
+        CounterStore store;
+        boolean embedded;
+        if (config.hostDataSource().isPresent()) {
+            // The host's database is the host's: checked, never migrated, never closed here.
+            store = CounterStore.onHostDataSource(config.hostDataSource().get(), clock, ledgerKeys.current(),
+                    config.dataSource().timeouts().statement());
+            embedded = false;
+        } else {
+            DataSourceConfig dataSource = EmbeddedH2.secure(config.dataSource(), config.dataDir());
+            store = CounterStore.openWithoutConnecting(dataSource, clock, ledgerKeys.current());
             // The embedded default belongs to this process alone: it is created and kept current here.
-            boolean embedded = store.dialect() == Dialect.H2 && dataSource.url().startsWith("jdbc:h2:file:");
+            embedded = store.dialect() == Dialect.H2 && dataSource.url().startsWith("jdbc:h2:file:");
+        }
+        try {
+            if (embedded && !CounterStore.canMigrate()) {
+                throw new ConfigException("The embedded database " + store.description() + " is created and "
+                        + "migrated by the counter, which needs Flyway: add org.flywaydb:flyway-core:12.4.0 to the "
+                        + "classpath, or give the counter a datasource whose schema was created "
+                        + "(CounterConfig.builder().dataSource(...), or [[datasource]] in deployment.toml).");
+            }
             TransactionMeter meter = new TransactionMeter();
             IntervalSchedule schedule = new IntervalSchedule(config.updateInterval(), config.billingZone());
             TransactionCounter[] self = new TransactionCounter[1];
