@@ -85,7 +85,8 @@ class EmbedderClasspathPostgresIT {
             Object counter = open(loader, build(loader, builder));
             try {
                 assertThat(counter.getClass().getMethod("connected").invoke(counter)).isEqualTo(true);
-                Object store = counter.getClass().getMethod("store").invoke(counter);
+                Object store = loader.loadClass("org.txcounter.core.internal.Internals")
+                        .getMethod("store", counter.getClass()).invoke(null, counter);
                 assertThat(store.getClass().getMethod("schemaCurrent").invoke(store)).isEqualTo(true);
                 assertThatThrownBy(() -> store.getClass().getMethod("migrate").invoke(store))
                         .cause()

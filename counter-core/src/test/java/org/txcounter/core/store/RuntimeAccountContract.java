@@ -24,6 +24,7 @@ import org.txcounter.core.Transport;
 import org.txcounter.core.TransportCounter;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.DataSourceConfig;
+import org.txcounter.core.internal.Internals;
 
 /**
  * The split between the owner account that runs {@code migrate} and the runtime account that only reads and
@@ -81,7 +82,7 @@ abstract class RuntimeAccountContract {
         try (TransactionCounter counter = open(clock)) {
             counter.meter().counter(Transport.JMS).record();
             clock.advance(Duration.ofMinutes(1));
-            assertThat(counter.flusher().flushDue()).isZero();
+            assertThat(Internals.flusher(counter).flushDue()).isZero();
             assertThat(counter.count(counter.currentMonth()).counts().get(Transport.JMS)).isEqualTo(1);
         }
         TestDatabases.dropSchema(owner);
@@ -98,7 +99,7 @@ abstract class RuntimeAccountContract {
                 http.record();
             }
             clock.advance(Duration.ofMinutes(1));
-            assertThat(counter.flusher().flushDue()).isZero();
+            assertThat(Internals.flusher(counter).flushDue()).isZero();
             assertThat(counter.count(counter.currentMonth()).total()).isEqualTo(42);
         }
 
@@ -154,7 +155,7 @@ abstract class RuntimeAccountContract {
             try (TransactionCounter counter = TransactionCounter.open(CounterConfig.builder().dataSource(host)
                     .dataDir(dataDir).nodeId("hosted").build(), clock)) {
                 assertThat(counter.connected()).isTrue();
-                assertThat(counter.store().dialect()).isEqualTo(dialect());
+                assertThat(Internals.store(counter).dialect()).isEqualTo(dialect());
                 TransportCounter http = counter.meter().counter(Transport.HTTP);
                 TransportCounter jms = counter.meter().counter(Transport.JMS);
                 for (int i = 0; i < 1_000; i++) {
@@ -164,7 +165,7 @@ abstract class RuntimeAccountContract {
                     jms.record();
                 }
                 clock.advance(Duration.ofMinutes(1));
-                assertThat(counter.flusher().flushDue()).isZero();
+                assertThat(Internals.flusher(counter).flushDue()).isZero();
                 http.record();
             }
             // The final flush wrote the last request; the host's pool is the host's and still serves it.
