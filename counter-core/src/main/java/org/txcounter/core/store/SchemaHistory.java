@@ -126,7 +126,8 @@ final class SchemaHistory {
 
     private static List<String> readShipped(Dialect dialect) {
         String folder = "db/migration/" + dialect.folder();
-        URL url = SchemaHistory.class.getClassLoader().getResource(folder);
+        // Class.getResource, not the class loader's: on the module path it finds the resources of this module.
+        URL url = SchemaHistory.class.getResource("/" + folder);
         if (url == null) {
             throw new StoreException("The migrations " + folder + " are missing from counter-core's jar: use the "
                     + "jar as released, or a repackaged jar that keeps db/migration/.");
