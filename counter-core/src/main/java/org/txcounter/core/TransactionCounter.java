@@ -25,7 +25,6 @@ import org.txcounter.core.config.ConfigException;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.DataSourceConfig;
 import org.txcounter.core.config.DedupeConfig;
-import org.txcounter.core.ingress.IngressCounter;
 import org.txcounter.core.internal.Internals;
 import org.txcounter.core.interval.FlushScheduler;
 import org.txcounter.core.interval.IntervalFlusher;
@@ -40,13 +39,8 @@ import org.txcounter.core.node.NodeIdentity;
 import org.txcounter.core.stamp.StampAuthority;
 import org.txcounter.core.stamp.StampSecrets;
 import org.txcounter.core.store.CounterStore;
-import org.txcounter.core.store.DatabaseStatus;
 import org.txcounter.core.store.Dialect;
-import org.txcounter.core.store.DayCount;
 import org.txcounter.core.store.EmbeddedH2;
-import org.txcounter.core.store.MonthCount;
-import org.txcounter.core.store.NodeStatus;
-import org.txcounter.core.store.ReportRow;
 import org.txcounter.core.store.StoreException;
 
 /**

@@ -8,7 +8,6 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.txcounter.core.config.CounterConfig;
-import org.txcounter.core.ingress.IngressCounter;
 import org.txcounter.core.internal.Internals;
 import org.txcounter.core.interval.IntervalFlusher;
 

@@ -21,7 +21,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.txcounter.core.TransactionMeter;
-import org.txcounter.core.ingress.IngressCounter;
+import org.txcounter.core.IngressCounter;
 import org.txcounter.core.internal.Internals;
 import org.txcounter.core.stamp.StampAuthority;
 

@@ -11,7 +11,7 @@ import java.util.function.Supplier;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.TransactionMeter;
 import org.txcounter.core.config.CounterConfig;
-import org.txcounter.core.ingress.IngressCounter;
+import org.txcounter.core.IngressCounter;
 import org.txcounter.core.interval.InFlightIds;
 import org.txcounter.core.interval.InFlightMessages;
 import org.txcounter.core.interval.IntervalFlusher;

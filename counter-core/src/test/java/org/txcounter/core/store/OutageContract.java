@@ -16,6 +16,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.txcounter.core.DatabaseStatus;
+import org.txcounter.core.MonthCount;
 import org.txcounter.core.MutableClock;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.Transport;
@@ -24,7 +26,7 @@ import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.DataSourceConfig;
 import org.txcounter.core.internal.Internals;
 import org.txcounter.core.ledger.LedgerFinding;
-import org.txcounter.core.store.DatabaseStatus.State;
+import org.txcounter.core.DatabaseStatus.State;
 
 /** What a real database server does to the counter: outages, and many runtimes writing at once. */
 abstract class OutageContract {

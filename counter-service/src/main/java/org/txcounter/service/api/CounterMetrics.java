@@ -21,7 +21,7 @@ import org.txcounter.service.statement.QuotaMonitor;
 import org.txcounter.service.statement.QuotaWebhook;
 import org.txcounter.core.Transport;
 import org.txcounter.core.stamp.StampAuthority;
-import org.txcounter.core.stamp.StampVerdict;
+import org.txcounter.core.StampVerdict;
 import org.txcounter.service.runtime.RoutingStats;
 
 /**

@@ -33,7 +33,7 @@ import org.txcounter.core.store.MonthAlreadyClosedException;
 import org.txcounter.core.store.MonthClosure;
 import org.txcounter.core.store.MonthSnapshot;
 import org.txcounter.core.store.NodeSpan;
-import org.txcounter.core.store.ReportRow;
+import org.txcounter.core.ReportRow;
 
 /**
  * Closes billing months and issues their signed statements.

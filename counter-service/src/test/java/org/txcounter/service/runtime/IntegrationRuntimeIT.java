@@ -48,9 +48,9 @@ import org.txcounter.core.config.DedupeConfig;
 import org.txcounter.core.config.ListenerLimits;
 import org.txcounter.core.config.RuntimeConfig;
 import org.txcounter.core.internal.Internals;
-import org.txcounter.core.stamp.OwnDestinations;
+import org.txcounter.core.OwnDestinations;
 import org.txcounter.core.stamp.StampAuthority;
-import org.txcounter.core.stamp.StampVerdict;
+import org.txcounter.core.StampVerdict;
 import org.txcounter.service.security.SelfSignedCertificate;
 
 /**

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.txcounter.core.TransactionMeter;
 import org.txcounter.core.Transport;
-import org.txcounter.core.ingress.IngressCounter;
+import org.txcounter.core.IngressCounter;
 import org.txcounter.core.internal.Internals;
 import org.txcounter.core.stamp.StampAuthority;
 

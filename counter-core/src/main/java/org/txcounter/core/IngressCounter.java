@@ -1,4 +1,4 @@
-package org.txcounter.core.ingress;
+package org.txcounter.core;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -11,13 +11,9 @@ import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.txcounter.core.internal.Internals;
-import org.txcounter.core.TransactionMeter;
-import org.txcounter.core.Transport;
-import org.txcounter.core.TransportCounter;
 import org.txcounter.core.interval.InFlightIds;
 import org.txcounter.core.interval.InFlightMessages;
 import org.txcounter.core.stamp.StampAuthority;
-import org.txcounter.core.stamp.StampVerdict;
 
 /**
  * The one place that decides whether an inbound request or message is a transaction. The servlet filter and the
@@ -27,7 +23,7 @@ import org.txcounter.core.stamp.StampVerdict;
  * or sent on, unless it carries a valid stamp of this deployment issued for the destination it arrived at: then an
  * earlier ingress of the same deployment already counted it. While it is being handled, {@link #stampFor} gives a
  * stamp for a message or call the runtime sends on its behalf to a destination the deployment consumes itself
- * (see {@link org.txcounter.core.stamp.OwnDestinations}); nothing else is stamped. A JMS message is also not counted when it is the redelivery of one
+ * (see {@link org.txcounter.core.OwnDestinations}); nothing else is stamped. A JMS message is also not counted when it is the redelivery of one
  * this node took in and did not complete ({@link #jmsMessage}); those messages are journaled with the counts,
  * so this holds across a crash too.
  *
@@ -233,7 +229,7 @@ public final class IngressCounter {
      * current inbound transaction on this thread; empty when no inbound transaction is being handled here (then
      * whatever is sent is counted by whoever consumes it) or stamping is off. Each call issues a new single-use
      * stamp. Pass only a destination the deployment consumes itself, as
-     * {@link org.txcounter.core.stamp.OwnDestinations} names it: a stamp sent anywhere else is a free transaction
+     * {@link org.txcounter.core.OwnDestinations} names it: a stamp sent anywhere else is a free transaction
      * for whoever reads it.
      */
     public Optional<String> stampFor(String destination) {

@@ -1,4 +1,4 @@
-package org.txcounter.core.ingress;
+package org.txcounter.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,12 +11,8 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.txcounter.core.MutableClock;
-import org.txcounter.core.TransactionMeter;
-import org.txcounter.core.Transport;
 import org.txcounter.core.internal.Internals;
 import org.txcounter.core.stamp.StampAuthority;
-import org.txcounter.core.stamp.StampVerdict;
 
 class IngressCounterTest {
 
