@@ -27,7 +27,7 @@ import org.txcounter.core.config.ConfigException;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.DataSourceConfig;
 import org.txcounter.core.config.DedupeConfig;
-import org.txcounter.core.ingress.IngressCounter;
+import org.txcounter.core.internal.Internals;
 import org.txcounter.core.interval.FlushScheduler;
 import org.txcounter.core.interval.IntervalFlusher;
 import org.txcounter.core.interval.IntervalFlusher.JournalState;
@@ -36,23 +36,13 @@ import org.txcounter.core.interval.IntervalSink;
 import org.txcounter.core.interval.IntervalSummary;
 import org.txcounter.core.io.PrivateFiles;
 import org.txcounter.core.journal.Journal;
-import org.txcounter.core.ledger.LedgerFinding;
 import org.txcounter.core.ledger.LedgerKeys;
-import org.txcounter.core.ledger.LedgerSigner;
-import org.txcounter.core.ledger.LedgerVerifier;
 import org.txcounter.core.node.NodeIdentity;
 import org.txcounter.core.stamp.StampAuthority;
 import org.txcounter.core.stamp.StampSecrets;
 import org.txcounter.core.store.CounterStore;
-import org.txcounter.core.store.DatabaseStatus;
 import org.txcounter.core.store.Dialect;
-import org.txcounter.core.store.DayCount;
 import org.txcounter.core.store.EmbeddedH2;
-import org.txcounter.core.store.ImportedMonth;
-import org.txcounter.core.store.LedgerAnchor;
-import org.txcounter.core.store.MonthCount;
-import org.txcounter.core.store.NodeStatus;
-import org.txcounter.core.store.ReportRow;
 import org.txcounter.core.store.StoreException;
 
 /**
@@ -123,6 +113,30 @@ public final class TransactionCounter implements AutoCloseable {
     /** In reporting mode, the thread that connects and then checks on the database every few seconds. */
     private ScheduledExecutorService probe;
 
+    static {
+        Internals.grant(new Internals.CounterAccess() {
+            @Override
+            public CounterStore store(TransactionCounter counter) {
+                return counter.store;
+            }
+
+            @Override
+            public IntervalFlusher flusher(TransactionCounter counter) {
+                return counter.flusher;
+            }
+
+            @Override
+            public LedgerKeys ledgerKeys(TransactionCounter counter) {
+                return counter.ledgerKeys;
+            }
+
+            @Override
+            public <T> T read(TransactionCounter counter, String what, Supplier<T> query, Duration wait) {
+                return counter.read(what, query, wait);
+            }
+        });
+    }
+
     private TransactionCounter(String nodeId, TransactionMeter meter, CounterStore store, IntervalFlusher flusher,
             IntervalSchedule schedule, Clock clock, IngressCounter ingress, LedgerKeys ledgerKeys, Journal journal,
             Duration finalFlushTimeout, Duration updateInterval, boolean embedded, boolean reporting) {
@@ -161,17 +175,19 @@ public final class TransactionCounter implements AutoCloseable {
         counter.scheduler = new FlushScheduler(counter.flusher, clock, counter::writeJournal,
                 config.journalInterval(), counter::storeReady);
         counter.scheduler.start();
-        counter.ingress.stamps().ifPresent(stamps -> counter.scheduler.every(stamps::sweep, stamps.sweepInterval()));
+        Internals.stamps(counter.ingress)
+                .ifPresent(stamps -> counter.scheduler.every(stamps::sweep, stamps.sweepInterval()));
         LOG.info("Counting transactions as node {} into {}; intervals of {} minute(s), billing months in {}, journal "
-                + "every {} ms in {}.", counter.nodeId, config.dataSource().id(), config.updateInterval().toMinutes(),
+                + "every {} ms in {}.", counter.nodeId, counter.store.description(), config.updateInterval().toMinutes(),
                 config.billingZone(), config.journalInterval().toMillis(), counter.journal.file().toAbsolutePath());
         return counter;
     }
 
     /**
-     * Like {@link #start} but without the timer: the caller drives {@link #flusher()} itself, as tests with a
-     * fake clock do. Connects to the database once, on the calling thread, and writes what the journal kept; if the
-     * database cannot be used, the counter is open all the same and {@link #connect()} tries again.
+     * Like {@link #start} but without the timer: intervals are written at {@link #close()}, or when our own tests
+     * with a fake clock drive the flusher through the internal API. Connects to the database once, on the calling
+     * thread, and writes what the journal kept; if the database cannot be used, the counter is open all the same
+     * and {@link #connect()} tries again.
      */
     public static TransactionCounter open(CounterConfig config, Clock clock) {
         TransactionCounter counter = create(config, clock, false);
@@ -216,11 +232,26 @@ public final class TransactionCounter implements AutoCloseable {
                     + "written, which a reporting start would leave unwritten. Start the node counting once so that "
                     + "they are written, or give the reporting instance a data_dir of its own.");
         }
-        DataSourceConfig dataSource = EmbeddedH2.secure(config.dataSource(), config.dataDir());
-        CounterStore store = CounterStore.openWithoutConnecting(dataSource, clock, ledgerKeys.current());
-        try {
+        CounterStore store;
+        boolean embedded;
+        if (config.hostDataSource().isPresent()) {
+            // The host's database is the host's: checked, never migrated, never closed here.
+            store = CounterStore.onHostDataSource(config.hostDataSource().get(), clock, ledgerKeys.current(),
+                    config.dataSource().timeouts().statement());
+            embedded = false;
+        } else {
+            DataSourceConfig dataSource = EmbeddedH2.secure(config.dataSource(), config.dataDir());
+            store = CounterStore.openWithoutConnecting(dataSource, clock, ledgerKeys.current());
             // The embedded default belongs to this process alone: it is created and kept current here.
-            boolean embedded = store.dialect() == Dialect.H2 && dataSource.url().startsWith("jdbc:h2:file:");
+            embedded = store.dialect() == Dialect.H2 && dataSource.url().startsWith("jdbc:h2:file:");
+        }
+        try {
+            if (embedded && !CounterStore.canMigrate()) {
+                throw new ConfigException("The embedded database " + store.description() + " is created and "
+                        + "migrated by the counter, which needs Flyway: add org.flywaydb:flyway-core:12.4.0 to the "
+                        + "classpath, or give the counter a datasource whose schema was created "
+                        + "(CounterConfig.builder().dataSource(...), or [[datasource]] in deployment.toml).");
+            }
             TransactionMeter meter = new TransactionMeter();
             IntervalSchedule schedule = new IntervalSchedule(config.updateInterval(), config.billingZone());
             TransactionCounter[] self = new TransactionCounter[1];
@@ -249,11 +280,11 @@ public final class TransactionCounter implements AutoCloseable {
             DedupeConfig dedupe = config.dedupe();
             StampAuthority stamps = new StampAuthority(dedupe.deploymentId(), nodeId, stampSecret,
                     dedupe.stampLifetime(), dedupe.spentStamps(), clock);
-            IngressCounter ingress = new IngressCounter(meter, Optional.of(stamps), dedupe.httpChaining(),
+            IngressCounter ingress = Internals.ingressCounter(meter, Optional.of(stamps), dedupe.httpChaining(),
                     dedupe.redeliveryWindow(), clock);
-            left.ifPresent(state -> ingress.restoreInFlight(state.inFlight()));
+            left.ifPresent(state -> Internals.restoreInFlight(ingress, state.inFlight()));
             IntervalFlusher flusher = new IntervalFlusher(meter, sink, schedule, clock, nodeId, 0,
-                    ingress.inFlight());
+                    Internals.inFlight(ingress));
             if (left.isPresent()) {
                 flusher.resume(left.get());
             } else {
@@ -270,37 +301,6 @@ public final class TransactionCounter implements AutoCloseable {
             store.close();
             throw e;
         }
-    }
-
-    /**
-     * Opens the configured store, signing with {@code signer}, with its schema current, for commands that work on
-     * the database directly: the embedded H2 database is created and migrated here; any other must have been
-     * migrated, else this fails naming the command.
-     */
-    public static CounterStore openStore(CounterConfig config, Clock clock, LedgerSigner signer) {
-        DataSourceConfig dataSource = EmbeddedH2.secure(config.dataSource(), config.dataDir());
-        CounterStore store = CounterStore.open(dataSource, clock, signer);
-        try {
-            if (store.dialect() == Dialect.H2 && dataSource.url().startsWith("jdbc:h2:file:")) {
-                // The embedded default belongs to this process alone: it is created and kept current here.
-                store.migrate();
-            } else {
-                store.requireCurrentSchema();
-            }
-            return store;
-        } catch (RuntimeException e) {
-            store.close();
-            throw e;
-        }
-    }
-
-    /**
-     * The deployment's ledger keys: the current one from {@code [ledger] key} (or generated into the data
-     * directory) and the retired ones that still check older rows.
-     */
-    public static LedgerKeys ledgerKeys(CounterConfig config) {
-        return LedgerKeys.resolve(config.ledgerKey(), config.ledgerKeyId(), config.retiredLedgerKeys(),
-                StampSecrets.resolve(config.dedupe().stampSecret(), config.dataDir()), config.dataDir());
     }
 
     /** What the previous run left in the journal, if anything; refuses a damaged journal or another node's. */
@@ -557,14 +557,6 @@ public final class TransactionCounter implements AutoCloseable {
         return ingress;
     }
 
-    public IntervalFlusher flusher() {
-        return flusher;
-    }
-
-    public CounterStore store() {
-        return store;
-    }
-
     /** How often intervals close. */
     public Duration updateInterval() {
         return updateInterval;
@@ -629,16 +621,6 @@ public final class TransactionCounter implements AutoCloseable {
         return read("the report " + from + " to " + to, () -> store.report(from, to), wait);
     }
 
-    /** The monthly totals imported from MI's counter from {@code from} to {@code to}; waits at most {@code wait}. */
-    public List<ImportedMonth> imported(YearMonth from, YearMonth to, Duration wait) {
-        return read("the imported totals " + from + " to " + to, () -> store.imported(from, to), wait);
-    }
-
-    /** Each node's last ledger row per month from {@code from} to {@code to}; waits at most {@code wait}. */
-    public List<LedgerAnchor> anchors(YearMonth from, YearMonth to, Duration wait) {
-        return read("the ledger anchors " + from + " to " + to, () -> store.anchors(from, to), wait);
-    }
-
     /** Every node that ever wrote to the database, with where its writing stands; waits at most {@code wait}. */
     public List<NodeStatus> nodes(Duration wait) {
         return read("the nodes", store::nodes, wait);
@@ -677,14 +659,6 @@ public final class TransactionCounter implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new StoreException("Interrupted while reading " + what, e);
         }
-    }
-
-    /**
-     * Walks every node's ledger chain and the monthly rollup, and names each row that was edited, deleted,
-     * inserted or reordered and each rollup that differs from its rows. Empty for an untouched ledger.
-     */
-    public List<LedgerFinding> verifyLedger() {
-        return store.verify(new LedgerVerifier(ledgerKeys));
     }
 
     /** Whether the counter has reached its database since the start (schema checked, node registered). */

@@ -3,6 +3,7 @@ package org.txcounter.core;
 import java.nio.file.Path;
 import java.time.Clock;
 import org.txcounter.core.config.CounterConfig;
+import org.txcounter.core.internal.Internals;
 
 /**
  * The child JVM of {@link H2HardKillIT}: opens the counter on the embedded H2 database in the data directory given
@@ -24,7 +25,7 @@ public final class FlushThenWaitProcess {
         for (int i = 0; i < transactions; i++) {
             http.record();
         }
-        int left = counter.flusher().flushNow();
+        int left = Internals.flusher(counter).flushNow();
         counter.writeJournal();
         System.out.println(left == 0 ? "FLUSHED" : "NOT FLUSHED " + left);
         System.out.flush();

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.txcounter.core.config.CounterConfig;
+import org.txcounter.core.internal.Internals;
 import org.txcounter.core.store.IntervalRow;
 
 /**
@@ -45,11 +46,11 @@ class H2HardKillIT {
         }
         try (TransactionCounter counter = TransactionCounter.open(CounterConfig.builder().dataDir(dataDir)
                 .nodeId("h2-kill").build(), Clock.systemUTC())) {
-            long stored = counter.store().ledger("h2-kill").stream().mapToLong(IntervalRow::count).sum();
+            long stored = Internals.store(counter).ledger("h2-kill").stream().mapToLong(IntervalRow::count).sum();
             System.out.printf("H2 hard kills: %d rounds of %d, %d stored%n", ROUNDS, PER_ROUND, stored);
             assertThat(stored).as("lost or doubled over %d hard kills", ROUNDS).isEqualTo((long) ROUNDS * PER_ROUND);
-            assertThat(counter.store().ledger("h2-kill")).hasSize(ROUNDS);
-            assertThat(counter.verifyLedger()).isEmpty();
+            assertThat(Internals.store(counter).ledger("h2-kill")).hasSize(ROUNDS);
+            assertThat(Internals.verifyLedger(counter)).isEmpty();
         }
     }
 }

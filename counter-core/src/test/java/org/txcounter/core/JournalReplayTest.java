@@ -8,7 +8,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.txcounter.core.config.CounterConfig;
-import org.txcounter.core.ingress.IngressCounter;
+import org.txcounter.core.internal.Internals;
 import org.txcounter.core.interval.IntervalFlusher;
 
 /**
@@ -34,7 +34,7 @@ class JournalReplayTest {
     }
 
     private static void crash(TransactionCounter counter) {
-        counter.store().close();
+        Internals.store(counter).close();
     }
 
     @Test
@@ -50,7 +50,7 @@ class JournalReplayTest {
         try (TransactionCounter second = open()) {
             assertThat(second.count(second.currentMonth()).counts().get(Transport.HTTP)).isEqualTo(10);
             assertThat(second.count(second.currentMonth()).counts().get(Transport.JMS)).isEqualTo(4);
-            assertThat(second.store().ledger("node-j")).extracting(row -> row.seq()).containsExactly(1L, 1L);
+            assertThat(Internals.store(second).ledger("node-j")).extracting(row -> row.seq()).containsExactly(1L, 1L);
         }
     }
 
@@ -113,13 +113,13 @@ class JournalReplayTest {
             for (Thread thread : threads) {
                 running |= thread.isAlive();
             }
-            IntervalFlusher.JournalState state = counter.flusher().journalState();
+            IntervalFlusher.JournalState state = Internals.flusher(counter).journalState();
             long counted = state.intervals().stream().mapToLong(interval -> interval.counts().get(Transport.JMS))
                     .sum();
             assertThat(state.inFlight().size()).as("journal %d", journals).isEqualTo(counted);
             journals++;
         }
-        assertThat(counter.flusher().journalState().inFlight().size()).isEqualTo(consumers * perConsumer);
+        assertThat(Internals.flusher(counter).journalState().inFlight().size()).isEqualTo(consumers * perConsumer);
         assertThat(journals).isGreaterThan(1);
         counter.close();
     }
@@ -131,7 +131,7 @@ class JournalReplayTest {
         first.writeJournal();
         record(first, Transport.HTTP, 5);
         clock.advance(Duration.ofMinutes(1));
-        assertThat(first.flusher().flushDue()).isZero();
+        assertThat(Internals.flusher(first).flushDue()).isZero();
         crash(first);
 
         try (TransactionCounter second = open()) {
@@ -144,7 +144,7 @@ class JournalReplayTest {
         TransactionCounter first = open();
         record(first, Transport.JMS, 7);
         clock.advance(Duration.ofMinutes(1));
-        first.store().close();
+        Internals.store(first).close();
         first.close();
         assertThat(Files.readString(dataDir.resolve("journal"))).contains("interval 1 ").contains("JMS=7");
 
@@ -152,12 +152,12 @@ class JournalReplayTest {
             assertThat(second.count(second.currentMonth()).counts().get(Transport.JMS)).isEqualTo(7);
             record(second, Transport.JMS, 1);
             clock.advance(Duration.ofMinutes(1));
-            second.flusher().flushDue();
-            assertThat(second.store().ledger("node-j")).extracting(row -> row.seq()).containsExactly(1L, 2L);
+            Internals.flusher(second).flushDue();
+            assertThat(Internals.store(second).ledger("node-j")).extracting(row -> row.seq()).containsExactly(1L, 2L);
         }
         try (TransactionCounter third = open()) {
             assertThat(third.count(third.currentMonth()).counts().get(Transport.JMS)).isEqualTo(8);
-            assertThat(third.verifyLedger()).isEmpty();
+            assertThat(Internals.verifyLedger(third)).isEmpty();
         }
     }
 }

@@ -17,9 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.txcounter.core.config.ConfigException;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.DataSourceConfig;
-import org.txcounter.core.store.DatabaseStatus;
-import org.txcounter.core.store.NodeStatus;
-import org.txcounter.core.store.ReportRow;
+import org.txcounter.core.internal.Internals;
 import org.txcounter.core.store.TcpProxy;
 import org.txcounter.core.store.TestDatabases;
 
@@ -54,8 +52,8 @@ class ReportingModePostgresIT {
             record(a, Transport.JMS, 3);
             record(b, Transport.HTTP, 5);
             clock.advance(MINUTE);
-            assertThat(a.flusher().flushDue()).isZero();
-            assertThat(b.flusher().flushDue()).isZero();
+            assertThat(Internals.flusher(a).flushDue()).isZero();
+            assertThat(Internals.flusher(b).flushDue()).isZero();
 
             Path reportingDir = dirs.resolve("reporting");
             try (TransactionCounter reporting = TransactionCounter.openForReporting(config(database, reportingDir)
@@ -69,7 +67,7 @@ class ReportingModePostgresIT {
                         tuple("node-a", Transport.JMS, 3L), tuple("node-b", Transport.HTTP, 5L));
                 assertThat(reporting.nodes(Duration.ofSeconds(5))).extracting(NodeStatus::nodeId)
                         .containsExactly("node-a", "node-b");
-                assertThat(reporting.verifyLedger()).isEmpty();
+                assertThat(Internals.verifyLedger(reporting)).isEmpty();
                 assertThat(reporting.unflushed().isZero()).isTrue();
                 assertThat(reporting.databaseStatus().state()).isEqualTo(DatabaseStatus.State.UP);
             }
@@ -92,7 +90,7 @@ class ReportingModePostgresIT {
                 .finalFlushTimeout(Duration.ofMillis(500)).build(), clock)) {
             record(node, Transport.HTTP, 4);
             clock.advance(MINUTE);
-            assertThat(node.flusher().flushDue()).isEqualTo(1);
+            assertThat(Internals.flusher(node).flushDue()).isEqualTo(1);
         }
         assertThatThrownBy(() -> TransactionCounter.openForReporting(config(database, dataDir).nodeId("left")
                 .build(), clock))

@@ -32,7 +32,7 @@ import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.DataSourceConfig;
 import org.txcounter.core.store.CounterStore;
 import org.txcounter.core.store.IntervalRow;
-import org.txcounter.core.store.NodeStatus;
+import org.txcounter.core.NodeStatus;
 import org.txcounter.core.store.TcpProxy;
 import org.txcounter.core.store.TestDatabases;
 

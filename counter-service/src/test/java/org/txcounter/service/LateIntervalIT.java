@@ -30,6 +30,7 @@ import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.DataSourceConfig;
 import org.txcounter.core.config.DeploymentToml;
 import org.txcounter.core.config.SecretStore;
+import org.txcounter.core.internal.Internals;
 import org.txcounter.core.interval.IntervalFlusher.JournalState;
 import org.txcounter.core.interval.IntervalSummary;
 import org.txcounter.core.journal.Journal;
@@ -131,7 +132,7 @@ class LateIntervalIT {
     }
 
     private static Closer closer(CounterConfig config, Clock clock) {
-        LedgerKeys keys = TransactionCounter.ledgerKeys(config);
+        LedgerKeys keys = Internals.ledgerKeys(config);
         CounterStore store = CounterStore.open(EmbeddedH2.secure(config.dataSource(), config.dataDir()), clock,
                 keys.current());
         Forecasts forecasts = new Forecasts(store, config.billingZone(), clock, () -> 0L);

@@ -21,7 +21,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.txcounter.core.TransactionMeter;
-import org.txcounter.core.ingress.IngressCounter;
+import org.txcounter.core.IngressCounter;
+import org.txcounter.core.internal.Internals;
 import org.txcounter.core.stamp.StampAuthority;
 
 /**
@@ -64,7 +65,7 @@ public class IngressBenchmark {
         byte[] secret = "a-deployment-secret-of-32-bytes!!".getBytes(StandardCharsets.US_ASCII);
         Clock fast = new FastClock(1_000);
         stamps = new StampAuthority("bench", "bench-1", secret, Duration.ofMinutes(1), 1_000_000, fast);
-        ingress = new IngressCounter(new TransactionMeter(), Optional.of(stamps), true, 100_000, fast);
+        ingress = Internals.ingressCounter(new TransactionMeter(), Optional.of(stamps), true, 100_000, fast);
         sweeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "spent-stamp-sweeper");
             thread.setDaemon(true);

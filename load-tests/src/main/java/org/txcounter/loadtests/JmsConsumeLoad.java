@@ -22,7 +22,7 @@ import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.Transport;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.hooks.jms.jakarta.CountingMessageListener;
-import org.txcounter.core.ingress.IngressCounter.Completion;
+import org.txcounter.core.IngressCounter.Completion;
 import org.txcounter.service.runtime.EmbeddedBroker;
 
 /**

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import javax.sql.DataSource;
 
 /**
  * Everything the counter and its service need, read from {@code deployment.toml} by {@link DeploymentToml} or built
@@ -18,6 +19,9 @@ import java.util.Optional;
  *         .updateInterval(Duration.ofMinutes(1))
  *         .build();
  * }</pre>
+ *
+ * <p>A host runtime that has its own pool passes it instead, and keeps owning it:
+ * {@code CounterConfig.builder().dataSource(hostPool).build()} (see {@link Builder#dataSource(DataSource)}).
  */
 public final class CounterConfig {
 
@@ -32,6 +36,7 @@ public final class CounterConfig {
 
     private final boolean enabled;
     private final DataSourceConfig dataSource;
+    private final Optional<DataSource> hostDataSource;
     private final Duration updateInterval;
     private final Optional<String> nodeId;
     private final Path dataDir;
@@ -58,6 +63,7 @@ public final class CounterConfig {
         this.enabled = builder.enabled;
         this.dataDir = builder.dataDir;
         this.dataSource = builder.dataSource != null ? builder.dataSource : embeddedDataSource(builder.dataDir);
+        this.hostDataSource = builder.hostDataSource;
         this.updateInterval = builder.updateInterval;
         this.nodeId = builder.nodeId;
         this.billingZone = builder.billingZone;
@@ -105,8 +111,20 @@ public final class CounterConfig {
         return enabled;
     }
 
+    /**
+     * The datasource the counter opens its own pool for: the configured one, else the embedded H2 default. Not used
+     * when {@link #hostDataSource()} is set.
+     */
     public DataSourceConfig dataSource() {
         return dataSource;
+    }
+
+    /**
+     * The host's own DataSource, when it passed one: the store takes its connections from it instead of opening a
+     * pool, and never closes it.
+     */
+    public Optional<DataSource> hostDataSource() {
+        return hostDataSource;
     }
 
     /** How often intervals close and are written: a whole number of minutes from 1 to 1440. */
@@ -223,6 +241,7 @@ public final class CounterConfig {
         Builder builder = new Builder();
         builder.enabled = enabled;
         builder.dataSource = dataSource;
+        builder.hostDataSource = hostDataSource;
         builder.updateInterval = updateInterval;
         builder.nodeId = nodeId;
         builder.dataDir = dataDir;
@@ -251,6 +270,7 @@ public final class CounterConfig {
     public static final class Builder {
         private boolean enabled = true;
         private DataSourceConfig dataSource;
+        private Optional<DataSource> hostDataSource = Optional.empty();
         private Duration updateInterval = Duration.ofMinutes(1);
         private Optional<String> nodeId = Optional.empty();
         private Path dataDir = DEFAULT_DATA_DIR;
@@ -357,8 +377,24 @@ public final class CounterConfig {
             return this;
         }
 
+        /** A datasource the counter opens its own HikariCP pool for (and closes with the counter). */
         public Builder dataSource(DataSourceConfig dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+            this.hostDataSource = Optional.empty();
+            return this;
+        }
+
+        /**
+         * The host's own DataSource (its pool, its driver): the store uses it instead of opening a pool, and never
+         * closes it; the host closes it after {@link org.txcounter.core.TransactionCounter#close()}. Statements are
+         * still cancelled after the statement timeout ({@link DataSourceConfig.Timeouts#DEFAULT}); connecting and
+         * socket timeouts are the host's to set on its DataSource. The schema must have been created (the
+         * service's {@code migrate} command or {@code sql/scripts/<vendor>/create-schema.sql}): the counter checks
+         * it and never migrates a host's database.
+         */
+        public Builder dataSource(DataSource hostDataSource) {
+            this.hostDataSource = Optional.of(Objects.requireNonNull(hostDataSource, "hostDataSource"));
+            this.dataSource = null;
             return this;
         }
 

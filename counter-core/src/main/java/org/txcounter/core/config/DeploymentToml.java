@@ -26,7 +26,7 @@ import org.tomlj.TomlParseError;
 import org.tomlj.TomlParseResult;
 import org.tomlj.TomlPosition;
 import org.tomlj.TomlTable;
-import org.txcounter.core.stamp.OwnDestinations;
+import org.txcounter.core.OwnDestinations;
 
 /**
  * Reads {@code deployment.toml} in the format MI users already write, plus this product's own sections.

@@ -4,7 +4,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import org.txcounter.core.stamp.OwnDestinations;
+import org.txcounter.core.OwnDestinations;
 
 /**
  * The integration runtime that the service runs around the counter: the HTTP passthrough listener with its

@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.txcounter.core.StampVerdict;
 import org.txcounter.core.config.NodeIds;
 
 /**

@@ -28,10 +28,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.FlywayException;
-import org.flywaydb.core.api.MigrationInfo;
-import org.flywaydb.core.api.MigrationInfoService;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.SqlStatements;
@@ -40,6 +36,10 @@ import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.txcounter.core.DayCount;
+import org.txcounter.core.MonthCount;
+import org.txcounter.core.NodeStatus;
+import org.txcounter.core.ReportRow;
 import org.txcounter.core.Transport;
 import org.txcounter.core.TransportCounts;
 import org.txcounter.core.config.DataSourceConfig;
@@ -65,23 +65,31 @@ import org.txcounter.core.ledger.SignedRow;
  * the ledger rows and adds to the monthly rows. When {@code last_seq} is already at or past {@code seq} the
  * interval was written before (its acknowledgement was lost) and nothing changes, provided the stored rows match.
  *
+ * <p>The store opens its own HikariCP pool for a {@link DataSourceConfig}, or uses a host's {@link DataSource} as it
+ * is ({@link #onHostDataSource}) and never closes it. Flyway is needed only to {@link #migrate}: the schema check
+ * reads Flyway's history table with plain SQL ({@link SchemaHistory}).
+ *
  * <p>Thread-safe: every call takes its own connection from the pool.
  */
 public final class CounterStore implements IntervalSink, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CounterStore.class);
 
-    private final HikariDataSource dataSource;
-    private final Dialect dialect;
+    private final DataSource dataSource;
+    /** The pool this store opened and closes; null on a host's DataSource, which the host owns and closes. */
+    private final HikariDataSource pool;
+    /** Null on a host's DataSource until the first connection says which database it is. */
+    private volatile Dialect dialect;
     private final Jdbi jdbi;
     private final Clock clock;
     private final String description;
     private final LedgerSigner signer;
     private final boolean syncAfterCommit;
 
-    private CounterStore(HikariDataSource dataSource, Dialect dialect, Clock clock, String description,
-            LedgerSigner signer, boolean syncAfterCommit, Duration statementTimeout) {
+    private CounterStore(DataSource dataSource, HikariDataSource pool, Dialect dialect, Clock clock,
+            String description, LedgerSigner signer, boolean syncAfterCommit, Duration statementTimeout) {
         this.dataSource = dataSource;
+        this.pool = pool;
         this.syncAfterCommit = syncAfterCommit;
         this.signer = signer;
         this.dialect = dialect;
@@ -148,8 +156,8 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
         });
         String description = config.id() + " (" + config.url() + ")";
         try {
-            return new CounterStore(new HikariDataSource(hikari), dialect, clock, description, signer,
-                    dialect == Dialect.H2 && !config.url().startsWith("jdbc:h2:mem:"), config.timeouts().statement());
+            HikariDataSource pool = new HikariDataSource(hikari);
+            return new CounterStore(pool, pool, dialect, clock, description, signer, dialect == Dialect.H2 && !config.url().startsWith("jdbc:h2:mem:"), config.timeouts().statement());
         } catch (RuntimeException e) {
             Optional<StoreException> inUse = embeddedInUse(config.url(), e);
             if (inUse.isPresent()) {
@@ -162,22 +170,45 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
     }
 
     /**
+     * A store on the host's own {@code dataSource}, signing with {@code signer}: no pool of its own, no connection
+     * yet (the first call that needs the database tells which one it is), and {@link #close()} leaves the
+     * DataSource open. Statements are cancelled after {@code statementTimeout}; connecting and socket timeouts are
+     * the host's, set on its DataSource.
+     */
+    public static CounterStore onHostDataSource(DataSource dataSource, Clock clock, LedgerSigner signer,
+            Duration statementTimeout) {
+        return new CounterStore(dataSource, null, null, clock, "the host's DataSource ("
+                + dataSource.getClass().getName() + ")", signer, false, statementTimeout);
+    }
+
+    /** Whether {@link #migrate()} can run: Flyway, an optional dependency, is on the classpath. */
+    public static boolean canMigrate() {
+        try {
+            Class.forName("org.flywaydb.core.Flyway", false, CounterStore.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /**
      * Applies this vendor's migrations from {@code sql/flyway/<vendor>}; a current schema is left unchanged. Run it
      * with an account that may create tables (the {@code migrate} command); the runtime account needs none.
      *
      * @return how many migrations were applied: 0 when the schema was already current
      */
     public int migrate() {
-        try {
-            int applied = flyway().migrate().migrationsExecuted;
-            if (applied > 0) {
-                LOG.info("Applied {} schema migration(s) to {}.", applied, description);
-            }
-            return applied;
-        } catch (FlywayException e) {
-            throw new StoreException("Cannot migrate the schema of " + description + ": " + e.getMessage()
-                    + ". Check that this account may create tables.", e);
+        if (!canMigrate()) {
+            throw new StoreException.SchemaMismatchException("Cannot migrate the schema of " + description
+                    + ": Flyway is not on the classpath. Add org.flywaydb:flyway-core:12.4.0 and the module of "
+                    + "this database (e.g. flyway-database-postgresql), or apply sql/scripts/" + dialect().folder()
+                    + "/create-schema.sql by hand.");
         }
+        int applied = FlywayMigration.migrate(dataSource, dialect(), description);
+        if (applied > 0) {
+            LOG.info("Applied {} schema migration(s) to {}.", applied, description);
+        }
+        return applied;
     }
 
     /**
@@ -187,31 +218,28 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
      * @throws StoreException naming what is missing and the command that fixes it
      */
     public void requireCurrentSchema() {
-        MigrationInfoService info;
+        SchemaHistory.Check check;
         try {
-            info = flyway().info();
-        } catch (FlywayException e) {
-            throw new StoreException("Cannot read the schema version of " + description + ": " + e.getMessage(), e);
+            check = schemaCheck();
+        } catch (JdbiException | StoreException e) {
+            throw new StoreException("Cannot read the schema version of " + description + ": " + rootMessage(e), e);
         }
-        MigrationInfo current = info.current();
-        MigrationInfo[] pending = info.pending();
-        String latest = info.all().length == 0 ? "?" : info.all()[info.all().length - 1].getVersion().toString();
-        if (current == null) {
-            if (tablesExist()) {
-                LOG.warn("The schema of {} has the counter's tables but no migration history: it was applied by "
-                        + "hand. Apply later schema changes by hand too, or let `migrate` take over.", description);
-                return;
+        switch (check.state()) {
+            case CURRENT -> {
             }
-            throw new StoreException.SchemaMismatchException("The database " + description + " has no "
+            case APPLIED_BY_HAND -> LOG.warn("The schema of {} has the counter's tables but no migration history: it "
+                    + "was applied by hand. Apply later schema changes by hand too, or let `migrate` take over.",
+                    description);
+            case NONE -> throw new StoreException.SchemaMismatchException("The database " + description + " has no "
                     + "transaction counter schema. Create it "
                     + "with an account that may create tables: java -jar txcounter.jar migrate [deployment.toml] "
-                    + "(or apply sql/scripts/" + dialect.folder() + "/create-schema.sql by hand), then start again.");
-        }
-        if (pending.length > 0) {
-            throw new StoreException.SchemaMismatchException("The schema of " + description + " is at version "
-                    + current.getVersion()
-                    + " but this release needs version " + latest + ". Run: java -jar txcounter.jar migrate "
-                    + "[deployment.toml] with an account that may alter tables, then start again.");
+                    + "(or apply sql/scripts/" + dialect().folder() + "/create-schema.sql by hand), then start again.");
+            case OUTDATED -> throw new StoreException.SchemaMismatchException("The schema of " + description
+                    + " is at version " + check.highestApplied() + " but this release needs version "
+                    + check.highestShipped() + " (missing: " + String.join(", ", check.missing()) + "). Run: java -jar "
+                    + "txcounter.jar migrate [deployment.toml] with an account that may alter tables (or apply the "
+                    + "missing sql/flyway/" + dialect().folder() + " scripts by hand), then start again.");
+            default -> throw new IllegalStateException(check.state().name());
         }
     }
 
@@ -221,10 +249,20 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
      */
     public boolean schemaCurrent() {
         try {
-            MigrationInfoService info = flyway().info();
-            return info.pending().length == 0 && (info.current() != null || tablesExist());
-        } catch (FlywayException | JdbiException e) {
+            SchemaHistory.State state = schemaCheck().state();
+            return state == SchemaHistory.State.CURRENT || state == SchemaHistory.State.APPLIED_BY_HAND;
+        } catch (JdbiException | StoreException e) {
             return false;
+        }
+    }
+
+    private SchemaHistory.Check schemaCheck() {
+        Dialect vendor = dialect();
+        try {
+            return jdbi.withHandle(handle -> SchemaHistory.check(handle.getConnection(), vendor, this::tablesExist));
+        } catch (SQLException e) {
+            throw new StoreException("Cannot read the migration history of " + description + ": " + rootMessage(e),
+                    e);
         }
     }
 
@@ -241,18 +279,25 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
         }
     }
 
-    private Flyway flyway() {
-        return Flyway.configure()
-                .dataSource(dataSource)
-                .locations(dialect.migrationLocation())
-                // Migrations only add tables and columns, and versions are taken by changes made side by side: a
-                // lower version that arrives after a higher one is applied, and is pending until it is.
-                .outOfOrder(true)
-                .load();
-    }
-
+    /**
+     * Which database this is: from the URL of a configured datasource, or, on a host's DataSource, from the URL its
+     * first connection reports.
+     *
+     * @throws StoreException when a host's DataSource cannot give a connection yet
+     */
     public Dialect dialect() {
-        return dialect;
+        Dialect known = dialect;
+        if (known != null) {
+            return known;
+        }
+        try (java.sql.Connection connection = dataSource.getConnection()) {
+            known = Dialect.forUrl(connection.getMetaData().getURL());
+        } catch (SQLException e) {
+            throw new StoreException("Cannot connect to " + description + ": " + rootMessage(e) + ". Check the "
+                    + "database behind the host's DataSource.", e);
+        }
+        dialect = known;
+        return known;
     }
 
     /** The datasource's id and URL, for messages. */
@@ -260,7 +305,7 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
         return description;
     }
 
-    /** The pool, for health checks and metrics. */
+    /** The pool (or the host's DataSource), for health checks and metrics. */
     public DataSource dataSource() {
         return dataSource;
     }
@@ -338,9 +383,9 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
         } catch (JdbiException e) {
             if (connectionLost(e)) {
                 // Connections opened before an outage are dead; the next attempt should not borrow another one.
-                HikariPoolMXBean pool = dataSource.getHikariPoolMXBean();
-                if (pool != null) {
-                    pool.softEvictConnections();
+                HikariPoolMXBean stats = pool != null ? pool.getHikariPoolMXBean() : null;
+                if (stats != null) {
+                    stats.softEvictConnections();
                 }
             }
             throw new StoreException("Cannot write " + interval.describe() + " to " + description + ": "
@@ -593,7 +638,7 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
         for (Transport transport : Transport.values()) {
             long count = interval.counts().get(transport);
             if (count > 0) {
-                handle.createUpdate(dialect.addToMonthly())
+                handle.createUpdate(dialect().addToMonthly())
                         .bind("period", period(interval.billingMonth()))
                         .bind("node", interval.nodeId())
                         .bind("transport", transport.name())
@@ -1099,9 +1144,12 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
         return utc.toInstant(ZoneOffset.UTC).toEpochMilli();
     }
 
+    /** Closes the pool this store opened; a host's DataSource stays open, as its owner left it. */
     @Override
     public void close() {
-        dataSource.close();
+        if (pool != null) {
+            pool.close();
+        }
     }
 
     private static Optional<Long> lastSeq(Handle handle, String nodeId) {
@@ -1112,13 +1160,13 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
     }
 
     private String poolState() {
-        HikariPoolMXBean pool = dataSource.getHikariPoolMXBean();
-        if (pool == null) {
+        HikariPoolMXBean stats = pool != null ? pool.getHikariPoolMXBean() : null;
+        if (stats == null) {
             return "";
         }
-        return " (pool " + dataSource.getPoolName() + ": total=" + pool.getTotalConnections() + ", active="
-                + pool.getActiveConnections() + ", idle=" + pool.getIdleConnections() + ", waiting="
-                + pool.getThreadsAwaitingConnection() + ")";
+        return " (pool " + pool.getPoolName() + ": total=" + stats.getTotalConnections() + ", active="
+                + stats.getActiveConnections() + ", idle=" + stats.getIdleConnections() + ", waiting="
+                + stats.getThreadsAwaitingConnection() + ")";
     }
 
     static int period(YearMonth month) {

@@ -47,6 +47,7 @@ public final class EmbeddedH2 {
                 || !configured.password().isEmpty()) {
             return configured;
         }
+        requireH2();
         Path file = dataDir.resolve(PASSWORD_FILE);
         String password;
         try {
@@ -63,6 +64,23 @@ public final class EmbeddedH2 {
         setPasswordIfStillEmpty(secured, file);
         restrictFiles(dataDir);
         return secured;
+    }
+
+    /**
+     * H2 is an optional dependency, needed only for this default: without it the counter refuses to start and
+     * says what to add.
+     */
+    private static void requireH2() {
+        try {
+            Class.forName("org.h2.Driver", false, EmbeddedH2.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new ConfigException("No datasource is configured, and the embedded default database needs H2, "
+                    + "which is not on the classpath. Either add com.h2database:h2:2.3.232 and "
+                    + "org.flywaydb:flyway-core:12.4.0 for the embedded database in the data directory, or give the "
+                    + "counter its database: CounterConfig.builder().dataSource(yourDataSource) (a javax.sql."
+                    + "DataSource) or .dataSource(DataSourceConfig.of(...)), or [[datasource]] with "
+                    + "[transaction_counter] data_source in deployment.toml.", e);
+        }
     }
 
     private static String generate(Path file) throws IOException {

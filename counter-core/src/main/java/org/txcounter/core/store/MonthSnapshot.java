@@ -2,6 +2,7 @@ package org.txcounter.core.store;
 
 import java.time.YearMonth;
 import java.util.List;
+import org.txcounter.core.ReportRow;
 import org.txcounter.core.ledger.NodeHead;
 
 /**

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.RepetitionInfo;
 import org.junit.jupiter.api.Test;
 import org.txcounter.core.MutableClock;
+import org.txcounter.core.StampVerdict;
 
 class StampAuthorityTest {
 

@@ -25,13 +25,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.txcounter.core.DayCount;
+import org.txcounter.core.MonthCount;
 import org.txcounter.core.MutableClock;
+import org.txcounter.core.ReportRow;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.Transport;
 import org.txcounter.core.TransportCounter;
 import org.txcounter.core.TransportCounts;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.DataSourceConfig;
+import org.txcounter.core.internal.Internals;
 import org.txcounter.core.interval.IntervalFlusher;
 import org.txcounter.core.interval.IntervalSchedule;
 import org.txcounter.core.interval.IntervalSink;
@@ -109,7 +113,7 @@ abstract class CounterStoreContract {
                 Thread.onSpinWait();
             }
             clock.advance(MINUTE);
-            counter.flusher().flushDue();
+            Internals.flusher(counter).flushDue();
             phaser.arriveAndAwaitAdvance();
         }
         for (Future<?> recorder : recorders) {
@@ -117,14 +121,14 @@ abstract class CounterStoreContract {
         }
         pool.shutdown();
         clock.advance(MINUTE);
-        assertThat(counter.flusher().flushDue()).isZero();
+        assertThat(Internals.flusher(counter).flushDue()).isZero();
 
         MonthCount march = counter.count(YearMonth.of(2026, 3));
         assertThat(march.total()).isEqualTo(8_000_000L);
         assertThat(march.counts().get(Transport.HTTP)).isEqualTo(4_000_000L);
         assertThat(march.counts().get(Transport.JMS)).isEqualTo(4_000_000L);
         assertThat(march.nodes()).isEqualTo(1);
-        List<IntervalRow> ledger = counter.store().ledger("node-a");
+        List<IntervalRow> ledger = Internals.store(counter).ledger("node-a");
         assertThat(ledger.stream().mapToLong(IntervalRow::seq).distinct().count()).isGreaterThanOrEqualTo(5);
         assertThat(ledger.stream().mapToLong(IntervalRow::count).sum()).isEqualTo(8_000_000L);
     }
@@ -133,7 +137,7 @@ abstract class CounterStoreContract {
     void aWriteWhoseAcknowledgementWasLostCountsOnceWhenRetried() {
         MutableClock clock = MutableClock.at("2026-04-01T00:00:00Z");
         TransactionCounter counter = open(clock, "node-a");
-        CounterStore store = counter.store();
+        CounterStore store = Internals.store(counter);
         int[] acknowledgementsToLose = {1};
         IntervalSink lossy = interval -> {
             store.write(interval);
@@ -162,7 +166,7 @@ abstract class CounterStoreContract {
     void anotherIntervalUnderAWrittenSequenceNumberIsRefused() {
         MutableClock clock = MutableClock.at("2026-04-01T00:00:00Z");
         TransactionCounter counter = open(clock, "node-a");
-        CounterStore store = counter.store();
+        CounterStore store = Internals.store(counter);
         Instant start = Instant.parse("2026-04-01T00:00:00Z");
         store.write(new IntervalSummary("node-a", 1, start, start.plus(MINUTE), YearMonth.of(2026, 4),
                 TransportCounts.of(Map.of(Transport.HTTP, 5L))));
@@ -180,7 +184,7 @@ abstract class CounterStoreContract {
     void anIntervalAfterAGapInTheSequenceIsRefusedAsAGapAndTheFlusherSaysSo() {
         MutableClock clock = MutableClock.at("2026-04-01T00:00:00Z");
         TransactionCounter counter = open(clock, "node-a");
-        CounterStore store = counter.store();
+        CounterStore store = Internals.store(counter);
         Instant start = Instant.parse("2026-04-01T00:00:00Z");
 
         assertThatThrownBy(() -> store.write(new IntervalSummary("node-a", 3, start, start.plus(MINUTE),
@@ -204,16 +208,16 @@ abstract class CounterStoreContract {
             http.record();
         }
         clock.set(Instant.parse("2026-02-01T00:00:00Z"));
-        counter.flusher().flushDue();
+        Internals.flusher(counter).flushDue();
         for (int i = 0; i < 3; i++) {
             http.record();
         }
         clock.advance(MINUTE);
-        counter.flusher().flushDue();
+        Internals.flusher(counter).flushDue();
 
         assertThat(counter.count(YearMonth.of(2026, 1)).total()).isEqualTo(7);
         assertThat(counter.count(YearMonth.of(2026, 2)).total()).isEqualTo(3);
-        List<IntervalRow> ledger = counter.store().ledger("node-a");
+        List<IntervalRow> ledger = Internals.store(counter).ledger("node-a");
         assertThat(ledger).extracting(IntervalRow::billingMonth)
                 .containsExactly(YearMonth.of(2026, 1), YearMonth.of(2026, 2));
         assertThat(ledger.get(0).end()).isEqualTo(Instant.parse("2026-02-01T00:00:00Z"));
@@ -227,14 +231,14 @@ abstract class CounterStoreContract {
         String nodeId = first.nodeId();
         first.meter().counter(Transport.JMS).record();
         clock.advance(MINUTE);
-        first.flusher().flushDue();
+        Internals.flusher(first).flushDue();
         first.close();
         opened.remove(first);
 
         TransactionCounter second = open(clock, null);
         for (int i = 0; i < 5; i++) {
             clock.advance(MINUTE);
-            second.flusher().flushDue();
+            Internals.flusher(second).flushDue();
         }
         second.meter().counter(Transport.JMS).record();
         second.close();
@@ -243,7 +247,7 @@ abstract class CounterStoreContract {
         TransactionCounter third = open(clock, null);
         assertThat(second.nodeId()).isEqualTo(nodeId);
         assertThat(third.nodeId()).isEqualTo(nodeId);
-        assertThat(third.store().ledger(nodeId)).extracting(IntervalRow::seq).containsExactly(1L, 2L);
+        assertThat(Internals.store(third).ledger(nodeId)).extracting(IntervalRow::seq).containsExactly(1L, 2L);
         MonthCount may = third.count(YearMonth.of(2026, 5));
         assertThat(may.total()).isEqualTo(2);
         assertThat(may.nodes()).isEqualTo(1);
@@ -253,7 +257,7 @@ abstract class CounterStoreContract {
     void aMonthWithMoreThanTwoToTheThirtyFirstTransactionsSumsExactly() {
         MutableClock clock = MutableClock.at("2026-08-01T00:00:00Z");
         TransactionCounter counter = open(clock, "node-a");
-        CounterStore store = counter.store();
+        CounterStore store = Internals.store(counter);
         Instant start = Instant.parse("2026-08-01T00:00:00Z");
         long big = Integer.MAX_VALUE;
         for (int seq = 1; seq <= 3; seq++) {
@@ -280,10 +284,10 @@ abstract class CounterStoreContract {
             record(a, Transport.JMS, 10 * interval);
             record(b, Transport.HTTP, 100 * interval);
             clock.advance(MINUTE);
-            a.flusher().flushDue();
-            b.flusher().flushDue();
+            Internals.flusher(a).flushDue();
+            Internals.flusher(b).flushDue();
         }
-        assertThat(a.verifyLedger()).isEmpty();
+        assertThat(Internals.verifyLedger(a)).isEmpty();
 
         // The embedded H2 default has the password the counter generated for it.
         DataSourceConfig direct = EmbeddedH2.secure(dataSource, dataDir);
@@ -299,7 +303,7 @@ abstract class CounterStoreContract {
                     + "WHERE node_id = 'node-b' AND seq = 6");
         }
 
-        List<LedgerFinding> findings = a.verifyLedger();
+        List<LedgerFinding> findings = Internals.verifyLedger(a);
         assertThat(findings.stream().filter(f -> f.kind() != LedgerFinding.Kind.ROLLUP_MISMATCH)
                 .map(f -> f.kind() + " " + f.nodeId() + " " + f.seq() + " " + f.transport()))
                 .containsExactlyInAnyOrder(
@@ -323,7 +327,7 @@ abstract class CounterStoreContract {
         for (int interval = 1; interval <= 3; interval++) {
             record(first, Transport.HTTP, interval);
             clock.advance(MINUTE);
-            first.flusher().flushDue();
+            Internals.flusher(first).flushDue();
         }
         first.close();
 
@@ -335,11 +339,11 @@ abstract class CounterStoreContract {
         for (int interval = 4; interval <= 6; interval++) {
             record(second, Transport.HTTP, interval);
             clock.advance(MINUTE);
-            second.flusher().flushDue();
+            Internals.flusher(second).flushDue();
         }
 
-        assertThat(second.verifyLedger()).isEmpty();
-        assertThat(second.store().ledger("node-a")).hasSize(6);
+        assertThat(Internals.verifyLedger(second)).isEmpty();
+        assertThat(Internals.store(second).ledger("node-a")).hasSize(6);
         DataSourceConfig direct = EmbeddedH2.secure(dataSource, dataDir);
         try (Connection connection = DriverManager.getConnection(direct.url(), direct.username(),
                 direct.password()); Statement statement = connection.createStatement()) {
@@ -356,7 +360,7 @@ abstract class CounterStoreContract {
             statement.executeUpdate("UPDATE txn_interval SET txn_count = 88 WHERE node_id = 'node-a' AND seq = 5");
         }
 
-        assertThat(second.verifyLedger().stream().filter(f -> f.kind() != LedgerFinding.Kind.ROLLUP_MISMATCH)
+        assertThat(Internals.verifyLedger(second).stream().filter(f -> f.kind() != LedgerFinding.Kind.ROLLUP_MISMATCH)
                 .map(f -> f.kind() + " " + f.nodeId() + " " + f.seq()))
                 .containsExactlyInAnyOrder("EDITED node-a 2", "EDITED node-a 5");
         // Without the retired key the old rows cannot be checked, and the verifier says so instead of guessing.
@@ -364,7 +368,7 @@ abstract class CounterStoreContract {
         try (TransactionCounter verifier = TransactionCounter.open(CounterConfig.builder()
                 .dataSource(EmbeddedH2.secure(dataSource, dataDir)).dataDir(dataDir.resolve("verifier")).nodeId("verifier").dedupe(after.dedupe())
                 .ledgerKey(secondKey).ledgerKeyId("2026-09").build(), clock)) {
-            assertThat(verifier.verifyLedger().stream().filter(f -> f.kind() != LedgerFinding.Kind.ROLLUP_MISMATCH)
+            assertThat(Internals.verifyLedger(verifier).stream().filter(f -> f.kind() != LedgerFinding.Kind.ROLLUP_MISMATCH)
                     .map(f -> f.kind() + " " + f.seq()))
                     .containsExactlyInAnyOrder("UNKNOWN_KEY 1", "UNKNOWN_KEY 2", "UNKNOWN_KEY 3", "EDITED 5");
         }
@@ -383,13 +387,13 @@ abstract class CounterStoreContract {
         record(a, Transport.HTTP, 3);
         record(b, Transport.JMS, 4);
         clock.set(Instant.parse("2026-07-01T00:00:00Z"));
-        a.flusher().flushDue();
-        b.flusher().flushDue();
+        Internals.flusher(a).flushDue();
+        Internals.flusher(b).flushDue();
         record(a, Transport.HTTP, 2);
         record(a, Transport.JMS, 1);
         clock.advance(MINUTE);
-        a.flusher().flushDue();
-        b.flusher().flushDue();
+        Internals.flusher(a).flushDue();
+        Internals.flusher(b).flushDue();
 
         assertThat(a.report(YearMonth.of(2026, 6), YearMonth.of(2026, 7))).containsExactly(
                 new ReportRow(YearMonth.of(2026, 6), "node-a", Transport.HTTP, 3),
@@ -410,23 +414,23 @@ abstract class CounterStoreContract {
         TransactionCounter b = open(clock, "node-b", berlin);
         record(a, Transport.HTTP, 7);
         clock.set(Instant.parse("2026-11-30T23:00:00Z"));
-        a.flusher().flushDue();
-        b.flusher().flushDue();
+        Internals.flusher(a).flushDue();
+        Internals.flusher(b).flushDue();
         // 23:59 on 1 December in Berlin (UTC+1): the last minute of the day.
         clock.set(Instant.parse("2026-12-01T22:59:00Z"));
-        a.flusher().flushDue();
-        b.flusher().flushDue();
+        Internals.flusher(a).flushDue();
+        Internals.flusher(b).flushDue();
         record(a, Transport.HTTP, 3);
         record(b, Transport.JMS, 2);
         clock.advance(MINUTE);
-        a.flusher().flushDue();
-        b.flusher().flushDue();
+        Internals.flusher(a).flushDue();
+        Internals.flusher(b).flushDue();
         // Midnight in Berlin: 2 December.
         record(a, Transport.HTTP, 5);
         record(b, Transport.HTTP, 4);
         clock.advance(MINUTE);
-        a.flusher().flushDue();
-        b.flusher().flushDue();
+        Internals.flusher(a).flushDue();
+        Internals.flusher(b).flushDue();
 
         assertThat(a.daily(YearMonth.of(2026, 12))).containsExactly(
                 new DayCount(LocalDate.of(2026, 12, 1), Transport.HTTP, 3),
@@ -443,10 +447,10 @@ abstract class CounterStoreContract {
     void aLateIntervalOfAClosedMonthLeavesItAsClosedAndIsAnAdjustmentOnTheNextOpenMonth() {
         MutableClock clock = MutableClock.at("2026-06-30T23:58:00Z");
         TransactionCounter counter = open(clock, "node-a");
-        CounterStore store = counter.store();
+        CounterStore store = Internals.store(counter);
         record(counter, Transport.HTTP, 4);
         clock.advance(MINUTE);
-        counter.flusher().flushDue();
+        Internals.flusher(counter).flushDue();
         Instant lateStart = clock.instant();
         IntervalSummary late = new IntervalSummary("node-a", 2, lateStart, lateStart.plus(MINUTE),
                 YearMonth.of(2026, 6), TransportCounts.of(Map.of(Transport.HTTP, 3L, Transport.JMS, 2L)));
@@ -468,7 +472,7 @@ abstract class CounterStoreContract {
                         tuple("node-a", 2L, Transport.HTTP, YearMonth.of(2026, 6), 3L),
                         tuple("node-a", 2L, Transport.JMS, YearMonth.of(2026, 6), 2L));
         assertThat(store.snapshot(YearMonth.of(2026, 7)).adjustments()).hasSize(2);
-        assertThat(counter.verifyLedger()).as("the ledger still adds up with the adjustments").isEmpty();
+        assertThat(Internals.verifyLedger(counter)).as("the ledger still adds up with the adjustments").isEmpty();
     }
 
     @Test
@@ -477,15 +481,15 @@ abstract class CounterStoreContract {
         TransactionCounter counter = open(clock, "node-a");
         record(counter, Transport.HTTP, 1);
         clock.advance(MINUTE);
-        counter.flusher().flushDue();
+        Internals.flusher(counter).flushDue();
         clock.advance(MINUTE);
-        counter.flusher().flushDue();
+        Internals.flusher(counter).flushDue();
         Instant away = clock.instant();
         Instant back = away.plus(Duration.ofMinutes(30));
-        counter.store().write(new IntervalSummary("node-a", 2, back, back.plus(MINUTE), YearMonth.of(2026, 8),
+        Internals.store(counter).write(new IntervalSummary("node-a", 2, back, back.plus(MINUTE), YearMonth.of(2026, 8),
                 TransportCounts.of(Map.of(Transport.JMS, 1L))));
 
-        assertThat(counter.store().snapshot(YearMonth.of(2026, 8)).spans()).containsExactly(
+        assertThat(Internals.store(counter).snapshot(YearMonth.of(2026, 8)).spans()).containsExactly(
                 new NodeSpan("node-a", Instant.parse("2026-08-10T10:00:00Z"), away),
                 new NodeSpan("node-a", back, back.plus(MINUTE)));
     }
@@ -493,7 +497,7 @@ abstract class CounterStoreContract {
     @Test
     void aQuotaAlertIsRecordedOncePerThresholdAndMonth() {
         TransactionCounter counter = open(MutableClock.at("2026-09-10T10:00:00Z"), "node-a");
-        CounterStore store = counter.store();
+        CounterStore store = Internals.store(counter);
 
         assertThat(store.recordQuotaAlert(YearMonth.of(2026, 9), 80, 800, 1000)).isTrue();
         assertThat(store.recordQuotaAlert(YearMonth.of(2026, 9), 80, 850, 1000)).isFalse();

@@ -16,14 +16,17 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.txcounter.core.DatabaseStatus;
+import org.txcounter.core.MonthCount;
 import org.txcounter.core.MutableClock;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.Transport;
 import org.txcounter.core.TransportCounter;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.DataSourceConfig;
+import org.txcounter.core.internal.Internals;
 import org.txcounter.core.ledger.LedgerFinding;
-import org.txcounter.core.store.DatabaseStatus.State;
+import org.txcounter.core.DatabaseStatus.State;
 
 /** What a real database server does to the counter: outages, and many runtimes writing at once. */
 abstract class OutageContract {
@@ -78,7 +81,7 @@ abstract class OutageContract {
                 http.record();
             }
             clock.advance(MINUTE);
-            assertThat(counter.flusher().flushDue()).isZero();
+            assertThat(Internals.flusher(counter).flushDue()).isZero();
 
             // A read just before, so the pool hands the next write a connection it does not validate again
             // (HikariCP skips that within 500 ms of its last use): the first write hangs mid-statement, the
@@ -91,7 +94,7 @@ abstract class OutageContract {
                 }
                 clock.advance(MINUTE);
                 long started = System.nanoTime();
-                int queued = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> counter.flusher().flushDue(),
+                int queued = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> Internals.flusher(counter).flushDue(),
                         "a write to a hanging database must be given up");
                 Duration took = Duration.ofNanos(System.nanoTime() - started);
                 System.out.printf("hanging database, interval %d: write given up after %d ms (bound %d ms)%n",
@@ -103,13 +106,13 @@ abstract class OutageContract {
             proxy.restore();
             clock.advance(MINUTE);
             int attempts = 1;
-            while (counter.flusher().flushDue() > 0) {
+            while (Internals.flusher(counter).flushDue() > 0) {
                 attempts++;
                 assertThat(attempts).as("write attempts after the database answered again").isLessThanOrEqualTo(5);
             }
             assertThat(counter.count(counter.currentMonth()).total()).isEqualTo(2_000);
-            assertThat(counter.store().ledger("hang")).extracting(row -> row.seq()).containsExactly(1L, 2L, 3L);
-            assertThat(counter.verifyLedger()).isEmpty();
+            assertThat(Internals.store(counter).ledger("hang")).extracting(row -> row.seq()).containsExactly(1L, 2L, 3L);
+            assertThat(Internals.verifyLedger(counter)).isEmpty();
         }
     }
 
@@ -130,7 +133,7 @@ abstract class OutageContract {
             }
             recorded += 1_000;
             clock.advance(MINUTE);
-            assertThat(counter.flusher().flushDue()).isZero();
+            assertThat(Internals.flusher(counter).flushDue()).isZero();
 
             proxy.cut();
             for (int interval = 1; interval <= 4; interval++) {
@@ -139,7 +142,7 @@ abstract class OutageContract {
                 }
                 recorded += 500L * interval;
                 clock.advance(MINUTE);
-                assertThat(counter.flusher().flushDue()).isEqualTo(interval);
+                assertThat(Internals.flusher(counter).flushDue()).isEqualTo(interval);
             }
             assertThat(counter.unflushed().get(Transport.HTTP)).isEqualTo(5_000);
 
@@ -149,16 +152,16 @@ abstract class OutageContract {
             // failed attempt waits out the pool's 1 s connection timeout); the flusher keeps everything and the
             // next attempt writes it all, in order.
             int attempts = 1;
-            while (counter.flusher().flushDue() > 0) {
+            while (Internals.flusher(counter).flushDue() > 0) {
                 attempts++;
                 assertThat(attempts).as("write attempts after the database returned").isLessThanOrEqualTo(5);
             }
-            assertThat(counter.flusher().queued()).isEmpty();
+            assertThat(Internals.flusher(counter).queued()).isEmpty();
 
             assertThat(counter.count(counter.currentMonth()).total()).isEqualTo(recorded).isEqualTo(6_000);
-            assertThat(counter.store().ledger("outage")).extracting(row -> row.seq())
+            assertThat(Internals.store(counter).ledger("outage")).extracting(row -> row.seq())
                     .containsExactly(1L, 2L, 3L, 4L, 5L);
-            assertThat(counter.verifyLedger()).isEmpty();
+            assertThat(Internals.verifyLedger(counter)).isEmpty();
         }
     }
 
@@ -197,7 +200,7 @@ abstract class OutageContract {
                 clock.advance(MINUTE);
                 List<Future<Integer>> writes = new ArrayList<>();
                 for (TransactionCounter runtime : runtimes) {
-                    writes.add(pool.submit(() -> runtime.flusher().flushDue()));
+                    writes.add(pool.submit(() -> Internals.flusher(runtime).flushDue()));
                 }
                 for (Future<Integer> write : writes) {
                     assertThat(write.get()).isZero();
@@ -207,9 +210,9 @@ abstract class OutageContract {
             assertThat(month.nodes()).isEqualTo(10);
             assertThat(month.counts().get(Transport.HTTP)).isEqualTo(10L * 15_000);
             assertThat(month.counts().get(Transport.JMS)).isEqualTo(10L * 15_000);
-            List<LedgerFinding> findings = runtimes.get(0).verifyLedger();
+            List<LedgerFinding> findings = Internals.verifyLedger(runtimes.get(0));
             assertThat(findings).isEmpty();
-            assertThat(runtimes.get(3).store().ledger("node-3")).hasSize(10);
+            assertThat(Internals.store(runtimes.get(3)).ledger("node-3")).hasSize(10);
         } finally {
             pool.shutdown();
             runtimes.forEach(TransactionCounter::close);
@@ -245,7 +248,7 @@ abstract class OutageContract {
                 assertThat(status.detail()).isNotEmpty();
                 clock.advance(MINUTE);
                 // The timer looks at the clock every second; the store thread cannot write the closed interval.
-                awaitUpTo(Duration.ofSeconds(10), () -> counter.flusher().queued().size() == 1);
+                awaitUpTo(Duration.ofSeconds(10), () -> Internals.flusher(counter).queued().size() == 1);
                 for (int i = 0; i < 300; i++) {
                     http.record();
                 }
@@ -254,7 +257,7 @@ abstract class OutageContract {
 
                 proxy.restore();
                 // The store thread retries every 5 s; each failed attempt waits out the pool's 1 s timeout.
-                awaitUpTo(Duration.ofSeconds(30), () -> counter.connected() && counter.flusher().queued().isEmpty());
+                awaitUpTo(Duration.ofSeconds(30), () -> counter.connected() && Internals.flusher(counter).queued().isEmpty());
                 assertThat(counter.databaseStatus().state()).isEqualTo(State.UP);
             } finally {
                 counter.close();
@@ -278,7 +281,7 @@ abstract class OutageContract {
                 assertThat(first.connected()).isFalse();
                 record(first, 400);
                 clock.advance(MINUTE);
-                assertThat(first.flusher().flushDue()).isEqualTo(1);
+                assertThat(Internals.flusher(first).flushDue()).isEqualTo(1);
                 record(first, 50);
             }
             clock.advance(Duration.ofSeconds(10));
@@ -287,7 +290,7 @@ abstract class OutageContract {
                 assertThat(second.unflushed().get(Transport.HTTP)).isEqualTo(450);
                 record(second, 550);
                 clock.advance(MINUTE);
-                assertThat(second.flusher().flushDue()).isEqualTo(3);
+                assertThat(Internals.flusher(second).flushDue()).isEqualTo(3);
 
                 proxy.restore();
                 int attempts = 1;
@@ -295,11 +298,11 @@ abstract class OutageContract {
                     attempts++;
                     assertThat(attempts).as("connection attempts after the database returned").isLessThanOrEqualTo(5);
                 }
-                assertThat(second.flusher().flushDue()).isZero();
+                assertThat(Internals.flusher(second).flushDue()).isZero();
                 assertThat(second.count(second.currentMonth()).total()).isEqualTo(1_000);
-                assertThat(second.store().ledger("down-twice")).extracting(IntervalRow::seq)
+                assertThat(Internals.store(second).ledger("down-twice")).extracting(IntervalRow::seq)
                         .containsExactly(1L, 2L, 3L);
-                assertThat(second.verifyLedger()).isEmpty();
+                assertThat(Internals.verifyLedger(second)).isEmpty();
             }
         }
         assertThat(writtenHttp(direct, "down-twice")).isEqualTo(1_000);

@@ -15,12 +15,13 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Locale;
 import java.util.function.ToIntFunction;
 import org.txcounter.core.TransactionCounter;
+import org.txcounter.core.internal.Internals;
 import org.txcounter.service.statement.Billing;
 import org.txcounter.service.statement.QuotaMonitor;
 import org.txcounter.service.statement.QuotaWebhook;
 import org.txcounter.core.Transport;
 import org.txcounter.core.stamp.StampAuthority;
-import org.txcounter.core.stamp.StampVerdict;
+import org.txcounter.core.StampVerdict;
 import org.txcounter.service.runtime.RoutingStats;
 
 /**
@@ -59,7 +60,7 @@ public final class CounterMetrics {
                 .register(registry);
         for (Transport transport : Transport.values()) {
             FunctionCounter.builder(TRANSACTIONS, counter,
-                            c -> c.flusher().countedSinceStart().get(transport))
+                            c -> Internals.flusher(c).countedSinceStart().get(transport))
                     .description("Transactions this node counted since it started")
                     .tag("transport", transport.name())
                     .register(registry);
@@ -68,10 +69,10 @@ public final class CounterMetrics {
                     .tag("transport", transport.name())
                     .register(registry);
         }
-        Gauge.builder(PENDING_INTERVALS, counter, c -> c.flusher().queued().size())
+        Gauge.builder(PENDING_INTERVALS, counter, c -> Internals.flusher(c).queued().size())
                 .description("Closed intervals waiting to be written to the database")
                 .register(registry);
-        Gauge.builder(PENDING_INTERVALS_LIMIT, counter, c -> c.flusher().maxQueued())
+        Gauge.builder(PENDING_INTERVALS_LIMIT, counter, c -> Internals.flusher(c).maxQueued())
                 .description("The most intervals kept apart while the database is away; beyond it they merge")
                 .register(registry);
         for (StampVerdict verdict : StampVerdict.values()) {
@@ -83,7 +84,7 @@ public final class CounterMetrics {
                         .register(registry);
             }
         }
-        counter.ingress().stamps().ifPresent(stamps -> {
+        Internals.stamps(counter.ingress()).ifPresent(stamps -> {
             Gauge.builder(SPENT_STAMPS, stamps, StampAuthority::spentStamps)
                     .description("Stamps spent on this node and remembered until they expire; a stamp that finds its "
                             + "slice full is counted (txn_stamps_rejected_total{reason=\"unrecorded\"})")
@@ -105,20 +106,20 @@ public final class CounterMetrics {
                 .description("In-flight JMS messages forgotten because the record was full; counted again if "
                         + "redelivered")
                 .register(registry);
-        FunctionCounter.builder(FLUSH_WRITES, counter, c -> c.flusher().writeStats().succeeded())
+        FunctionCounter.builder(FLUSH_WRITES, counter, c -> Internals.flusher(c).writeStats().succeeded())
                 .description("Intervals written to the database")
                 .register(registry);
-        FunctionCounter.builder(FLUSH_FAILURES, counter, c -> c.flusher().writeStats().failed())
+        FunctionCounter.builder(FLUSH_FAILURES, counter, c -> Internals.flusher(c).writeStats().failed())
                 .description("Attempts to write an interval that failed; the interval stayed queued and was retried")
                 .register(registry);
-        FunctionCounter.builder(FLUSH_SECONDS, counter, c -> c.flusher().writeStats().nanosWriting() / 1e9)
+        FunctionCounter.builder(FLUSH_SECONDS, counter, c -> Internals.flusher(c).writeStats().nanosWriting() / 1e9)
                 .description("Time spent writing intervals; divide by txn_flush_writes_total for the mean")
                 .register(registry);
         Gauge.builder(JOURNAL_AGE, counter,
                         c -> c.journalAge().map(age -> age.toMillis() / 1000.0).orElse(Double.NaN))
                 .description("Seconds since the crash journal was last written: what a hard stop could lose")
                 .register(registry);
-        if (counter.store().dataSource() instanceof HikariDataSource pool) {
+        if (Internals.store(counter).dataSource() instanceof HikariDataSource pool) {
             poolGauge(pool, "active", HikariPoolMXBean::getActiveConnections);
             poolGauge(pool, "idle", HikariPoolMXBean::getIdleConnections);
             poolGauge(pool, "total", HikariPoolMXBean::getTotalConnections);

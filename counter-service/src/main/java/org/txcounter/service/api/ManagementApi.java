@@ -40,16 +40,17 @@ import org.txcounter.core.TransportCounts;
 import org.txcounter.core.config.ListenerLimits;
 import org.txcounter.core.config.ManagementSecurity.Role;
 import org.txcounter.core.forecast.MonthForecast;
+import org.txcounter.core.internal.Internals;
 import org.txcounter.core.ledger.LedgerFinding;
-import org.txcounter.core.store.DatabaseStatus;
-import org.txcounter.core.store.DayCount;
+import org.txcounter.core.DatabaseStatus;
+import org.txcounter.core.DayCount;
 import org.txcounter.core.store.ImportedMonth;
 import org.txcounter.core.store.LedgerAnchor;
 import org.txcounter.core.store.MiHistory;
 import org.txcounter.core.store.MonthAlreadyClosedException;
-import org.txcounter.core.store.MonthCount;
-import org.txcounter.core.store.NodeStatus;
-import org.txcounter.core.store.ReportRow;
+import org.txcounter.core.MonthCount;
+import org.txcounter.core.NodeStatus;
+import org.txcounter.core.ReportRow;
 import org.txcounter.core.store.StoreException;
 import org.txcounter.service.security.ListenerGuard;
 import org.txcounter.service.security.Principal;
@@ -316,7 +317,7 @@ public final class ManagementApi {
             forecast = new CountResponse.Forecast(MonthForecast.MODEL, projection.projectedTotal(),
                     projection.asOf().toString());
         }
-        List<ImportedMonth> imported = counter.imported(month, month, TransactionCounter.API_READ_WAIT);
+        List<ImportedMonth> imported = Internals.imported(counter, month, month, TransactionCounter.API_READ_WAIT);
         ctx.json(new CountResponse(month.getYear(), month.getMonthValue(), counter.billingZone().getId(),
                 written.total(), byTransport(written.counts()), nodes.size(), unflushed, forecast,
                 imported.isEmpty() ? null : importedTotal(imported)));
@@ -328,7 +329,7 @@ public final class ManagementApi {
         YearMonth start = period.get(0);
         YearMonth end = period.get(1);
         List<ReportRow> rows = counter.report(start, end, TransactionCounter.API_READ_WAIT);
-        List<ImportedMonth> imported = counter.imported(start, end, TransactionCounter.API_READ_WAIT);
+        List<ImportedMonth> imported = Internals.imported(counter, start, end, TransactionCounter.API_READ_WAIT);
         if (csv) {
             StringBuilder body = new StringBuilder(CSV_HEADER).append("\r\n");
             for (ReportRow row : rows) {
@@ -399,7 +400,7 @@ public final class ManagementApi {
     private void verify(Context ctx) {
         Instant started = counter.now();
         long startedNanos = System.nanoTime();
-        List<LedgerFinding> findings = counter.verifyLedger();
+        List<LedgerFinding> findings = Internals.verifyLedger(counter);
         List<Map<String, Object>> out = new ArrayList<>();
         for (LedgerFinding finding : findings) {
             Map<String, Object> entry = new LinkedHashMap<>();
@@ -411,7 +412,7 @@ public final class ManagementApi {
             out.add(entry);
         }
         List<Map<String, Object>> imported = new ArrayList<>();
-        for (ImportedMonth month : counter.imported(YearMonth.of(1, 1), YearMonth.of(9999, 12),
+        for (ImportedMonth month : Internals.imported(counter, YearMonth.of(1, 1), YearMonth.of(9999, 12),
                 TransactionCounter.API_READ_WAIT)) {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("source", month.source());
@@ -512,7 +513,7 @@ public final class ManagementApi {
         boolean schema = status.state() != DatabaseStatus.State.SCHEMA_OUTDATED;
         // A database with an outdated schema answers: it is up, and the schema check says what is wrong.
         boolean database = status.up() || !schema;
-        int pending = counter.flusher().queued().size();
+        int pending = Internals.flusher(counter).queued().size();
         checks.put("database", database ? "UP" : "DOWN");
         checks.put("databaseState", status.state().name());
         checks.put("databaseSince", status.since().toString());
@@ -521,10 +522,10 @@ public final class ManagementApi {
         }
         checks.put("schema", !schema ? "OUTDATED" : database ? "CURRENT" : "UNKNOWN");
         checks.put("pendingIntervals", pending);
-        boolean flusher = pending < counter.flusher().maxQueued() / 2;
+        boolean flusher = pending < Internals.flusher(counter).maxQueued() / 2;
         checks.put("flusher", flusher ? "UP" : "BEHIND");
         // A write refused for a reason other than an outage needs an operator, whatever the database answers.
-        Optional<String> refused = counter.flusher().lastWriteFailure()
+        Optional<String> refused = Internals.flusher(counter).lastWriteFailure()
                 .filter(e -> e instanceof StoreException store && !store.outage())
                 .map(e -> (e instanceof StoreException.NodeConflictException ? "NODE_CONFLICT"
                         : e instanceof StoreException.SequenceGapException ? "SEQUENCE_GAP" : "SCHEMA_MISMATCH")
@@ -557,7 +558,7 @@ public final class ManagementApi {
         YearMonth current = counter.currentMonth();
         YearMonth month = QueryParameters.yearAndMonth(ctx, current);
         long total = counter.count(month, TransactionCounter.API_READ_WAIT).total()
-                + importedTotal(counter.imported(month, month, TransactionCounter.API_READ_WAIT));
+                + importedTotal(Internals.imported(counter, month, month, TransactionCounter.API_READ_WAIT));
         if (month.equals(current)) {
             total += counter.unflushed().total();
         }
@@ -590,7 +591,7 @@ public final class ManagementApi {
             counted.merge(row.month() + "|" + row.nodeId(), row.count(), Long::sum);
         }
         Map<String, String> anchors = new HashMap<>();
-        for (LedgerAnchor anchor : counter.anchors(start, end, TransactionCounter.API_READ_WAIT)) {
+        for (LedgerAnchor anchor : Internals.anchors(counter, start, end, TransactionCounter.API_READ_WAIT)) {
             anchors.put(anchor.month() + "|" + anchor.nodeId(), "ledger:seq=" + anchor.seq()
                     + (anchor.mac() == null ? ":unsigned" : ":mac=" + anchor.mac()));
         }
@@ -600,7 +601,7 @@ public final class ManagementApi {
             rows.put(key + "|counted", List.of(monthAndNode[0] + "-01", monthAndNode[1], Long.toString(count),
                     anchors.getOrDefault(key, "ledger:missing")));
         });
-        for (ImportedMonth month : counter.imported(start, end, TransactionCounter.API_READ_WAIT)) {
+        for (ImportedMonth month : Internals.imported(counter, start, end, TransactionCounter.API_READ_WAIT)) {
             rows.put(month.month() + "|" + month.nodeId() + "|imported", List.of(month.month() + "-01",
                     month.nodeId(), Long.toString(month.count()), "imported-mi:mi_count=" + month.rawCount()
                             + ":mac=" + month.mac()));

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.forecast.MonthForecast;
+import org.txcounter.core.internal.Internals;
 import org.txcounter.core.store.MonthClosure;
 import org.txcounter.service.security.Principal;
 import org.txcounter.service.statement.Billing;
@@ -40,7 +41,7 @@ final class StatementRoutes {
     /** {@code GET /transaction/statements}: every closed month, and where the current and previous month stand. */
     void list(Context ctx) {
         List<Map<String, Object>> closed = new ArrayList<>();
-        for (MonthClosure closure : counter.store().closures()) {
+        for (MonthClosure closure : Internals.store(counter).closures()) {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("month", closure.month().toString());
             entry.put("closedAt", closure.closedAt().toString());
@@ -67,7 +68,7 @@ final class StatementRoutes {
             throw ApiException.invalid("format", "format must be json, csv or pdf. Found: "
                     + QueryParameters.echo(format));
         }
-        MonthClosure closure = counter.store().closure(month).orElseThrow(() -> new ApiException(404, "not_closed",
+        MonthClosure closure = Internals.store(counter).closure(month).orElseThrow(() -> new ApiException(404, "not_closed",
                 "month", "Month " + month + " is not closed, so it has no statement yet. See "
                 + "/transaction/close-status?month=" + month + " for when it can close."));
         ctx.header(Header.CONTENT_DISPOSITION, "attachment; filename=\""

@@ -12,6 +12,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.config.CounterConfig;
+import org.txcounter.core.internal.Internals;
 import org.txcounter.core.store.CounterStore;
 import org.txcounter.core.store.ImportResult;
 import org.txcounter.core.store.ImportedMonth;
@@ -61,8 +62,8 @@ final class ImportMiCommand implements Callable<Integer> {
             return 0;
         }
         ImportResult result;
-        try (CounterStore store = TransactionCounter.openStore(config, Clock.systemUTC(),
-                TransactionCounter.ledgerKeys(config).current())) {
+        try (CounterStore store = Internals.openStore(config, Clock.systemUTC(),
+                Internals.ledgerKeys(config).current())) {
             result = store.importMonths(months);
         } catch (StoreException e) {
             throw new CliException(e.getMessage());

@@ -22,9 +22,9 @@ import org.slf4j.LoggerFactory;
 import org.txcounter.core.config.RuntimeConfig;
 import org.txcounter.core.hooks.jms.jakarta.CountingMessageListener;
 import org.txcounter.core.hooks.jms.jakarta.MessageStamper;
-import org.txcounter.core.ingress.IngressCounter;
-import org.txcounter.core.stamp.OwnDestinations;
-import org.txcounter.core.ingress.IngressCounter.Completion;
+import org.txcounter.core.IngressCounter;
+import org.txcounter.core.OwnDestinations;
+import org.txcounter.core.IngressCounter.Completion;
 
 /**
  * One JMS inbound endpoint: consumes a queue in transacted sessions, counts each message through

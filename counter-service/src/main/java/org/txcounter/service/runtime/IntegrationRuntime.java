@@ -25,8 +25,8 @@ import org.txcounter.core.config.ListenerLimits;
 import org.txcounter.core.config.RuntimeConfig;
 import org.txcounter.core.hooks.http.CountingFilter;
 import org.txcounter.core.hooks.jms.jakarta.MessageStamper;
-import org.txcounter.core.ingress.IngressCounter;
-import org.txcounter.core.stamp.OwnDestinations;
+import org.txcounter.core.IngressCounter;
+import org.txcounter.core.OwnDestinations;
 import org.txcounter.service.security.ListenerGuard;
 
 /**

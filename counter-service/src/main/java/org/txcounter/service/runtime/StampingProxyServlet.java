@@ -11,8 +11,8 @@ import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.ee10.proxy.ProxyServlet;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
-import org.txcounter.core.ingress.IngressCounter;
-import org.txcounter.core.stamp.OwnDestinations;
+import org.txcounter.core.IngressCounter;
+import org.txcounter.core.OwnDestinations;
 
 /**
  * Jetty's streaming reverse proxy for one passthrough route, with these changes:

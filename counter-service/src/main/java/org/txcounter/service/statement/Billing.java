@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.SecretStore;
+import org.txcounter.core.internal.Internals;
 import org.txcounter.core.io.PrivateFiles;
 
 /**
@@ -53,13 +54,13 @@ public final class Billing implements AutoCloseable {
     public static Billing create(CounterConfig config, TransactionCounter counter, SecretStore secrets, Clock clock) {
         StatementKey key = StatementKey.from(secrets);
         String deployment = config.dedupe().deploymentId();
-        Forecasts forecasts = new Forecasts(counter.store(), counter.billingZone(), clock,
+        Forecasts forecasts = new Forecasts(Internals.store(counter), counter.billingZone(), clock,
                 () -> counter.unflushed().total());
-        MonthCloser closer = new MonthCloser(counter.store(), counter.updateInterval(), counter.billingZone(),
-                config.closeGrace(), deployment, key, clock, counter::verifyLedger, forecasts::project);
+        MonthCloser closer = new MonthCloser(Internals.store(counter), counter.updateInterval(), counter.billingZone(),
+                config.closeGrace(), deployment, key, clock, () -> Internals.verifyLedger(counter), forecasts::project);
         Optional<QuotaWebhook> webhook = config.licence().webhook()
                 .map(url -> new QuotaWebhook(url, QuotaWebhook.DEFAULT_BACKOFF));
-        QuotaMonitor quota = new QuotaMonitor(counter.store(), config.licence(), counter.billingZone(), deployment,
+        QuotaMonitor quota = new QuotaMonitor(Internals.store(counter), config.licence(), counter.billingZone(), deployment,
                 clock, webhook);
         return new Billing(closer, forecasts, quota, deployment, clock);
     }

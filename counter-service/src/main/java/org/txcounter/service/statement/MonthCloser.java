@@ -22,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.txcounter.core.Transport;
 import org.txcounter.core.forecast.MonthForecast;
+import org.txcounter.core.internal.Internals;
 import org.txcounter.core.interval.IntervalSchedule;
 import org.txcounter.core.ledger.LedgerFinding;
 import org.txcounter.core.ledger.NodeHead;
@@ -32,7 +33,7 @@ import org.txcounter.core.store.MonthAlreadyClosedException;
 import org.txcounter.core.store.MonthClosure;
 import org.txcounter.core.store.MonthSnapshot;
 import org.txcounter.core.store.NodeSpan;
-import org.txcounter.core.store.ReportRow;
+import org.txcounter.core.ReportRow;
 
 /**
  * Closes billing months and issues their signed statements.

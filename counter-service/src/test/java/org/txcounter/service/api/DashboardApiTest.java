@@ -28,6 +28,7 @@ import org.txcounter.core.MutableClock;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.Transport;
 import org.txcounter.core.TransportCounter;
+import org.txcounter.core.internal.Internals;
 
 /**
  * What the dashboard reads, as every client reads it: daily totals, the last ledger check, who is logged in; and
@@ -85,7 +86,7 @@ class DashboardApiTest {
 
     private void flush() {
         clock.advance(Duration.ofMinutes(1));
-        counter.flusher().flushDue();
+        Internals.flusher(counter).flushDue();
     }
 
     @Test
@@ -94,7 +95,7 @@ class DashboardApiTest {
         record(Transport.JMS, 3);
         flush();
         clock.set(Instant.parse("2026-11-25T23:59:10Z"));
-        counter.flusher().flushDue();
+        Internals.flusher(counter).flushDue();
         record(Transport.HTTP, 5);
         flush();
         record(Transport.HTTP, 2);

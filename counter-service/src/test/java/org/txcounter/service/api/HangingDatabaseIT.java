@@ -24,6 +24,7 @@ import org.txcounter.core.Transport;
 import org.txcounter.core.TransportCounter;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.DataSourceConfig;
+import org.txcounter.core.internal.Internals;
 import org.txcounter.core.store.CounterStore;
 import org.txcounter.core.store.IntervalRow;
 import org.txcounter.core.store.TcpProxy;
@@ -189,14 +190,14 @@ class HangingDatabaseIT {
                     clock.advance(Duration.ofMinutes(1));
                     int expected = interval;
                     // The timer closes the interval within a second; the store thread's write of it hangs.
-                    awaitUpTo(Duration.ofSeconds(5), () -> counter.flusher().queued().size() >= expected);
+                    awaitUpTo(Duration.ofSeconds(5), () -> Internals.flusher(counter).queued().size() >= expected);
                     Thread.sleep(2_500);
                 }
-                assertThat(counter.flusher().queued()).hasSize(3);
+                assertThat(Internals.flusher(counter).queued()).hasSize(3);
                 assertThat(sawNotReady).as("/health/ready reported the database as not answering").isTrue();
 
                 proxy.restore();
-                awaitUpTo(Duration.ofSeconds(30), () -> counter.flusher().queued().isEmpty());
+                awaitUpTo(Duration.ofSeconds(30), () -> Internals.flusher(counter).queued().isEmpty());
                 // The round under way may have asked before the queue drained; the one after it asks after.
                 long drainedAt = rounds.get();
                 awaitUpTo(Duration.ofSeconds(30), () -> rounds.get() >= drainedAt + 2);

@@ -33,6 +33,7 @@ import org.txcounter.core.Transport;
 import org.txcounter.core.TransportCounter;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.DataSourceConfig;
+import org.txcounter.core.internal.Internals;
 import org.txcounter.core.store.EmbeddedH2;
 
 /** The API over real HTTP, on a real H2 database, with a clock the test moves. */
@@ -94,7 +95,7 @@ class ManagementApiTest {
         assertThat(before.at("/unflushed/byTransport/JMS").asLong()).isEqualTo(3);
 
         clock.advance(Duration.ofMinutes(1));
-        counter.flusher().flushDue();
+        Internals.flusher(counter).flushDue();
 
         HttpResponse<String> response = get("/transaction/count?year=2026&month=11");
         assertThat(response.statusCode()).isEqualTo(200);
@@ -121,10 +122,10 @@ class ManagementApiTest {
     void theReportIsJsonByDefaultAndCsvOnRequest() throws Exception {
         record(Transport.HTTP, 4);
         clock.set(Instant.parse("2026-12-01T00:00:00Z"));
-        counter.flusher().flushDue();
+        Internals.flusher(counter).flushDue();
         record(Transport.JMS, 2);
         clock.advance(Duration.ofMinutes(1));
-        counter.flusher().flushDue();
+        Internals.flusher(counter).flushDue();
 
         JsonNode json = JSON.readTree(get("/transaction/report?start=2026-11&end=2026-12").body());
         assertThat(json.get("start").asText()).isEqualTo("2026-11");
@@ -215,7 +216,7 @@ class ManagementApiTest {
         counter.ingress().jmsMessage("orders", "not-a-stamp", "ID:1").close();
         counter.ingress().jmsMessage("orders", "not-a-stamp", "ID:2").close();
         clock.advance(Duration.ofMinutes(1));
-        counter.flusher().flushDue();
+        Internals.flusher(counter).flushDue();
         record(Transport.HTTP, 5);
 
         String before = get("/metrics").body();
@@ -247,9 +248,9 @@ class ManagementApiTest {
     void nodesTellAReportingNodeFromASilentOne() throws Exception {
         record(Transport.HTTP, 3);
         clock.advance(Duration.ofMinutes(1));
-        counter.flusher().flushDue();
+        Internals.flusher(counter).flushDue();
         clock.advance(Duration.ofMinutes(1));
-        counter.flusher().flushDue();
+        Internals.flusher(counter).flushDue();
 
         JsonNode reporting = JSON.readTree(get("/transaction/nodes").body());
         assertThat(reporting.at("/nodes/0/nodeId").asText()).isEqualTo("node-a");
@@ -267,7 +268,7 @@ class ManagementApiTest {
     void verifyReportsAnIntactLedgerAndNamesAnEditedRow() throws Exception {
         record(Transport.JMS, 2);
         clock.advance(Duration.ofMinutes(1));
-        counter.flusher().flushDue();
+        Internals.flusher(counter).flushDue();
 
         JsonNode intact = JSON.readTree(get("/transaction/verify").body());
         assertThat(intact.get("valid").asBoolean()).isTrue();
@@ -294,7 +295,7 @@ class ManagementApiTest {
         assertThat(JSON.readTree(ready.body()).at("/checks/schema").asText()).isEqualTo("CURRENT");
         assertThat(JSON.readTree(ready.body()).at("/checks/flusher").asText()).isEqualTo("UP");
 
-        counter.store().close();
+        Internals.store(counter).close();
         // The store thread does this every few seconds; this counter has none, so the test does it.
         assertThat(counter.checkDatabase()).isFalse();
 
@@ -313,7 +314,7 @@ class ManagementApiTest {
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(ready.body()).isEqualTo("{\"status\":\"UP\"}");
 
-        counter.store().close();
+        Internals.store(counter).close();
         // The store thread does this every few seconds; this counter has none, so the test does it.
         assertThat(counter.checkDatabase()).isFalse();
 
@@ -355,7 +356,7 @@ class ManagementApiTest {
 
     @Test
     void aLostDatabaseIsA503WithoutAStackTrace() throws Exception {
-        counter.store().close();
+        Internals.store(counter).close();
 
         HttpResponse<String> response = get("/transaction/count?year=2026&month=10");
 
@@ -372,7 +373,7 @@ class ManagementApiTest {
     @Test
     void anIdleNodeThatReportsIsCountedAsANodeOfTheMonthAndTheNodesKeysKeepTheirOrder() throws Exception {
         clock.advance(Duration.ofMinutes(1));
-        counter.flusher().flushDue();
+        Internals.flusher(counter).flushDue();
 
         String nodes = get("/transaction/nodes").body();
         assertThat(nodes).startsWith("{\"silentAfterSeconds\":150,\"nodes\":[{\"nodeId\":\"node-a\",\"lastSeq\":0,");

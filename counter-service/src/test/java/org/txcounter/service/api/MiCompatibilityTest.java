@@ -27,6 +27,7 @@ import org.txcounter.core.MutableClock;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.Transport;
 import org.txcounter.core.TransportCounter;
+import org.txcounter.core.internal.Internals;
 import org.txcounter.core.store.IntervalRow;
 
 /**
@@ -105,10 +106,10 @@ class MiCompatibilityTest {
         record(Transport.HTTP, 9);
         record(Transport.JMS, 3);
         clock.set(Instant.parse("2026-11-01T00:00:00Z"));
-        counter.flusher().flushDue();
+        Internals.flusher(counter).flushDue();
         record(Transport.HTTP, 5);
         clock.advance(Duration.ofMinutes(1));
-        counter.flusher().flushDue();
+        Internals.flusher(counter).flushDue();
         record(Transport.JMS, 4);
     }
 
@@ -133,7 +134,7 @@ class MiCompatibilityTest {
         assertThat(fieldNames(report)).containsExactly("TransactionCountData");
         JsonNode data = STRICT.readTree(report).get("TransactionCountData");
         data.forEach(row -> row.forEach(cell -> assertThat(cell.isTextual()).as("%s in %s", cell, row).isTrue()));
-        List<IntervalRow> ledger = counter.store().ledger("node-a");
+        List<IntervalRow> ledger = Internals.store(counter).ledger("node-a");
         assertThat(report).isEqualTo("{\"TransactionCountData\":["
                 + "[\"TIME_STAMP\",\"NODE_ID\",\"TRANSACTION_COUNT\",\"TRANSACTION_COUNT_ENCRYPTED\"],"
                 + "[\"2026-10-01\",\"node-a\",\"12\",\"ledger:seq=1:mac=" + mac(1, "JMS") + "\"],"
@@ -158,7 +159,7 @@ class MiCompatibilityTest {
 
     /** The MAC stored with node-a's ledger row {@code seq}/{@code transport}. */
     private String mac(long seq, String transport) throws SQLException {
-        try (Connection connection = counter.store().dataSource().getConnection();
+        try (Connection connection = Internals.store(counter).dataSource().getConnection();
                 PreparedStatement query = connection.prepareStatement(
                         "SELECT mac FROM txn_interval WHERE node_id = 'node-a' AND seq = ? AND transport = ?")) {
             query.setLong(1, seq);

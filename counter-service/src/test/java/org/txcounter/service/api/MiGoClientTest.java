@@ -22,6 +22,7 @@ import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.Transport;
 import org.txcounter.core.TransportCounter;
 import org.txcounter.core.config.CounterConfig;
+import org.txcounter.core.internal.Internals;
 
 /**
  * The MI-compatible endpoints as WSO2's own Go clients read them: {@code src/test/go/miclient} logs in, decodes
@@ -52,13 +53,13 @@ class MiGoClientTest {
             record(counter, Transport.HTTP, 7);
             record(counter, Transport.JMS, 2);
             clock.set(Instant.parse("2026-10-01T00:00:00Z"));
-            counter.flusher().flushDue();
+            Internals.flusher(counter).flushDue();
             record(counter, Transport.HTTP, 30);
             clock.advance(Duration.ofMinutes(1));
-            counter.flusher().flushDue();
+            Internals.flusher(counter).flushDue();
             record(counter, Transport.JMS, 4);
             clock.advance(Duration.ofMinutes(1));
-            counter.flusher().flushDue();
+            Internals.flusher(counter).flushDue();
 
             Path csv = dir.resolve("report.csv");
             Path source = Path.of("src", "test", "go", "miclient", "main.go").toAbsolutePath();

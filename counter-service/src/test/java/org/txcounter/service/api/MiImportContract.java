@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.config.DataSourceConfig;
 import org.txcounter.core.config.DeploymentToml;
+import org.txcounter.core.internal.Internals;
 import org.txcounter.core.ledger.LedgerFinding;
 import org.txcounter.core.store.ImportedMonth;
 import org.txcounter.core.store.TestDatabases;
@@ -163,7 +164,7 @@ abstract class MiImportContract {
         try (TransactionCounter counter = TransactionCounter.open(
                 DeploymentToml.read(toml), Clock.systemUTC())) {
             List<ImportedMonth> stored = new ArrayList<>();
-            counter.store().imported(YearMonth.of(2026, 1), YearMonth.of(2026, 12)).forEach(row ->
+            Internals.store(counter).imported(YearMonth.of(2026, 1), YearMonth.of(2026, 12)).forEach(row ->
                     stored.add(new ImportedMonth(row.month(), row.nodeId(), row.source(), row.rawCount(),
                             row.count(), null)));
             assertThat(stored).containsExactly(
@@ -178,8 +179,8 @@ abstract class MiImportContract {
             assertThat(importMi()).as(err.toString(StandardCharsets.UTF_8)).isZero();
             assertThat(out.toString(StandardCharsets.UTF_8)).contains("Imported 0 month total(s)",
                     "6 were imported before and are unchanged");
-            assertThat(counter.store().imported(YearMonth.of(2026, 1), YearMonth.of(2026, 12))).hasSize(6);
-            assertThat(counter.verifyLedger()).isEmpty();
+            assertThat(Internals.store(counter).imported(YearMonth.of(2026, 1), YearMonth.of(2026, 12))).hasSize(6);
+            assertThat(Internals.verifyLedger(counter)).isEmpty();
 
             Javalin app = TestApi.plain(counter, Clock.systemUTC());
             try {
@@ -212,7 +213,7 @@ abstract class MiImportContract {
                 assertThat(statement.executeUpdate("UPDATE txn_imported SET txn_count = 150 WHERE node_id = 'mi-a1' "
                         + "AND billing_period = 202602")).isEqualTo(1);
             }
-            List<LedgerFinding> findings = counter.verifyLedger();
+            List<LedgerFinding> findings = Internals.verifyLedger(counter);
             assertThat(findings).hasSize(1);
             assertThat(findings.get(0).kind()).isEqualTo(LedgerFinding.Kind.EDITED);
             assertThat(findings.get(0).nodeId()).isEqualTo("mi-a1");

@@ -28,6 +28,7 @@ import org.txcounter.core.Transport;
 import org.txcounter.core.TransportCounter;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.LicenceConfig;
+import org.txcounter.core.internal.Internals;
 import org.txcounter.service.runtime.RoutingStats;
 import org.txcounter.service.statement.Billing;
 
@@ -84,7 +85,7 @@ class StatementApiTest {
             http.record();
         }
         clock.advance(Duration.ofMinutes(1));
-        counter.flusher().flushDue();
+        Internals.flusher(counter).flushDue();
         billing.tick();
 
         JsonNode quota = json("/transaction/quota");

@@ -47,9 +47,10 @@ import org.txcounter.core.config.DataSourceConfig;
 import org.txcounter.core.config.DedupeConfig;
 import org.txcounter.core.config.ListenerLimits;
 import org.txcounter.core.config.RuntimeConfig;
-import org.txcounter.core.stamp.OwnDestinations;
+import org.txcounter.core.internal.Internals;
+import org.txcounter.core.OwnDestinations;
 import org.txcounter.core.stamp.StampAuthority;
-import org.txcounter.core.stamp.StampVerdict;
+import org.txcounter.core.StampVerdict;
 import org.txcounter.service.security.SelfSignedCertificate;
 
 /**
@@ -191,7 +192,7 @@ class IntegrationRuntimeIT {
         assertThat(ok).isEqualTo(10_000);
         assertThat(pending(counter, Transport.HTTP)).isEqualTo(10_000);
         clock.advance(Duration.ofMinutes(1));
-        counter.flusher().flushDue();
+        Internals.flusher(counter).flushDue();
         assertThat(counter.count(counter.currentMonth()).total()).isEqualTo(10_000);
     }
 
@@ -232,8 +233,8 @@ class IntegrationRuntimeIT {
         assertThat(pending(producerNode, Transport.HTTP)).isEqualTo(5_000);
         assertThat(pending(consumerNode, Transport.JMS)).isZero();
         clock.advance(Duration.ofMinutes(1));
-        producerNode.flusher().flushDue();
-        consumerNode.flusher().flushDue();
+        Internals.flusher(producerNode).flushDue();
+        Internals.flusher(consumerNode).flushDue();
         assertThat(producerNode.count(producerNode.currentMonth()).total()).isEqualTo(5_000);
     }
 

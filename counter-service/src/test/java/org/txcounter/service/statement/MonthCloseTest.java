@@ -38,6 +38,7 @@ import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.DataSourceConfig;
 import org.txcounter.core.config.DedupeConfig;
 import org.txcounter.core.config.SecretStore;
+import org.txcounter.core.internal.Internals;
 import org.txcounter.core.store.ImportedMonth;
 import org.txcounter.core.store.MonthAlreadyClosedException;
 import org.txcounter.core.store.MonthClosure;
@@ -131,14 +132,14 @@ class MonthCloseTest {
             record(a, Transport.JMS, 3);
             record(b, Transport.HTTP, 7);
             clock.advance(MINUTE);
-            a.flusher().flushDue();
-            b.flusher().flushDue();
+            Internals.flusher(a).flushDue();
+            Internals.flusher(b).flushDue();
         }
         for (int minute = 0; minute < 7; minute++) {
             clock.advance(MINUTE);
-            a.flusher().flushDue();
+            Internals.flusher(a).flushDue();
             if (bReportsPastEnd) {
-                b.flusher().flushDue();
+                Internals.flusher(b).flushDue();
             }
         }
         return new Deployment(clock, a, b, billing(configA, a, clock));
@@ -161,7 +162,7 @@ class MonthCloseTest {
         deployment.clock().set(MONTH_END.plus(Duration.ofDays(3)));
         assertThat(closer.closeDue()).containsExactly(NOVEMBER);
 
-        MonthClosure closure = deployment.a().store().closure(NOVEMBER).orElseThrow();
+        MonthClosure closure = Internals.store(deployment.a()).closure(NOVEMBER).orElseThrow();
         assertThat(closure.closedBy()).isEqualTo(MonthCloser.AUTOMATIC);
         JsonNode statement = JSON.readTree(closure.statement()).get("statement");
         assertThat(statement.get("deployment").asText()).isEqualTo("finance-eu");
@@ -190,7 +191,7 @@ class MonthCloseTest {
             throws Exception {
         Deployment deployment = twoNodes(databaseName, true);
         // MI's counter said 2,500 for mi-node-1 in November; 900 of it happened in November (import-mi's figures).
-        deployment.a().store().importMonths(List.of(new ImportedMonth(NOVEMBER, "mi-node-1", "MI", 2500, 900,
+        Internals.store(deployment.a()).importMonths(List.of(new ImportedMonth(NOVEMBER, "mi-node-1", "MI", 2500, 900,
                 null)));
 
         MonthClosure closure = deployment.billing().closer().close(NOVEMBER, "ops");

@@ -34,6 +34,7 @@ import org.txcounter.core.Transport;
 import org.txcounter.core.TransportCounter;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.LicenceConfig;
+import org.txcounter.core.internal.Internals;
 
 /**
  * Quota alerts under a fake clock: each threshold alerts exactly once per month however often the quota is
@@ -100,41 +101,41 @@ class QuotaAlertTest {
         URI url = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/alerts");
         webhook = new QuotaWebhook(url, List.of(Duration.ofMillis(20), Duration.ofMillis(40), Duration.ofMillis(80)));
         LicenceConfig licence = new LicenceConfig(Optional.of(1000L), List.of(80, 90, 100), Optional.of(url));
-        QuotaMonitor monitor = new QuotaMonitor(counter.store(), licence, ZoneOffset.UTC, "prod-eu", clock,
+        QuotaMonitor monitor = new QuotaMonitor(Internals.store(counter), licence, ZoneOffset.UTC, "prod-eu", clock,
                 Optional.of(webhook));
 
         record(799);
         clock.advance(MINUTE);
-        counter.flusher().flushDue();
+        Internals.flusher(counter).flushDue();
         monitor.check();
         assertThat(monitor.alertsRaised()).as("79.9 %").isZero();
         assertThat(monitor.usedRatio()).isEqualTo(0.799);
 
         record(1);
         clock.advance(MINUTE);
-        counter.flusher().flushDue();
+        Internals.flusher(counter).flushDue();
         monitor.check();
         monitor.check();
         assertThat(monitor.alertsRaised()).as("exactly 80 %, checked twice").isEqualTo(1);
 
         record(250);
         clock.advance(MINUTE);
-        counter.flusher().flushDue();
+        Internals.flusher(counter).flushDue();
         monitor.check();
         monitor.check();
         assertThat(monitor.alertsRaised()).as("105 %: 90 and 100 at once, once each").isEqualTo(3);
         assertThat(monitor.usedRatio()).isEqualTo(1.05);
 
-        QuotaMonitor restarted = new QuotaMonitor(counter.store(), licence, ZoneOffset.UTC, "prod-eu", clock,
+        QuotaMonitor restarted = new QuotaMonitor(Internals.store(counter), licence, ZoneOffset.UTC, "prod-eu", clock,
                 Optional.of(webhook));
         restarted.check();
         assertThat(restarted.alertsRaised()).as("after a restart nothing alerts again this month").isZero();
 
         clock.set(Instant.parse("2026-06-01T00:00:30Z"));
-        counter.flusher().flushDue();
+        Internals.flusher(counter).flushDue();
         record(850);
         clock.advance(MINUTE);
-        counter.flusher().flushDue();
+        Internals.flusher(counter).flushDue();
         monitor.check();
         assertThat(monitor.alertsRaised()).as("June's 80 %").isEqualTo(4);
 
@@ -159,7 +160,7 @@ class QuotaAlertTest {
         assertThat(log.list.stream().map(ILoggingEvent::getFormattedMessage)
                 .filter(line -> line.startsWith("Licence quota alert"))).hasSize(4)
                 .anySatisfy(line -> assertThat(line).contains("800 transactions in 2026-05", "80 % threshold"));
-        assertThat(counter.store().quotaAlerts(YearMonth.of(2026, 5))).containsOnlyKeys(80, 90, 100);
+        assertThat(Internals.store(counter).quotaAlerts(YearMonth.of(2026, 5))).containsOnlyKeys(80, 90, 100);
     }
 
     private static JsonNode readJson(String body) {

@@ -8,7 +8,7 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.util.Objects;
-import org.txcounter.core.ingress.IngressCounter;
+import org.txcounter.core.IngressCounter;
 
 /**
  * Counts every HTTP request that enters the servlet container, before any servlet sees it. Put it first in the

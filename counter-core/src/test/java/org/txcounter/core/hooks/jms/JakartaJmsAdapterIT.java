@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.Set;
 import org.txcounter.core.hooks.jms.jakarta.CountingMessageListener;
 import org.txcounter.core.hooks.jms.jakarta.MessageStamper;
-import org.txcounter.core.ingress.IngressCounter;
-import org.txcounter.core.ingress.IngressCounter.Completion;
-import org.txcounter.core.stamp.OwnDestinations;
+import org.txcounter.core.IngressCounter;
+import org.txcounter.core.IngressCounter.Completion;
+import org.txcounter.core.OwnDestinations;
 
 /** The scenarios through the {@code jakarta.jms} adapter. Runs with only Artemis's jakarta client on the classpath. */
 class JakartaJmsAdapterIT extends JmsAdapterScenarios {

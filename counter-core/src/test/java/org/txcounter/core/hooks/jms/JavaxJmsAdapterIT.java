@@ -12,9 +12,9 @@ import javax.jms.Session;
 import javax.jms.TextMessage;
 import org.txcounter.core.hooks.jms.javax.CountingMessageListener;
 import org.txcounter.core.hooks.jms.javax.MessageStamper;
-import org.txcounter.core.ingress.IngressCounter;
-import org.txcounter.core.ingress.IngressCounter.Completion;
-import org.txcounter.core.stamp.OwnDestinations;
+import org.txcounter.core.IngressCounter;
+import org.txcounter.core.IngressCounter.Completion;
+import org.txcounter.core.OwnDestinations;
 
 /** The scenarios through the {@code javax.jms} adapter. Runs with only Artemis's javax client on the classpath. */
 class JavaxJmsAdapterIT extends JmsAdapterScenarios {

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.txcounter.core.TransactionMeter;
 import org.txcounter.core.Transport;
-import org.txcounter.core.ingress.IngressCounter;
+import org.txcounter.core.IngressCounter;
+import org.txcounter.core.internal.Internals;
 import org.txcounter.core.stamp.StampAuthority;
 
 /**
@@ -95,7 +96,7 @@ abstract class JmsAdapterScenarios {
     @BeforeEach
     void connect() throws Exception {
         meter = new TransactionMeter();
-        ingress = new IngressCounter(meter, Optional.of(new StampAuthority("jms-it", "node-1", SECRET,
+        ingress = Internals.ingressCounter(meter, Optional.of(new StampAuthority("jms-it", "node-1", SECRET,
                 Duration.ofHours(1), 10_000, clock)), true, 10_000, clock);
         jms = connect(ingress);
     }

@@ -4,8 +4,8 @@ import jakarta.jms.JMSException;
 import jakarta.jms.Message;
 import jakarta.jms.MessageListener;
 import java.util.Objects;
-import org.txcounter.core.ingress.IngressCounter;
-import org.txcounter.core.ingress.IngressCounter.Completion;
+import org.txcounter.core.IngressCounter;
+import org.txcounter.core.IngressCounter.Completion;
 
 /**
  * Wraps the {@code jakarta.jms} listener of an inbound endpoint so that every message is counted as it arrives,

@@ -4,8 +4,8 @@ import jakarta.jms.JMSException;
 import jakarta.jms.Message;
 import java.util.Objects;
 import java.util.Optional;
-import org.txcounter.core.ingress.IngressCounter;
-import org.txcounter.core.stamp.OwnDestinations;
+import org.txcounter.core.IngressCounter;
+import org.txcounter.core.OwnDestinations;
 
 /**
  * Stamps a {@code jakarta.jms} message the runtime is about to send while it handles an inbound transaction, so

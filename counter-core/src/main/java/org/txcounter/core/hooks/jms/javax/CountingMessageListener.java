@@ -4,8 +4,8 @@ import javax.jms.JMSException;
 import javax.jms.Message;
 import javax.jms.MessageListener;
 import java.util.Objects;
-import org.txcounter.core.ingress.IngressCounter;
-import org.txcounter.core.ingress.IngressCounter.Completion;
+import org.txcounter.core.IngressCounter;
+import org.txcounter.core.IngressCounter.Completion;
 
 /**
  * Wraps the {@code javax.jms} listener of an inbound endpoint so that every message is counted as it arrives,

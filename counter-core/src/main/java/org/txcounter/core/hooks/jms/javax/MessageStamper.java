@@ -4,8 +4,8 @@ import javax.jms.JMSException;
 import javax.jms.Message;
 import java.util.Objects;
 import java.util.Optional;
-import org.txcounter.core.ingress.IngressCounter;
-import org.txcounter.core.stamp.OwnDestinations;
+import org.txcounter.core.IngressCounter;
+import org.txcounter.core.OwnDestinations;
 
 /**
  * Stamps a {@code javax.jms} message the runtime is about to send while it handles an inbound transaction, so

@@ -1,4 +1,4 @@
-package org.txcounter.core.store;
+package org.txcounter.core;
 
 import java.time.Instant;
 import java.util.Optional;

@@ -1,7 +1,6 @@
-package org.txcounter.core.store;
+package org.txcounter.core;
 
 import java.time.YearMonth;
-import org.txcounter.core.TransportCounts;
 
 /**
  * The written total of one billing month across all nodes.

@@ -1,4 +1,4 @@
-package org.txcounter.core.ingress;
+package org.txcounter.core;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -10,13 +10,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.txcounter.core.TransactionMeter;
-import org.txcounter.core.Transport;
-import org.txcounter.core.TransportCounter;
+import org.txcounter.core.internal.Internals;
 import org.txcounter.core.interval.InFlightIds;
 import org.txcounter.core.interval.InFlightMessages;
 import org.txcounter.core.stamp.StampAuthority;
-import org.txcounter.core.stamp.StampVerdict;
 
 /**
  * The one place that decides whether an inbound request or message is a transaction. The servlet filter and the
@@ -26,12 +23,12 @@ import org.txcounter.core.stamp.StampVerdict;
  * or sent on, unless it carries a valid stamp of this deployment issued for the destination it arrived at: then an
  * earlier ingress of the same deployment already counted it. While it is being handled, {@link #stampFor} gives a
  * stamp for a message or call the runtime sends on its behalf to a destination the deployment consumes itself
- * (see {@link org.txcounter.core.stamp.OwnDestinations}); nothing else is stamped. A JMS message is also not counted when it is the redelivery of one
- * this node took in and did not complete ({@link #jmsMessage}); those messages are journaled with the counts
- * ({@link #inFlight()}), so this holds across a crash too.
+ * (see {@link org.txcounter.core.OwnDestinations}); nothing else is stamped. A JMS message is also not counted when it is the redelivery of one
+ * this node took in and did not complete ({@link #jmsMessage}); those messages are journaled with the counts,
+ * so this holds across a crash too.
  *
  * <pre>{@code
- * IngressCounter ingress = new IngressCounter(counter.meter(), stamps, settings, clock);
+ * IngressCounter ingress = counter.ingress();                // the running counter's, once, at deploy time
  * try (IngressCounter.Scope scope = ingress.httpRequest(request.getHeader(IngressCounter.HTTP_HEADER))) {
  *     handle(request);      // a message sent here to own queue "orders" carries ingress.stampFor("jms:orders")
  * }
@@ -60,14 +57,42 @@ public final class IngressCounter {
     private final AtomicLong nextRejectionLog = new AtomicLong();
     private final ThreadLocal<Scope> current = new ThreadLocal<>();
 
+    static {
+        Internals.grant(new Internals.IngressAccess() {
+            @Override
+            public IngressCounter create(TransactionMeter meter, Optional<StampAuthority> stamps,
+                    boolean httpChaining, int redeliveryIds, Clock clock) {
+                return new IngressCounter(meter, stamps, httpChaining, redeliveryIds, clock);
+            }
+
+            @Override
+            public Optional<StampAuthority> stamps(IngressCounter ingress) {
+                return ingress.stamps;
+            }
+
+            @Override
+            public InFlightMessages inFlight(IngressCounter ingress) {
+                return ingress.redeliveries;
+            }
+
+            @Override
+            public void restoreInFlight(IngressCounter ingress, InFlightIds ids) {
+                ingress.redeliveries.restore(ids);
+            }
+        });
+    }
+
     /**
+     * Built by the counter ({@link org.txcounter.core.TransactionCounter#ingress()}), or stand-alone through
+     * {@link Internals#ingressCounter}.
+     *
      * @param stamps        the deployment's stamp authority; empty means no deduplication: everything is counted
      * @param httpChaining  whether a valid stamp on an HTTP request (a call from another node of the deployment)
      *                      means it was already counted
      * @param redeliveryIds how many JMS messages taken in and not completed are remembered at most, to recognise
      *                      their redeliveries
      */
-    public IngressCounter(TransactionMeter meter, Optional<StampAuthority> stamps, boolean httpChaining,
+    private IngressCounter(TransactionMeter meter, Optional<StampAuthority> stamps, boolean httpChaining,
             int redeliveryIds, Clock clock) {
         this.http = meter.counter(Transport.HTTP);
         this.jms = meter.counter(Transport.JMS);
@@ -183,19 +208,6 @@ public final class IngressCounter {
         BY_LISTENER
     }
 
-    /** The messages taken in and not completed, which the journal keeps with the counts. */
-    public InFlightMessages inFlight() {
-        return redeliveries;
-    }
-
-    /**
-     * Takes back the in-flight messages the journal of the previous run held: their redeliveries are not counted.
-     * Call before the first message arrives.
-     */
-    public void restoreInFlight(InFlightIds ids) {
-        redeliveries.restore(ids);
-    }
-
     /**
      * The in-flight record now: how many messages are held, the most that are, and how many were forgotten
      * because it was full (each of those is counted again if it comes back).
@@ -217,7 +229,7 @@ public final class IngressCounter {
      * current inbound transaction on this thread; empty when no inbound transaction is being handled here (then
      * whatever is sent is counted by whoever consumes it) or stamping is off. Each call issues a new single-use
      * stamp. Pass only a destination the deployment consumes itself, as
-     * {@link org.txcounter.core.stamp.OwnDestinations} names it: a stamp sent anywhere else is a free transaction
+     * {@link org.txcounter.core.OwnDestinations} names it: a stamp sent anywhere else is a free transaction
      * for whoever reads it.
      */
     public Optional<String> stampFor(String destination) {
@@ -225,11 +237,6 @@ public final class IngressCounter {
             return Optional.empty();
         }
         return Optional.of(stamps.get().issue(destination));
-    }
-
-    /** The stamp authority, for housekeeping ({@link StampAuthority#sweep()}) and metrics; empty when off. */
-    public Optional<StampAuthority> stamps() {
-        return stamps;
     }
 
     /** How many stamps were rejected, by reason, since start. */

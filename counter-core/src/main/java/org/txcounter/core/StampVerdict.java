@@ -1,4 +1,4 @@
-package org.txcounter.core.stamp;
+package org.txcounter.core;
 
 /** What checking a stamp found. Only {@link #VALID} lets a message through uncounted. */
 public enum StampVerdict {

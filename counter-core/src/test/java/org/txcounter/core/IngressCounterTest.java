@@ -1,4 +1,4 @@
-package org.txcounter.core.ingress;
+package org.txcounter.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,11 +11,8 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.txcounter.core.MutableClock;
-import org.txcounter.core.TransactionMeter;
-import org.txcounter.core.Transport;
+import org.txcounter.core.internal.Internals;
 import org.txcounter.core.stamp.StampAuthority;
-import org.txcounter.core.stamp.StampVerdict;
 
 class IngressCounterTest {
 
@@ -28,7 +25,7 @@ class IngressCounterTest {
     private final StampAuthority stamps = new StampAuthority("prod", "node-1", SECRET, Duration.ofHours(1), 1_000, clock);
 
     private IngressCounter ingress(boolean httpChaining) {
-        return new IngressCounter(meter, Optional.of(stamps), httpChaining, 1000, clock);
+        return Internals.ingressCounter(meter, Optional.of(stamps), httpChaining, 1000, clock);
     }
 
     @Test
@@ -201,7 +198,7 @@ class IngressCounterTest {
 
     @Test
     void withoutStampsEverythingIsCountedAndNothingIsStamped() {
-        IngressCounter ingress = new IngressCounter(meter, Optional.empty(), true, 1000, clock);
+        IngressCounter ingress = Internals.ingressCounter(meter, Optional.empty(), true, 1000, clock);
         try (IngressCounter.Scope scope = ingress.httpRequest("v2.anything")) {
             assertThat(scope.counted()).isTrue();
             assertThat(ingress.stampFor(ORDERS)).isEmpty();

@@ -1,7 +1,6 @@
-package org.txcounter.core.store;
+package org.txcounter.core;
 
 import java.time.LocalDate;
-import org.txcounter.core.Transport;
 
 /**
  * What all nodes counted on one transport on one day of the billing time zone, from the ledger.

@@ -1,4 +1,4 @@
-package org.txcounter.core.stamp;
+package org.txcounter.core;
 
 import java.net.URI;
 import java.util.Collection;
@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.txcounter.core.config.NodeIds;
+import org.txcounter.core.stamp.StampAuthority;
 
 /**
  * The destinations the deployment consumes itself, the only ones a stamp is ever issued for: its queues (those of

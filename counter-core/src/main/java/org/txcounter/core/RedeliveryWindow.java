@@ -1,8 +1,5 @@
-package org.txcounter.core.ingress;
+package org.txcounter.core;
 
-import org.txcounter.core.TransactionMeter;
-import org.txcounter.core.TransportCounter;
-import org.txcounter.core.TransportCounts;
 import org.txcounter.core.interval.InFlightIds;
 import org.txcounter.core.interval.InFlightMessages;
 

@@ -1,4 +1,4 @@
-package org.txcounter.core.ingress;
+package org.txcounter.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,9 +10,6 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.txcounter.core.TransactionMeter;
-import org.txcounter.core.Transport;
-import org.txcounter.core.TransportCounter;
 import org.txcounter.core.interval.InFlightIds;
 
 /** The window answers exactly as a bounded, access-ordered map of the same capacity would, call for call. */

@@ -1,0 +1,34 @@
+/**
+ * The transaction counter as a library a host runtime embeds. Exported, and all an embedder uses:
+ * <ul>
+ *   <li>{@code org.txcounter.core}: starting and stopping the counter ({@code TransactionCounter}), its meter and
+ *       per-transport handles, the ingress decision the hooks share, the counts, the report rows and the
+ *       database's status;</li>
+ *   <li>{@code org.txcounter.core.config}: the configuration, built in code or read from {@code deployment.toml};</li>
+ *   <li>the hooks, one package per host API so that a host needs only the API it has:
+ *       {@code hooks.http} (a {@code jakarta.servlet} filter), {@code hooks.jms.jakarta} and
+ *       {@code hooks.jms.javax} (a counting {@code MessageListener} and a stamper each).</li>
+ * </ul>
+ * Everything else (store, flusher, journal, ledger, stamps, {@code internal}) is not exported. counter-service and
+ * the MI drop-in run on the class path, where they reach the internals without qualified exports.
+ *
+ * <p>H2, Flyway and the host APIs are {@code static}: the embedder brings the ones it uses. On the module path the
+ * store checks the schema; migrating with Flyway needs the class path, where Flyway can read the migrations.
+ */
+module org.txcounter.core {
+    requires transitive java.sql;
+    requires org.slf4j;
+    requires org.tomlj;
+    requires com.zaxxer.hikari;
+    requires org.jdbi.v3.core;
+    requires static flyway.core;
+    requires static transitive jakarta.servlet;
+    requires static transitive jakarta.messaging;
+    requires static transitive javax.jms.api;
+
+    exports org.txcounter.core;
+    exports org.txcounter.core.config;
+    exports org.txcounter.core.hooks.http;
+    exports org.txcounter.core.hooks.jms.jakarta;
+    exports org.txcounter.core.hooks.jms.javax;
+}
