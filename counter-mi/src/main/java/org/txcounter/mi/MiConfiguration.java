@@ -41,7 +41,11 @@ final class MiConfiguration {
         return config.toBuilder().dataDir(carbonHome.resolve(config.dataDir())).secretStore(secretStore).build();
     }
 
-    /** The one call that reads the file; MI's sections that are not the counter's are left to MI. */
+    /**
+     * The one call that reads the file. Today the strict reader of the service's own file, which refuses MI's
+     * sections ({@code [server]}, {@code [keystore.primary]}, ...); {@code DeploymentToml.readHosted}, which reads the
+     * counter's sections and leaves the host's alone, replaces it here (see {@code MiDeploymentTomlTest}).
+     */
     static CounterConfig readFile(Path file, UnaryOperator<String> systemProperties,
             UnaryOperator<String> environment) {
         return DeploymentToml.read(file, systemProperties, environment);
