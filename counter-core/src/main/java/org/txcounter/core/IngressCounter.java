@@ -167,6 +167,17 @@ public final class IngressCounter {
     }
 
     /**
+     * The broker delivers the message with this id for the first time: its {@code JMSRedelivered} flag is not set.
+     * For a runtime whose commits and acknowledgements the counter does not see (MI's Synapse handler), which
+     * therefore leaves every message it takes in as not completed: an earlier record of the same id is not this
+     * message's, so it is forgotten and the message is counted when it enters ({@link #jmsMessage}). A producer that
+     * reuses an id gains nothing by it; a redelivery (flag set) of a message this node took in is still not counted.
+     */
+    public void firstDelivery(String messageId) {
+        redeliveries.complete(RedeliveryWindow.fingerprint(messageId));
+    }
+
+    /**
      * The JMS message handled on this thread was committed or acknowledged: {@link Scope#complete()} of the
      * innermost scope, for listeners that do not hold their scope (see
      * {@link Completion#BY_LISTENER}). Does nothing outside a scope.

@@ -76,6 +76,20 @@ class IngressCounterTest {
     }
 
     @Test
+    void aFirstDeliveryForgetsAnEarlierRecordOfItsIdAndARedeliveryIsStillRecognised() {
+        IngressCounter ingress = ingress(true);
+        // A runtime that does not see completion leaves each message held as not completed.
+        ingress.jmsMessage("orders", null, "ID:1").close();
+        ingress.jmsMessage("orders", null, "ID:1").close();
+        assertThat(meter.pending()).containsEntry(Transport.JMS, 1L);
+        // The broker says this delivery is a first one: the same id is a new message.
+        ingress.firstDelivery("ID:1");
+        ingress.jmsMessage("orders", null, "ID:1").close();
+        assertThat(meter.pending()).containsEntry(Transport.JMS, 2L);
+        assertThat(ingress.redeliveriesSkipped()).isEqualTo(1);
+    }
+
+    @Test
     void aRedeliveredStampedMessageIsNotCountedEither() {
         IngressCounter ingress = ingress(true);
         String stamp = stamps.issue(ORDERS);

@@ -1,0 +1,53 @@
+package org.txcounter.mi;
+
+import java.nio.file.Path;
+import java.util.function.UnaryOperator;
+import org.txcounter.core.config.CounterConfig;
+import org.txcounter.core.config.ConfigException;
+import org.txcounter.core.config.DeploymentToml;
+
+/**
+ * Where the handler's configuration comes from: MI's own {@code <carbon.home>/conf/deployment.toml}, its
+ * {@code [transaction_counter]} section and the {@code [[datasource]]} that names, with MI's
+ * {@code enableTransactionCounter} precedence (system property, then environment, then the file). A relative
+ * {@code [node] data_dir} is taken under {@code carbon.home}.
+ *
+ * <p>Stateless and thread-safe.
+ */
+final class MiConfiguration {
+
+    /** The system property MI sets to its home directory. */
+    static final String CARBON_HOME = "carbon.home";
+
+    private MiConfiguration() {
+    }
+
+    /** Reads the configuration of the MI whose home the system property {@value #CARBON_HOME} names. */
+    static CounterConfig read(UnaryOperator<String> systemProperties, UnaryOperator<String> environment) {
+        String home = systemProperties.apply(CARBON_HOME);
+        if (home == null || home.isBlank()) {
+            throw new ConfigException("The system property " + CARBON_HOME + " is not set, so MI's "
+                    + "conf/deployment.toml cannot be found. Start MI with its own launcher (bin/micro-integrator.sh), "
+                    + "which sets it.");
+        }
+        Path carbonHome = Path.of(home);
+        CounterConfig config = readFile(carbonHome.resolve("conf").resolve("deployment.toml"), systemProperties,
+                environment);
+        if (config.dataDir().isAbsolute()) {
+            return config;
+        }
+        Path secretStore = config.secretStore().isAbsolute() ? config.secretStore()
+                : carbonHome.resolve(config.secretStore());
+        return config.toBuilder().dataDir(carbonHome.resolve(config.dataDir())).secretStore(secretStore).build();
+    }
+
+    /**
+     * The one call that reads the file. Today the strict reader of the service's own file, which refuses MI's
+     * sections ({@code [server]}, {@code [keystore.primary]}, ...); {@code DeploymentToml.readHosted}, which reads the
+     * counter's sections and leaves the host's alone, replaces it here (see {@code MiDeploymentTomlTest}).
+     */
+    static CounterConfig readFile(Path file, UnaryOperator<String> systemProperties,
+            UnaryOperator<String> environment) {
+        return DeploymentToml.read(file, systemProperties, environment);
+    }
+}
