@@ -31,23 +31,14 @@ final class MiConfiguration {
                     + "which sets it.");
         }
         Path carbonHome = Path.of(home);
-        CounterConfig config = readFile(carbonHome.resolve("conf").resolve("deployment.toml"), systemProperties,
-                environment);
+        // MI's own file: the counter's sections are read (strictly), MI's are left alone.
+        CounterConfig config = DeploymentToml.readHosted(carbonHome.resolve("conf").resolve("deployment.toml"),
+                systemProperties, environment);
         if (config.dataDir().isAbsolute()) {
             return config;
         }
         Path secretStore = config.secretStore().isAbsolute() ? config.secretStore()
                 : carbonHome.resolve(config.secretStore());
         return config.toBuilder().dataDir(carbonHome.resolve(config.dataDir())).secretStore(secretStore).build();
-    }
-
-    /**
-     * The one call that reads the file. Today the strict reader of the service's own file, which refuses MI's
-     * sections ({@code [server]}, {@code [keystore.primary]}, ...); {@code DeploymentToml.readHosted}, which reads the
-     * counter's sections and leaves the host's alone, replaces it here (see {@code MiDeploymentTomlTest}).
-     */
-    static CounterConfig readFile(Path file, UnaryOperator<String> systemProperties,
-            UnaryOperator<String> environment) {
-        return DeploymentToml.read(file, systemProperties, environment);
     }
 }

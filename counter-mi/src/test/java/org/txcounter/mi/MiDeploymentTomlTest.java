@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.txcounter.core.config.CounterConfig;
@@ -18,8 +17,6 @@ import org.txcounter.core.config.ConfigException;
  * MI's own deployment.toml, with many sections that are MI's, read through carbon.home: the counter takes its
  * sections and its datasource and leaves the rest to MI, while its own sections stay strict.
  */
-@Disabled("Needs DeploymentToml.readHosted, which leaves a host's sections alone: MiConfiguration.readFile switches "
-        + "to it when it is on main")
 class MiDeploymentTomlTest {
 
     private static final String MI_FILE = """

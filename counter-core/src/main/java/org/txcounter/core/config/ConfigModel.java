@@ -34,8 +34,23 @@ public final class ConfigModel {
         ALIASES
     }
 
-    /** A section of the file: its dotted name (as written between the brackets), how it is written, what it is. */
-    public record Section(String name, Kind kind, String description) {
+    /**
+     * Who reads a section. The counter's sections are read wherever the counter runs, inside a host such as MI as
+     * well; the service's are read only by the standalone service, and a host's file may use the same names for
+     * its own purposes (MI's {@code [management_api]}).
+     */
+    public enum Owner {
+        /** Read by counter-core, in the service and inside a host. */
+        COUNTER,
+        /** Read by the standalone service only; left alone in a host's file. */
+        SERVICE
+    }
+
+    /**
+     * A section of the file: its dotted name (as written between the brackets), how it is written, who reads it,
+     * what it is.
+     */
+    public record Section(String name, Kind kind, Owner owner, String description) {
     }
 
     /**
@@ -55,40 +70,64 @@ public final class ConfigModel {
     }
 
     public static final List<Section> SECTIONS = List.of(
-            new Section("datasource", Kind.ARRAY_OF_TABLES, "A JDBC data source, in MI's format. The counter "
+            new Section("datasource", Kind.ARRAY_OF_TABLES, Owner.COUNTER,
+                    "A JDBC data source, in MI's format. The counter "
                     + "uses the one named by [transaction_counter] data_source; without any, the embedded H2 "
                     + "database in data_dir."),
-            new Section("datasource.pool_options", Kind.SUBTABLE, "MI's pool options, mapped onto HikariCP."),
-            new Section("transaction_counter", Kind.TABLE, "Counting, as in MI."),
-            new Section("node", Kind.TABLE, "This node's identity and files."),
-            new Section("billing", Kind.TABLE, "How months are billed."),
-            new Section("licence", Kind.TABLE, "The licence's monthly quota and the alerts raised on the way to it."),
-            new Section("management_api", Kind.TABLE, "The management API (counts, reports, health, metrics)."),
-            new Section("management_api.user", Kind.ARRAY_OF_TABLES, "A user of the management API. With none, "
+            new Section("datasource.pool_options", Kind.SUBTABLE, Owner.COUNTER,
+                    "MI's pool options, mapped onto HikariCP."),
+            new Section("transaction_counter", Kind.TABLE, Owner.COUNTER,
+                    "Counting, as in MI."),
+            new Section("node", Kind.TABLE, Owner.COUNTER,
+                    "This node's identity and files."),
+            new Section("billing", Kind.TABLE, Owner.COUNTER,
+                    "How months are billed."),
+            new Section("licence", Kind.TABLE, Owner.SERVICE,
+                    "The licence's monthly quota and the alerts raised on the way to it."),
+            new Section("management_api", Kind.TABLE, Owner.SERVICE,
+                    "The management API (counts, reports, health, metrics)."),
+            new Section("management_api.user", Kind.ARRAY_OF_TABLES, Owner.SERVICE,
+                    "A user of the management API. With none, "
                     + "the first start creates admin with a random password, printed once."),
-            new Section("deduplication", Kind.TABLE, "Signed stamps, so that an async pair or a call between nodes "
+            new Section("deduplication", Kind.TABLE, Owner.COUNTER,
+                    "Signed stamps, so that an async pair or a call between nodes "
                     + "of one deployment counts once."),
-            new Section("passthrough", Kind.TABLE, "The integration runtime's HTTP passthrough listener."),
-            new Section("passthrough.route", Kind.ARRAY_OF_TABLES, "A passthrough route: a proxy to a backend, or "
+            new Section("passthrough", Kind.TABLE, Owner.SERVICE,
+                    "The integration runtime's HTTP passthrough listener."),
+            new Section("passthrough.route", Kind.ARRAY_OF_TABLES, Owner.SERVICE,
+                    "A passthrough route: a proxy to a backend, or "
                     + "an async route onto a queue. Exactly one of backend and queue."),
-            new Section("deduplication.peer", Kind.ARRAY_OF_TABLES, "Another node of this deployment that HTTP "
+            new Section("deduplication.peer", Kind.ARRAY_OF_TABLES, Owner.COUNTER,
+                    "Another node of this deployment that HTTP "
                     + "calls may be chained to: only calls to a peer carry a stamp."),
-            new Section("jms", Kind.TABLE, "The JMS broker of the inbound endpoints."),
-            new Section("jms.producer", Kind.ARRAY_OF_TABLES, "A login for outside producers of the embedded "
+            new Section("jms", Kind.TABLE, Owner.SERVICE,
+                    "The JMS broker of the inbound endpoints."),
+            new Section("jms.producer", Kind.ARRAY_OF_TABLES, Owner.SERVICE,
+                    "A login for outside producers of the embedded "
                     + "broker: it may send to the inbound endpoints' queues and nothing else."),
-            new Section("inbound_endpoint", Kind.ARRAY_OF_TABLES, "A JMS inbound endpoint. Exactly one of "
+            new Section("inbound_endpoint", Kind.ARRAY_OF_TABLES, Owner.SERVICE,
+                    "A JMS inbound endpoint. Exactly one of "
                     + "forward_to and forward_to_queue."),
-            new Section("schema", Kind.TABLE, "Schema migrations (the migrate command)."),
-            new Section("ledger", Kind.TABLE, "The tamper-evident ledger."),
-            new Section("ledger.retired_key", Kind.ARRAY_OF_TABLES, "A ledger key no longer used for new rows, "
+            new Section("schema", Kind.TABLE, Owner.COUNTER,
+                    "Schema migrations (the migrate command)."),
+            new Section("ledger", Kind.TABLE, Owner.COUNTER,
+                    "The tamper-evident ledger."),
+            new Section("ledger.retired_key", Kind.ARRAY_OF_TABLES, Owner.COUNTER,
+                    "A ledger key no longer used for new rows, "
                     + "kept so that verify checks the rows it signed."),
-            new Section("journal", Kind.TABLE, "The local journal that bounds the loss on a hard kill, and the "
+            new Section("journal", Kind.TABLE, Owner.COUNTER,
+                    "The local journal that bounds the loss on a hard kill, and the "
                     + "final write on a graceful stop."),
-            new Section("metrics", Kind.TABLE, "An optional listener of its own for Prometheus: GET /metrics on a "
+            new Section("metrics", Kind.TABLE, Owner.SERVICE,
+                    "An optional listener of its own for Prometheus: GET /metrics on a "
                     + "separate port, plain HTTP, so a scraper needs no management account."),
-            new Section("secret_store", Kind.TABLE, "The keystore whose AES key decrypts enc:v1: values."),
-            new Section("secrets", Kind.ALIASES, "Secrets referred to elsewhere as $secret{alias}: plain text in "
-                    + "square brackets, or an enc:v1: value from the encrypt-secret command."));
+            new Section("secret_store", Kind.TABLE, Owner.SERVICE,
+                    "The keystore whose AES key decrypts enc:v1: values."),
+            new Section("secrets", Kind.ALIASES, Owner.COUNTER,
+                    "Secrets referred to elsewhere as $secret{alias}: plain text in "
+                    + "square brackets, or an enc:v1: value from the encrypt-secret command. Inside a host (MI) the "
+                    + "section is the host's: only the aliases the counter's keys refer to are read, and only in "
+                    + "plain text."));
 
     private static final String PORT = "0 to 65535";
     private static final String NAME = "1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit";
@@ -356,6 +395,11 @@ public final class ConfigModel {
             throw new IllegalArgumentException("No section " + section + " in the configuration model");
         }
         return Collections.unmodifiableSet(keys);
+    }
+
+    /** The owner of a top-level section or array of tables; empty for a name that is not in the model. */
+    public static java.util.Optional<Owner> ownerOf(String name) {
+        return SECTIONS.stream().filter(section -> section.name().equals(name)).map(Section::owner).findFirst();
     }
 
     /** Each {@code [name]} section with its keys, in the order of the table. */

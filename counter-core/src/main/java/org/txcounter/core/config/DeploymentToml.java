@@ -71,6 +71,17 @@ import org.txcounter.core.OwnDestinations;
  * <p>Every mistake is reported with the file, the line, the key, the value found and what was expected. Unknown
  * sections and keys are errors: a misspelt key silently ignored would leave a billing system misconfigured.
  *
+ * <p>Two ways of reading. {@link #read} reads the standalone service's own file: every section is ours, and an
+ * unknown section or key anywhere is an error. {@link #readHosted} reads a host's file, such as MI's
+ * {@code <MI_HOME>/conf/deployment.toml}: only the counter's own sections ({@link ConfigModel.Owner#COUNTER}) are
+ * read, and they stay strict (an unknown key in {@code [transaction_counter]} is still an error naming its line),
+ * while every other section is the host's and left alone: MI's {@code [server]}, {@code [keystore.*]},
+ * {@code [management_api]}, its other {@code [[datasource]]} entries. Inside a host, {@code [secrets]} is the host's
+ * too: only the aliases the counter's keys refer to are read, and only plain text ({@code "[...]"}), since the
+ * keystore of {@code enc:v1:} values is the service's.
+ *
+ * <p>Each call reads on its own; safe to call from any thread.
+ *
  * <p>{@code enable} follows MI's precedence: the system property {@value #ENABLE_SWITCH}, then the environment
  * variable of the same name, then the file; counting is on when none of them says otherwise.
  */
@@ -97,11 +108,13 @@ public final class DeploymentToml {
 
     private final String source;
     private final TomlParseResult toml;
+    private final boolean hosted;
     private final Map<String, String> secrets = new LinkedHashMap<>();
 
-    private DeploymentToml(String source, TomlParseResult toml) {
+    private DeploymentToml(String source, TomlParseResult toml, boolean hosted) {
         this.source = source;
         this.toml = toml;
+        this.hosted = hosted;
     }
 
     /** Reads the file, taking the {@code enable} switch from this JVM's system properties and environment. */
@@ -112,26 +125,50 @@ public final class DeploymentToml {
     /** Reads the file with the given sources for the {@code enable} switch (for tests). */
     public static CounterConfig read(Path file, UnaryOperator<String> systemProperties,
             UnaryOperator<String> environment) {
-        String text;
+        return parse(readText(file), file.toString(), systemProperties, environment);
+    }
+
+    /**
+     * Reads the counter's own sections from a host's file, such as MI's {@code deployment.toml}, and leaves every
+     * other section alone; see the class comment.
+     *
+     * @param systemProperties the host's system properties, for the {@value #ENABLE_SWITCH} switch
+     * @param environment      the host's environment, for the same switch
+     */
+    public static CounterConfig readHosted(Path file, UnaryOperator<String> systemProperties,
+            UnaryOperator<String> environment) {
+        return parseHosted(readText(file), file.toString(), systemProperties, environment);
+    }
+
+    /** Parses TOML text as a host's file; {@code source} names it in error messages. */
+    public static CounterConfig parseHosted(String text, String source, UnaryOperator<String> systemProperties,
+            UnaryOperator<String> environment) {
+        return parse(text, source, true).toConfig(systemProperties, environment);
+    }
+
+    private static String readText(Path file) {
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            return Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new ConfigException("Cannot read " + file.toAbsolutePath() + ": " + e.getMessage()
                     + ". Check that the file exists and is readable by this user.", e);
         }
-        return parse(text, file.toString(), systemProperties, environment);
     }
 
     /** Parses TOML text; {@code source} names it in error messages. */
     public static CounterConfig parse(String text, String source, UnaryOperator<String> systemProperties,
             UnaryOperator<String> environment) {
+        return parse(text, source, false).toConfig(systemProperties, environment);
+    }
+
+    private static DeploymentToml parse(String text, String source, boolean hosted) {
         TomlParseResult toml = Toml.parse(text);
         if (toml.hasErrors()) {
             TomlParseError first = toml.errors().get(0);
             throw new ConfigException(source + " line " + first.position().line() + ": not valid TOML: "
                     + first.getMessage());
         }
-        return new DeploymentToml(source, toml).toConfig(systemProperties, environment);
+        return new DeploymentToml(source, toml, hosted);
     }
 
     /** The configuration with no file at all: the embedded H2 database in {@code ./data}, counting on. */
@@ -143,9 +180,12 @@ public final class DeploymentToml {
 
     private CounterConfig toConfig(UnaryOperator<String> systemProperties, UnaryOperator<String> environment) {
         checkTopLevel();
-        Path secretStore = secretStorePath();
-        readSecrets(secretStore, environment);
-        CounterConfig.Builder builder = CounterConfig.builder().secretStore(secretStore);
+        CounterConfig.Builder builder = CounterConfig.builder();
+        if (!hosted) {
+            Path secretStore = secretStorePath();
+            readSecrets(secretStore, environment);
+            builder.secretStore(secretStore);
+        }
 
         TomlTable counter = section("transaction_counter");
         Optional<Boolean> enableSwitch = enableSwitch(systemProperties, environment);
@@ -191,35 +231,24 @@ public final class DeploymentToml {
             builder.closeGrace(Duration.ofDays(integer(billing, "billing", "close_grace_days", 0, 31,
                     "a whole number of days from 0 to 31")));
         }
-        builder.licence(readLicence());
-
-        TomlTable management = section("management_api");
-        if (management != null) {
-            if (management.contains("host")) {
-                builder.managementHost(string(management, "management_api", "host"));
-            }
-            if (management.contains("port")) {
-                builder.managementPort((int) integer(management, "management_api", "port", 0, 65535,
-                        "a port number from 0 to 65535"));
-            }
-            builder.managementSecurity(readManagementSecurity(management));
-            builder.managementLimits(readLimits(management, "management_api", ListenerLimits.MANAGEMENT_DEFAULTS));
+        if (!hosted) {
+            readServiceSections(builder);
         }
-        TomlTable passthroughSection = section("passthrough");
-        if (passthroughSection != null) {
-            builder.passthroughLimits(readLimits(passthroughSection, "passthrough",
-                    ListenerLimits.PASSTHROUGH_DEFAULTS));
-        }
-
         builder.dedupe(readDedupe());
-        builder.runtime(readRuntime());
+        builder.runtime(hosted ? RuntimeConfig.none().withOwn(readOwnDestinations()) : readRuntime());
 
-        List<DataSourceConfig> dataSources = readDataSources();
         String dataSourceId = CounterConfig.DEFAULT_DATA_SOURCE_ID;
         boolean named = counter != null && counter.contains("data_source");
         if (named) {
             dataSourceId = string(counter, "transaction_counter", "data_source");
         }
+        TomlTable schema = section("schema");
+        Optional<String> ownerId = schema != null && schema.contains("owner_data_source")
+                ? Optional.of(string(schema, "schema", "owner_data_source")) : Optional.empty();
+        Set<String> used = new TreeSet<>();
+        used.add(dataSourceId);
+        ownerId.ifPresent(used::add);
+        List<DataSourceConfig> dataSources = readDataSources(used);
         String wanted = dataSourceId;
         Optional<DataSourceConfig> chosen = dataSources.stream().filter(d -> d.id().equals(wanted)).findFirst();
         if (chosen.isPresent()) {
@@ -240,7 +269,6 @@ public final class DeploymentToml {
             builder.finalFlushTimeout(Duration.ofMillis(integer(journal, "journal", "final_flush_timeout_ms", 0,
                     600_000, "milliseconds from 0 to 600000")));
         }
-        builder.metrics(readMetrics());
         TomlTable ledger = section("ledger");
         if (ledger != null && ledger.contains("key")) {
             byte[] key = resolveSecret(ledger, "ledger", "key").getBytes(StandardCharsets.UTF_8);
@@ -284,11 +312,9 @@ public final class DeploymentToml {
                 builder.retiredLedgerKey(id, key);
             }
         }
-        TomlTable schema = section("schema");
-        if (schema != null && schema.contains("owner_data_source")) {
-            String ownerId = string(schema, "schema", "owner_data_source");
-            DataSourceConfig owner = dataSources.stream().filter(d -> d.id().equals(ownerId)).findFirst()
-                    .orElseThrow(() -> error(schema, "schema", "owner_data_source", "\"" + ownerId + "\"",
+        if (ownerId.isPresent()) {
+            DataSourceConfig owner = dataSources.stream().filter(d -> d.id().equals(ownerId.get())).findFirst()
+                    .orElseThrow(() -> error(schema, "schema", "owner_data_source", "\"" + ownerId.get() + "\"",
                             "the id of a [[datasource]]. Defined ids: "
                                     + dataSources.stream().map(DataSourceConfig::id).toList()));
             builder.ownerDataSource(owner);
@@ -298,6 +324,31 @@ public final class DeploymentToml {
         } catch (ConfigException e) {
             throw new ConfigException(source + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The service's sections: the licence's quota, the management API, the listeners' limits, metrics. */
+    private void readServiceSections(CounterConfig.Builder builder) {
+        builder.licence(readLicence());
+
+        TomlTable management = section("management_api");
+        if (management != null) {
+            if (management.contains("host")) {
+                builder.managementHost(string(management, "management_api", "host"));
+            }
+            if (management.contains("port")) {
+                builder.managementPort((int) integer(management, "management_api", "port", 0, 65535,
+                        "a port number from 0 to 65535"));
+            }
+            builder.managementSecurity(readManagementSecurity(management));
+            builder.managementLimits(readLimits(management, "management_api", ListenerLimits.MANAGEMENT_DEFAULTS));
+        }
+        TomlTable passthroughSection = section("passthrough");
+        if (passthroughSection != null) {
+            builder.passthroughLimits(readLimits(passthroughSection, "passthrough",
+                    ListenerLimits.PASSTHROUGH_DEFAULTS));
+        }
+
+        builder.metrics(readMetrics());
     }
 
     /** {@code [licence]}: the monthly quota, its alert thresholds (ascending percentages) and the webhook. */
@@ -377,8 +428,15 @@ public final class DeploymentToml {
         throw new ConfigException(where + " = \"" + value + "\": expected true or false");
     }
 
+    /**
+     * Checks every top-level section of the file, or inside a host only the counter's: the host's own sections
+     * (and names this product does not know) are left alone.
+     */
     private void checkTopLevel() {
         for (String key : toml.keySet()) {
+            if (hosted && ConfigModel.ownerOf(key).filter(owner -> owner == ConfigModel.Owner.COUNTER).isEmpty()) {
+                continue;
+            }
             if (key.equals("datasource") || key.equals("inbound_endpoint")) {
                 if (!toml.isArray(key) || !allTables(toml.getArrayOrEmpty(key))) {
                     throw new ConfigException(source + " line " + line(toml, key) + ": " + key
@@ -389,7 +447,7 @@ public final class DeploymentToml {
                     throw new ConfigException(source + " line " + line(toml, key) + ": " + key
                             + " must be a [" + key + "] section");
                 }
-                if (SECTIONS.containsKey(key)) {
+                if (SECTIONS.containsKey(key) && !(hosted && key.equals("secrets"))) {
                     checkKeys(toml.getTable(key), key, SECTIONS.get(key));
                 }
             } else {
@@ -463,12 +521,19 @@ public final class DeploymentToml {
         }
     }
 
-    private List<DataSourceConfig> readDataSources() {
+    /**
+     * The {@code [[datasource]]} entries; inside a host only those with an id in {@code used} (the counter's and
+     * the schema owner's), since the host's other entries are written for the host's own pool.
+     */
+    private List<DataSourceConfig> readDataSources(Set<String> used) {
         List<DataSourceConfig> result = new ArrayList<>();
         TomlArray array = toml.getArrayOrEmpty("datasource");
         for (int i = 0; i < array.size(); i++) {
             TomlTable entry = array.getTable(i);
             String section = "[[datasource]] #" + (i + 1);
+            if (hosted && !(entry.get(List.of("id")) instanceof String id && used.contains(id))) {
+                continue;
+            }
             checkKeys(entry, section, DATASOURCE_KEYS);
             String id = required(entry, section, "id");
             String url = required(entry, section, "url");
@@ -588,12 +653,33 @@ public final class DeploymentToml {
             return value;
         }
         String alias = reference.group(1);
-        String secret = secrets.get(alias);
+        String secret = hosted ? hostSecret(alias) : secrets.get(alias);
         if (secret == null) {
             throw error(entry, section, key, "\"" + value + "\"",
                     "an alias defined in [secrets]; add " + alias + " = \"[...]\" there");
         }
         return secret;
+    }
+
+    /**
+     * Inside a host, an alias of the host's {@code [secrets]}, read only when one of the counter's keys refers to
+     * it and only as plain text; null when it is not there.
+     */
+    private String hostSecret(String alias) {
+        TomlTable table = toml.getTable("secrets");
+        if (table == null || !table.contains(alias)) {
+            return null;
+        }
+        TomlPosition position = table.inputPositionOf(List.of(alias));
+        Object value = table.get(List.of(alias));
+        Matcher plain = value instanceof String text ? PLAIN_SECRET.matcher(text) : null;
+        if (plain == null || !plain.matches()) {
+            throw new ConfigException(source + " line " + (position == null ? 0 : position.line())
+                    + ": [secrets] " + alias + " = (hidden): expected the plain-text value in square brackets, e.g. "
+                    + alias + " = \"[my password]\". Inside a host the counter reads only plain-text secrets; "
+                    + "the host's encrypted values are for the host's own keys.");
+        }
+        return plain.group(1);
     }
 
     private ManagementSecurity readManagementSecurity(TomlTable table) {

@@ -56,6 +56,12 @@ public record RuntimeConfig(String passthroughHost, int passthroughPort, List<Ro
         return new RuntimeConfig("127.0.0.1", DEFAULT_PASSTHROUGH_PORT, List.of(), Optional.empty(), 0, List.of());
     }
 
+    /** This runtime with {@code own} as what else the deployment consumes. */
+    public RuntimeConfig withOwn(OwnDestinations own) {
+        return new RuntimeConfig(passthroughHost, passthroughPort, routes, brokerUrl, embeddedBrokerPort, endpoints, own,
+                brokerLogin, producers, embeddedBrokerTls);
+    }
+
     /** The destinations stamps may be issued for: {@link #own()} plus every inbound endpoint's queue. */
     public OwnDestinations stampDestinations() {
         return own.withQueues(endpoints.stream().map(InboundEndpoint::queue).toList());

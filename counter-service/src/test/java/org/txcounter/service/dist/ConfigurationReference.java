@@ -58,9 +58,17 @@ final class ConfigurationReference {
         out.append("# Configuration reference: `deployment.toml`\n\n")
                 .append("Generated from `ConfigModel` (counter-core) by `ConfigurationReferenceTest`; do not edit by "
                         + "hand. Every key the service accepts is here, and a key that is not here is refused at "
-                        + "start-up as unknown. A default in parentheses says what happens when the key is absent.\n");
+                        + "start-up as unknown. A default in parentheses says what happens when the key is absent.\n\n"
+                        + "Each section belongs either to the **counter** (counter-core) or to the **service**. The "
+                        + "counter's sections are read wherever the counter runs: by the service, and inside a host "
+                        + "such as WSO2 Micro Integrator, from the host's own `deployment.toml`. There the host's "
+                        + "sections, the service's and the host's other `[[datasource]]` entries are left alone, "
+                        + "while the counter's stay strict: an unknown key in them is an error naming its line. The "
+                        + "service's sections are read by the standalone service only, whose file is all ours: an "
+                        + "unknown section or key anywhere in it is an error.\n");
         for (Section section : ConfigModel.SECTIONS) {
-            out.append("\n## ").append(written(section)).append("\n\n").append(section.description()).append("\n\n");
+            out.append("\n## ").append(written(section)).append("\n\n").append(owner(section)).append(' ')
+                    .append(section.description()).append("\n\n");
             out.append("| key | type | default | accepted | description |\n|---|---|---|---|---|\n");
             for (Key key : keysOf(section)) {
                 out.append("| `").append(key.name()).append("` | ").append(key.type()).append(" | ")
@@ -77,13 +85,15 @@ final class ConfigurationReference {
                 .append("#\n")
                 .append("# Every section and key, commented out, with its default; uncomment what you change. The\n")
                 .append("# reference is docs/configuration.md. Relative paths resolve from the distribution's home\n")
-                .append("# (bin/txcounter.sh runs there). Generated from ConfigModel; do not edit by hand.\n");
+                .append("# (bin/txcounter.sh runs there). Generated from ConfigModel; do not edit by hand.\n")
+                .append("# Sections read by the counter are also read inside a host such as WSO2 Micro Integrator,\n")
+                .append("# from the host's own deployment.toml; the service's sections are read by this service only.\n");
         for (Section section : ConfigModel.SECTIONS) {
             if (section.kind() == Kind.SUBTABLE) {
                 continue;
             }
             out.append("\n");
-            comment(out, "", written(section) + ": " + section.description());
+            comment(out, "", written(section) + ": " + owner(section) + " " + section.description());
             out.append("#").append(written(section)).append("\n");
             for (Key key : keysOf(section)) {
                 if (key.type().equals("array of tables") || key.type().equals("table")) {
@@ -124,6 +134,12 @@ final class ConfigurationReference {
             current.append(' ').append(word);
         }
         out.append(current).append("\n");
+    }
+
+    private static String owner(Section section) {
+        return section.owner() == ConfigModel.Owner.COUNTER
+                ? "Read by the counter, in the service and inside a host such as MI."
+                : "Read by the service only; left alone in a host's file.";
     }
 
     private static List<Key> keysOf(Section section) {
