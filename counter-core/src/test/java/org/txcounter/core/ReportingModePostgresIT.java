@@ -1,6 +1,7 @@
 package org.txcounter.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.txcounter.core.Await.awaitUpTo;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
@@ -10,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.YearMonth;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -135,14 +135,6 @@ class ReportingModePostgresIT {
         TransportCounter handle = counter.meter().counter(transport);
         for (int i = 0; i < times; i++) {
             handle.record();
-        }
-    }
-
-    private static void awaitUpTo(Duration limit, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition not met within %s", limit).isLessThan(deadline);
-            Thread.sleep(50);
         }
     }
 }

@@ -2,6 +2,7 @@ package org.txcounter.core.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.txcounter.core.Await.awaitUpTo;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -320,15 +321,6 @@ abstract class OutageContract {
         TransportCounter http = counter.meter().counter(Transport.HTTP);
         for (int i = 0; i < times; i++) {
             http.record();
-        }
-    }
-
-    /** Polls {@code condition} every 50 ms for at most {@code limit}; fails if it never holds. */
-    static void awaitUpTo(Duration limit, java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition not met within %s", limit).isLessThan(deadline);
-            Thread.sleep(50);
         }
     }
 }

@@ -1,6 +1,7 @@
 package org.txcounter.service.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.txcounter.core.Await.awaitUpTo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
@@ -15,7 +16,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.txcounter.core.MutableClock;
@@ -221,13 +221,5 @@ class HangingDatabaseIT {
                 .isLessThanOrEqualTo(MAX_JOURNAL_AGE.toMillis());
         assertThat(slowest).hasSize(3).allSatisfy((path, millis) -> assertThat(millis)
                 .as("slowest answer of %s", path).isLessThanOrEqualTo(MAX_ANSWER.toMillis()));
-    }
-
-    private static void awaitUpTo(Duration limit, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition not met within %s", limit).isLessThan(deadline);
-            Thread.sleep(50);
-        }
     }
 }
