@@ -15,10 +15,12 @@ import org.txcounter.core.IngressCounter;
 import org.txcounter.core.interval.InFlightIds;
 import org.txcounter.core.interval.InFlightMessages;
 import org.txcounter.core.interval.IntervalFlusher;
+import org.txcounter.core.ledger.LedgerCheck;
 import org.txcounter.core.ledger.LedgerFinding;
 import org.txcounter.core.ledger.LedgerKeys;
 import org.txcounter.core.ledger.LedgerSigner;
 import org.txcounter.core.ledger.LedgerVerifier;
+import org.txcounter.core.ledger.VerifyCheckpoint;
 import org.txcounter.core.stamp.StampAuthority;
 import org.txcounter.core.stamp.StampSecrets;
 import org.txcounter.core.store.CounterStore;
@@ -127,6 +129,23 @@ public final class Internals {
     public static List<LedgerFinding> verifyLedger(TransactionCounter counter) {
         CounterAccess access = counters();
         return access.store(counter).verify(new LedgerVerifier(access.ledgerKeys(counter)));
+    }
+
+    /**
+     * The ledger check of {@link #verifyLedger}, scoped: the whole ledger when {@code from}, {@code to} and
+     * {@code since} are all null; the months {@code from} to {@code to}; or what was written since a checkpoint.
+     *
+     * @throws IllegalArgumentException if {@code since} does not match its MAC
+     */
+    public static LedgerCheck checkLedger(TransactionCounter counter, YearMonth from, YearMonth to,
+            VerifyCheckpoint since) {
+        CounterAccess access = counters();
+        LedgerVerifier verifier = new LedgerVerifier(access.ledgerKeys(counter));
+        CounterStore store = access.store(counter);
+        if (since != null) {
+            return store.check(verifier, since);
+        }
+        return from == null ? store.check(verifier) : store.check(verifier, from, to);
     }
 
     /** The monthly totals imported from MI's counter from {@code from} to {@code to}; waits at most {@code wait}. */

@@ -76,6 +76,11 @@ public final class LedgerSigner {
         return sign("imported-v1|" + source + "|" + nodeId + "|" + period + "|" + rawCount + "|" + count);
     }
 
+    /** The MAC of a ledger check's checkpoint ({@link VerifyCheckpoint}), over its text. */
+    String checkpointMac(String content) {
+        return sign("checkpoint-v1|" + content);
+    }
+
     /** Compares two MACs in constant time. */
     public static boolean same(String expected, String actual) {
         return actual != null && MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),

@@ -70,7 +70,34 @@ public final class LedgerVerifier {
 
     /** Starts a check of the whole ledger, whose nodes have these heads ({@code txn_node}). */
     public Run start(List<NodeHead> heads) {
-        return new Run(heads);
+        return new Run(heads, Integer.MIN_VALUE, Integer.MAX_VALUE, true, Map.of(), 0);
+    }
+
+    /**
+     * Starts a check of the rows of billing periods {@code fromPeriod} to {@code toPeriod} (yyyymm, inclusive): each
+     * node's rows of those periods, linked to the row before them and the row after them (or the head), and the
+     * rollup of those periods. It gives no checkpoint.
+     */
+    public Run startRange(List<NodeHead> heads, int fromPeriod, int toPeriod) {
+        return new Run(heads, fromPeriod, toPeriod, false, Map.of(), 0);
+    }
+
+    /**
+     * Starts a check of what was written since a checkpoint of an earlier clean check: each node's rows after the
+     * row the checkpoint names, and the whole rollup against the checkpoint's sums plus the new rows.
+     *
+     * @throws IllegalArgumentException if the checkpoint does not match its MAC under the key it names
+     */
+    public Run resume(List<NodeHead> heads, VerifyCheckpoint checkpoint) {
+        Optional<LedgerSigner> signer = keys.byId(checkpoint.keyId());
+        if (signer.isEmpty() || !LedgerSigner.same(signer.get().checkpointMac(checkpoint.content()),
+                checkpoint.mac())) {
+            throw new IllegalArgumentException("the checkpoint of " + checkpoint.takenAt() + " does not match its MAC"
+                    + (signer.isEmpty() ? " (it names ledger key id \"" + checkpoint.keyId() + "\", which this "
+                            + "deployment does not have)" : "") + "; run a full check without it");
+        }
+        return new Run(heads, Integer.MIN_VALUE, Integer.MAX_VALUE, true, checkpoint, checkpoint.sums(),
+                checkpoint.rows());
     }
 
     /**
@@ -80,60 +107,167 @@ public final class LedgerVerifier {
     public final class Run {
         private final List<NodeHead> heads;
         private final Map<String, NodeHead> headByNode = new HashMap<>();
-        private final Set<String> walked = new HashSet<>();
-        private final Map<String, Long> ledgerSums = new TreeMap<>();
+        private final Map<String, Walk> walks = new TreeMap<>();
+        private final Map<String, Long> ledgerSums;
         private final List<LedgerFinding> findings = new ArrayList<>();
+        private final int fromPeriod;
+        private final int toPeriod;
+        private final boolean wholeLedger;
+        private final VerifyCheckpoint since;
+        private final long priorRows;
+        private long rows;
+        private boolean finished;
 
-        private Run(List<NodeHead> heads) {
+        private Run(List<NodeHead> heads, int fromPeriod, int toPeriod, boolean wholeLedger,
+                Map<String, Long> sums, long priorRows) {
+            this(heads, fromPeriod, toPeriod, wholeLedger, null, sums, priorRows);
+        }
+
+        private Run(List<NodeHead> heads, int fromPeriod, int toPeriod, boolean wholeLedger,
+                VerifyCheckpoint since, Map<String, Long> sums, long priorRows) {
             this.heads = List.copyOf(heads);
             heads.forEach(head -> headByNode.put(head.nodeId(), head));
+            this.fromPeriod = fromPeriod;
+            this.toPeriod = toPeriod;
+            this.wholeLedger = wholeLedger;
+            this.since = since;
+            this.ledgerSums = new TreeMap<>(sums);
+            this.priorRows = priorRows;
         }
 
-        /** The walk of one node's rows, to be given them in {@link #CHAIN_ORDER}. */
+        /** The row of a node's chain this check starts after: the checkpoint's, when resuming; else none. */
+        public Optional<VerifyCheckpoint.Point> resumePoint(String nodeId) {
+            return since == null ? Optional.empty() : Optional.ofNullable(since.nodes().get(nodeId));
+        }
+
+        /**
+         * Whether the row read back at a node's {@link #resumePoint} is still the one the checkpoint names. When it
+         * is not (gone, or changed since), the node's sums from the checkpoint are dropped and the node must be
+         * walked from its first row.
+         */
+        public boolean resumesAt(String nodeId, SignedRow stored) {
+            VerifyCheckpoint.Point point = resumePoint(nodeId).orElse(null);
+            if (point != null && stored != null && stored.seq() == point.seq()
+                    && stored.transport().equals(point.transport()) && point.mac().equals(stored.mac())) {
+                return true;
+            }
+            ledgerSums.keySet().removeIf(key -> key.split("\\|")[1].equals(nodeId));
+            return false;
+        }
+
+        /** The walk of one node's whole chain, to be given its rows in {@link #CHAIN_ORDER}. */
         public Walk walk(String nodeId) {
-            walked.add(nodeId);
-            return new Walk(nodeId, headByNode.get(nodeId), ledgerSums);
+            return walk(nodeId, null);
         }
 
-        /** Tells apart what is wrong with a node whose walk was not intact, from all its rows. */
+        /**
+         * The walk of one node's rows that follow {@code after} (the row before the first one given, or null when
+         * the walk starts at the chain's first row), to be given them in {@link #CHAIN_ORDER}.
+         */
+        public Walk walk(String nodeId, SignedRow after) {
+            Walk walk = new Walk(nodeId, headByNode.get(nodeId), after, this);
+            walks.put(nodeId, walk);
+            return walk;
+        }
+
+        /** Tells apart what is wrong with a node whose walk of its whole chain was not intact, from all its rows. */
         public void verifyWhole(String nodeId, List<SignedRow> rows) {
-            verifyChain(nodeId, new ArrayList<>(rows), headByNode.get(nodeId), findings);
+            verifyWhole(nodeId, rows, null, null);
         }
 
-        /** Checks the heads of nodes without rows and the rollup against the rows walked; returns every finding. */
+        /**
+         * Tells apart what is wrong with a node whose walk was not intact, from the rows walked, the row before them
+         * ({@code after}, or null from the chain's first row) and the row after them ({@code next}, or null when
+         * they end the chain, whose head is then checked).
+         */
+        public void verifyWhole(String nodeId, List<SignedRow> rows, SignedRow after, SignedRow next) {
+            List<SignedRow> chain = new ArrayList<>(rows.size() + 2);
+            if (after != null) {
+                chain.add(after);
+            }
+            chain.addAll(rows);
+            if (next != null) {
+                chain.add(next);
+            }
+            verifyChain(nodeId, chain, next == null ? headByNode.get(nodeId) : null, next == null,
+                    after == null ? null : after.prevMac(), findings);
+        }
+
+        /**
+         * Checks the heads of nodes without rows (for a check of the whole ledger) and the rollup of the periods
+         * checked against the rows walked; returns every finding.
+         */
         public List<LedgerFinding> finish(List<RollupRow> rollup) {
-            for (NodeHead head : heads) {
-                if (!walked.contains(head.nodeId()) && head.lastMac() != null) {
-                    findings.add(new LedgerFinding(LedgerFinding.Kind.DELETED, head.nodeId(), head.lastSeq(), null,
-                            "the node's head names seq " + head.lastSeq() + " but the node has no ledger rows at "
-                                    + "all"));
+            if (wholeLedger) {
+                for (NodeHead head : heads) {
+                    if (!walks.containsKey(head.nodeId()) && head.lastMac() != null) {
+                        findings.add(new LedgerFinding(LedgerFinding.Kind.DELETED, head.nodeId(), head.lastSeq(),
+                                null, "the node's head names seq " + head.lastSeq() + " but the node has no ledger "
+                                        + "rows at all"));
+                    }
                 }
             }
-            verifyRollup(ledgerSums, rollup, findings);
+            verifyRollup(ledgerSums, rollup.stream().filter(row -> inRange(row.period())).toList(), findings);
+            finished = true;
             return findings;
+        }
+
+        /** How many ledger rows this check has read (not counting those of the checks before its checkpoint). */
+        public long rows() {
+            return rows;
+        }
+
+        /**
+         * A checkpoint to resume from next time: present after {@link #finish} of a whole or resumed check that
+         * found nothing, signed with the current ledger key.
+         */
+        public Optional<VerifyCheckpoint> checkpoint(java.time.Instant takenAt) {
+            if (!finished || !wholeLedger || !findings.isEmpty()) {
+                return Optional.empty();
+            }
+            Map<String, VerifyCheckpoint.Point> points = new TreeMap<>();
+            walks.forEach((node, walk) -> {
+                if (walk.last != null) {
+                    points.put(node, new VerifyCheckpoint.Point(walk.last.seq(), walk.last.transport(),
+                            walk.last.mac()));
+                }
+            });
+            return Optional.of(VerifyCheckpoint.signed(takenAt, priorRows + rows, points, ledgerSums, keys.current()));
+        }
+
+        private boolean inRange(int period) {
+            return period >= fromPeriod && period <= toPeriod;
         }
     }
 
     /**
      * One node's rows taken in chain order, keeping only the last one: intact when every row is signed with a key
-     * this verifier has and its MAC matches, each row follows the one before it (the first follows none), and the
-     * node's signed head names the last row. It also adds every row to the rollup's sums.
+     * this verifier has and its MAC matches, each row follows the one before it (the first follows the row the walk
+     * starts after, or none), and the chain goes on as it should after the last: the row after it follows it, or,
+     * at the chain's end, the node's signed head names it. It also adds every row of the periods checked to the
+     * rollup's sums.
      */
     public final class Walk {
         private final String nodeId;
         private final NodeHead head;
-        private final Map<String, Long> ledgerSums;
+        private final Run run;
         private SignedRow last;
-        private boolean intact = true;
+        private SignedRow next;
+        private boolean intact;
 
-        private Walk(String nodeId, NodeHead head, Map<String, Long> ledgerSums) {
+        private Walk(String nodeId, NodeHead head, SignedRow after, Run run) {
             this.nodeId = nodeId;
             this.head = head;
-            this.ledgerSums = ledgerSums;
+            this.run = run;
+            this.last = after;
+            this.intact = after == null || after.nodeId().equals(nodeId) && after.mac() != null && genuine(after);
         }
 
         public void accept(SignedRow row) {
-            ledgerSums.merge(sumKey(row.period(), row.nodeId(), row.transport()), row.count(), Long::sum);
+            run.rows++;
+            if (run.inRange(row.period())) {
+                run.ledgerSums.merge(sumKey(row.period(), row.nodeId(), row.transport()), row.count(), Long::sum);
+            }
             if (intact) {
                 intact = row.nodeId().equals(nodeId) && row.mac() != null && genuine(row)
                         && (last == null ? row.prevMac() == null || row.prevMac().isEmpty()
@@ -142,9 +276,21 @@ public final class LedgerVerifier {
             last = row;
         }
 
+        /** The walk ends before the end of the chain: {@code next} is the row after the last one given. */
+        public void endsBefore(SignedRow next) {
+            this.next = next;
+        }
+
         /** Whether the node's chain is whole and unchanged, as far as the rows given show. */
         public boolean intact() {
-            return intact && last != null && head != null && head.lastMac() != null
+            if (!intact || last == null) {
+                return false;
+            }
+            if (next != null) {
+                return next.nodeId().equals(nodeId) && next.mac() != null && genuine(next)
+                        && CHAIN_ORDER.compare(last, next) < 0 && last.mac().equals(next.prevMac());
+            }
+            return head != null && head.lastMac() != null
                     && (head.keyId() == null || keys.byId(head.keyId()).isPresent())
                     && signersOf(head.keyId()).stream().anyMatch(signer -> LedgerSigner.same(
                             signer.nodeMac(nodeId, head.lastSeq(), head.lastMac()), head.nodeMac()))
@@ -182,9 +328,14 @@ public final class LedgerVerifier {
                 + ") no longer matches its MAC"));
     }
 
-    private void verifyChain(String nodeId, List<SignedRow> rows, NodeHead head, List<LedgerFinding> findings) {
+    private void verifyChain(String nodeId, List<SignedRow> rows, NodeHead head, boolean toHead, String knownPrevMac,
+            List<LedgerFinding> findings) {
         rows.sort(CHAIN_ORDER);
         Set<String> macs = new HashSet<>();
+        if (knownPrevMac != null && !knownPrevMac.isEmpty()) {
+            // The row the rows follow is not checked here: the first row read may point at it.
+            macs.add(knownPrevMac);
+        }
         Set<String> pointedAt = new HashSet<>();
         for (SignedRow row : rows) {
             if (row.mac() != null) {
@@ -236,7 +387,9 @@ public final class LedgerVerifier {
             }
         }
         verifyOrder(nodeId, genuineByMac, findings);
-        verifyHead(nodeId, head, genuineByMac, macs, findings);
+        if (toHead) {
+            verifyHead(nodeId, head, genuineByMac, macs, findings);
+        }
     }
 
     /** The key a row or head names, or every key that may have signed one written before key ids. */

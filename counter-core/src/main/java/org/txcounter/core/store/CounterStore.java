@@ -46,12 +46,14 @@ import org.txcounter.core.config.DataSourceConfig;
 import org.txcounter.core.interval.IntervalSink;
 import org.txcounter.core.interval.IntervalSummary;
 import org.txcounter.core.io.PidFile;
+import org.txcounter.core.ledger.LedgerCheck;
 import org.txcounter.core.ledger.LedgerFinding;
 import org.txcounter.core.ledger.LedgerSigner;
 import org.txcounter.core.ledger.LedgerVerifier;
 import org.txcounter.core.ledger.NodeHead;
 import org.txcounter.core.ledger.RollupRow;
 import org.txcounter.core.ledger.SignedRow;
+import org.txcounter.core.ledger.VerifyCheckpoint;
 
 /**
  * The database side: writes interval summaries and reads month totals and reports, through HikariCP and Jdbi.
@@ -1046,14 +1048,46 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
 
     /**
      * Checks the whole ledger: every node's MAC chain and signed head, and the monthly rollup against the rows.
-     * Each node's rows are read in chain order, {@value #VERIFY_PAGE_SEQS} sequence numbers a query (by the primary
-     * key), and pass through the verifier's {@link LedgerVerifier.Walk} one page at a time: memory does not grow
-     * with the ledger. Only a node whose chain is not intact is read whole, to tell its findings apart.
      *
      * @param verifier the verifier holding the deployment's ledger keys
      * @return what is wrong; empty for an untouched ledger
      */
     public List<LedgerFinding> verify(LedgerVerifier verifier) {
+        return check(verifier, null, null, null).findings();
+    }
+
+    /**
+     * Checks the whole ledger, as {@link #verify}, and gives a checkpoint when it is clean. Each node's rows are read
+     * in chain order, {@value #VERIFY_PAGE_SEQS} sequence numbers a query (by the primary key), and pass through the
+     * verifier's {@link LedgerVerifier.Walk} one page at a time: memory does not grow with the ledger. Only a node
+     * whose chain is not intact is read whole, to tell its findings apart.
+     */
+    public LedgerCheck check(LedgerVerifier verifier) {
+        return check(verifier, null, null, null);
+    }
+
+    /**
+     * Checks the rows of the billing months {@code from} to {@code to}: each node's rows of those months, their link
+     * to the row before and the row after them (or the node's head), and those months' rollup and imported totals.
+     */
+    public LedgerCheck check(LedgerVerifier verifier, YearMonth from, YearMonth to) {
+        return check(verifier, period(from), period(to), null);
+    }
+
+    /**
+     * Checks what was written since the checkpoint of an earlier clean check: each node's rows after the row the
+     * checkpoint names (all of a node's rows when that row is gone or changed), and the whole rollup.
+     *
+     * @throws IllegalArgumentException if the checkpoint does not match its MAC
+     */
+    public LedgerCheck check(LedgerVerifier verifier, VerifyCheckpoint since) {
+        return check(verifier, null, null, since);
+    }
+
+    private LedgerCheck check(LedgerVerifier verifier, Integer fromPeriod, Integer toPeriod,
+            VerifyCheckpoint since) {
+        boolean ranged = fromPeriod != null;
+        Instant started = clock.instant();
         try {
             return jdbi.withHandle(handle -> {
                 List<NodeHead> heads = handle.createQuery(
@@ -1061,23 +1095,19 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
                         .map((rs, ctx) -> new NodeHead(rs.getString("node_id"), rs.getLong("last_seq"),
                                 rs.getString("last_mac"), rs.getString("node_mac"), rs.getString("key_id")))
                         .collectIntoList();
+                LedgerVerifier.Run run = since != null ? verifier.resume(heads, since)
+                        : ranged ? verifier.startRange(heads, fromPeriod, toPeriod) : verifier.start(heads);
                 // Node ids in Java's order, whatever the database's collation: the findings come out node by node.
                 Map<String, long[]> seqRanges = new TreeMap<>();
                 handle.createQuery("SELECT node_id, MIN(seq) AS first_seq, MAX(seq) AS last_seq FROM txn_interval "
-                                + "GROUP BY node_id")
+                                + "WHERE billing_period BETWEEN :from AND :to GROUP BY node_id")
+                        .bind("from", ranged ? fromPeriod : Integer.MIN_VALUE)
+                        .bind("to", ranged ? toPeriod : Integer.MAX_VALUE)
                         .map((rs, ctx) -> Map.entry(rs.getString("node_id"),
                                 new long[] {rs.getLong("first_seq"), rs.getLong("last_seq")}))
                         .forEach(range -> seqRanges.put(range.getKey(), range.getValue()));
-                LedgerVerifier.Run run = verifier.start(heads);
                 for (Map.Entry<String, long[]> node : seqRanges.entrySet()) {
-                    LedgerVerifier.Walk walk = run.walk(node.getKey());
-                    for (long from = node.getValue()[0]; from <= node.getValue()[1]; from += VERIFY_PAGE_SEQS) {
-                        signedRows(handle, node.getKey(), from, from + VERIFY_PAGE_SEQS).forEach(walk::accept);
-                    }
-                    if (!walk.intact()) {
-                        run.verifyWhole(node.getKey(), signedRows(handle, node.getKey(), node.getValue()[0],
-                                node.getValue()[1] + 1));
-                    }
+                    checkNode(handle, run, node.getKey(), node.getValue()[0], node.getValue()[1], ranged);
                 }
                 List<RollupRow> rollup = handle.createQuery(
                                 "SELECT billing_period, node_id, transport, txn_count FROM txn_monthly")
@@ -1087,17 +1117,73 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
                 List<LedgerFinding> findings = new ArrayList<>(run.finish(withAdjustments(handle, rollup)));
                 handle.createQuery("""
                                 SELECT billing_period, node_id, source, raw_count, txn_count, mac FROM txn_imported
+                                WHERE billing_period BETWEEN :from AND :to
                                 ORDER BY billing_period, node_id, source""")
+                        .bind("from", ranged ? fromPeriod : Integer.MIN_VALUE)
+                        .bind("to", ranged ? toPeriod : Integer.MAX_VALUE)
                         .map((rs, ctx) -> verifier.verifyImported(rs.getString("source"), rs.getString("node_id"),
                                 rs.getInt("billing_period"), rs.getLong("raw_count"), rs.getLong("txn_count"),
                                 rs.getString("mac")))
                         .forEach(finding -> finding.ifPresent(findings::add));
-                return findings;
+                return new LedgerCheck(findings, run.rows(),
+                        findings.isEmpty() ? run.checkpoint(started) : Optional.empty());
             });
         } catch (JdbiException e) {
             throw new StoreException("Cannot read the ledger of " + description + " to verify it: " + rootMessage(e)
                     + poolState(), e);
         }
+    }
+
+    /**
+     * Walks one node's rows from sequence number {@code first} to {@code last}: from the checkpoint's row when the
+     * run resumes, linked to the rows around them when the run checks a range of months.
+     */
+    private static void checkNode(Handle handle, LedgerVerifier.Run run, String nodeId, long first, long last,
+            boolean ranged) {
+        SignedRow after = null;
+        Optional<VerifyCheckpoint.Point> point = run.resumePoint(nodeId);
+        if (point.isPresent()) {
+            SignedRow stored = signedRows(handle, nodeId, point.get().seq(), point.get().seq() + 1).stream()
+                    .filter(row -> row.transport().equals(point.get().transport())).findFirst().orElse(null);
+            if (run.resumesAt(nodeId, stored)) {
+                after = stored;
+                first = stored.seq();
+            }
+        } else if (ranged) {
+            after = neighbour(handle, nodeId, "MAX(seq)", "seq < :seq", first, true);
+        }
+        SignedRow next = ranged ? neighbour(handle, nodeId, "MIN(seq)", "seq > :seq", last, false) : null;
+        SignedRow from = after;
+        LedgerVerifier.Walk walk = run.walk(nodeId, after);
+        for (long page = first; page <= last; page += VERIFY_PAGE_SEQS) {
+            signedRows(handle, nodeId, page, Math.min(page + VERIFY_PAGE_SEQS, last + 1)).stream()
+                    .filter(row -> from == null || LedgerVerifier.CHAIN_ORDER.compare(from, row) < 0)
+                    .forEach(walk::accept);
+        }
+        if (next != null) {
+            walk.endsBefore(next);
+        }
+        if (!walk.intact()) {
+            run.verifyWhole(nodeId, signedRows(handle, nodeId, first, last + 1).stream()
+                    .filter(row -> from == null || LedgerVerifier.CHAIN_ORDER.compare(from, row) < 0).toList(),
+                    after, next);
+        }
+    }
+
+    /** The last (or first) row of a node's chain before (or after) sequence number {@code seq}; null if none. */
+    private static SignedRow neighbour(Handle handle, String nodeId, String aggregate, String condition, long seq,
+            boolean lastOfIt) {
+        Optional<Long> at = handle.createQuery("SELECT " + aggregate + " FROM txn_interval WHERE node_id = :node AND "
+                        + condition)
+                .bind("node", nodeId)
+                .bind("seq", seq)
+                .mapTo(Long.class)
+                .findOne();
+        if (at.isEmpty() || at.get() == null) {
+            return null;
+        }
+        List<SignedRow> rows = signedRows(handle, nodeId, at.get(), at.get() + 1);
+        return rows.isEmpty() ? null : rows.get(lastOfIt ? rows.size() - 1 : 0);
     }
 
     /** How many sequence numbers of a node's chain one query of {@link #verify} reads: two rows each, at most. */

@@ -40,7 +40,9 @@ import org.txcounter.core.interval.IntervalFlusher;
 import org.txcounter.core.interval.IntervalSchedule;
 import org.txcounter.core.interval.IntervalSink;
 import org.txcounter.core.interval.IntervalSummary;
+import org.txcounter.core.ledger.LedgerCheck;
 import org.txcounter.core.ledger.LedgerFinding;
+import org.txcounter.core.ledger.VerifyCheckpoint;
 
 /**
  * What every database must do for the counter, run against each vendor by a subclass that names the database.
@@ -313,6 +315,94 @@ abstract class CounterStoreContract {
         assertThat(findings.stream().filter(f -> f.kind() == LedgerFinding.Kind.ROLLUP_MISMATCH)
                 .map(f -> f.nodeId() + " " + f.transport()))
                 .containsExactlyInAnyOrder("node-a HTTP", "node-a JMS", "node-b HTTP");
+    }
+
+    @Test
+    void aCheckOfSomeMonthsOrSinceACheckpointReadsOnlyThoseRowsAndNamesWhatChangedInThem() throws Exception {
+        MutableClock clock = MutableClock.at("2026-12-01T00:00:00Z");
+        TransactionCounter a = open(clock, "node-a");
+        TransactionCounter b = open(clock, "node-b");
+        // Four intervals a month and node, September to November, HTTP and JMS each: 8 rows a month and node.
+        long[] seq = new long[2];
+        for (YearMonth month = YearMonth.of(2026, 9); !month.isAfter(YearMonth.of(2026, 11));
+                month = month.plusMonths(1)) {
+            for (int interval = 0; interval < 4; interval++) {
+                writeInterval(a, month, ++seq[0], interval);
+                writeInterval(b, month, ++seq[1], interval);
+            }
+        }
+
+        LedgerCheck whole = Internals.checkLedger(a, null, null, null);
+        assertThat(whole.findings()).isEmpty();
+        assertThat(whole.rowsRead()).isEqualTo(48);
+        LedgerCheck october = Internals.checkLedger(a, YearMonth.of(2026, 10), YearMonth.of(2026, 10), null);
+        assertThat(october.findings()).isEmpty();
+        assertThat(october.rowsRead()).isEqualTo(16);
+        assertThat(october.checkpoint()).as("a check of some months gives no checkpoint").isEmpty();
+
+        // Two more intervals in November: the resumed check reads their 8 rows and nothing before them.
+        VerifyCheckpoint checkpoint = VerifyCheckpoint.decode(whole.checkpoint().orElseThrow().encode());
+        assertThat(checkpoint.rows()).isEqualTo(48);
+        for (int interval = 4; interval < 6; interval++) {
+            writeInterval(a, YearMonth.of(2026, 11), ++seq[0], interval);
+            writeInterval(b, YearMonth.of(2026, 11), ++seq[1], interval);
+        }
+        LedgerCheck resumed = Internals.checkLedger(a, null, null, checkpoint);
+        assertThat(resumed.findings()).isEmpty();
+        assertThat(resumed.rowsRead()).isEqualTo(8);
+        assertThat(resumed.checkpoint().orElseThrow().rows()).isEqualTo(56);
+        VerifyCheckpoint afterResume = resumed.checkpoint().orElseThrow();
+
+        tamper("UPDATE txn_interval SET txn_count = 999 WHERE node_id = 'node-a' AND seq = 3 AND transport = 'HTTP'");
+        assertThat(Internals.checkLedger(a, YearMonth.of(2026, 10), YearMonth.of(2026, 11), null).findings())
+                .as("a September row edited is outside October and November").isEmpty();
+        assertThat(describe(Internals.checkLedger(a, YearMonth.of(2026, 9), YearMonth.of(2026, 9), null).findings()))
+                .containsExactlyInAnyOrder("EDITED node-a 3 HTTP", "ROLLUP_MISMATCH node-a -1 HTTP");
+        assertThat(describe(Internals.checkLedger(a, null, null, null).findings()))
+                .containsExactlyInAnyOrder("EDITED node-a 3 HTTP", "ROLLUP_MISMATCH node-a -1 HTTP");
+        tamper("UPDATE txn_interval SET txn_count = 3 WHERE node_id = 'node-a' AND seq = 3 AND transport = 'HTTP'");
+
+        // The first row of node-b's October removed: the check of October alone names it as the whole check does.
+        tamper("DELETE FROM txn_interval WHERE node_id = 'node-b' AND seq = 5 AND transport = 'HTTP'");
+        assertThat(describe(Internals.checkLedger(a, YearMonth.of(2026, 10), YearMonth.of(2026, 10), null).findings()))
+                .containsExactlyInAnyOrderElementsOf(describe(Internals.checkLedger(a, null, null, null).findings()))
+                .contains("DELETED node-b 5 JMS");
+
+        // The row the checkpoint ends node-a's chain on, edited since: the resumed check names it (what was deleted
+        // before the checkpoint is left to the whole check, as above).
+        tamper("UPDATE txn_interval SET txn_count = 777 WHERE node_id = 'node-a' AND seq = 14 AND transport = 'JMS'");
+        assertThat(describe(Internals.checkLedger(a, null, null, afterResume).findings()))
+                .containsExactly("EDITED node-a 14 JMS");
+        // A row written after the checkpoint, then edited, is named with the rollup it no longer adds up to.
+        writeInterval(b, YearMonth.of(2026, 11), ++seq[1], 6);
+        tamper("UPDATE txn_interval SET txn_count = 555 WHERE node_id = 'node-b' AND seq = 15 AND transport = 'HTTP'");
+        assertThat(describe(Internals.checkLedger(a, null, null, afterResume).findings()))
+                .containsExactlyInAnyOrder("EDITED node-a 14 JMS", "EDITED node-b 15 HTTP",
+                        "ROLLUP_MISMATCH node-b -1 HTTP");
+
+        String forged = afterResume.encode().replace("sum 202609 node-a HTTP 10", "sum 202609 node-a HTTP 9");
+        assertThat(forged).isNotEqualTo(afterResume.encode());
+        assertThatThrownBy(() -> Internals.checkLedger(a, null, null, VerifyCheckpoint.decode(forged)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not match its MAC");
+    }
+
+    /** One interval of {@code month} for the counter's node: {@code 1 + interval} HTTP and {@code 10 + interval} JMS. */
+    private static void writeInterval(TransactionCounter counter, YearMonth month, long seq, int interval) {
+        Instant start = month.atDay(1).atStartOfDay(ZoneId.of("UTC")).toInstant().plus(MINUTE.multipliedBy(interval));
+        Internals.store(counter).write(new IntervalSummary(counter.nodeId(), seq, start, start.plus(MINUTE), month,
+                TransportCounts.of(Map.of(Transport.HTTP, 1L + interval, Transport.JMS, 10L + interval))));
+    }
+
+    private void tamper(String sql) throws Exception {
+        DataSourceConfig direct = EmbeddedH2.secure(dataSource, dataDir);
+        try (Connection connection = DriverManager.getConnection(direct.url(), direct.username(),
+                direct.password()); Statement statement = connection.createStatement()) {
+            assertThat(statement.executeUpdate(sql)).as(sql).isEqualTo(1);
+        }
+    }
+
+    private static List<String> describe(List<LedgerFinding> findings) {
+        return findings.stream().map(f -> f.kind() + " " + f.nodeId() + " " + f.seq() + " " + f.transport()).toList();
     }
 
     @Test
