@@ -138,7 +138,7 @@ class LateIntervalIT {
         Forecasts forecasts = new Forecasts(store, config.billingZone(), clock, () -> 0L);
         MonthCloser closer = new MonthCloser(store, config.updateInterval(), config.billingZone(), config.closeGrace(),
                 config.dedupe().deploymentId(), StatementKey.from(SecretStore.open(config.secretStore(), name -> null)),
-                clock, () -> store.verify(new LedgerVerifier(keys)), forecasts::project);
+                clock, month -> store.check(new LedgerVerifier(keys), month, month).findings(), forecasts::project);
         return new Closer(store, closer);
     }
 

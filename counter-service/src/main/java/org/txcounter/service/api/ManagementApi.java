@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -41,7 +42,9 @@ import org.txcounter.core.config.ListenerLimits;
 import org.txcounter.core.config.ManagementSecurity.Role;
 import org.txcounter.core.forecast.MonthForecast;
 import org.txcounter.core.internal.Internals;
+import org.txcounter.core.ledger.LedgerCheck;
 import org.txcounter.core.ledger.LedgerFinding;
+import org.txcounter.core.ledger.VerifyCheckpoint;
 import org.txcounter.core.DatabaseStatus;
 import org.txcounter.core.DayCount;
 import org.txcounter.core.store.ImportedMonth;
@@ -85,12 +88,13 @@ public final class ManagementApi {
     /** How imported rows are marked in the CSV report's transport column. */
     static final String IMPORTED_TRANSPORT = "MI_IMPORTED";
     private static final String MI_TRANSACTIONS = "/management/transactions/";
-    /** Every route: path, who may call it and its handler. All are GET but closing a month, a POST. */
+    /** Every route: path, who may call it and its handler. All are GET but two POSTs: closing a month, resuming. */
     static final List<Route> ROUTES = List.of(
             new Route("/transaction/count", Access.VIEWER, api -> api::count),
             new Route("/transaction/report", Access.VIEWER, api -> api::report),
             new Route("/transaction/nodes", Access.VIEWER, api -> api::nodes),
             new Route("/transaction/verify", Access.ADMIN, api -> api::verify),
+            new Route("/transaction/verify/resume", Access.ADMIN, api -> api::verifyResume, HandlerType.POST),
             new Route("/transaction/verify/last", Access.VIEWER, api -> api::lastVerify),
             new Route("/transaction/daily", Access.VIEWER, api -> api::daily),
             new Route("/user", Access.VIEWER, api -> ManagementApi::user),
@@ -396,13 +400,57 @@ public final class ManagementApi {
         return node.lastFlushAt().map(at -> !at.plus(silentAfter()).isBefore(now)).orElse(false);
     }
 
-    /** The ledger check: every chain and every monthly rollup; remembered for {@code /transaction/verify/last}. */
+    /**
+     * The ledger check: every chain and every monthly rollup, or with {@code from} (and {@code to}, else the same
+     * month) only the rows and rollups of those months. A clean check of the whole ledger answers a checkpoint that
+     * {@code /transaction/verify/resume} continues from. Remembered for {@code /transaction/verify/last}.
+     */
     private void verify(Context ctx) {
+        boolean scoped = ctx.queryParamMap().containsKey("from") || ctx.queryParamMap().containsKey("to");
+        if (!scoped) {
+            check(ctx, "whole ledger", () -> Internals.checkLedger(counter, null, null, null));
+            return;
+        }
+        YearMonth from = QueryParameters.requiredYearMonth(ctx, "from");
+        YearMonth to = ctx.queryParamMap().containsKey("to") ? QueryParameters.requiredYearMonth(ctx, "to") : from;
+        if (to.isBefore(from)) {
+            throw ApiException.invalid("to", "to must not be before from. Found: from=" + from + ", to=" + to);
+        }
+        check(ctx, from.equals(to) ? from.toString() : from + " to " + to,
+                () -> Internals.checkLedger(counter, from, to, null));
+    }
+
+    /**
+     * The ledger check of what was written since the checkpoint in the request body (as an earlier clean check
+     * answered it): only the rows after it, and every rollup against the checkpoint's sums plus those rows.
+     */
+    private void verifyResume(Context ctx) {
+        String text = ctx.body();
+        if (text.isBlank()) {
+            throw ApiException.invalid("checkpoint", "The request body must be the checkpoint an earlier clean check "
+                    + "answered (its \"checkpoint\" field, as text); it is empty");
+        }
+        VerifyCheckpoint since;
+        try {
+            since = VerifyCheckpoint.decode(text);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("checkpoint", "The checkpoint cannot be read: " + e.getMessage());
+        }
+        check(ctx, "since the checkpoint of " + since.takenAt(), () -> {
+            try {
+                return Internals.checkLedger(counter, null, null, since);
+            } catch (IllegalArgumentException e) {
+                throw ApiException.invalid("checkpoint", "The checkpoint was refused: " + e.getMessage());
+            }
+        });
+    }
+
+    private void check(Context ctx, String scope, Supplier<LedgerCheck> run) {
         Instant started = counter.now();
         long startedNanos = System.nanoTime();
-        List<LedgerFinding> findings = Internals.verifyLedger(counter);
+        LedgerCheck check = run.get();
         List<Map<String, Object>> out = new ArrayList<>();
-        for (LedgerFinding finding : findings) {
+        for (LedgerFinding finding : check.findings()) {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("kind", finding.kind().name());
             entry.put("nodeId", finding.nodeId());
@@ -423,9 +471,12 @@ public final class ManagementApi {
             imported.add(entry);
         }
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("valid", findings.isEmpty());
+        body.put("valid", check.findings().isEmpty());
+        body.put("scope", scope);
+        body.put("rowsRead", check.rowsRead());
         body.put("findings", out);
         body.put("imported", imported);
+        body.put("checkpoint", check.checkpoint().map(VerifyCheckpoint::encode).orElse(null));
         ctx.json(body);
         Map<String, Object> last = new LinkedHashMap<>();
         last.put("ran", true);
@@ -433,8 +484,10 @@ public final class ManagementApi {
         last.put("checkedBy", Authentication.principal(ctx).name());
         last.put("durationMillis", (System.nanoTime() - startedNanos) / 1_000_000);
         last.putAll(body);
+        last.remove("checkpoint");
         lastVerify = Collections.unmodifiableMap(last);
-        LOG.info("Ledger check run by {}: {} finding(s).", Authentication.principal(ctx).name(), findings.size());
+        LOG.info("Ledger check of the {} run by {}: {} row(s) read, {} finding(s).", scope,
+                Authentication.principal(ctx).name(), check.rowsRead(), check.findings().size());
     }
 
     /**

@@ -81,12 +81,20 @@ final class ApiClient {
 
     /** GETs {@code pathAndQuery}; returns the body of a 2xx answer, or throws with the API's error message. */
     String get(String pathAndQuery) {
-        return new String(exchange("GET", pathAndQuery).body(), StandardCharsets.UTF_8);
+        return new String(exchange("GET", pathAndQuery, HttpRequest.BodyPublishers.noBody()).body(),
+                StandardCharsets.UTF_8);
     }
 
     /** POSTs to {@code pathAndQuery} without a body; returns the body of a 2xx answer, or throws as {@link #get}. */
     String post(String pathAndQuery) {
-        return new String(exchange("POST", pathAndQuery).body(), StandardCharsets.UTF_8);
+        return new String(exchange("POST", pathAndQuery, HttpRequest.BodyPublishers.noBody()).body(),
+                StandardCharsets.UTF_8);
+    }
+
+    /** POSTs {@code text} (plain UTF-8 text) to {@code pathAndQuery}; answers as {@link #get}. */
+    String post(String pathAndQuery, String text) {
+        return new String(exchange("POST", pathAndQuery, HttpRequest.BodyPublishers.ofString(text,
+                StandardCharsets.UTF_8)).body(), StandardCharsets.UTF_8);
     }
 
     /** A download: its bytes and the file name the API suggests, if any. */
@@ -95,18 +103,19 @@ final class ApiClient {
 
     /** GETs a download such as a statement's PDF. */
     Download download(String pathAndQuery) {
-        HttpResponse<byte[]> response = exchange("GET", pathAndQuery);
+        HttpResponse<byte[]> response = exchange("GET", pathAndQuery, HttpRequest.BodyPublishers.noBody());
         Optional<String> name = response.headers().firstValue("Content-Disposition")
                 .map(FILE_NAME::matcher).filter(Matcher::find).map(matcher -> matcher.group(1));
         return new Download(response.body(), name);
     }
 
-    private HttpResponse<byte[]> exchange(String method, String pathAndQuery) {
+    private HttpResponse<byte[]> exchange(String method, String pathAndQuery, HttpRequest.BodyPublisher body) {
         URI uri = base.resolve(pathAndQuery);
         HttpRequest request = HttpRequest.newBuilder(uri)
                 .header("Authorization", authorization)
-                .timeout(Duration.ofMinutes(5))
-                .method(method, HttpRequest.BodyPublishers.noBody()).build();
+                .header("Content-Type", "text/plain; charset=utf-8")
+                .timeout(Duration.ofMinutes(30))
+                .method(method, body).build();
         HttpResponse<byte[]> response;
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());

@@ -57,7 +57,8 @@ public final class Billing implements AutoCloseable {
         Forecasts forecasts = new Forecasts(Internals.store(counter), counter.billingZone(), clock,
                 () -> counter.unflushed().total());
         MonthCloser closer = new MonthCloser(Internals.store(counter), counter.updateInterval(), counter.billingZone(),
-                config.closeGrace(), deployment, key, clock, () -> Internals.verifyLedger(counter), forecasts::project);
+                config.closeGrace(), deployment, key, clock,
+                month -> Internals.checkLedger(counter, month, month, null).findings(), forecasts::project);
         Optional<QuotaWebhook> webhook = config.licence().webhook()
                 .map(url -> new QuotaWebhook(url, QuotaWebhook.DEFAULT_BACKOFF));
         QuotaMonitor quota = new QuotaMonitor(Internals.store(counter), config.licence(), counter.billingZone(), deployment,

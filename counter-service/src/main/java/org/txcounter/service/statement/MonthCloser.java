@@ -17,7 +17,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.txcounter.core.Transport;
@@ -61,15 +60,15 @@ public final class MonthCloser {
     private final String deployment;
     private final StatementKey key;
     private final Clock clock;
-    private final Supplier<List<LedgerFinding>> ledgerCheck;
+    private final Function<YearMonth, List<LedgerFinding>> ledgerCheck;
     private final Function<YearMonth, MonthForecast.Projection> forecast;
 
     /**
-     * @param ledgerCheck runs the whole ledger check, as {@code verify} does
+     * @param ledgerCheck the ledger check of one month, as {@code verify --month} runs it
      * @param forecast    the forecast of a month now
      */
     public MonthCloser(CounterStore store, Duration updateInterval, ZoneId zone, Duration grace, String deployment,
-            StatementKey key, Clock clock, Supplier<List<LedgerFinding>> ledgerCheck,
+            StatementKey key, Clock clock, Function<YearMonth, List<LedgerFinding>> ledgerCheck,
             Function<YearMonth, MonthForecast.Projection> forecast) {
         this.store = store;
         this.schedule = new IntervalSchedule(updateInterval, zone);
@@ -132,7 +131,7 @@ public final class MonthCloser {
                     + readiness.graceEnds() + " ([billing] close_grace_days); then the month closes with their "
                     + "silent spans listed. Bring the node(s) back, or close again after that.");
         }
-        List<LedgerFinding> findings = ledgerCheck.get();
+        List<LedgerFinding> findings = ledgerCheck.apply(month);
         MonthForecast.Projection projection = forecast.apply(month);
         Map<String, Instant> registered = new TreeMap<>();
         store.nodes().forEach(node -> registered.put(node.nodeId(), node.registeredAt()));
@@ -302,7 +301,8 @@ public final class MonthCloser {
         }
 
         ObjectNode ledger = doc.putObject("ledgerCheck");
-        ledger.put("scope", "every node's chain and every monthly rollup, checked at the close");
+        ledger.put("scope", "the month's rows of every node's chain, their links to the rows before and after "
+                + "them, and the month's rollup, checked at the close");
         ledger.put("valid", findings.isEmpty());
         ArrayNode found = ledger.putArray("findings");
         for (LedgerFinding finding : findings) {

@@ -286,6 +286,101 @@ class ManagementApiTest {
         assertThat(tampered.at("/findings/0/transport").asText()).isEqualTo("JMS");
     }
 
+    private HttpResponse<String> resume(String checkpoint) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port()
+                        + "/transaction/verify/resume")).header("Authorization", TestUsers.admin())
+                .POST(HttpRequest.BodyPublishers.ofString(checkpoint)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private long ledgerRows(String where) throws Exception {
+        DataSourceConfig embedded = EmbeddedH2.secure(CounterConfig.embeddedDataSource(dataDir), dataDir);
+        try (Connection connection = DriverManager.getConnection(embedded.url(), "sa", embedded.password());
+                Statement statement = connection.createStatement();
+                var rows = statement.executeQuery("SELECT COUNT(*) FROM txn_interval WHERE " + where)) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
+    private void tamper(String sql) throws Exception {
+        DataSourceConfig embedded = EmbeddedH2.secure(CounterConfig.embeddedDataSource(dataDir), dataDir);
+        try (Connection connection = DriverManager.getConnection(embedded.url(), "sa", embedded.password());
+                Statement statement = connection.createStatement()) {
+            assertThat(statement.executeUpdate(sql)).as(sql).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aMonthsCheckReadsOnlyThatMonthAndAResumedCheckOnlyWhatCameAfterItsCheckpoint() throws Exception {
+        clock.set(Instant.parse("2026-11-30T23:58:30Z"));
+        record(Transport.HTTP, 4);
+        clock.advance(Duration.ofMinutes(1));
+        Internals.flusher(counter).flushDue();
+        clock.advance(Duration.ofMinutes(1));
+        record(Transport.JMS, 3);
+        Internals.flusher(counter).flushDue();
+        clock.advance(Duration.ofMinutes(1));
+        record(Transport.HTTP, 5);
+        Internals.flusher(counter).flushDue();
+        long november = ledgerRows("billing_period = 202611");
+        long december = ledgerRows("billing_period = 202612");
+        assertThat(november).as("November's rows").isPositive();
+        assertThat(december).as("December's rows").isPositive();
+
+        JsonNode whole = JSON.readTree(get("/transaction/verify").body());
+        assertThat(whole.get("valid").asBoolean()).isTrue();
+        assertThat(whole.get("scope").asText()).isEqualTo("whole ledger");
+        assertThat(whole.get("rowsRead").asLong()).isEqualTo(november + december);
+        assertThat(whole.get("checkpoint").asText()).startsWith("txcounter-verify-checkpoint v1\n");
+
+        JsonNode novemberOnly = JSON.readTree(get("/transaction/verify?from=2026-11").body());
+        assertThat(novemberOnly.get("valid").asBoolean()).isTrue();
+        assertThat(novemberOnly.get("scope").asText()).isEqualTo("2026-11");
+        assertThat(novemberOnly.get("rowsRead").asLong()).isEqualTo(november);
+        assertThat(novemberOnly.get("checkpoint").isNull()).as("a check of some months gives no checkpoint").isTrue();
+        JsonNode both = JSON.readTree(get("/transaction/verify?from=2026-11&to=2026-12").body());
+        assertThat(both.get("scope").asText()).isEqualTo("2026-11 to 2026-12");
+        assertThat(both.get("rowsRead").asLong()).isEqualTo(november + december);
+
+        clock.advance(Duration.ofMinutes(1));
+        record(Transport.JMS, 6);
+        Internals.flusher(counter).flushDue();
+        long added = ledgerRows("billing_period = 202612") - december;
+        HttpResponse<String> resumed = resume(whole.get("checkpoint").asText());
+        assertThat(resumed.statusCode()).as(resumed.body()).isEqualTo(200);
+        JsonNode since = JSON.readTree(resumed.body());
+        assertThat(since.get("valid").asBoolean()).isTrue();
+        assertThat(since.get("rowsRead").asLong()).as("only the rows written after the checkpoint").isEqualTo(added);
+        assertThat(since.get("scope").asText()).startsWith("since the checkpoint of ");
+        String next = since.get("checkpoint").asText();
+
+        tamper("UPDATE txn_interval SET txn_count = 60 WHERE billing_period = 202611 AND transport = 'HTTP'");
+        JsonNode decemberOnly = JSON.readTree(get("/transaction/verify?from=2026-12").body());
+        assertThat(decemberOnly.get("valid").asBoolean()).as("the edit is in November").isTrue();
+        JsonNode novemberAgain = JSON.readTree(get("/transaction/verify?from=2026-11&to=2026-11").body());
+        assertThat(novemberAgain.get("valid").asBoolean()).isFalse();
+        assertThat(novemberAgain.at("/findings/0/kind").asText()).isEqualTo("EDITED");
+        assertThat(novemberAgain.at("/findings/0/transport").asText()).isEqualTo("HTTP");
+
+        HttpResponse<String> forged = resume(next.replaceFirst("(?m)^rows (\\d+)$", "rows 999"));
+        assertThat(forged.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(forged.body()).at("/error/parameter").asText()).isEqualTo("checkpoint");
+        assertThat(JSON.readTree(forged.body()).at("/error/message").asText()).contains("does not match its MAC");
+        HttpResponse<String> empty = resume("");
+        assertThat(empty.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(empty.body()).at("/error/message").asText()).contains("it is empty");
+        HttpResponse<String> garbage = resume("not a checkpoint");
+        assertThat(garbage.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(garbage.body()).at("/error/message").asText()).startsWith(
+                "The checkpoint cannot be read: ");
+        HttpResponse<String> backwards = get("/transaction/verify?from=2026-12&to=2026-11");
+        assertThat(backwards.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(backwards.body()).at("/error/parameter").asText()).isEqualTo("to");
+        HttpResponse<String> toAlone = get("/transaction/verify?to=2026-11");
+        assertThat(toAlone.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(toAlone.body()).at("/error/parameter").asText()).isEqualTo("from");
+    }
+
     @Test
     void healthIsLiveAlwaysAndReadyOnlyWithTheDatabase() throws Exception {
         assertThat(get("/health/live").statusCode()).isEqualTo(200);

@@ -11,6 +11,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -297,6 +298,36 @@ class ExitCodesTest {
                     + "[management_api] port in deployment.toml. Nothing was created or changed.")
                     .doesNotContain("..");
         }
+    }
+
+    @Test
+    void verifyWithACheckpointFileCreatesItOwnerOnlyResumesFromItAndRefusesAForgedOne() throws Exception {
+        Path checkpoint = dir.resolve("checks").resolve("ledger.checkpoint");
+        List<String> args = List.of("verify", "--checkpoint", checkpoint.toString(), "--url", url, "--password-file",
+                passwordFile.toString(), toml.toString());
+
+        assertThat(Commands.run(args.toArray(String[]::new))).as(out.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("The ledger is intact (whole ledger, ")
+                .contains("The next check resumes from " + checkpoint + ".");
+        assertThat(Files.getPosixFilePermissions(checkpoint)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        String first = Files.readString(checkpoint);
+        assertThat(first).startsWith("txcounter-verify-checkpoint v1\n");
+
+        out.reset();
+        assertThat(Commands.run(args.toArray(String[]::new))).as(out.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("The ledger is intact (since the checkpoint of ");
+
+        Files.writeString(checkpoint, Files.readString(checkpoint).replaceFirst("(?m)^rows \\d+$", "rows 12345"));
+        out.reset();
+        assertThat(Commands.run(args.toArray(String[]::new))).isEqualTo(1);
+        assertThat(out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8))
+                .contains("The checkpoint was refused: the checkpoint of ").contains("does not match its MAC");
+        assertThat(Files.readString(checkpoint)).as("a refused checkpoint is left as it was").contains("rows 12345");
+
+        err.reset();
+        assertThat(Commands.run("verify", "--checkpoint", checkpoint.toString(), "--month", "2026-11", "--url", url,
+                "--password-file", passwordFile.toString(), toml.toString())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--checkpoint resumes a check of the whole ledger");
     }
 
     /** Command → the statuses the README's exit status table lists for it. */
