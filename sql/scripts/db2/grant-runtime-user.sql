@@ -8,4 +8,6 @@ GRANT SELECT, INSERT, UPDATE ON TABLE txn_adjustment TO USER txn_app;
 GRANT SELECT, INSERT, UPDATE ON TABLE txn_span TO USER txn_app;
 GRANT SELECT, INSERT, UPDATE ON TABLE txn_quota_alert TO USER txn_app;
 GRANT SELECT, INSERT, UPDATE ON TABLE txn_imported TO USER txn_app;
+GRANT SELECT ON TABLE txn_archived TO USER txn_app;
+GRANT SELECT ON TABLE txn_archived_total TO USER txn_app;
 GRANT SELECT ON TABLE "flyway_schema_history" TO USER txn_app;   -- omit when the schema was applied by hand

@@ -9,4 +9,6 @@ GRANT SELECT, INSERT, UPDATE ON txn_adjustment TO txn_app;
 GRANT SELECT, INSERT, UPDATE ON txn_span TO txn_app;
 GRANT SELECT, INSERT, UPDATE ON txn_quota_alert TO txn_app;
 GRANT SELECT, INSERT, UPDATE ON txn_imported TO txn_app;
+GRANT SELECT ON txn_archived TO txn_app;
+GRANT SELECT ON txn_archived_total TO txn_app;
 GRANT SELECT ON "flyway_schema_history" TO txn_app;   -- omit when the schema was applied by hand

@@ -8,4 +8,6 @@ GRANT SELECT, INSERT, UPDATE ON dbo.txn_adjustment TO txn_app;
 GRANT SELECT, INSERT, UPDATE ON dbo.txn_span TO txn_app;
 GRANT SELECT, INSERT, UPDATE ON dbo.txn_quota_alert TO txn_app;
 GRANT SELECT, INSERT, UPDATE ON dbo.txn_imported TO txn_app;
+GRANT SELECT ON dbo.txn_archived TO txn_app;
+GRANT SELECT ON dbo.txn_archived_total TO txn_app;
 GRANT SELECT ON dbo.flyway_schema_history TO txn_app;   -- omit when the schema was applied by hand

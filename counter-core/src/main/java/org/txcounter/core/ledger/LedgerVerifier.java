@@ -1,6 +1,7 @@
 package org.txcounter.core.ledger;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -108,6 +109,8 @@ public final class LedgerVerifier {
         private final List<NodeHead> heads;
         private final Map<String, NodeHead> headByNode = new HashMap<>();
         private final Map<String, Walk> walks = new TreeMap<>();
+        /** Each node's archived ranges, by their first sequence number. */
+        private final Map<String, TreeMap<Long, ArchivedRange>> archived = new HashMap<>();
         private final Map<String, Long> ledgerSums;
         private final List<LedgerFinding> findings = new ArrayList<>();
         private final int fromPeriod;
@@ -135,6 +138,56 @@ public final class LedgerVerifier {
             this.priorRows = priorRows;
         }
 
+        /**
+         * Takes the record a removed month left of a node's rows ({@code txn_archived}): checks its MAC, makes its
+         * last row the start of what stays online, and, unless the run resumes from a checkpoint (whose sums hold
+         * them), adds its counts to the sums of its period when that period is checked. A record whose MAC does not
+         * match is a finding when its period is checked, and is never taken as a start. Give every record before the
+         * first {@link #walk}.
+         */
+        public void archived(ArchivedRange range) {
+            Optional<LedgerSigner> signer = keys.byId(range.keyId());
+            if (signer.isEmpty() || !LedgerSigner.same(signer.get().archivedMac(range.content()), range.mac())) {
+                if (!inRange(range.period())) {
+                    return;
+                }
+                findings.add(new LedgerFinding(LedgerFinding.Kind.EDITED, range.nodeId(), range.lastSeq(), null,
+                        "the record of the rows of period " + range.period() + " (seq " + range.firstSeq() + " to "
+                                + range.lastSeq() + ") removed to the archive with SHA-256 " + range.archiveSha256()
+                                + (signer.isEmpty() ? " names ledger key id \"" + range.keyId() + "\", which this "
+                                        + "deployment does not have" : " no longer matches its MAC")));
+                return;
+            }
+            archived.computeIfAbsent(range.nodeId(), node -> new TreeMap<>()).put(range.firstSeq(), range);
+            if (since == null) {
+                addArchived(range);
+            }
+        }
+
+        private void addArchived(ArchivedRange range) {
+            if (inRange(range.period())) {
+                range.counts().forEach((transport, count) -> ledgerSums.merge(sumKey(range.period(), range.nodeId(),
+                        transport), count, Long::sum));
+            }
+        }
+
+        /** The last row a node's removed months end with: the row its online rows follow; empty if none. */
+        public Optional<SignedRow> archivedEnd(String nodeId) {
+            TreeMap<Long, ArchivedRange> ranges = archived.get(nodeId);
+            return ranges == null || ranges.isEmpty() ? Optional.empty()
+                    : Optional.of(ranges.lastEntry().getValue().last());
+        }
+
+        /** The nodes with removed months. */
+        public Set<String> archivedNodes() {
+            return Collections.unmodifiableSet(archived.keySet());
+        }
+
+        /** Whether this run resumes from a checkpoint. */
+        public boolean resuming() {
+            return since != null;
+        }
+
         /** The row of a node's chain this check starts after: the checkpoint's, when resuming; else none. */
         public Optional<VerifyCheckpoint.Point> resumePoint(String nodeId) {
             return since == null ? Optional.empty() : Optional.ofNullable(since.nodes().get(nodeId));
@@ -142,8 +195,9 @@ public final class LedgerVerifier {
 
         /**
          * Whether the row read back at a node's {@link #resumePoint} is still the one the checkpoint names. When it
-         * is not (gone, or changed since), the node's sums from the checkpoint are dropped and the node must be
-         * walked from its first row.
+         * is not (gone, or changed since), or the checkpoint names no row of the node, the node's sums from the
+         * checkpoint are replaced by its archived ranges' counts, and the node must be walked from the end of its
+         * archived rows, or else from its first row.
          */
         public boolean resumesAt(String nodeId, SignedRow stored) {
             VerifyCheckpoint.Point point = resumePoint(nodeId).orElse(null);
@@ -152,6 +206,7 @@ public final class LedgerVerifier {
                 return true;
             }
             ledgerSums.keySet().removeIf(key -> key.split("\\|")[1].equals(nodeId));
+            archived.getOrDefault(nodeId, new TreeMap<>()).values().forEach(this::addArchived);
             return false;
         }
 

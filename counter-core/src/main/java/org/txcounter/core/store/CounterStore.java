@@ -18,6 +18,7 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,6 +47,7 @@ import org.txcounter.core.config.DataSourceConfig;
 import org.txcounter.core.interval.IntervalSink;
 import org.txcounter.core.interval.IntervalSummary;
 import org.txcounter.core.io.PidFile;
+import org.txcounter.core.ledger.ArchivedRange;
 import org.txcounter.core.ledger.LedgerCheck;
 import org.txcounter.core.ledger.LedgerFinding;
 import org.txcounter.core.ledger.LedgerSigner;
@@ -938,10 +940,248 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
                     .map((rs, ctx) -> new LedgerAnchor(month(rs.getInt("billing_period")), rs.getString("node_id"),
                             rs.getLong("seq"), rs.getString("mac")))
                     .forEach(row -> anchors.put(row.month() + "|" + row.nodeId(), row)));
-            return List.copyOf(anchors.values());
+            // A month whose rows went to an archive ends with the last row removed, unless a late row came since.
+            jdbi.useHandle(handle -> archivedRanges(handle).stream()
+                    .filter(range -> range.period() >= period(from) && range.period() <= period(to))
+                    .forEach(range -> anchors.putIfAbsent(month(range.period()) + "|" + range.nodeId(),
+                            new LedgerAnchor(month(range.period()), range.nodeId(), range.lastSeq(),
+                                    range.last().mac()))));
+            List<LedgerAnchor> ordered = new ArrayList<>(anchors.values());
+            ordered.sort(java.util.Comparator.comparing(LedgerAnchor::month).thenComparing(LedgerAnchor::nodeId));
+            return List.copyOf(ordered);
         } catch (JdbiException e) {
             throw new StoreException("Cannot read the ledger anchors for " + from + " to " + to + " from "
                     + description + ": " + rootMessage(e) + poolState(), e);
+        }
+    }
+
+    /**
+     * The outline of a closed month's ledger rows, node by node, as an archive file of the month records it.
+     *
+     * @throws ArchiveRefusedException when the month is not closed, its rows were removed already, or it has none
+     */
+    public MonthArchive archiveOutline(YearMonth month) {
+        try {
+            return jdbi.withHandle(handle -> {
+                refuseUnlessArchivable(handle, month);
+                return outline(handle, month);
+            });
+        } catch (JdbiException e) {
+            throw new StoreException("Cannot read the ledger rows of " + month + " from " + description + ": "
+                    + rootMessage(e) + poolState(), e);
+        }
+    }
+
+    /**
+     * Gives every ledger row of the month {@code outline} describes to {@code sink}: node by node in the outline's
+     * order, each node's rows in chain order, {@value #VERIFY_PAGE_SEQS} sequence numbers a query.
+     */
+    public void forEachRow(MonthArchive outline, java.util.function.Consumer<SignedRow> sink) {
+        int period = period(outline.month());
+        try {
+            jdbi.useHandle(handle -> {
+                for (MonthArchive.Node node : outline.nodes()) {
+                    for (long page = node.firstSeq(); page <= node.lastSeq(); page += VERIFY_PAGE_SEQS) {
+                        signedRows(handle, node.nodeId(), page, Math.min(page + VERIFY_PAGE_SEQS, node.lastSeq() + 1))
+                                .stream().filter(row -> row.period() == period).forEach(sink);
+                    }
+                }
+            });
+        } catch (JdbiException e) {
+            throw new StoreException("Cannot read the ledger rows of " + outline.month() + " from " + description
+                    + ": " + rootMessage(e) + poolState(), e);
+        }
+    }
+
+    /**
+     * Removes a closed month's ledger rows, which the archive file with SHA-256 {@code archiveSha256} holds, in one
+     * transaction: provided the rows are still exactly those {@code archive} outlines, each node's rows of the
+     * month follow one another in its chain and no earlier row of the node is still online. For each node it
+     * records the range removed, its last row and its counts by transport under a MAC with this store's ledger key
+     * ({@code txn_archived}), so that the ledger check goes on from there. The rollup, the statement, the spans
+     * and the adjustments stay. Needs the DELETE privilege: the owner account's.
+     *
+     * @throws ArchiveRefusedException when any of that does not hold; nothing was removed
+     */
+    public List<ArchivedRange> removeArchived(MonthArchive archive, String archiveSha256, String removedBy) {
+        if (signer == null) {
+            throw new IllegalStateException("This store was opened without a ledger key; it cannot sign the record "
+                    + "of what it removes");
+        }
+        YearMonth month = archive.month();
+        int period = period(month);
+        Instant now = clock.instant();
+        try {
+            return jdbi.inTransaction(handle -> {
+                refuseUnlessArchivable(handle, month);
+                MonthArchive stored = outline(handle, month);
+                if (!stored.equals(archive)) {
+                    throw new ArchiveRefusedException("The ledger rows of " + month + " are not those the archive "
+                            + "file holds: it has " + archive.rows() + " rows of " + archive.nodes().size()
+                            + " node(s) with " + archive.total() + " transactions, the database " + stored.rows()
+                            + " rows of " + stored.nodes().size() + " node(s) with " + stored.total() + ". Nothing "
+                            + "was removed. Write the archive of " + month + " again and remove with that file.");
+                }
+                List<ArchivedRange> ranges = new ArrayList<>();
+                for (MonthArchive.Node node : stored.nodes()) {
+                    refuseUnlessPrefix(handle, month, node);
+                }
+                for (MonthArchive.Node node : stored.nodes()) {
+                    long removed = 0;
+                    for (long page = node.firstSeq(); page <= node.lastSeq(); page += 10_000) {
+                        removed += handle.createUpdate("DELETE FROM txn_interval WHERE node_id = :node AND seq >= :from "
+                                        + "AND seq < :to")
+                                .bind("node", node.nodeId())
+                                .bind("from", page)
+                                .bind("to", Math.min(page + 10_000, node.lastSeq() + 1))
+                                .execute();
+                    }
+                    if (removed != node.rows()) {
+                        throw new ArchiveRefusedException("Removing the rows of " + month + " of node "
+                                + node.nodeId() + " would remove " + removed + " rows, not the " + node.rows()
+                                + " the archive holds. Nothing was removed.");
+                    }
+                    Map<String, Long> counts = new TreeMap<>();
+                    Map<String, Long> rowCounts = new TreeMap<>();
+                    node.totals().forEach((transport, total) -> {
+                        counts.put(transport, total.count());
+                        rowCounts.put(transport, total.rows());
+                    });
+                    ArchivedRange range = new ArchivedRange(period, node.nodeId(), node.firstSeq(), node.lastSeq(),
+                            node.rows(), node.last(), archiveSha256, counts, rowCounts, null, null)
+                            .signedWith(signer);
+                    SignedRow last = node.last();
+                    handle.createUpdate("""
+                                    INSERT INTO txn_archived (billing_period, node_id, first_seq, last_seq, row_count,
+                                        last_transport, last_start, last_end, last_count, last_prev_mac, last_mac,
+                                        last_key_id, archive_sha256, removed_at, removed_by, key_id, mac)
+                                    VALUES (:period, :node, :first, :last, :rows, :transport, :start, :end, :count,
+                                        :prevMac, :mac, :lastKeyId, :sha, :at, :by, :keyId, :rangeMac)""")
+                            .bind("period", period)
+                            .bind("node", node.nodeId())
+                            .bind("first", node.firstSeq())
+                            .bind("last", node.lastSeq())
+                            .bind("rows", node.rows())
+                            .bind("transport", last.transport())
+                            .bind("start", utc(Instant.ofEpochMilli(last.startMillis())))
+                            .bind("end", utc(Instant.ofEpochMilli(last.endMillis())))
+                            .bind("count", last.count())
+                            .bind("prevMac", last.prevMac())
+                            .bind("mac", last.mac())
+                            .bind("lastKeyId", last.keyId())
+                            .bind("sha", archiveSha256)
+                            .bind("at", utc(now))
+                            .bind("by", removedBy)
+                            .bind("keyId", range.keyId())
+                            .bind("rangeMac", range.mac())
+                            .execute();
+                    PreparedBatch totals = handle.prepareBatch("""
+                            INSERT INTO txn_archived_total (billing_period, node_id, transport, row_count, txn_count)
+                            VALUES (:period, :node, :transport, :rows, :count)""");
+                    node.totals().forEach((transport, total) -> totals.bind("period", period)
+                            .bind("node", node.nodeId()).bind("transport", transport).bind("rows", total.rows())
+                            .bind("count", total.count()).add());
+                    totals.execute();
+                    ranges.add(range);
+                }
+                return ranges;
+            });
+        } catch (JdbiException e) {
+            throw new StoreException("Cannot remove the ledger rows of " + month + " from " + description + ": "
+                    + rootMessage(e) + ". Nothing was removed. Removing rows needs the owner account (the "
+                    + "DELETE privilege)." + poolState(), e);
+        }
+    }
+
+    /** The records of removed rows, by period and node. */
+    public List<ArchivedRange> archived() {
+        try {
+            return jdbi.withHandle(handle -> archivedRanges(handle).stream()
+                    .sorted(java.util.Comparator.comparingInt(ArchivedRange::period)
+                            .thenComparing(ArchivedRange::nodeId))
+                    .toList());
+        } catch (JdbiException e) {
+            throw new StoreException("Cannot read the records of archived months from " + description + ": "
+                    + rootMessage(e) + poolState(), e);
+        }
+    }
+
+    private static void refuseUnlessArchivable(Handle handle, YearMonth month) {
+        if (closure(handle, month).isEmpty()) {
+            throw new ArchiveRefusedException("Month " + month + " is not closed: only a closed month, whose "
+                    + "statement is issued, can be archived. Close it first (close-month --month " + month + ").");
+        }
+        Optional<Instant> removed = handle.createQuery(
+                        "SELECT MIN(removed_at) FROM txn_archived WHERE billing_period = :period")
+                .bind("period", period(month))
+                .mapTo(LocalDateTime.class)
+                .findOne()
+                .map(CounterStore::instant);
+        if (removed.isPresent()) {
+            throw new ArchiveRefusedException("The ledger rows of " + month + " were removed to an archive at "
+                    + removed.get() + "; its archive file holds them. Nothing to do.");
+        }
+    }
+
+    /** The month's rows, node by node (in node-id order), with their ranges, ends and totals. */
+    private static MonthArchive outline(Handle handle, YearMonth month) {
+        record Part(String nodeId, String transport, long first, long last, long rows, long count) {
+        }
+        int period = period(month);
+        Map<String, List<Part>> parts = new TreeMap<>();
+        handle.createQuery("""
+                        SELECT node_id, transport, MIN(seq) AS first_seq, MAX(seq) AS last_seq, COUNT(*) AS row_count,
+                               SUM(txn_count) AS total
+                        FROM txn_interval WHERE billing_period = :period GROUP BY node_id, transport""")
+                .bind("period", period)
+                .map((rs, ctx) -> new Part(rs.getString("node_id"), rs.getString("transport"),
+                        rs.getLong("first_seq"), rs.getLong("last_seq"), rs.getLong("row_count"),
+                        rs.getLong("total")))
+                .forEach(part -> parts.computeIfAbsent(part.nodeId(), node -> new ArrayList<>()).add(part));
+        if (parts.isEmpty()) {
+            throw new ArchiveRefusedException("Month " + month + " has no ledger rows: nothing to archive.");
+        }
+        List<MonthArchive.Node> nodes = new ArrayList<>();
+        parts.forEach((nodeId, list) -> {
+            long first = list.stream().mapToLong(Part::first).min().orElseThrow();
+            long last = list.stream().mapToLong(Part::last).max().orElseThrow();
+            Map<String, MonthArchive.Total> totals = new TreeMap<>();
+            list.forEach(part -> totals.put(part.transport(), new MonthArchive.Total(part.rows(), part.count())));
+            List<SignedRow> firstRows = signedRows(handle, nodeId, first, first + 1);
+            List<SignedRow> lastRows = signedRows(handle, nodeId, last, last + 1);
+            nodes.add(new MonthArchive.Node(nodeId, first, last, list.stream().mapToLong(Part::rows).sum(),
+                    firstRows.get(0).prevMac(), lastRows.get(lastRows.size() - 1), totals));
+        });
+        return new MonthArchive(month, nodes);
+    }
+
+    /** Refuses unless the node's rows of the month are a run of its chain with no earlier row still online. */
+    private static void refuseUnlessPrefix(Handle handle, YearMonth month, MonthArchive.Node node) {
+        long others = handle.createQuery("""
+                        SELECT COUNT(*) FROM txn_interval
+                        WHERE node_id = :node AND seq BETWEEN :first AND :last AND billing_period <> :period""")
+                .bind("node", node.nodeId())
+                .bind("first", node.firstSeq())
+                .bind("last", node.lastSeq())
+                .bind("period", period(month))
+                .mapTo(Long.class)
+                .one();
+        if (others > 0) {
+            throw new ArchiveRefusedException("Node " + node.nodeId() + "'s rows of " + month + " (seq "
+                    + node.firstSeq() + " to " + node.lastSeq() + ") are interleaved with " + others + " row(s) of "
+                    + "other months: late intervals. Such a month cannot be removed in one piece. Nothing was removed.");
+        }
+        Optional<Integer> earlier = handle.createQuery("""
+                        SELECT MIN(billing_period) FROM txn_interval WHERE node_id = :node AND seq < :first""")
+                .bind("node", node.nodeId())
+                .bind("first", node.firstSeq())
+                .mapTo(Integer.class)
+                .findOne();
+        if (earlier.isPresent() && earlier.get() != null && earlier.get() != 0) {
+            throw new ArchiveRefusedException("Node " + node.nodeId() + " still has ledger rows before its rows of "
+                    + month + ", from " + month(earlier.get()) + " on: months are removed oldest first, so that "
+                    + "what stays online is one unbroken chain. Archive and remove " + month(earlier.get())
+                    + " first. Nothing was removed.");
         }
     }
 
@@ -1106,6 +1346,14 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
                         .map((rs, ctx) -> Map.entry(rs.getString("node_id"),
                                 new long[] {rs.getLong("first_seq"), rs.getLong("last_seq")}))
                         .forEach(range -> seqRanges.put(range.getKey(), range.getValue()));
+                archivedRanges(handle).forEach(run::archived);
+                if (!ranged) {
+                    // A node whose rows were all removed to archives still has its head to check.
+                    for (String nodeId : run.archivedNodes()) {
+                        long end = run.archivedEnd(nodeId).orElseThrow().seq();
+                        seqRanges.putIfAbsent(nodeId, new long[] {end + 1, end});
+                    }
+                }
                 for (Map.Entry<String, long[]> node : seqRanges.entrySet()) {
                     checkNode(handle, run, node.getKey(), node.getValue()[0], node.getValue()[1], ranged);
                 }
@@ -1141,16 +1389,21 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
     private static void checkNode(Handle handle, LedgerVerifier.Run run, String nodeId, long first, long last,
             boolean ranged) {
         SignedRow after = null;
-        Optional<VerifyCheckpoint.Point> point = run.resumePoint(nodeId);
-        if (point.isPresent()) {
-            SignedRow stored = signedRows(handle, nodeId, point.get().seq(), point.get().seq() + 1).stream()
-                    .filter(row -> row.transport().equals(point.get().transport())).findFirst().orElse(null);
+        if (run.resuming()) {
+            Optional<VerifyCheckpoint.Point> point = run.resumePoint(nodeId);
+            SignedRow stored = point.isEmpty() ? null : signedRows(handle, nodeId, point.get().seq(),
+                    point.get().seq() + 1).stream().filter(row -> row.transport().equals(point.get().transport()))
+                    .findFirst().orElse(null);
             if (run.resumesAt(nodeId, stored)) {
                 after = stored;
                 first = stored.seq();
             }
         } else if (ranged) {
             after = neighbour(handle, nodeId, "MAX(seq)", "seq < :seq", first, true);
+        }
+        if (after == null) {
+            long firstOnline = first;
+            after = run.archivedEnd(nodeId).filter(row -> row.seq() < firstOnline).orElse(null);
         }
         SignedRow next = ranged ? neighbour(handle, nodeId, "MIN(seq)", "seq > :seq", last, false) : null;
         SignedRow from = after;
@@ -1168,6 +1421,39 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
                     .filter(row -> from == null || LedgerVerifier.CHAIN_ORDER.compare(from, row) < 0).toList(),
                     after, next);
         }
+    }
+
+    /** Every record of removed rows ({@code txn_archived}), with its counts by transport. */
+    private static List<ArchivedRange> archivedRanges(Handle handle) {
+        record Total(String key, String transport, long rows, long count) {
+        }
+        Map<String, Map<String, Long>> counts = new HashMap<>();
+        Map<String, Map<String, Long>> rowCounts = new HashMap<>();
+        handle.createQuery("SELECT billing_period, node_id, transport, row_count, txn_count FROM txn_archived_total")
+                .map((rs, ctx) -> new Total(rs.getInt("billing_period") + "|" + rs.getString("node_id"),
+                        rs.getString("transport"), rs.getLong("row_count"), rs.getLong("txn_count")))
+                .forEach(total -> {
+                    counts.computeIfAbsent(total.key(), k -> new TreeMap<>()).put(total.transport(), total.count());
+                    rowCounts.computeIfAbsent(total.key(), k -> new TreeMap<>()).put(total.transport(), total.rows());
+                });
+        return handle.createQuery("""
+                        SELECT billing_period, node_id, first_seq, last_seq, row_count, last_transport, last_start,
+                               last_end, last_count, last_prev_mac, last_mac, last_key_id, archive_sha256, key_id, mac
+                        FROM txn_archived""")
+                .map((rs, ctx) -> {
+                    int period = rs.getInt("billing_period");
+                    String nodeId = rs.getString("node_id");
+                    String key = period + "|" + nodeId;
+                    SignedRow last = new SignedRow(nodeId, rs.getLong("last_seq"), rs.getString("last_transport"),
+                            millis(rs.getObject("last_start", LocalDateTime.class)),
+                            millis(rs.getObject("last_end", LocalDateTime.class)), period, rs.getLong("last_count"),
+                            rs.getString("last_prev_mac"), rs.getString("last_mac"), rs.getString("last_key_id"));
+                    return new ArchivedRange(period, nodeId, rs.getLong("first_seq"), rs.getLong("last_seq"),
+                            rs.getLong("row_count"), last, rs.getString("archive_sha256"),
+                            counts.getOrDefault(key, Map.of()), rowCounts.getOrDefault(key, Map.of()),
+                            rs.getString("key_id"), rs.getString("mac"));
+                })
+                .collectIntoList();
     }
 
     /** The last (or first) row of a node's chain before (or after) sequence number {@code seq}; null if none. */

@@ -3,6 +3,7 @@ package org.txcounter.core.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.txcounter.core.Await.awaitUpTo;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -40,8 +41,10 @@ import org.txcounter.core.interval.IntervalFlusher;
 import org.txcounter.core.interval.IntervalSchedule;
 import org.txcounter.core.interval.IntervalSink;
 import org.txcounter.core.interval.IntervalSummary;
+import org.txcounter.core.ledger.ArchivedRange;
 import org.txcounter.core.ledger.LedgerCheck;
 import org.txcounter.core.ledger.LedgerFinding;
+import org.txcounter.core.ledger.SignedRow;
 import org.txcounter.core.ledger.VerifyCheckpoint;
 
 /**
@@ -320,8 +323,8 @@ abstract class CounterStoreContract {
     @Test
     void aCheckOfSomeMonthsOrSinceACheckpointReadsOnlyThoseRowsAndNamesWhatChangedInThem() throws Exception {
         MutableClock clock = MutableClock.at("2026-12-01T00:00:00Z");
-        TransactionCounter a = open(clock, "node-a");
-        TransactionCounter b = open(clock, "node-b");
+        TransactionCounter a = connected(open(clock, "node-a"));
+        TransactionCounter b = connected(open(clock, "node-b"));
         // Four intervals a month and node, September to November, HTTP and JMS each: 8 rows a month and node.
         long[] seq = new long[2];
         for (YearMonth month = YearMonth.of(2026, 9); !month.isAfter(YearMonth.of(2026, 11));
@@ -384,6 +387,102 @@ abstract class CounterStoreContract {
         assertThat(forged).isNotEqualTo(afterResume.encode());
         assertThatThrownBy(() -> Internals.checkLedger(a, null, null, VerifyCheckpoint.decode(forged)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not match its MAC");
+    }
+
+    @Test
+    void aMonthRemovedToAnArchiveLeavesARecordTheCheckGoesOnFromAndItsReportUnchanged() throws Exception {
+        MutableClock clock = MutableClock.at("2026-12-01T00:00:00Z");
+        TransactionCounter a = connected(open(clock, "node-a"));
+        TransactionCounter b = connected(open(clock, "node-b"));
+        long[] seq = new long[2];
+        for (YearMonth month = YearMonth.of(2026, 9); !month.isAfter(YearMonth.of(2026, 11));
+                month = month.plusMonths(1)) {
+            for (int interval = 0; interval < 4; interval++) {
+                writeInterval(a, month, ++seq[0], interval);
+                writeInterval(b, month, ++seq[1], interval);
+            }
+        }
+        YearMonth september = YearMonth.of(2026, 9);
+        YearMonth october = YearMonth.of(2026, 10);
+        CounterStore store = Internals.store(a);
+        List<ReportRow> report = store.report(september, YearMonth.of(2026, 11));
+        List<LedgerAnchor> anchors = store.anchors(september, YearMonth.of(2026, 11));
+        VerifyCheckpoint before = Internals.checkLedger(a, null, null, null).checkpoint().orElseThrow();
+
+        assertThatThrownBy(() -> store.archiveOutline(september)).isInstanceOf(ArchiveRefusedException.class)
+                .hasMessage("Month 2026-09 is not closed: only a closed month, whose statement is issued, can be "
+                        + "archived. Close it first (close-month --month 2026-09).");
+        store.close(september, "admin", snapshot -> "{}");
+        store.close(october, "admin", snapshot -> "{}");
+        MonthArchive octoberOutline = store.archiveOutline(october);
+        assertThatThrownBy(() -> store.removeArchived(octoberOutline, "0".repeat(64), "admin"))
+                .isInstanceOf(ArchiveRefusedException.class)
+                .hasMessageContaining("Node node-a still has ledger rows before its rows of 2026-10, from 2026-09 on")
+                .hasMessageEndingWith("Nothing was removed.");
+
+        MonthArchive outline = store.archiveOutline(september);
+        assertThat(outline.rows()).isEqualTo(16);
+        assertThat(outline.total()).isEqualTo(2 * (1 + 2 + 3 + 4 + 10 + 11 + 12 + 13));
+        assertThat(outline.nodes()).extracting(MonthArchive.Node::nodeId).containsExactly("node-a", "node-b");
+        assertThat(outline.nodes().get(0).firstSeq()).isEqualTo(1);
+        assertThat(outline.nodes().get(0).lastSeq()).isEqualTo(4);
+        assertThat(outline.nodes().get(0).firstPrevMac()).isNull();
+        assertThat(outline.nodes().get(0).totals()).isEqualTo(Map.of("HTTP", new MonthArchive.Total(4, 10),
+                "JMS", new MonthArchive.Total(4, 46)));
+        List<SignedRow> rows = new ArrayList<>();
+        store.forEachRow(outline, rows::add);
+        assertThat(rows).hasSize(16);
+        assertThat(rows.get(15)).isEqualTo(outline.nodes().get(1).last());
+
+        writeInterval(a, YearMonth.of(2026, 11), ++seq[0], 4);
+        MonthArchive stale = new MonthArchive(september, outline.nodes().subList(0, 1));
+        assertThatThrownBy(() -> store.removeArchived(stale, "0".repeat(64), "admin"))
+                .isInstanceOf(ArchiveRefusedException.class)
+                .hasMessage("The ledger rows of 2026-09 are not those the archive file holds: it has 8 rows of 1 "
+                        + "node(s) with 56 transactions, the database 16 rows of 2 node(s) with 112. Nothing was "
+                        + "removed. Write the archive of 2026-09 again and remove with that file.");
+        List<ArchivedRange> removed = store.removeArchived(outline, "a".repeat(64), "admin");
+        assertThat(removed).extracting(ArchivedRange::nodeId).containsExactly("node-a", "node-b");
+        assertThat(store.archived()).isEqualTo(removed);
+        assertThatThrownBy(() -> store.removeArchived(outline, "a".repeat(64), "admin"))
+                .isInstanceOf(ArchiveRefusedException.class).hasMessageContaining("were removed to an archive at "
+                        + "2026-12-01T00:00:00Z");
+
+        assertThat(store.ledger("node-a")).hasSize(2 * 9);
+        LedgerCheck whole = Internals.checkLedger(a, null, null, null);
+        assertThat(whole.findings()).isEmpty();
+        assertThat(whole.rowsRead()).isEqualTo(34);
+        LedgerCheck septemberCheck = Internals.checkLedger(a, september, september, null);
+        assertThat(septemberCheck.findings()).isEmpty();
+        assertThat(septemberCheck.rowsRead()).isZero();
+        assertThat(Internals.checkLedger(a, october, october, null).findings()).isEmpty();
+        LedgerCheck resumed = Internals.checkLedger(a, null, null, before);
+        assertThat(resumed.findings()).as("a checkpoint from before the removal").isEmpty();
+        assertThat(resumed.rowsRead()).isEqualTo(2);
+        assertThat(Internals.checkLedger(a, null, null, whole.checkpoint().orElseThrow()).findings()).isEmpty();
+        List<ReportRow> after = store.report(september, YearMonth.of(2026, 11));
+        assertThat(after.stream().filter(row -> !row.month().equals(YearMonth.of(2026, 11))).toList())
+                .isEqualTo(report.stream().filter(row -> !row.month().equals(YearMonth.of(2026, 11))).toList());
+        assertThat(store.anchors(september, YearMonth.of(2026, 10))).isEqualTo(anchors.stream()
+                .filter(anchor -> !anchor.month().equals(YearMonth.of(2026, 11))).toList());
+
+        // The record is what the check goes on from: editing it, or the first row after it, is named.
+        tamper("UPDATE txn_archived_total SET txn_count = 9 WHERE node_id = 'node-b' AND transport = 'HTTP'");
+        assertThat(describe(Internals.checkLedger(a, september, september, null).findings()))
+                .containsExactlyInAnyOrder("EDITED node-b 4 null", "ROLLUP_MISMATCH node-b -1 HTTP",
+                        "ROLLUP_MISMATCH node-b -1 JMS");
+        tamper("UPDATE txn_archived_total SET txn_count = 10 WHERE node_id = 'node-b' AND transport = 'HTTP'");
+        assertThat(Internals.checkLedger(a, null, null, null).findings()).isEmpty();
+        tamper("DELETE FROM txn_interval WHERE node_id = 'node-a' AND seq = 5 AND transport = 'HTTP'");
+        assertThat(describe(Internals.checkLedger(a, null, null, null).findings())).contains("DELETED node-a 5 JMS");
+        assertThat(describe(Internals.checkLedger(a, october, october, null).findings()))
+                .contains("DELETED node-a 5 JMS");
+    }
+
+    /** The counter once connected: its node registered, as the store thread does it soon after the start. */
+    private static TransactionCounter connected(TransactionCounter counter) throws InterruptedException {
+        awaitUpTo(Duration.ofSeconds(60), counter::connect);
+        return counter;
     }
 
     /** One interval of {@code month} for the counter's node: {@code 1 + interval} HTTP and {@code 10 + interval} JMS. */

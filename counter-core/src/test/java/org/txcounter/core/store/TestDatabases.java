@@ -86,7 +86,8 @@ public final class TestDatabases {
         try (Connection connection = DriverManager.getConnection(owner.url(), owner.username(), owner.password());
                 Statement statement = connection.createStatement()) {
             for (String table : new String[] {"txn_interval", "txn_monthly", "txn_node", "txn_month_close",
-                    "txn_adjustment", "txn_span", "txn_quota_alert", "txn_imported", "flyway_schema_history"}) {
+                    "txn_adjustment", "txn_span", "txn_quota_alert", "txn_imported", "txn_archived",
+                    "txn_archived_total", "flyway_schema_history"}) {
                 try {
                     statement.executeUpdate("DROP TABLE " + table);
                 } catch (SQLException e) {
@@ -103,7 +104,8 @@ public final class TestDatabases {
         try (Connection connection = DriverManager.getConnection(dataSource.url(), dataSource.username(),
                 dataSource.password()); Statement statement = connection.createStatement()) {
             for (String table : new String[] {"txn_interval", "txn_monthly", "txn_node", "txn_month_close",
-                    "txn_adjustment", "txn_span", "txn_quota_alert", "txn_imported"}) {
+                    "txn_adjustment", "txn_span", "txn_quota_alert", "txn_imported", "txn_archived",
+                    "txn_archived_total"}) {
                 try {
                     statement.executeUpdate("DELETE FROM " + table);
                 } catch (SQLException e) {
