@@ -208,6 +208,10 @@ public final class ConfigModel {
                     String.valueOf(CounterConfig.DEFAULT_CLOSE_GRACE.toDays()), "0 to 31",
                     "Days after a month's end that a silent node is waited for; then the month closes without it "
                             + "and its statement lists the silent spans."),
+            new Key("billing", "archive_after_months", "integer",
+                    String.valueOf(CounterConfig.DEFAULT_ARCHIVE_AFTER_MONTHS), "1 to 1200",
+                    "Whole months after its end that a closed month's ledger rows may be archived to a signed file "
+                            + "and removed (archive, remove-archived); its rollup and statement stay."),
 
             new Key("licence", "monthly_quota", "integer", "(none: no quota, no alerts)",
                     "1 to 9223372036854775807", "Transactions the licence allows per billing month."),

@@ -31,6 +31,8 @@ public final class CounterConfig {
     public static final int DEFAULT_MANAGEMENT_PORT = 9164;
     /** How long a silent node is waited for after a month's end before the month closes without it. */
     public static final Duration DEFAULT_CLOSE_GRACE = Duration.ofDays(3);
+    /** How many months after its end a closed month's ledger rows may be archived and removed, by default. */
+    public static final int DEFAULT_ARCHIVE_AFTER_MONTHS = 24;
     public static final String DEFAULT_LEDGER_KEY_ID = "1";
     static final int MAX_UPDATE_INTERVAL_MINUTES = 1440;
 
@@ -57,6 +59,7 @@ public final class CounterConfig {
     private final ListenerLimits passthroughLimits;
     private final MetricsConfig metrics;
     private final Duration closeGrace;
+    private final int archiveAfterMonths;
     private final LicenceConfig licence;
 
     private CounterConfig(Builder builder) {
@@ -83,6 +86,7 @@ public final class CounterConfig {
         this.passthroughLimits = builder.passthroughLimits;
         this.metrics = builder.metrics;
         this.closeGrace = builder.closeGrace;
+        this.archiveAfterMonths = builder.archiveAfterMonths;
         this.licence = builder.licence;
     }
 
@@ -213,6 +217,14 @@ public final class CounterConfig {
         return closeGrace;
     }
 
+    /**
+     * {@code [billing] archive_after_months}: a closed month's ledger rows may be archived and removed once this
+     * many whole months have passed since it ended.
+     */
+    public int archiveAfterMonths() {
+        return archiveAfterMonths;
+    }
+
     /** {@code [licence]}: the monthly quota and its alerts. */
     public LicenceConfig licence() {
         return licence;
@@ -262,6 +274,7 @@ public final class CounterConfig {
         builder.passthroughLimits = passthroughLimits;
         builder.metrics = metrics;
         builder.closeGrace = closeGrace;
+        builder.archiveAfterMonths = archiveAfterMonths;
         builder.licence = licence;
         return builder;
     }
@@ -296,6 +309,7 @@ public final class CounterConfig {
             return this;
         }
         private Duration closeGrace = DEFAULT_CLOSE_GRACE;
+        private int archiveAfterMonths = DEFAULT_ARCHIVE_AFTER_MONTHS;
         private LicenceConfig licence = LicenceConfig.none();
 
         private Builder() {
@@ -314,6 +328,11 @@ public final class CounterConfig {
         /** The keystore of encrypted secrets; unset means {@link CounterConfig#defaultSecretStore} of the data dir. */
         public Builder closeGrace(Duration closeGrace) {
             this.closeGrace = closeGrace;
+            return this;
+        }
+
+        public Builder archiveAfterMonths(int archiveAfterMonths) {
+            this.archiveAfterMonths = archiveAfterMonths;
             return this;
         }
 

@@ -231,6 +231,10 @@ public final class DeploymentToml {
             builder.closeGrace(Duration.ofDays(integer(billing, "billing", "close_grace_days", 0, 31,
                     "a whole number of days from 0 to 31")));
         }
+        if (billing != null && billing.contains("archive_after_months")) {
+            builder.archiveAfterMonths((int) integer(billing, "billing", "archive_after_months", 1, 1200,
+                    "a whole number of months from 1 to 1200"));
+        }
         if (!hosted) {
             readServiceSections(builder);
         }

@@ -21,7 +21,8 @@ import picocli.CommandLine.Mixin;
         subcommands = {ServeCommand.class, MigrateCommand.class, CountCommand.class, ReportCommand.class,
                 NodesCommand.class, VerifyCommand.class, ImportMiCommand.class, EncryptSecretCommand.class,
                 HashPasswordCommand.class, CloseMonthCommand.class, StatementCommand.class,
-                VerifyStatementCommand.class})
+                VerifyStatementCommand.class, ArchiveCommand.class, RemoveArchivedCommand.class,
+                VerifyArchiveCommand.class})
 public final class Commands implements Callable<Integer> {
 
     /** Returned by serve: the process keeps running until stopped. */

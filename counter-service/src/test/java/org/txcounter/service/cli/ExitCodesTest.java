@@ -146,6 +146,12 @@ class ExitCodesTest {
                 "--url", url, "--password-file", pw, toml.toString())).isZero();
         assertThat(Commands.run("statement", "--public-key", "--out", dir.resolve("public-key.pem").toString(),
                 "--url", url, "--password-file", pw, toml.toString())).isZero();
+        // A closed month with rows on a database of its own, its archive, and a copy of that with a row changed.
+        Path archiveToml = ArchivedMonthFixture.prepare(dir);
+        assertThat(Commands.run("archive", "--month", "2024-01", "--out", dir.resolve("archive.gz").toString(),
+                archiveToml.toString())).isZero();
+        ArchivedMonthFixture.rewrite(dir.resolve("archive.gz"), dir.resolve("changed-archive.gz"),
+                text -> text.replaceFirst("(?m)^(row archive-node 1 HTTP \\d+ \\d+) 5 ", "$1 50 "));
         String statement = Files.readString(dir.resolve("statement.json"));
         assertThat(statement).contains("\"" + CLOSED + "\"");
         Files.writeString(dir.resolve("changed.json"), statement.replace("\"" + CLOSED + "\"", "\"2024-07\""));
@@ -257,6 +263,28 @@ class ExitCodesTest {
                 dir.resolve("changed.json").toString(), "--public-key", publicKey), "", "does NOT verify"));
         cases.add(new Case("verify-statement", 2, "no --public-key", List.of("verify-statement",
                 dir.resolve("statement.json").toString()), "", "Missing required option: '--public-key=KEY'"));
+        String archiveToml = dir.resolve("archive.toml").toString();
+        String archive = dir.resolve("archive.gz").toString();
+        String changedArchive = dir.resolve("changed-archive.gz").toString();
+        String archiveKey = dir.resolve("archive-public-key.pem").toString();
+        cases.add(new Case("archive", 0, "written", List.of("archive", "--month", "2024-01", "--out",
+                dir.resolve("archive-again.gz").toString(), archiveToml), "", "Wrote the archive of 2024-01"));
+        cases.add(new Case("archive", 1, "the month is not closed", List.of("archive", "--month", "2024-02",
+                archiveToml), "", "Month 2024-02 is not closed"));
+        cases.add(new Case("archive", 2, "no --month", List.of("archive", archiveToml), "",
+                "Missing required option: '--month=YYYY-MM'"));
+        cases.add(new Case("verify-archive", 0, "authentic and whole", List.of("verify-archive", archive,
+                "--public-key", archiveKey), "", "is authentic and whole"));
+        cases.add(new Case("verify-archive", 1, "a row changed", List.of("verify-archive", changedArchive,
+                "--public-key", archiveKey), "", "does NOT verify"));
+        cases.add(new Case("verify-archive", 2, "no --public-key", List.of("verify-archive", archive), "",
+                "Missing required option: '--public-key=KEY'"));
+        cases.add(new Case("remove-archived", 1, "the archive does not verify", List.of("remove-archived",
+                "--month", "2024-01", "--archive", changedArchive, archiveToml), "", "does NOT verify"));
+        cases.add(new Case("remove-archived", 2, "no --archive", List.of("remove-archived", "--month", "2024-01",
+                archiveToml), "", "Missing required option: '--archive=FILE'"));
+        cases.add(new Case("remove-archived", 0, "removed", List.of("remove-archived", "--month", "2024-01",
+                "--archive", archive, archiveToml), "", "Removed the 6 ledger rows of 2024-01"));
         cases.add(new Case("(unknown command)", 2, "a mistyped command", List.of("reprot"), "",
                 "Unknown command: reprot. The commands are: serve, migrate, count, report, nodes, verify, import-mi"));
         cases.add(new Case("--help", 0, "help", List.of("--help"), "", "import-mi"));
