@@ -4,7 +4,10 @@
  *   <li>{@code org.txcounter.core}: starting and stopping the counter ({@code TransactionCounter}), its meter and
  *       per-transport handles, the ingress decision the hooks share, the counts, the report rows and the
  *       database's status;</li>
- *   <li>{@code org.txcounter.core.config}: the configuration, built in code or read from {@code deployment.toml};</li>
+ *   <li>{@code org.txcounter.core.config}: the counter's configuration, built in code or read from the counter's own
+ *       sections of a {@code deployment.toml}, a host's sections left alone (the standalone service's management
+ *       API, users, TLS, listeners, passthrough routes, JMS endpoints, secret store and licence are counter-service's,
+ *       not the library's);</li>
  *   <li>the hooks, one package per host API so that a host needs only the API it has:
  *       {@code hooks.http} (a {@code jakarta.servlet} filter), {@code hooks.jms.jakarta} and
  *       {@code hooks.jms.javax} (a counting {@code MessageListener} and a stamper each).</li>

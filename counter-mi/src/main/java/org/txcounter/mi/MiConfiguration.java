@@ -2,8 +2,8 @@ package org.txcounter.mi;
 
 import java.nio.file.Path;
 import java.util.function.UnaryOperator;
-import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.ConfigException;
+import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.DeploymentToml;
 
 /**
@@ -37,8 +37,6 @@ final class MiConfiguration {
         if (config.dataDir().isAbsolute()) {
             return config;
         }
-        Path secretStore = config.secretStore().isAbsolute() ? config.secretStore()
-                : carbonHome.resolve(config.secretStore());
-        return config.toBuilder().dataDir(carbonHome.resolve(config.dataDir())).secretStore(secretStore).build();
+        return config.toBuilder().dataDir(carbonHome.resolve(config.dataDir())).build();
     }
 }

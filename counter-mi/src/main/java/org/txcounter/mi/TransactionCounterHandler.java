@@ -14,10 +14,10 @@ import org.apache.synapse.MessageContext;
 import org.apache.synapse.core.axis2.Axis2MessageContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.txcounter.core.TransactionCounter;
-import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.IngressCounter;
 import org.txcounter.core.OwnDestinations;
+import org.txcounter.core.TransactionCounter;
+import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.internal.Internals;
 
 /**
@@ -90,7 +90,7 @@ public final class TransactionCounterHandler extends AbstractExtendedSynapseHand
                 return true;
             }
             TransactionCounter counter = TransactionCounter.start(config, clock);
-            running = new Running(counter, config.runtime().stampDestinations());
+            running = new Running(counter, config.ownDestinations());
         } catch (RuntimeException | LinkageError e) {
             LOG.error("The transaction counter did not start, so MI's transactions are not counted: {}. Correct "
                     + "[transaction_counter] or its [[datasource]] in conf/deployment.toml and restart MI; MI itself "

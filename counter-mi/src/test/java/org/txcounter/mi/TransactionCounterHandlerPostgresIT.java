@@ -15,15 +15,14 @@ import org.apache.synapse.core.axis2.Axis2MessageContext;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.txcounter.core.MonthCount;
+import org.txcounter.core.OwnDestinations;
 import org.txcounter.core.Transport;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.DataSourceConfig;
 import org.txcounter.core.config.DedupeConfig;
-import org.txcounter.core.config.RuntimeConfig;
 import org.txcounter.core.store.CounterStore;
-import org.txcounter.core.MonthCount;
 import org.txcounter.core.store.TestDatabases;
-import org.txcounter.core.OwnDestinations;
 
 /**
  * The handler driven through MI's flows with real axis2 message contexts, two MI nodes writing to one real
@@ -108,8 +107,7 @@ class TransactionCounterHandlerPostgresIT {
                 .ledgerKey(LEDGER_KEY)
                 .dedupe(new DedupeConfig("mi-deployment", Optional.of(STAMP_SECRET), Duration.ofHours(1), true,
                         DedupeConfig.DEFAULT_REDELIVERY_WINDOW))
-                .runtime(new RuntimeConfig("127.0.0.1", 8290, List.of(), Optional.empty(), 0, List.of(), own,
-                        Optional.empty(), List.of(), Optional.empty()))
+                .ownDestinations(own)
                 .build();
         return new TransactionCounterHandler(() -> config, Clock.systemUTC());
     }

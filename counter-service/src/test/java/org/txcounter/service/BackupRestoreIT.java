@@ -22,8 +22,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.txcounter.core.config.DataSourceConfig;
-import org.txcounter.core.config.SecretStore;
 import org.txcounter.core.store.TestDatabases;
+import org.txcounter.service.config.SecretStore;
 import org.txcounter.service.security.PasswordHashing;
 
 /**

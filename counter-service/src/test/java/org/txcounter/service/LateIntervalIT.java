@@ -28,8 +28,6 @@ import org.txcounter.core.MutableClock;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.DataSourceConfig;
-import org.txcounter.core.config.DeploymentToml;
-import org.txcounter.core.config.SecretStore;
 import org.txcounter.core.internal.Internals;
 import org.txcounter.core.interval.IntervalFlusher.JournalState;
 import org.txcounter.core.interval.IntervalSummary;
@@ -41,6 +39,9 @@ import org.txcounter.core.store.CounterStore;
 import org.txcounter.core.store.EmbeddedH2;
 import org.txcounter.core.store.MonthClosure;
 import org.txcounter.core.store.TestDatabases;
+import org.txcounter.service.config.SecretStore;
+import org.txcounter.service.config.ServiceConfig;
+import org.txcounter.service.config.ServiceToml;
 import org.txcounter.service.statement.Forecasts;
 import org.txcounter.service.statement.MonthCloser;
 import org.txcounter.service.statement.SignedStatement;
@@ -131,13 +132,15 @@ class LateIntervalIT {
         }
     }
 
-    private static Closer closer(CounterConfig config, Clock clock) {
+    private static Closer closer(ServiceConfig service, Clock clock) {
+        CounterConfig config = service.counter();
         LedgerKeys keys = Internals.ledgerKeys(config);
         CounterStore store = CounterStore.open(EmbeddedH2.secure(config.dataSource(), config.dataDir()), clock,
                 keys.current());
         Forecasts forecasts = new Forecasts(store, config.billingZone(), clock, () -> 0L);
         MonthCloser closer = new MonthCloser(store, config.updateInterval(), config.billingZone(), config.closeGrace(),
-                config.dedupe().deploymentId(), StatementKey.from(SecretStore.open(config.secretStore(), name -> null)),
+                config.dedupe().deploymentId(),
+                StatementKey.from(SecretStore.open(service.secretStore(), name -> null)),
                 clock, month -> store.check(new LedgerVerifier(keys), month, month).findings(), forecasts::project);
         return new Closer(store, closer);
     }
@@ -147,7 +150,8 @@ class LateIntervalIT {
     void aJournalReplayedAfterTheCloseLeavesTheStatementAsIssuedAndAdjustsTheNextMonth(String database)
             throws Exception {
         Path file = writeConfig(database);
-        CounterConfig config = DeploymentToml.read(file);
+        ServiceConfig service = ServiceToml.read(file);
+        CounterConfig config = service.counter();
         // Counting must stay within one update interval (one minute) so that the journal holds every request: start
         // in the first half of a minute. At most 30 s of waiting.
         while (LocalDateTime.now(ZoneOffset.UTC).getSecond() >= 30) {
@@ -173,7 +177,7 @@ class LateIntervalIT {
         Instant monthEnd = month.plusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
         MutableClock clock = new MutableClock(monthEnd.plus(config.closeGrace()).plusSeconds(60));
         MonthClosure closed;
-        try (Closer closing = closer(config, clock)) {
+        try (Closer closing = closer(service, clock)) {
             closed = closing.closer().close(month, "auditor-test");
         }
         JsonNode issued = JSON.readTree(closed.statement()).get("statement");
@@ -184,7 +188,7 @@ class LateIntervalIT {
         assertThat(second.terminate()).isEqualTo(143);
 
         clock.set(monthEnd.plus(Duration.ofDays(31)).plus(config.closeGrace()).plusSeconds(3600));
-        try (Closer checking = closer(config, clock)) {
+        try (Closer checking = closer(service, clock)) {
             MonthClosure after = checking.store().closure(month).orElseThrow();
             assertThat(after.statement()).as("the closed statement, byte for byte").isEqualTo(closed.statement());
             assertThat(SignedStatement.verify(after.statement(), checking.closer().key().publicKey()).valid())

@@ -22,8 +22,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.Transport;
 import org.txcounter.core.config.CounterConfig;
-import org.txcounter.core.config.ListenerLimits;
-import org.txcounter.core.config.RuntimeConfig;
+import org.txcounter.service.config.ListenerLimits;
+import org.txcounter.service.config.RuntimeConfig;
 import org.txcounter.service.runtime.IntegrationRuntime;
 import org.txcounter.service.runtime.RoutingStats;
 
@@ -65,7 +65,6 @@ public final class PassthroughLoad {
                 .dataSource(CounterConfig.embeddedDataSource(dataDir.resolve("counted")))
                 .dataDir(dataDir.resolve("counted"))
                 .nodeId("load-counted")
-                .runtime(runtimeConfig)
                 .build();
 
         List<Wrk.Result> withCounter = new ArrayList<>();

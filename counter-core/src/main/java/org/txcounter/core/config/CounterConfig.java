@@ -3,15 +3,16 @@ package org.txcounter.core.config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import javax.sql.DataSource;
+import org.txcounter.core.OwnDestinations;
 
 /**
- * Everything the counter and its service need, read from {@code deployment.toml} by {@link DeploymentToml} or built
- * in code with {@link #builder()}. Immutable; validated when built.
+ * Everything the counter needs, read from the counter's sections of {@code deployment.toml} by
+ * {@link DeploymentToml} or built in code with {@link #builder()}. Immutable, so safe to share between threads;
+ * validated when built.
  *
  * <pre>{@code
  * CounterConfig config = CounterConfig.builder()
@@ -27,8 +28,6 @@ public final class CounterConfig {
 
     public static final String DEFAULT_DATA_SOURCE_ID = "WSO2_TRANSACTION_DB";
     public static final Path DEFAULT_DATA_DIR = Path.of("data");
-    public static final String DEFAULT_MANAGEMENT_HOST = "127.0.0.1";
-    public static final int DEFAULT_MANAGEMENT_PORT = 9164;
     /** How long a silent node is waited for after a month's end before the month closes without it. */
     public static final Duration DEFAULT_CLOSE_GRACE = Duration.ofDays(3);
     /** How many months after its end a closed month's ledger rows may be archived and removed, by default. */
@@ -43,24 +42,16 @@ public final class CounterConfig {
     private final Optional<String> nodeId;
     private final Path dataDir;
     private final ZoneId billingZone;
-    private final String managementHost;
-    private final int managementPort;
-    private final ManagementSecurity managementSecurity;
     private final DedupeConfig dedupe;
-    private final RuntimeConfig runtime;
+    private final OwnDestinations ownDestinations;
     private final Optional<DataSourceConfig> ownerDataSource;
     private final Optional<byte[]> ledgerKey;
     private final String ledgerKeyId;
     private final Map<String, byte[]> retiredLedgerKeys;
     private final Duration journalInterval;
     private final Duration finalFlushTimeout;
-    private final Path secretStore;
-    private final ListenerLimits managementLimits;
-    private final ListenerLimits passthroughLimits;
-    private final MetricsConfig metrics;
     private final Duration closeGrace;
     private final int archiveAfterMonths;
-    private final LicenceConfig licence;
 
     private CounterConfig(Builder builder) {
         this.enabled = builder.enabled;
@@ -70,24 +61,16 @@ public final class CounterConfig {
         this.updateInterval = builder.updateInterval;
         this.nodeId = builder.nodeId;
         this.billingZone = builder.billingZone;
-        this.managementHost = builder.managementHost;
-        this.managementPort = builder.managementPort;
-        this.managementSecurity = builder.managementSecurity;
         this.dedupe = builder.dedupe;
-        this.runtime = builder.runtime;
+        this.ownDestinations = builder.ownDestinations;
         this.ownerDataSource = builder.ownerDataSource;
         this.ledgerKey = builder.ledgerKey;
         this.ledgerKeyId = builder.ledgerKeyId;
         this.retiredLedgerKeys = Map.copyOf(builder.retiredLedgerKeys);
         this.journalInterval = builder.journalInterval;
         this.finalFlushTimeout = builder.finalFlushTimeout;
-        this.secretStore = builder.secretStore != null ? builder.secretStore : defaultSecretStore(builder.dataDir);
-        this.managementLimits = builder.managementLimits;
-        this.passthroughLimits = builder.passthroughLimits;
-        this.metrics = builder.metrics;
         this.closeGrace = builder.closeGrace;
         this.archiveAfterMonths = builder.archiveAfterMonths;
-        this.licence = builder.licence;
     }
 
     /**
@@ -99,11 +82,6 @@ public final class CounterConfig {
         String file = dataDir.toAbsolutePath().normalize().resolve("transactiondb").toString();
         return DataSourceConfig.of(DEFAULT_DATA_SOURCE_ID,
                 "jdbc:h2:file:" + file + ";DB_CLOSE_ON_EXIT=FALSE", "sa", "");
-    }
-
-    /** The keystore of encrypted {@code [secrets]} when none is configured: {@code secret-store.p12} in dataDir. */
-    public static Path defaultSecretStore(Path dataDir) {
-        return dataDir.resolve("secret-store.p12");
     }
 
     public static Builder builder() {
@@ -150,27 +128,17 @@ public final class CounterConfig {
         return billingZone;
     }
 
-    public String managementHost() {
-        return managementHost;
-    }
-
-    public int managementPort() {
-        return managementPort;
-    }
-
-    /** TLS and users of the management API. */
-    public ManagementSecurity managementSecurity() {
-        return managementSecurity;
-    }
-
     /** How stamps and redeliveries keep async pairs and chained calls from counting twice. */
     public DedupeConfig dedupe() {
         return dedupe;
     }
 
-    /** The passthrough listener and JMS inbound endpoints the service runs. */
-    public RuntimeConfig runtime() {
-        return runtime;
+    /**
+     * {@code [deduplication] own_queues} and {@code [[deduplication.peer]]}: what else the deployment consumes
+     * itself, the only destinations (with a runtime's own endpoints' queues) that messages and calls are stamped for.
+     */
+    public OwnDestinations ownDestinations() {
+        return ownDestinations;
     }
 
     /**
@@ -208,7 +176,6 @@ public final class CounterConfig {
         return finalFlushTimeout;
     }
 
-    /** The keystore whose key decrypts {@code enc:v1:} values in {@code [secrets]}; see {@link SecretStore}. */
     /**
      * {@code [billing] close_grace_days}: how long after a month's end a node that went silent is waited for before
      * the month closes without it.
@@ -225,30 +192,6 @@ public final class CounterConfig {
         return archiveAfterMonths;
     }
 
-    /** {@code [licence]}: the monthly quota and its alerts. */
-    public LicenceConfig licence() {
-        return licence;
-    }
-
-    public Path secretStore() {
-        return secretStore;
-    }
-
-    /** Connection limits and slow-client protection of the management API's listener. */
-    public ListenerLimits managementLimits() {
-        return managementLimits;
-    }
-
-    /** Connection limits and slow-client protection of the HTTP passthrough listener. */
-    public ListenerLimits passthroughLimits() {
-        return passthroughLimits;
-    }
-
-    /** The optional metrics listener of {@code [metrics]}; disabled by default. */
-    public MetricsConfig metrics() {
-        return metrics;
-    }
-
     public Builder toBuilder() {
         Builder builder = new Builder();
         builder.enabled = enabled;
@@ -258,24 +201,16 @@ public final class CounterConfig {
         builder.nodeId = nodeId;
         builder.dataDir = dataDir;
         builder.billingZone = billingZone;
-        builder.managementHost = managementHost;
-        builder.managementPort = managementPort;
-        builder.managementSecurity = managementSecurity;
         builder.dedupe = dedupe;
-        builder.runtime = runtime;
+        builder.ownDestinations = ownDestinations;
         builder.ownerDataSource = ownerDataSource;
         builder.ledgerKey = ledgerKey;
         builder.ledgerKeyId = ledgerKeyId;
         builder.retiredLedgerKeys.putAll(retiredLedgerKeys);
         builder.journalInterval = journalInterval;
         builder.finalFlushTimeout = finalFlushTimeout;
-        builder.secretStore = secretStore;
-        builder.managementLimits = managementLimits;
-        builder.passthroughLimits = passthroughLimits;
-        builder.metrics = metrics;
         builder.closeGrace = closeGrace;
         builder.archiveAfterMonths = archiveAfterMonths;
-        builder.licence = licence;
         return builder;
     }
 
@@ -288,44 +223,20 @@ public final class CounterConfig {
         private Optional<String> nodeId = Optional.empty();
         private Path dataDir = DEFAULT_DATA_DIR;
         private ZoneId billingZone = ZoneId.of("UTC");
-        private String managementHost = DEFAULT_MANAGEMENT_HOST;
-        private int managementPort = DEFAULT_MANAGEMENT_PORT;
-        private ManagementSecurity managementSecurity = ManagementSecurity.defaults();
         private DedupeConfig dedupe = DedupeConfig.defaults();
-        private RuntimeConfig runtime = RuntimeConfig.none();
+        private OwnDestinations ownDestinations = OwnDestinations.none();
         private Optional<DataSourceConfig> ownerDataSource = Optional.empty();
         private Optional<byte[]> ledgerKey = Optional.empty();
         private String ledgerKeyId = DEFAULT_LEDGER_KEY_ID;
         private final Map<String, byte[]> retiredLedgerKeys = new java.util.LinkedHashMap<>();
         private Duration journalInterval = Duration.ofSeconds(1);
         private Duration finalFlushTimeout = Duration.ofSeconds(10);
-        private Path secretStore;
-        private ListenerLimits managementLimits = ListenerLimits.MANAGEMENT_DEFAULTS;
-        private ListenerLimits passthroughLimits = ListenerLimits.PASSTHROUGH_DEFAULTS;
-        private MetricsConfig metrics = MetricsConfig.disabled();
-
-        public Builder metrics(MetricsConfig metrics) {
-            this.metrics = Objects.requireNonNull(metrics, "metrics");
-            return this;
-        }
         private Duration closeGrace = DEFAULT_CLOSE_GRACE;
         private int archiveAfterMonths = DEFAULT_ARCHIVE_AFTER_MONTHS;
-        private LicenceConfig licence = LicenceConfig.none();
 
         private Builder() {
         }
 
-        public Builder managementLimits(ListenerLimits managementLimits) {
-            this.managementLimits = Objects.requireNonNull(managementLimits, "managementLimits");
-            return this;
-        }
-
-        public Builder passthroughLimits(ListenerLimits passthroughLimits) {
-            this.passthroughLimits = Objects.requireNonNull(passthroughLimits, "passthroughLimits");
-            return this;
-        }
-
-        /** The keystore of encrypted secrets; unset means {@link CounterConfig#defaultSecretStore} of the data dir. */
         public Builder closeGrace(Duration closeGrace) {
             this.closeGrace = closeGrace;
             return this;
@@ -333,16 +244,6 @@ public final class CounterConfig {
 
         public Builder archiveAfterMonths(int archiveAfterMonths) {
             this.archiveAfterMonths = archiveAfterMonths;
-            return this;
-        }
-
-        public Builder licence(LicenceConfig licence) {
-            this.licence = licence;
-            return this;
-        }
-
-        public Builder secretStore(Path secretStore) {
-            this.secretStore = Objects.requireNonNull(secretStore, "secretStore");
             return this;
         }
 
@@ -386,8 +287,8 @@ public final class CounterConfig {
             return this;
         }
 
-        public Builder runtime(RuntimeConfig runtime) {
-            this.runtime = Objects.requireNonNull(runtime, "runtime");
+        public Builder ownDestinations(OwnDestinations ownDestinations) {
+            this.ownDestinations = Objects.requireNonNull(ownDestinations, "ownDestinations");
             return this;
         }
 
@@ -437,21 +338,6 @@ public final class CounterConfig {
             return this;
         }
 
-        public Builder managementHost(String managementHost) {
-            this.managementHost = Objects.requireNonNull(managementHost, "managementHost");
-            return this;
-        }
-
-        public Builder managementSecurity(ManagementSecurity managementSecurity) {
-            this.managementSecurity = Objects.requireNonNull(managementSecurity, "managementSecurity");
-            return this;
-        }
-
-        public Builder managementPort(int managementPort) {
-            this.managementPort = managementPort;
-            return this;
-        }
-
         public CounterConfig build() {
             long minutes = updateInterval.toMinutes();
             if (updateInterval.isNegative() || minutes < 1 || minutes > MAX_UPDATE_INTERVAL_MINUTES
@@ -460,9 +346,6 @@ public final class CounterConfig {
                         + updateInterval);
             }
             nodeId.ifPresent(NodeIds::requireValid);
-            if (managementPort < 0 || managementPort > 65535) {
-                throw new ConfigException("management port: expected 0 to 65535. Found: " + managementPort);
-            }
             return new CounterConfig(this);
         }
     }

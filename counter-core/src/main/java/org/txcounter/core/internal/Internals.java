@@ -8,10 +8,12 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+import org.txcounter.core.IngressCounter;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.TransactionMeter;
 import org.txcounter.core.config.CounterConfig;
-import org.txcounter.core.IngressCounter;
+import org.txcounter.core.config.DeploymentToml;
 import org.txcounter.core.interval.InFlightIds;
 import org.txcounter.core.interval.InFlightMessages;
 import org.txcounter.core.interval.IntervalFlusher;
@@ -39,8 +41,8 @@ import org.txcounter.core.store.LedgerAnchor;
  * Internals.flusher(counter).flushDue();                    // tests that drive a fake clock
  * }</pre>
  *
- * <p>The API classes hand their internals over once, from their static initialisers ({@link #grant}); this class
- * makes sure they have before it uses them. Thread-safe: stateless apart from those two write-once references.
+ * <p>The API classes (and {@link DeploymentToml}) hand their internals over once, from their static initialisers
+ * ({@link #grant}); this class makes sure they have before it uses them. Thread-safe: stateless apart from those three write-once references.
  */
 public final class Internals {
 
@@ -68,8 +70,16 @@ public final class Internals {
         void restoreInFlight(IngressCounter ingress, InFlightIds ids);
     }
 
+    /** What {@link DeploymentToml} gives this class. */
+    @FunctionalInterface
+    public interface ConfigAccess {
+        CounterConfig readWholeFile(TomlDocument file, UnaryOperator<String> systemProperties,
+                UnaryOperator<String> environment, UnaryOperator<String> secrets);
+    }
+
     private static volatile CounterAccess counters;
     private static volatile IngressAccess ingresses;
+    private static volatile ConfigAccess configs;
 
     private Internals() {
     }
@@ -90,6 +100,14 @@ public final class Internals {
         ingresses = Objects.requireNonNull(access, "access");
     }
 
+    /** Called once, by {@link DeploymentToml}'s static initialiser. */
+    public static void grant(ConfigAccess access) {
+        if (configs != null) {
+            throw new IllegalStateException("The configuration reader's internals were handed over already.");
+        }
+        configs = Objects.requireNonNull(access, "access");
+    }
+
     private static CounterAccess counters() {
         if (counters == null) {
             initialise(TransactionCounter.class);
@@ -104,12 +122,30 @@ public final class Internals {
         return ingresses;
     }
 
+    private static ConfigAccess configs() {
+        if (configs == null) {
+            initialise(DeploymentToml.class);
+        }
+        return configs;
+    }
+
     private static void initialise(Class<?> type) {
         try {
             MethodHandles.lookup().ensureInitialized(type);
         } catch (IllegalAccessException e) {
             throw new IllegalStateException("Cannot initialise " + type.getName(), e);
         }
+    }
+
+    /**
+     * The counter's sections of a file that is all the caller's, such as the standalone service's: read as
+     * {@link DeploymentToml} reads a host's, except that every {@code [[datasource]]} entry is checked (none is a
+     * host's), and that {@code secrets} resolves each {@code $secret{alias}} the counter's keys refer to (null: no
+     * such alias). The caller checks the file's other sections.
+     */
+    public static CounterConfig readCounterSections(TomlDocument file, UnaryOperator<String> systemProperties,
+            UnaryOperator<String> environment, UnaryOperator<String> secrets) {
+        return configs().readWholeFile(file, systemProperties, environment, secrets);
     }
 
     /** The counter's store: its database, for the service's reports, statements, imports and month close. */

@@ -9,15 +9,19 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.txcounter.core.internal.Internals;
+import org.txcounter.core.internal.TomlDocument;
 
+/**
+ * The counter's own sections, as counter-core reads them from a host's file ({@link DeploymentToml#parseHosted}) and,
+ * where the two differ, from a file that is all its caller's ({@link Internals#readCounterSections}).
+ */
 class DeploymentTomlTest {
 
     private static final UnaryOperator<String> NONE = name -> null;
@@ -55,7 +59,12 @@ class DeploymentTomlTest {
             """;
 
     private static CounterConfig parse(String text) {
-        return DeploymentToml.parse(text, "deployment.toml", NONE, NONE);
+        return DeploymentToml.parseHosted(text, "deployment.toml", NONE, NONE);
+    }
+
+    /** The counter's sections of a file that is all the caller's, with no secrets. */
+    private static CounterConfig parseWholeFile(String text) {
+        return Internals.readCounterSections(TomlDocument.parse(text, "deployment.toml"), NONE, NONE, NONE);
     }
 
     @Test
@@ -67,8 +76,6 @@ class DeploymentTomlTest {
         assertThat(config.nodeId()).contains("mi-node-1");
         assertThat(config.dataDir()).isEqualTo(Path.of("/var/lib/txcounter"));
         assertThat(config.billingZone()).isEqualTo(ZoneId.of("Europe/Berlin"));
-        assertThat(config.managementHost()).isEqualTo("0.0.0.0");
-        assertThat(config.managementPort()).isEqualTo(9443);
         DataSourceConfig dataSource = config.dataSource();
         assertThat(dataSource.id()).isEqualTo("WSO2_TRANSACTION_DB");
         assertThat(dataSource.url()).isEqualTo("jdbc:postgresql://localhost:5432/transactiondb");
@@ -79,7 +86,6 @@ class DeploymentTomlTest {
         assertThat(dataSource.connectionTimeout()).isEqualTo(Duration.ofMillis(60000));
         assertThat(dataSource.validationQuery()).contains("SELECT 1");
         assertThat(dataSource.toString()).doesNotContain("s3cret");
-        assertThat(config.secretStore()).isEqualTo(Path.of("/var/lib/txcounter/secret-store.p12"));
     }
 
     @Test
@@ -111,7 +117,6 @@ class DeploymentTomlTest {
         assertThat(config.enabled()).isTrue();
         assertThat(config.dataSource().url()).startsWith("jdbc:h2:file:").contains("transactiondb");
         assertThat(config.updateInterval()).isEqualTo(Duration.ofMinutes(1));
-        assertThat(config.managementPort()).isEqualTo(9164);
         assertThat(config.nodeId()).isEmpty();
     }
 
@@ -133,7 +138,7 @@ class DeploymentTomlTest {
         UnaryOperator<String> properties = name -> name.equals("enableTransactionCounter") ? property : null;
         UnaryOperator<String> environment = name -> name.equals("enableTransactionCounter") ? variable : null;
 
-        assertThat(DeploymentToml.parse(text, "deployment.toml", properties, environment).enabled())
+        assertThat(DeploymentToml.parseHosted(text, "deployment.toml", properties, environment).enabled())
                 .isEqualTo(expected);
     }
 
@@ -150,13 +155,8 @@ class DeploymentTomlTest {
                 Arguments.of("[transaction_counter]\nupdate_intervall = 1\n",
                         "deployment.toml line 2: unknown key \"update_intervall\" in [transaction_counter]. Known keys:"
                                 + " [data_source, enable, update_interval]"),
-                Arguments.of("[transaction_countr]\nenable = true\n",
-                        "deployment.toml line 1: unknown section or key \"transaction_countr\""),
                 Arguments.of("[billing]\ntime_zone = \"Mars/Olympus\"\n",
                         "deployment.toml line 2: [billing] time_zone = \"Mars/Olympus\": expected a time zone id"),
-                Arguments.of("[management_api]\nport = 70000\n",
-                        "deployment.toml line 2: [management_api] port = 70000: expected a port number from 0 to "
-                                + "65535"),
                 Arguments.of("[node]\nid = \"has space\"\n",
                         "deployment.toml line 2: [node] id = \"has space\": expected 1 to 64 letters"),
                 Arguments.of("[[datasource]]\nid = \"WSO2_TRANSACTION_DB\"\nurl = \"postgres://x\"\n",
@@ -172,34 +172,40 @@ class DeploymentTomlTest {
                                 + "password = \"$secret{missing}\"\n",
                         "deployment.toml line 4: [[datasource]] #1 password = \"$secret{missing}\": expected an alias "
                                 + "defined in [secrets]"),
-                Arguments.of("[[datasource]]\nurl = \"jdbc:h2:mem:x\"\n",
-                        "deployment.toml line 2: [[datasource]] #1 has no id"),
-                Arguments.of("[[datasource]]\nid = \"OTHER\"\nurl = \"jdbc:h2:mem:x\"\n",
-                        "deployment.toml: [transaction_counter] data_source = \"WSO2_TRANSACTION_DB\" names no "
-                                + "[[datasource]]. Defined ids: [OTHER]"),
                 Arguments.of("[transaction_counter]\nenable = true\nenable = false\n",
-                        "deployment.toml line 3: not valid TOML"),
-                Arguments.of("[secrets]\npw = \"not-bracketed\"\n",
-                        "deployment.toml line 2: [secrets] pw = (hidden): expected the plain-text value in square "
-                                + "brackets, e.g. pw = \"[my password]\", or an enc:v1: value from: java -jar "
-                                + "txcounter.jar encrypt-secret --alias pw"),
-                Arguments.of("[secret_store]\npath = \"x.p12\"\n",
-                        "deployment.toml line 2: unknown key \"path\" in [secret_store]. Known keys: [keystore]"),
-                Arguments.of("[secret_store]\nkeystore = 12\n",
-                        "deployment.toml line 2: [secret_store] keystore = 12: expected a non-empty string"));
+                        "deployment.toml line 3: not valid TOML"));
     }
 
     @ParameterizedTest(name = "{1}")
-    @MethodSource("badFiles")
+    @MethodSource({"badFiles", "badDeduplicationFiles", "badDeploymentBoundaryFiles"})
     void everyMistakeNamesTheLineTheKeyAndWhatWasExpected(String text, String expectedStart) {
         assertThatThrownBy(() -> parse(text))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith(expectedStart);
     }
 
+
+    /** In a file that is all the caller's, every [[datasource]] is the counter's: none is left to a host. */
+    static Stream<Arguments> badWholeFiles() {
+        return Stream.of(
+                Arguments.of("[[datasource]]\nurl = \"jdbc:h2:mem:x\"\n",
+                        "deployment.toml line 2: [[datasource]] #1 has no id"),
+                Arguments.of("[[datasource]]\nid = \"OTHER\"\nurl = \"jdbc:h2:mem:x\"\n",
+                        "deployment.toml: [transaction_counter] data_source = \"WSO2_TRANSACTION_DB\" names no "
+                                + "[[datasource]]. Defined ids: [OTHER]"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("badWholeFiles")
+    void everyDataSourceOfAWholeFileIsChecked(String text, String expectedStart) {
+        assertThatThrownBy(() -> parseWholeFile(text))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(expectedStart);
+    }
+
     @Test
-    void readsTheRuntimeAndDeduplicationSections() {
-        CounterConfig config = parse("""
+    void readsTheDeduplicationSection() {
+        DedupeConfig dedupe = parse("""
                 [deduplication]
                 deployment_id = "prod-eu"
                 stamp_secret = "$secret{stamp}"
@@ -207,32 +213,10 @@ class DeploymentTomlTest {
                 http_chaining = false
                 redelivery_window = 5000
 
-                [passthrough]
-                host = "0.0.0.0"
-                port = 8290
-
-                [[passthrough.route]]
-                prefix = "/orders"
-                queue = "orders"
-
-                [[passthrough.route]]
-                prefix = "/shop"
-                backend = "http://127.0.0.1:9000/shop"
-
-                [jms]
-                embedded_broker_port = 61616
-
-                [[inbound_endpoint]]
-                name = "orders-in"
-                queue = "orders"
-                forward_to = "http://127.0.0.1:9000/process"
-                concurrency = 4
-
                 [secrets]
                 stamp = "[0123456789abcdef0123456789abcdef]"
-                """);
+                """).dedupe();
 
-        DedupeConfig dedupe = config.dedupe();
         assertThat(dedupe.deploymentId()).isEqualTo("prod-eu");
         assertThat(dedupe.stampSecret()).hasValueSatisfying(secret -> assertThat(new String(secret,
                 StandardCharsets.UTF_8)).isEqualTo("0123456789abcdef0123456789abcdef"));
@@ -240,186 +224,24 @@ class DeploymentTomlTest {
         assertThat(dedupe.httpChaining()).isFalse();
         assertThat(dedupe.redeliveryWindow()).isEqualTo(5000);
         assertThat(dedupe.toString()).doesNotContain("0123456789abcdef");
-
-        RuntimeConfig runtime = config.runtime();
-        assertThat(runtime.active()).isTrue();
-        assertThat(runtime.needsBroker()).isTrue();
-        assertThat(runtime.passthroughHost()).isEqualTo("0.0.0.0");
-        assertThat(runtime.passthroughPort()).isEqualTo(8290);
-        assertThat(runtime.embeddedBrokerPort()).isEqualTo(61616);
-        assertThat(runtime.brokerUrl()).isEmpty();
-        assertThat(runtime.routes()).containsExactly(
-                new RuntimeConfig.Route("/orders", Optional.empty(), Optional.of("orders")),
-                new RuntimeConfig.Route("/shop", Optional.of(URI.create(
-                        "http://127.0.0.1:9000/shop")), Optional.empty()));
-        assertThat(runtime.endpoints()).containsExactly(new RuntimeConfig.InboundEndpoint("orders-in", "orders",
-                Optional.of(URI.create("http://127.0.0.1:9000/process")),
-                Optional.empty(), 4));
     }
 
     @Test
-    void withoutRuntimeSectionsTheRuntimeIsOffAndStampsUseDefaults() {
-        CounterConfig config = parse("");
-
-        assertThat(config.runtime().active()).isFalse();
-        assertThat(config.dedupe()).isEqualTo(DedupeConfig.defaults());
+    void withoutDeduplicationSectionStampsUseDefaults() {
+        assertThat(parse("").dedupe()).isEqualTo(DedupeConfig.defaults());
     }
 
-    static Stream<Arguments> badRuntimeFiles() {
+    static Stream<Arguments> badDeduplicationFiles() {
         return Stream.of(
                 Arguments.of("[deduplication]\nstamp_secret = \"short\"\n",
                         "deployment.toml line 2: [deduplication] stamp_secret = (hidden, 5 bytes): expected at least "
                                 + "32 bytes"),
                 Arguments.of("[deduplication]\nhttp_chaining = 1\n",
-                        "deployment.toml line 2: [deduplication] http_chaining = 1: expected true or false"),
-                Arguments.of("[[passthrough.route]]\nprefix = \"orders\"\nqueue = \"q\"\n",
-                        "deployment.toml line 2: [[passthrough.route]] #1 prefix = \"orders\": expected a path"),
-                Arguments.of("[[passthrough.route]]\nprefix = \"/a\"\n",
-                        "deployment.toml line 2: [[passthrough.route]] #1 (prefix \"/a\") needs exactly one of "
-                                + "backend"),
-                Arguments.of("[[passthrough.route]]\nprefix = \"/a\"\nbackend = \"ftp://x\"\n",
-                        "deployment.toml line 3: [[passthrough.route]] #1 backend = \"ftp://x\": expected an "
-                                + "http:// or https:// URL"),
-                Arguments.of("[[passthrough.route]]\nprefix = \"/a\"\nqueue = \"q\"\n"
-                                + "[[passthrough.route]]\nprefix = \"/a\"\nqueue = \"r\"\n",
-                        "deployment.toml line 5: [[passthrough.route]] #2 prefix = \"/a\": expected a prefix no "
-                                + "other route uses"),
-                Arguments.of("[[inbound_endpoint]]\nname = \"in\"\nqueue = \"q w\"\nforward_to_queue = \"x\"\n",
-                        "deployment.toml line 3: [[inbound_endpoint]] #1 queue = \"q w\": expected a queue name"),
-                Arguments.of("[[inbound_endpoint]]\nname = \"in\"\nqueue = \"q\"\nconcurrency = 0\n"
-                                + "forward_to_queue = \"x\"\n",
-                        "deployment.toml line 4: [[inbound_endpoint]] #1 concurrency = 0: expected a number of "
-                                + "consumers from 1 to 64"),
-                Arguments.of("[[inbound_endpoint]]\nname = \"in\"\nqueue = \"q\"\nforward = \"x\"\n",
-                        "deployment.toml line 4: unknown key \"forward\" in [[inbound_endpoint]] #1"),
-                Arguments.of("[jms]\nembedded_broker_port = -1\n",
-                        "deployment.toml line 2: [jms] embedded_broker_port = -1: expected a port number"));
-    }
-
-    private static final String HASH = "pbkdf2-sha256$600000$c2FsdHNhbHRzYWx0c2FsdA==$"
-            + "aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g=";
-
-    @Test
-    void readsTheManagementApiSecurity() {
-        CounterConfig config = parse("""
-                [management_api]
-                port = 9443
-                keystore = "conf/management.p12"
-                keystore_password = "$secret{ks}"
-                token_lifetime = 900
-
-                [[management_api.user]]
-                name = "ops"
-                password_hash = "%s"
-                role = "admin"
-
-                [[management_api.user]]
-                name = "auditor@example.com"
-                password_hash = "%s"
-                role = "Viewer"
-
-                [secrets]
-                ks = "[keystore password]"
-                """.formatted(HASH, HASH));
-        ManagementSecurity security = config.managementSecurity();
-        assertThat(config.managementPort()).isEqualTo(9443);
-        assertThat(security.tls()).isTrue();
-        assertThat(security.keystore()).contains(Path.of("conf/management.p12"));
-        assertThat(security.keystorePassword()).contains("keystore password");
-        assertThat(security.tokenLifetime()).isEqualTo(java.time.Duration.ofSeconds(900));
-        assertThat(security.users()).containsExactly(
-                new ManagementSecurity.User("ops", HASH, ManagementSecurity.Role.ADMIN),
-                new ManagementSecurity.User("auditor@example.com", HASH, ManagementSecurity.Role.VIEWER));
-        assertThat(security.users().get(0).toString()).doesNotContain(HASH);
+                        "deployment.toml line 2: [deduplication] http_chaining = 1: expected true or false"));
     }
 
     @Test
-    void withoutManagementSettingsTlsIsOnAndNoUserIsConfigured() {
-        ManagementSecurity security = parse("").managementSecurity();
-        assertThat(security.tls()).isTrue();
-        assertThat(security.keystore()).isEmpty();
-        assertThat(security.users()).isEmpty();
-        assertThat(security.tokenLifetime()).isEqualTo(ManagementSecurity.DEFAULT_TOKEN_LIFETIME);
-        assertThat(parse("[management_api]\ntls = false\n").managementSecurity().tls()).isFalse();
-    }
-
-    @Test
-    void readsTheListenersConnectionLimitsAndKeepsSafeDefaultsForTheRest() {
-        CounterConfig config = parse("""
-                [management_api]
-                max_connections = 100
-                max_connections_per_client = 10
-                header_timeout_ms = 5000
-
-                [passthrough]
-                idle_timeout_ms = 60000
-                min_request_data_rate = 0
-                """);
-        assertThat(config.managementLimits()).isEqualTo(new ListenerLimits(100, 10, Duration.ofSeconds(5),
-                ListenerLimits.MANAGEMENT_DEFAULTS.idleTimeout(), ListenerLimits.MANAGEMENT_DEFAULTS
-                        .minRequestDataRate()));
-        assertThat(config.passthroughLimits()).isEqualTo(new ListenerLimits(2000, 0, Duration.ofSeconds(10),
-                Duration.ofMinutes(1), 0));
-        assertThat(parse("").managementLimits()).isEqualTo(ListenerLimits.MANAGEMENT_DEFAULTS);
-        assertThat(parse("").passthroughLimits()).isEqualTo(ListenerLimits.PASSTHROUGH_DEFAULTS);
-    }
-
-    static Stream<Arguments> badManagementFiles() {
-        return Stream.of(
-                Arguments.of("[management_api]\nmax_connections = 0\n",
-                        "deployment.toml line 2: [management_api] max_connections = 0: expected a number of "
-                                + "connections from 1 to 1000000"),
-                Arguments.of("[management_api]\nmax_connections = 50\nmax_connections_per_client = 51\n",
-                        "deployment.toml line 3: [management_api] max_connections_per_client = 51: expected 0 (no "
-                                + "limit per client) to max_connections (50)"),
-                Arguments.of("[passthrough]\nheader_timeout_ms = 10\n",
-                        "deployment.toml line 2: [passthrough] header_timeout_ms = 10: expected milliseconds from "
-                                + "100 to 3600000"),
-                Arguments.of("[passthrough]\nmin_request_data_rate = -1\n",
-                        "deployment.toml line 2: [passthrough] min_request_data_rate = -1: expected bytes per "
-                                + "second, 0 (off) or more"),
-                Arguments.of("[management_api]\ntls = \"yes\"\n",
-                        "deployment.toml line 2: [management_api] tls = \"yes\": expected true or false"),
-                Arguments.of("[management_api]\nkeystore = \"k.p12\"\n",
-                        "deployment.toml line 2: [management_api] keystore = \"k.p12\": expected a keystore_password"),
-                Arguments.of("[management_api]\ntls = false\nkeystore = \"k.p12\"\nkeystore_password = \"x\"\n",
-                        "deployment.toml line 2: [management_api] tls = false: expected true when a keystore is "
-                                + "configured"),
-                Arguments.of("[management_api]\ntoken_lifetime = 5\n",
-                        "deployment.toml line 2: [management_api] token_lifetime = 5: expected seconds from 60"),
-                Arguments.of("[[management_api.user]]\nname = \"ops\"\npassword = \"admin\"\nrole = \"admin\"\n",
-                        "deployment.toml line 3: [[management_api.user]] #1 has a plain-text password. Passwords "
-                                + "are configured as hashes only"),
-                Arguments.of("[[management_api.user]]\nname = \"ops\"\npassword_hash = \"md5$abc\"\n"
-                                + "role = \"admin\"\n",
-                        "deployment.toml line 3: [[management_api.user]] #1 password_hash = (hidden): expected a "
-                                + "pbkdf2-sha256 hash"),
-                Arguments.of("[[management_api.user]]\nname = \"ops\"\npassword_hash = \"" + HASH + "\"\n"
-                                + "role = \"root\"\n",
-                        "deployment.toml line 4: [[management_api.user]] #1 role = \"root\": expected admin or "
-                                + "viewer"),
-                Arguments.of("[[management_api.user]]\nname = \"a b\"\npassword_hash = \"" + HASH + "\"\n"
-                                + "role = \"admin\"\n",
-                        "deployment.toml line 2: [[management_api.user]] #1 name = \"a b\": expected 1 to 64"),
-                Arguments.of("[[management_api.user]]\nname = \"ops\"\npassword_hash = \"" + HASH + "\"\n"
-                                + "role = \"admin\"\n[[management_api.user]]\nname = \"ops\"\npassword_hash = \""
-                                + HASH + "\"\nrole = \"viewer\"\n",
-                        "deployment.toml line 6: [[management_api.user]] #2 name = \"ops\": expected a name no "
-                                + "other user has"),
-                Arguments.of("[[management_api.user]]\nname = \"ops\"\n",
-                        "deployment.toml line 2: [[management_api.user]] #1 has no password_hash"));
-    }
-
-    @ParameterizedTest(name = "{1}")
-    @MethodSource("badManagementFiles")
-    void managementMistakesAreNamed(String text, String expectedStart) {
-        assertThatThrownBy(() -> parse(text))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith(expectedStart);
-    }
-
-    @Test
-    void readsOwnDestinationsBrokerLoginsAndLedgerKeys() {
+    void readsOwnDestinationsAndLedgerKeys() {
         CounterConfig config = parse("""
                 [deduplication]
                 spent_stamps = 2000000
@@ -429,14 +251,6 @@ class DeploymentTomlTest {
                 node_id = "node-2"
                 url = "http://10.0.0.12:8290/api"
 
-                [jms]
-                user = "runtime"
-                password = "$secret{broker}"
-
-                [[jms.producer]]
-                user = "orders-client"
-                password = "$secret{producer}"
-
                 [ledger]
                 key = "[the-new-ledger-key-of-at-least-32-bytes]"
                 key_id = "2026-12"
@@ -444,23 +258,14 @@ class DeploymentTomlTest {
                 [[ledger.retired_key]]
                 id = "1"
                 key = "[the-old-ledger-key-of-at-least-32-bytes]"
-
-                [secrets]
-                broker = "[runtime-password]"
-                producer = "[producer-password]"
                 """);
 
         assertThat(config.dedupe().spentStamps()).isEqualTo(2_000_000);
-        RuntimeConfig runtime = config.runtime();
-        assertThat(runtime.own().queues()).containsExactlyInAnyOrder("orders", "billing");
-        assertThat(runtime.own().http(URI.create("http://10.0.0.12:8290/api/item/1")))
+        assertThat(config.ownDestinations().queues()).containsExactlyInAnyOrder("orders", "billing");
+        assertThat(config.ownDestinations().http(URI.create("http://10.0.0.12:8290/api/item/1")))
                 .contains("http:node-2");
-        assertThat(runtime.own().http(URI.create("http://10.0.0.12:8290/apix"))).isEmpty();
-        assertThat(runtime.own().http(URI.create("http://10.0.0.13:8290/api"))).isEmpty();
-        assertThat(runtime.brokerLogin()).contains(new RuntimeConfig.Login("runtime", "runtime-password"));
-        assertThat(runtime.brokerLogin().orElseThrow().toString()).doesNotContain("runtime-password");
-        assertThat(runtime.producers()).containsExactly(new RuntimeConfig.Login("orders-client",
-                "producer-password"));
+        assertThat(config.ownDestinations().http(URI.create("http://10.0.0.12:8290/apix"))).isEmpty();
+        assertThat(config.ownDestinations().http(URI.create("http://10.0.0.13:8290/api"))).isEmpty();
         assertThat(config.ledgerKeyId()).isEqualTo("2026-12");
         assertThat(config.retiredLedgerKeys()).containsOnlyKeys("1");
     }
@@ -471,31 +276,11 @@ class DeploymentTomlTest {
                         "deployment.toml line 2: [deduplication] own_queues = orders: expected a list of queue"),
                 Arguments.of("[[deduplication.peer]]\nnode_id = \"b\"\nurl = \"ftp://x\"\n",
                         "deployment.toml line 3: [[deduplication.peer]] #1 url = \"ftp://x\": expected an http://"),
-                Arguments.of("[jms]\nuser = \"runtime\"\n",
-                        "deployment.toml line 2: [jms] needs both user and password"),
-                Arguments.of("[[jms.producer]]\nuser = \"p\"\n",
-                        "deployment.toml line 2: [[jms.producer]] #1 has no password"),
                 Arguments.of("[ledger]\nkey_id = \"2\"\n",
                         "deployment.toml line 2: [ledger] key_id names the configured key"),
                 Arguments.of("[ledger]\nkey = \"[the-new-ledger-key-of-at-least-32-bytes]\"\n"
                                 + "[[ledger.retired_key]]\nid = \"1\"\nkey = \"[the-old-ledger-key-of-at-least-32-bytes]\"\n",
                         "deployment.toml line 4: [[ledger.retired_key]] #1 id = \"1\": expected an id no other"));
-    }
-
-    @ParameterizedTest(name = "{1}")
-    @MethodSource("badDeploymentBoundaryFiles")
-    void deploymentBoundaryMistakesAreNamed(String text, String expectedStart) {
-        assertThatThrownBy(() -> parse(text))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith(expectedStart);
-    }
-
-    @ParameterizedTest(name = "{1}")
-    @MethodSource("badRuntimeFiles")
-    void runtimeMistakesAreNamedToo(String text, String expectedStart) {
-        assertThatThrownBy(() -> parse(text))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith(expectedStart);
     }
 
     @Test
@@ -512,102 +297,28 @@ class DeploymentTomlTest {
                 username = "txn_owner"
                 """;
 
-        assertThat(parse(datasources).migrationDataSource().username()).isEqualTo("txn_app");
-        CounterConfig config = parse(datasources + "\n[schema]\nowner_data_source = \"OWNER\"\n");
+        assertThat(parseWholeFile(datasources).migrationDataSource().username()).isEqualTo("txn_app");
+        CounterConfig config = parseWholeFile(datasources + "\n[schema]\nowner_data_source = \"OWNER\"\n");
         assertThat(config.dataSource().username()).isEqualTo("txn_app");
         assertThat(config.migrationDataSource().username()).isEqualTo("txn_owner");
-        assertThatThrownBy(() -> parse(datasources + "\n[schema]\nowner_data_source = \"NOPE\"\n"))
+        assertThatThrownBy(() -> parseWholeFile(datasources + "\n[schema]\nowner_data_source = \"NOPE\"\n"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("deployment.toml line 12: [schema] owner_data_source = \"NOPE\": expected "
                         + "the id of a [[datasource]]. Defined ids: [WSO2_TRANSACTION_DB, OWNER]");
-    }
-
-    private static final String ENCRYPTED_FILE = """
-            [[datasource]]
-            id = "WSO2_TRANSACTION_DB"
-            url = "jdbc:postgresql://localhost:5432/transactiondb"
-            username = "txn_app"
-            password = "$secret{txn_db_password}"
-
-            [secret_store]
-            keystore = "%s"
-
-            [secrets]
-            txn_db_password = "%s"
-            """;
-
-    private static final UnaryOperator<String> STORE_PASSWORD =
-            Map.of("TXN_SECRET_STORE_PASSWORD", "store-password")::get;
-
-    @Test
-    void anEncryptedSecretIsDecryptedWithTheConfiguredKeystore(@TempDir Path dir) {
-        Path keystore = dir.resolve("keys").resolve("secret-store.p12");
-        String value = SecretStore.openOrCreate(keystore, STORE_PASSWORD).encrypt("txn_db_password", "s3cret");
-
-        CounterConfig config = DeploymentToml.parse(ENCRYPTED_FILE.formatted(keystore, value), "deployment.toml",
-                NONE, STORE_PASSWORD);
-
-        assertThat(config.dataSource().password()).isEqualTo("s3cret");
-        assertThat(config.secretStore()).isEqualTo(keystore);
-    }
-
-    @Test
-    void withoutSecretStoreSectionTheKeystoreIsInTheDataDir(@TempDir Path dir) {
-        String value = SecretStore.openOrCreate(dir.resolve("secret-store.p12"), NONE).encrypt("stamp",
-                "0123456789abcdef0123456789abcdef");
-
-        CounterConfig config = parse("[node]\ndata_dir = \"" + dir + "\"\n\n[deduplication]\n"
-                + "stamp_secret = \"$secret{stamp}\"\n\n[secrets]\nstamp = \"" + value + "\"\n");
-
-        assertThat(config.dedupe().stampSecret()).hasValueSatisfying(secret -> assertThat(new String(secret,
-                StandardCharsets.UTF_8)).isEqualTo("0123456789abcdef0123456789abcdef"));
-        assertThat(config.secretStore()).isEqualTo(dir.resolve("secret-store.p12"));
-    }
-
-    @Test
-    void anUndecryptableSecretNamesTheLineAndTheAliasButNotTheValue(@TempDir Path dir) {
-        Path keystore = dir.resolve("secret-store.p12");
-        String value = SecretStore.openOrCreate(keystore, STORE_PASSWORD).encrypt("other_alias", "s3cret");
-
-        assertThatThrownBy(() -> DeploymentToml.parse(ENCRYPTED_FILE.formatted(keystore, value), "deployment.toml",
-                NONE, STORE_PASSWORD))
-                .isInstanceOf(ConfigException.class)
-                .hasMessage("deployment.toml line 11: [secrets] txn_db_password = (hidden): expected a value the "
-                        + "secret store can decrypt. The encrypted value of secret \"txn_db_password\" does not "
-                        + "decrypt with the key in " + keystore + ": it was changed, copied from another alias, or "
-                        + "encrypted with another keystore. Encrypt it again with: java -jar txcounter.jar "
-                        + "encrypt-secret --alias txn_db_password, or use the keystore it was encrypted with.")
-                .message().doesNotContain(value).doesNotContain("s3cret").doesNotContain("store-password");
-    }
-
-    @Test
-    void aMissingKeystoreNamesTheCommandThatCreatesIt(@TempDir Path dir) {
-        Path keystore = dir.resolve("secret-store.p12");
-        String value = SecretStore.openOrCreate(dir.resolve("elsewhere.p12"), NONE).encrypt("txn_db_password",
-                "s3cret");
-
-        assertThatThrownBy(() -> DeploymentToml.parse(ENCRYPTED_FILE.formatted(keystore, value), "deployment.toml",
-                NONE, NONE))
-                .isInstanceOf(ConfigException.class)
-                .hasMessage("deployment.toml line 11: [secrets] txn_db_password = (hidden): expected a value the "
-                        + "secret store can decrypt. The secret store keystore " + keystore + " does not exist. "
-                        + "Create it by encrypting the secrets again with: java -jar txcounter.jar encrypt-secret "
-                        + "--alias <alias>, or copy the keystore and its password from the node where the values were "
-                        + "encrypted.");
     }
 
     @Test
     void aBadSwitchValueIsNamed() {
         UnaryOperator<String> properties = Map.of("enableTransactionCounter", "maybe")::get;
 
-        assertThatThrownBy(() -> DeploymentToml.parse("", "deployment.toml", properties, NONE))
+        assertThatThrownBy(() -> DeploymentToml.parseHosted("", "deployment.toml", properties, NONE))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("system property enableTransactionCounter = \"maybe\": expected true or false");
     }
 
     @Test
     void aMissingFileIsNamed() {
-        assertThatThrownBy(() -> DeploymentToml.read(Path.of("/nonexistent/deployment.toml"), NONE, NONE))
+        assertThatThrownBy(() -> DeploymentToml.readHosted(Path.of("/nonexistent/deployment.toml"), NONE, NONE))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("Cannot read /nonexistent/deployment.toml");
     }

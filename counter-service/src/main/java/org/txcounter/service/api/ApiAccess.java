@@ -2,7 +2,7 @@ package org.txcounter.service.api;
 
 import java.time.Clock;
 import java.util.List;
-import org.txcounter.core.config.ManagementSecurity;
+import org.txcounter.service.config.ManagementSecurity;
 import org.txcounter.service.security.LoginThrottle;
 import org.txcounter.service.security.Tokens;
 import org.txcounter.service.security.Users;

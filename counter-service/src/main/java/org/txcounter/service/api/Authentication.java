@@ -16,7 +16,7 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-import org.txcounter.core.config.ManagementSecurity.Role;
+import org.txcounter.service.config.ManagementSecurity.Role;
 import org.txcounter.service.security.Principal;
 
 /**

@@ -13,7 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.txcounter.core.config.MetricsConfig;
+import org.txcounter.service.config.MetricsConfig;
 import org.txcounter.service.security.PasswordHashing;
 
 /**

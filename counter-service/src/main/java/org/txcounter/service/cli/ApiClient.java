@@ -31,7 +31,7 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 import org.txcounter.core.config.ConfigException;
-import org.txcounter.core.config.CounterConfig;
+import org.txcounter.service.config.ServiceConfig;
 import org.txcounter.service.security.ManagementTls;
 
 /**
@@ -54,7 +54,7 @@ final class ApiClient {
         this.http = http;
     }
 
-    static ApiClient connect(ClientOptions options, CounterConfig config) {
+    static ApiClient connect(ClientOptions options, ServiceConfig config) {
         URI base = options.url != null ? options.url : defaultUrl(config);
         String authorization = "Basic " + Base64.getEncoder().encodeToString(
                 (options.user + ":" + options.password()).getBytes(StandardCharsets.UTF_8));
@@ -67,7 +67,7 @@ final class ApiClient {
         return new ApiClient(base, authorization, builder.build());
     }
 
-    private static URI defaultUrl(CounterConfig config) {
+    private static URI defaultUrl(ServiceConfig config) {
         String host = config.managementHost();
         if (host.equals("0.0.0.0") || host.equals("::") || host.isBlank()) {
             host = "127.0.0.1";
@@ -155,7 +155,7 @@ final class ApiClient {
         }
     }
 
-    private static SSLContext sslContext(ClientOptions options, CounterConfig config) {
+    private static SSLContext sslContext(ClientOptions options, ServiceConfig config) {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
             if (options.insecure) {
@@ -188,9 +188,9 @@ final class ApiClient {
      * The certificate of this host's service, from the configured keystore or the generated one; none when there
      * is no such keystore here or it cannot be read (then the system's CAs and {@code --cacert} decide).
      */
-    private static List<X509Certificate> serviceCertificate(CounterConfig config) {
+    private static List<X509Certificate> serviceCertificate(ServiceConfig config) {
         try {
-            return ManagementTls.current(config.managementSecurity(), config.dataDir())
+            return ManagementTls.current(config.managementSecurity(), config.counter().dataDir())
                     .filter(keystore -> Files.isReadable(keystore.file()))
                     .map(ManagementTls::certificates)
                     .orElse(List.of());

@@ -6,11 +6,12 @@ import java.time.Clock;
 import java.time.YearMonth;
 import java.util.concurrent.Callable;
 import org.txcounter.core.config.CounterConfig;
-import org.txcounter.core.config.SecretStore;
 import org.txcounter.core.store.ArchiveRefusedException;
 import org.txcounter.core.store.CounterStore;
 import org.txcounter.core.store.EmbeddedH2;
 import org.txcounter.core.store.MonthArchive;
+import org.txcounter.service.config.SecretStore;
+import org.txcounter.service.config.ServiceConfig;
 import org.txcounter.service.statement.LedgerArchive;
 import org.txcounter.service.statement.StatementKey;
 import picocli.CommandLine.Command;
@@ -39,13 +40,14 @@ final class ArchiveCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        CounterConfig config = configFile.read();
+        ServiceConfig service = configFile.read();
+        CounterConfig config = service.counter();
         YearMonth archived = ReportCommand.month("--month", month);
         Clock clock = Clock.systemUTC();
-        Retention.refuseIfTooRecent(config, archived, clock);
+        Retention.refuseIfTooRecent(service, archived, clock);
         String deployment = config.dedupe().deploymentId();
         Path file = out != null ? out : Path.of("ledger-archive-" + deployment + "-" + archived + ".gz");
-        StatementKey key = StatementKey.from(SecretStore.open(config.secretStore(), System::getenv));
+        StatementKey key = StatementKey.from(SecretStore.open(service.secretStore(), System::getenv));
         try (CounterStore store = CounterStore.open(EmbeddedH2.secure(config.dataSource(), config.dataDir()), clock)) {
             MonthArchive outline = store.archiveOutline(archived);
             String statement = store.closure(archived).orElseThrow().statement();

@@ -4,8 +4,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.txcounter.core.config.CounterConfig;
-import org.txcounter.core.config.DeploymentToml;
+import org.txcounter.service.config.ServiceConfig;
+import org.txcounter.service.config.ServiceToml;
 import picocli.CommandLine.Parameters;
 
 /** The {@code deployment.toml} argument shared by the commands. */
@@ -22,9 +22,9 @@ final class ConfigFile {
     Path file;
 
     /** The configuration, read from the file, ./deployment.toml, ./conf/deployment.toml or the defaults. */
-    CounterConfig read() {
-        return chosen().map(DeploymentToml::read)
-                .orElseGet(() -> DeploymentToml.defaults(System::getProperty, System::getenv));
+    ServiceConfig read() {
+        return chosen().map(ServiceToml::read)
+                .orElseGet(() -> ServiceToml.defaults(System::getProperty, System::getenv));
     }
 
     /** Where the configuration came from, for the start-up line. */

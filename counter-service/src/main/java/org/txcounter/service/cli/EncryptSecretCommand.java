@@ -7,8 +7,8 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.txcounter.core.config.CounterConfig;
-import org.txcounter.core.config.SecretStore;
+import org.txcounter.service.config.SecretStore;
+import org.txcounter.service.config.ServiceConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,7 +34,7 @@ final class EncryptSecretCommand implements Callable<Integer> {
         if (!alias.matches("[A-Za-z0-9._-]+")) {
             throw CliException.usage("--alias must be letters, digits, '.', '_' or '-'. Found: " + alias);
         }
-        CounterConfig config = configFile.read();
+        ServiceConfig config = configFile.read();
         String value;
         Console console = System.console();
         if (console != null) {

@@ -55,7 +55,7 @@ final class ImportMiCommand implements Callable<Integer> {
             throw CliException.usage("--from must be a JDBC URL such as jdbc:postgresql://host:5432/db. Found: "
                     + from);
         }
-        CounterConfig config = configFile.read();
+        CounterConfig config = configFile.read().counter();
         List<ImportedMonth> months = readMi();
         if (months.isEmpty()) {
             System.out.println("MI's CURRENT_STATS at " + from + " has no rows; nothing to import.");

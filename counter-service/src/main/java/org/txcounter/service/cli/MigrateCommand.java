@@ -19,7 +19,7 @@ final class MigrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        CounterConfig config = configFile.read();
+        CounterConfig config = configFile.read().counter();
         DataSourceConfig owner = EmbeddedH2.secure(config.migrationDataSource(), config.dataDir());
         try (CounterStore store = CounterStore.open(owner, Clock.systemUTC())) {
             int applied = store.migrate();

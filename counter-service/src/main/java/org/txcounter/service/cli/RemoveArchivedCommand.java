@@ -12,12 +12,13 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.DataSourceConfig;
-import org.txcounter.core.config.SecretStore;
 import org.txcounter.core.internal.Internals;
 import org.txcounter.core.ledger.ArchivedRange;
 import org.txcounter.core.store.ArchiveRefusedException;
 import org.txcounter.core.store.CounterStore;
 import org.txcounter.core.store.EmbeddedH2;
+import org.txcounter.service.config.SecretStore;
+import org.txcounter.service.config.ServiceConfig;
 import org.txcounter.service.statement.LedgerArchive;
 import org.txcounter.service.statement.StatementKey;
 import picocli.CommandLine.Command;
@@ -46,11 +47,12 @@ final class RemoveArchivedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        CounterConfig config = configFile.read();
+        ServiceConfig service = configFile.read();
+        CounterConfig config = service.counter();
         YearMonth removed = ReportCommand.month("--month", month);
         Clock clock = Clock.systemUTC();
-        Retention.refuseIfTooRecent(config, removed, clock);
-        StatementKey key = StatementKey.from(SecretStore.open(config.secretStore(), System::getenv));
+        Retention.refuseIfTooRecent(service, removed, clock);
+        StatementKey key = StatementKey.from(SecretStore.open(service.secretStore(), System::getenv));
         LedgerArchive.Verdict verdict;
         try {
             verdict = LedgerArchive.read(archive, key.publicKey());

@@ -3,6 +3,7 @@ package org.txcounter.service.cli;
 import java.time.Clock;
 import java.time.YearMonth;
 import org.txcounter.core.config.CounterConfig;
+import org.txcounter.service.config.ServiceConfig;
 
 /** When a closed month's ledger rows may leave the database: {@code [billing] archive_after_months} after its end. */
 final class Retention {
@@ -11,7 +12,8 @@ final class Retention {
     }
 
     /** Refuses a month that ended less than {@code [billing] archive_after_months} ago (exit status 1). */
-    static void refuseIfTooRecent(CounterConfig config, YearMonth month, Clock clock) {
+    static void refuseIfTooRecent(ServiceConfig service, YearMonth month, Clock clock) {
+        CounterConfig config = service.counter();
         YearMonth current = YearMonth.now(clock.withZone(config.billingZone()));
         YearMonth first = month.plusMonths(config.archiveAfterMonths() + 1L);
         if (current.isBefore(first)) {

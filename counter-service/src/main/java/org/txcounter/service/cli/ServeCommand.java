@@ -18,14 +18,15 @@ import org.txcounter.core.TransportCounts;
 import org.txcounter.core.config.ConfigException;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.DeploymentToml;
-import org.txcounter.core.config.ManagementSecurity;
-import org.txcounter.core.config.SecretStore;
-import org.txcounter.core.config.RuntimeConfig;
 import org.txcounter.core.io.PidFile;
 import org.txcounter.service.api.ApiAccess;
 import org.txcounter.service.api.CounterMetrics;
 import org.txcounter.service.api.ManagementApi;
 import org.txcounter.service.api.MetricsListener;
+import org.txcounter.service.config.ManagementSecurity;
+import org.txcounter.service.config.RuntimeConfig;
+import org.txcounter.service.config.SecretStore;
+import org.txcounter.service.config.ServiceConfig;
 import org.txcounter.service.runtime.IntegrationRuntime;
 import org.txcounter.service.runtime.RoutingStats;
 import org.txcounter.service.security.GeneratedAdmin;
@@ -56,12 +57,13 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        CounterConfig config = configFile.read();
+        ServiceConfig config = configFile.read();
         serve(config, configFile.source(), reporting);
         return Commands.KEEP_RUNNING;
     }
 
-    static void serve(CounterConfig config, String source, boolean reporting) throws Exception {
+    static void serve(ServiceConfig config, String source, boolean reporting) throws Exception {
+        CounterConfig counterConfig = config.counter();
         if (reporting && config.runtime().active()) {
             throw new ConfigException(source + " configures " + config.runtime().routes().size()
                     + " [[passthrough.route]] and " + config.runtime().endpoints().size() + " [[inbound_endpoint]], "
@@ -74,12 +76,12 @@ final class ServeCommand implements Callable<Integer> {
         Clock clock = Clock.systemUTC();
         ManagementSecurity security = config.managementSecurity();
         List<ManagementSecurity.User> users = security.users().isEmpty()
-                ? GeneratedAdmin.loadOrCreate(config.dataDir(), System.out) : security.users();
+                ? GeneratedAdmin.loadOrCreate(counterConfig.dataDir(), System.out) : security.users();
         ManagementApi.Listener listener;
         String scheme;
         if (security.tls()) {
             listener = ManagementApi.Listener.tls(config.managementHost(), config.managementPort(),
-                    ManagementTls.contextFactory(security, config.dataDir(), config.managementHost()));
+                    ManagementTls.contextFactory(security, counterConfig.dataDir(), config.managementHost()));
             scheme = "https";
         } else {
             LOG.warn("[management_api] tls = false: the management API speaks plain HTTP, and passwords and tokens "
@@ -87,10 +89,10 @@ final class ServeCommand implements Callable<Integer> {
             listener = ManagementApi.Listener.plain(config.managementHost(), config.managementPort());
             scheme = "http";
         }
-        TransactionCounter counter = reporting ? TransactionCounter.openForReporting(config, clock)
-                : config.enabled() ? TransactionCounter.start(config, clock)
-                : TransactionCounter.open(config, clock);
-        if (!config.enabled() && !reporting) {
+        TransactionCounter counter = reporting ? TransactionCounter.openForReporting(counterConfig, clock)
+                : counterConfig.enabled() ? TransactionCounter.start(counterConfig, clock)
+                : TransactionCounter.open(counterConfig, clock);
+        if (!counterConfig.enabled() && !reporting) {
             LOG.warn("Counting is disabled (enable = false through the {} switch, the environment or {}); the API "
                     + "serves the stored counts only.", DeploymentToml.ENABLE_SWITCH, source);
         }
@@ -133,7 +135,8 @@ final class ServeCommand implements Callable<Integer> {
         if (config.runtime().active()) {
             try {
                 runtime = IntegrationRuntime.start(config.runtime(), config.passthroughLimits(),
-                        config.enabled() ? Optional.of(counter.ingress()) : Optional.empty(), config.dataDir(),
+                        counterConfig.enabled() ? Optional.of(counter.ingress()) : Optional.empty(),
+                        counterConfig.dataDir(),
                         routing);
             } catch (Exception e) {
                 if (metrics != null) {
@@ -145,7 +148,7 @@ final class ServeCommand implements Callable<Integer> {
                 throw e;
             }
         }
-        PidFile.write(config.dataDir());
+        PidFile.write(counterConfig.dataDir());
         IntegrationRuntime started = runtime;
         MetricsListener scraped = metrics;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -167,7 +170,7 @@ final class ServeCommand implements Callable<Integer> {
             counter.close();
             TransportCounts left = counter.unflushed();
             if (reporting) {
-                LOG.info("Stopped reporting on {}.", config.dataSource().id());
+                LOG.info("Stopped reporting on {}.", counterConfig.dataSource().id());
             } else {
                 LOG.info("Stopped node {}: the final flush wrote {} transaction(s) ({}) in {} ms{}.",
                         counter.nodeId(), pending.total() - left.total(), byTransport(pending, left),
@@ -175,12 +178,12 @@ final class ServeCommand implements Callable<Integer> {
                                 : "; " + left.total() + " not written are kept in the journal for the next start");
             }
             try {
-                PidFile.remove(config.dataDir());
+                PidFile.remove(counterConfig.dataDir());
             } catch (IOException e) {
-                LOG.warn("Cannot remove {}: {}", config.dataDir().resolve("txcounter.pid"), e.toString());
+                LOG.warn("Cannot remove {}: {}", counterConfig.dataDir().resolve("txcounter.pid"), e.toString());
             }
         }, "txn-counter-shutdown"));
-        billing.start(config.dataDir());
+        billing.start(counterConfig.dataDir());
         String listening = reporting ? "counting nothing (reporting only)"
                 : runtime == null ? "no integration runtime configured"
                 : "HTTP passthrough on http://" + config.runtime().passthroughHost() + ":" + runtime.passthroughPort()
@@ -189,7 +192,8 @@ final class ServeCommand implements Callable<Integer> {
         System.out.println("Transaction counter " + (reporting ? "reporting instance" : "node " + counter.nodeId())
                 + " serving " + scheme + "://"
                 + config.managementHost() + ":" + api.port() + " and " + listening + " (configuration: " + source
-                + "; datasource " + config.dataSource().id() + ", " + config.dataSource().url() + "; users: "
+                + "; datasource " + counterConfig.dataSource().id() + ", " + counterConfig.dataSource().url()
+                + "; users: "
                 + users.stream().map(ManagementSecurity.User::name).toList() + ")");
     }
 
@@ -215,7 +219,7 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    private static String broker(CounterConfig config) {
+    private static String broker(ServiceConfig config) {
         RuntimeConfig runtime = config.runtime();
         if (runtime.brokerUrl().isPresent()) {
             return "broker " + runtime.brokerUrl().get();
@@ -240,7 +244,7 @@ final class ServeCommand implements Callable<Integer> {
      * Fails, naming the port and the key that sets it, when a port the service is configured to listen on is taken.
      * Port 0 (any free port) is not checked.
      */
-    static void requirePortsFree(CounterConfig config) {
+    static void requirePortsFree(ServiceConfig config) {
         requireFree(config.managementHost(), config.managementPort(), "[management_api] port");
         if (config.metrics().enabled()) {
             requireFree(config.metrics().host(), config.metrics().port(), "[metrics] port");

@@ -37,8 +37,8 @@ import org.apache.activemq.artemis.spi.core.security.ActiveMQSecurityManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.txcounter.core.config.ConfigException;
-import org.txcounter.core.config.RuntimeConfig;
 import org.txcounter.core.io.PrivateFiles;
+import org.txcounter.service.config.RuntimeConfig;
 import org.txcounter.service.security.ManagementTls;
 
 /**

@@ -19,12 +19,12 @@ import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.txcounter.core.config.RuntimeConfig;
-import org.txcounter.core.hooks.jms.jakarta.CountingMessageListener;
-import org.txcounter.core.hooks.jms.jakarta.MessageStamper;
+import org.txcounter.core.IngressCounter.Completion;
 import org.txcounter.core.IngressCounter;
 import org.txcounter.core.OwnDestinations;
-import org.txcounter.core.IngressCounter.Completion;
+import org.txcounter.core.hooks.jms.jakarta.CountingMessageListener;
+import org.txcounter.core.hooks.jms.jakarta.MessageStamper;
+import org.txcounter.service.config.RuntimeConfig;
 
 /**
  * One JMS inbound endpoint: consumes a queue in transacted sessions, counts each message through

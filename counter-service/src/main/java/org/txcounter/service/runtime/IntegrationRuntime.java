@@ -21,12 +21,12 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.txcounter.core.config.ListenerLimits;
-import org.txcounter.core.config.RuntimeConfig;
-import org.txcounter.core.hooks.http.CountingFilter;
-import org.txcounter.core.hooks.jms.jakarta.MessageStamper;
 import org.txcounter.core.IngressCounter;
 import org.txcounter.core.OwnDestinations;
+import org.txcounter.core.hooks.http.CountingFilter;
+import org.txcounter.core.hooks.jms.jakarta.MessageStamper;
+import org.txcounter.service.config.ListenerLimits;
+import org.txcounter.service.config.RuntimeConfig;
 import org.txcounter.service.security.ListenerGuard;
 
 /**

@@ -9,8 +9,8 @@ import java.security.SecureRandom;
 import java.util.List;
 import java.util.Properties;
 import org.txcounter.core.config.ConfigException;
-import org.txcounter.core.config.ManagementSecurity;
 import org.txcounter.core.io.PrivateFiles;
+import org.txcounter.service.config.ManagementSecurity;
 
 /**
  * The administrator created when no {@code [[management_api.user]]} is configured, so that there are never

@@ -21,7 +21,7 @@ import org.eclipse.jetty.util.component.AbstractLifeCycle;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.txcounter.core.config.ListenerLimits;
+import org.txcounter.service.config.ListenerLimits;
 
 /**
  * Keeps slow, idle and numerous clients from taking a listener (and the process's file descriptors) away from

@@ -27,8 +27,8 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.txcounter.core.config.ConfigException;
-import org.txcounter.core.config.ManagementSecurity;
 import org.txcounter.core.io.PrivateFiles;
+import org.txcounter.service.config.ManagementSecurity;
 
 /**
  * TLS of the management port: TLS 1.2 and 1.3 only, and only cipher suites with forward secrecy (ECDHE, or TLS

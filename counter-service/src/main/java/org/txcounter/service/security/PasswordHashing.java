@@ -7,7 +7,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
-import org.txcounter.core.config.ManagementSecurity;
+import org.txcounter.service.config.ManagementSecurity;
 
 /**
  * Salted, slow password hashes: PBKDF2 with HMAC-SHA256, {@value #ITERATIONS} iterations (OWASP's 2023 figure),

@@ -1,6 +1,6 @@
 package org.txcounter.service.security;
 
-import org.txcounter.core.config.ManagementSecurity.Role;
+import org.txcounter.service.config.ManagementSecurity.Role;
 
 /** Who a request was authenticated as. */
 public record Principal(String name, Role role) {

@@ -14,7 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.txcounter.core.config.ManagementSecurity;
+import org.txcounter.service.config.ManagementSecurity;
 
 /**
  * The users of the management API and the check of their passwords.

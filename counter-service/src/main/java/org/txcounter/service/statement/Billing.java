@@ -12,10 +12,10 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.txcounter.core.TransactionCounter;
-import org.txcounter.core.config.CounterConfig;
-import org.txcounter.core.config.SecretStore;
 import org.txcounter.core.internal.Internals;
 import org.txcounter.core.io.PrivateFiles;
+import org.txcounter.service.config.SecretStore;
+import org.txcounter.service.config.ServiceConfig;
 
 /**
  * The month-end side of the service: closing months and their signed statements, the licence quota and its alerts,
@@ -51,13 +51,13 @@ public final class Billing implements AutoCloseable {
     }
 
     /** The billing side for {@code counter}, signing with the statement key from {@code secrets}. */
-    public static Billing create(CounterConfig config, TransactionCounter counter, SecretStore secrets, Clock clock) {
+    public static Billing create(ServiceConfig config, TransactionCounter counter, SecretStore secrets, Clock clock) {
         StatementKey key = StatementKey.from(secrets);
-        String deployment = config.dedupe().deploymentId();
+        String deployment = config.counter().dedupe().deploymentId();
         Forecasts forecasts = new Forecasts(Internals.store(counter), counter.billingZone(), clock,
                 () -> counter.unflushed().total());
         MonthCloser closer = new MonthCloser(Internals.store(counter), counter.updateInterval(), counter.billingZone(),
-                config.closeGrace(), deployment, key, clock,
+                config.counter().closeGrace(), deployment, key, clock,
                 month -> Internals.checkLedger(counter, month, month, null).findings(), forecasts::project);
         Optional<QuotaWebhook> webhook = config.licence().webhook()
                 .map(url -> new QuotaWebhook(url, QuotaWebhook.DEFAULT_BACKOFF));

@@ -12,9 +12,9 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.txcounter.core.config.LicenceConfig;
 import org.txcounter.core.store.Adjustment;
 import org.txcounter.core.store.CounterStore;
+import org.txcounter.service.config.LicenceConfig;
 
 /**
  * Watches the month's use of the licence quota: the month's written transactions across all nodes plus its

@@ -24,7 +24,7 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.txcounter.core.config.SecretStore;
+import org.txcounter.service.config.SecretStore;
 
 /**
  * The Ed25519 key pair that signs monthly statements. The private key lives in the secret store under

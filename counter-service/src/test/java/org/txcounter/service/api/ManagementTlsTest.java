@@ -25,11 +25,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.txcounter.core.MutableClock;
 import org.txcounter.core.TransactionCounter;
-import org.txcounter.core.config.ManagementSecurity;
+import org.txcounter.service.config.ManagementSecurity;
 import org.txcounter.service.runtime.RoutingStats;
-import org.txcounter.service.statement.Billing;
 import org.txcounter.service.security.ManagementTls;
 import org.txcounter.service.security.SelfSignedCertificate;
+import org.txcounter.service.statement.Billing;
 
 /**
  * The management port's TLS with real handshakes: TLS 1.3 and 1.2 with forward-secret AEAD suites succeed; TLS

@@ -30,12 +30,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.config.DataSourceConfig;
-import org.txcounter.core.config.DeploymentToml;
 import org.txcounter.core.internal.Internals;
 import org.txcounter.core.ledger.LedgerFinding;
 import org.txcounter.core.store.ImportedMonth;
 import org.txcounter.core.store.TestDatabases;
 import org.txcounter.service.cli.Commands;
+import org.txcounter.service.config.ServiceToml;
 
 /**
  * {@code import-mi} against a real database holding MI's own {@code CURRENT_STATS} table (MI's definition, in the
@@ -162,7 +162,7 @@ abstract class MiImportContract {
                 "Imported 6 month total(s)", "0 were imported before");
 
         try (TransactionCounter counter = TransactionCounter.open(
-                DeploymentToml.read(toml), Clock.systemUTC())) {
+                ServiceToml.read(toml).counter(), Clock.systemUTC())) {
             List<ImportedMonth> stored = new ArrayList<>();
             Internals.store(counter).imported(YearMonth.of(2026, 1), YearMonth.of(2026, 12)).forEach(row ->
                     stored.add(new ImportedMonth(row.month(), row.nodeId(), row.source(), row.rawCount(),

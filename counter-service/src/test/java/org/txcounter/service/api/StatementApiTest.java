@@ -26,9 +26,8 @@ import org.txcounter.core.MutableClock;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.Transport;
 import org.txcounter.core.TransportCounter;
-import org.txcounter.core.config.CounterConfig;
-import org.txcounter.core.config.LicenceConfig;
 import org.txcounter.core.internal.Internals;
+import org.txcounter.service.config.LicenceConfig;
 import org.txcounter.service.runtime.RoutingStats;
 import org.txcounter.service.statement.Billing;
 
@@ -49,8 +48,8 @@ class StatementApiTest {
     @BeforeEach
     void start() {
         counter = TestApi.counter(dataDir, clock);
-        billing = TestApi.billing(counter, clock, CounterConfig.builder()
-                .licence(new LicenceConfig(Optional.of(100L), List.of(80, 90, 100), Optional.empty())).build());
+        billing = TestApi.billing(counter, clock,
+                new LicenceConfig(Optional.of(100L), List.of(80, 90, 100), Optional.empty()));
         app = ManagementApi.create(counter, TestUsers.access(clock), ManagementApi.Listener.plain("127.0.0.1", 0),
                 new CounterMetrics(counter, new RoutingStats(), billing), billing).start();
     }
@@ -155,8 +154,8 @@ class StatementApiTest {
             }
         }
         assertThat(used).contains("txn_quota_used_ratio");
-        CounterConfig withWebhook = CounterConfig.builder().licence(new LicenceConfig(Optional.of(100L),
-                List.of(80), Optional.of(URI.create("http://127.0.0.1:9/alerts")))).build();
+        LicenceConfig withWebhook = new LicenceConfig(Optional.of(100L), List.of(80),
+                Optional.of(URI.create("http://127.0.0.1:9/alerts")));
         try (Billing hooked = TestApi.billing(counter, clock, withWebhook)) {
             CounterMetrics metrics = new CounterMetrics(counter, new RoutingStats(), hooked);
             String scrape = metrics.scrape();

@@ -8,8 +8,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.config.CounterConfig;
+import org.txcounter.service.config.LicenceConfig;
+import org.txcounter.service.config.SecretStore;
+import org.txcounter.service.config.ServiceConfig;
 import org.txcounter.service.runtime.RoutingStats;
-import org.txcounter.core.config.SecretStore;
 import org.txcounter.service.statement.Billing;
 
 /** The counter and API that the API tests run against: node {@code node-a} on an embedded H2 database. */
@@ -32,13 +34,14 @@ final class TestApi {
 
     /** The month-end side with default settings, signing with a key in a new secret store of its own. */
     static Billing billing(TransactionCounter counter, Clock clock) {
-        return billing(counter, clock, CounterConfig.builder().build());
+        return billing(counter, clock, LicenceConfig.none());
     }
 
-    /** The month-end side with {@code config}'s billing settings, signing with a new secret store's key. */
-    static Billing billing(TransactionCounter counter, Clock clock, CounterConfig config) {
+    /** The month-end side with default settings and {@code licence}, signing with a new secret store's key. */
+    static Billing billing(TransactionCounter counter, Clock clock, LicenceConfig licence) {
         try {
             Path secrets = Files.createTempDirectory("txn-test-secrets").resolve("secret-store.p12");
+            ServiceConfig config = ServiceConfig.defaults(CounterConfig.builder().build()).withLicence(licence);
             return Billing.create(config, counter, SecretStore.openOrCreate(secrets, name -> null), clock);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

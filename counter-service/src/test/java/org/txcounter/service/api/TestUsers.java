@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
-import org.txcounter.core.config.ManagementSecurity;
+import org.txcounter.service.config.ManagementSecurity;
 import org.txcounter.service.security.PasswordHashing;
 
 /** An admin and a viewer for API tests; their hashes use few iterations so the tests stay fast. */

@@ -20,11 +20,11 @@ import java.util.zip.GZIPOutputStream;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.Transport;
 import org.txcounter.core.TransportCounts;
-import org.txcounter.core.config.CounterConfig;
-import org.txcounter.core.config.DeploymentToml;
-import org.txcounter.core.config.SecretStore;
 import org.txcounter.core.internal.Internals;
 import org.txcounter.core.interval.IntervalSummary;
+import org.txcounter.service.config.SecretStore;
+import org.txcounter.service.config.ServiceConfig;
+import org.txcounter.service.config.ServiceToml;
 import org.txcounter.service.statement.Billing;
 import org.txcounter.service.statement.StatementKey;
 
@@ -53,9 +53,9 @@ final class ArchivedMonthFixture {
                 [secret_store]
                 keystore = "%s"
                 """.formatted(dir.resolve("archive-data"), dir.resolve("archive-secrets.p12")));
-        CounterConfig config = DeploymentToml.read(toml);
+        ServiceConfig config = ServiceToml.read(toml);
         Clock clock = Clock.systemUTC();
-        try (TransactionCounter counter = TransactionCounter.open(config, clock)) {
+        try (TransactionCounter counter = TransactionCounter.open(config.counter(), clock)) {
             awaitUpTo(Duration.ofSeconds(60), counter::connect);
             long seq = 0;
             for (int minute = 0; minute < 3; minute++) {

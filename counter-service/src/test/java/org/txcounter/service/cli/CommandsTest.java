@@ -16,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.txcounter.core.config.CounterConfig;
-import org.txcounter.core.config.DeploymentToml;
-import org.txcounter.core.config.ManagementSecurity;
+import org.txcounter.service.config.ManagementSecurity;
+import org.txcounter.service.config.ServiceToml;
 import org.txcounter.service.security.PasswordHashing;
 
 /** The local commands, run in-process as the jar runs them: input on stdin, the result on stdout. */
@@ -95,7 +95,7 @@ class CommandsTest {
                 [secrets]
                 %s
                 """.formatted(keystore, line));
-        CounterConfig config = DeploymentToml.read(toml, name -> null, name -> null);
+        CounterConfig config = ServiceToml.read(toml, name -> null, name -> null).counter();
         assertThat(config.dataSource().password()).isEqualTo("s3cret db password");
     }
 

@@ -34,16 +34,16 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.txcounter.core.config.SecretStore;
-import org.txcounter.service.runtime.RoutingStats;
-import org.txcounter.service.statement.Billing;
 import org.txcounter.core.TransactionCounter;
-import org.txcounter.core.config.CounterConfig;
-import org.txcounter.core.config.DeploymentToml;
 import org.txcounter.service.api.ApiAccess;
 import org.txcounter.service.api.CounterMetrics;
 import org.txcounter.service.api.ManagementApi;
+import org.txcounter.service.config.SecretStore;
+import org.txcounter.service.config.ServiceConfig;
+import org.txcounter.service.config.ServiceToml;
+import org.txcounter.service.runtime.RoutingStats;
 import org.txcounter.service.security.PasswordHashing;
+import org.txcounter.service.statement.Billing;
 
 /**
  * The exit status of every command, case by case, against the README's table ("Exit status" under "The command
@@ -105,8 +105,8 @@ class ExitCodesTest {
                 keystore = "%s"
                 """.formatted(dir.resolve("data"), PasswordHashing.hash(PASSWORD.toCharArray()),
                 dir.resolve("secret-store.p12")));
-        CounterConfig config = DeploymentToml.read(toml);
-        counter = TransactionCounter.open(config, Clock.systemUTC());
+        ServiceConfig config = ServiceToml.read(toml);
+        counter = TransactionCounter.open(config.counter(), Clock.systemUTC());
         billing = Billing.create(config, counter, SecretStore.openOrCreate(config.secretStore(), name -> null),
                 Clock.systemUTC());
         api = ManagementApi.create(counter, ApiAccess.of(config.managementSecurity().users(),

@@ -20,11 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.txcounter.core.ReportRow;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.config.CounterConfig;
-import org.txcounter.core.config.DeploymentToml;
 import org.txcounter.core.internal.Internals;
 import org.txcounter.core.ledger.LedgerCheck;
 import org.txcounter.core.store.CounterStore;
 import org.txcounter.core.store.LedgerAnchor;
+import org.txcounter.service.config.ServiceToml;
 
 /**
  * A month archived, its archive checked offline, its rows removed: its statement, report and anchors are what they
@@ -80,7 +80,7 @@ class LedgerArchiveCommandsTest {
     @Test
     void anArchivedAndRemovedMonthKeepsItsStatementReportAndCheckAndItsArchiveVerifiesOffline() throws Exception {
         Path toml = ArchivedMonthFixture.prepare(dir);
-        CounterConfig config = DeploymentToml.read(toml);
+        CounterConfig config = ServiceToml.read(toml).counter();
         Seen before = look(config);
         assertThat(before.rows()).as("January's 6 rows and February's 2").isEqualTo(8);
         Path archive = dir.resolve("archives").resolve("2024-01.gz");

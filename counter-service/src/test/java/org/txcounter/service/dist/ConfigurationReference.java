@@ -3,14 +3,16 @@ package org.txcounter.service.dist;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.txcounter.core.config.ConfigModel;
 import org.txcounter.core.config.ConfigModel.Key;
 import org.txcounter.core.config.ConfigModel.Kind;
 import org.txcounter.core.config.ConfigModel.Section;
+import org.txcounter.core.config.ConfigModel;
+import org.txcounter.service.config.ServiceConfigModel;
 
 /**
  * Renders the configuration reference ({@code docs/configuration.md}) and the distribution's commented
- * {@code conf/deployment.toml} from {@link ConfigModel}, and finds what the model leaves undocumented. Stateless.
+ * {@code conf/deployment.toml} from the service's whole file, {@link ServiceConfigModel#FILE} (the counter's
+ * {@link ConfigModel#COUNTER} and the service's sections), and finds what a model leaves undocumented. Stateless.
  */
 final class ConfigurationReference {
 
@@ -35,7 +37,7 @@ final class ConfigurationReference {
         for (Key key : keys) {
             String name = key.section() + " " + key.name();
             if (sections.stream().noneMatch(section -> section.name().equals(key.section()))) {
-                problems.add(name + ": its section is not in ConfigModel.SECTIONS");
+                problems.add(name + ": its section is not in the model's sections");
             }
             if (!TYPES.contains(key.type())) {
                 problems.add(name + ": type \"" + key.type() + "\" is not one of " + TYPES);
@@ -56,7 +58,8 @@ final class ConfigurationReference {
     static String markdown() {
         StringBuilder out = new StringBuilder();
         out.append("# Configuration reference: `deployment.toml`\n\n")
-                .append("Generated from `ConfigModel` (counter-core) by `ConfigurationReferenceTest`; do not edit by "
+                .append("Generated from `ConfigModel` (counter-core) and `ServiceConfigModel` (counter-service) by "
+                        + "`ConfigurationReferenceTest`; do not edit by "
                         + "hand. Every key the service accepts is here, and a key that is not here is refused at "
                         + "start-up as unknown. A default in parentheses says what happens when the key is absent.\n\n"
                         + "Each section belongs either to the **counter** (counter-core) or to the **service**. The "
@@ -66,7 +69,7 @@ final class ConfigurationReference {
                         + "while the counter's stay strict: an unknown key in them is an error naming its line. The "
                         + "service's sections are read by the standalone service only, whose file is all ours: an "
                         + "unknown section or key anywhere in it is an error.\n");
-        for (Section section : ConfigModel.SECTIONS) {
+        for (Section section : ServiceConfigModel.FILE.sections()) {
             out.append("\n## ").append(written(section)).append("\n\n").append(owner(section)).append(' ')
                     .append(section.description()).append("\n\n");
             out.append("| key | type | default | accepted | description |\n|---|---|---|---|---|\n");
@@ -85,10 +88,11 @@ final class ConfigurationReference {
                 .append("#\n")
                 .append("# Every section and key, commented out, with its default; uncomment what you change. The\n")
                 .append("# reference is docs/configuration.md. Relative paths resolve from the distribution's home\n")
-                .append("# (bin/txcounter.sh runs there). Generated from ConfigModel; do not edit by hand.\n")
+                .append("# (bin/txcounter.sh runs there). Generated from ConfigModel and ServiceConfigModel; do not\n")
+                .append("# edit by hand.\n")
                 .append("# Sections read by the counter are also read inside a host such as WSO2 Micro Integrator,\n")
                 .append("# from the host's own deployment.toml; the service's sections are read by this service only.\n");
-        for (Section section : ConfigModel.SECTIONS) {
+        for (Section section : ServiceConfigModel.FILE.sections()) {
             if (section.kind() == Kind.SUBTABLE) {
                 continue;
             }
@@ -102,7 +106,7 @@ final class ConfigurationReference {
                 line(out, "", key);
             }
             String prefix = section.name() + ".";
-            for (Section sub : ConfigModel.SECTIONS) {
+            for (Section sub : ServiceConfigModel.FILE.sections()) {
                 if (sub.kind() == Kind.SUBTABLE && sub.name().startsWith(prefix)) {
                     for (Key key : keysOf(sub)) {
                         line(out, sub.name().substring(prefix.length()) + ".", key);
@@ -137,13 +141,13 @@ final class ConfigurationReference {
     }
 
     private static String owner(Section section) {
-        return section.owner() == ConfigModel.Owner.COUNTER
+        return ConfigModel.COUNTER.section(section.name()).isPresent()
                 ? "Read by the counter, in the service and inside a host such as MI."
                 : "Read by the service only; left alone in a host's file.";
     }
 
     private static List<Key> keysOf(Section section) {
-        return ConfigModel.KEYS.stream().filter(key -> key.section().equals(section.name())).toList();
+        return ServiceConfigModel.FILE.keys().stream().filter(key -> key.section().equals(section.name())).toList();
     }
 
     private static String written(Section section) {

@@ -20,15 +20,16 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.txcounter.core.config.ConfigException;
-import org.txcounter.core.config.ConfigModel;
 import org.txcounter.core.config.ConfigModel.Key;
-import org.txcounter.core.config.CounterConfig;
-import org.txcounter.core.config.DeploymentToml;
+import org.txcounter.core.config.ConfigModel;
+import org.txcounter.service.config.ServiceConfig;
+import org.txcounter.service.config.ServiceConfigModel;
+import org.txcounter.service.config.ServiceToml;
 
 /**
  * The configuration reference cannot drift from the code: the committed {@code docs/configuration.md} and
- * {@code src/dist/conf/deployment.toml} are what {@link ConfigModel} renders, every key the parser reads is in the
- * model and documented, and every documented integer range is the range the parser accepts.
+ * {@code src/dist/conf/deployment.toml} are what {@link ServiceConfigModel#FILE} renders, every key the parsers read
+ * is in the model and documented, and every documented integer range is the range the parser accepts.
  *
  * <p>After changing the model, regenerate both files with
  * {@code ./mvnw -B -ntp -pl counter-service -am test -Dtest=ConfigurationReferenceTest
@@ -38,8 +39,12 @@ class ConfigurationReferenceTest {
 
     private static final Path REFERENCE = Path.of("..", "docs", "configuration.md");
     private static final Path CONF = Path.of("src", "dist", "conf", "deployment.toml");
-    private static final Path PARSER = Path.of("..", "counter-core", "src", "main", "java", "org", "txcounter", "core",
-            "config", "DeploymentToml.java");
+    /** The counter's parser and the service's. */
+    private static final List<Path> PARSERS = List.of(
+            Path.of("..", "counter-core", "src", "main", "java", "org", "txcounter", "core", "config",
+                    "DeploymentToml.java"),
+            Path.of("src", "main", "java", "org", "txcounter", "service", "config", "ServiceToml.java"));
+    private static final ConfigModel MODEL = ServiceConfigModel.FILE;
     private static final String REGENERATE = "./mvnw -B -ntp -pl counter-service -am test "
             + "-Dtest=ConfigurationReferenceTest -Dsurefire.failIfNoSpecifiedTests=false -Dtxcounter.updateReference=true";
     private static final Pattern RANGE = Pattern.compile("(-?\\d+) to (-?\\d+).*");
@@ -57,52 +62,53 @@ class ConfigurationReferenceTest {
 
     @Test
     void everyKeyAndSectionOfTheModelIsDocumented() {
-        assertThat(ConfigurationReference.undocumented(ConfigModel.SECTIONS, ConfigModel.KEYS)).isEmpty();
+        assertThat(ConfigurationReference.undocumented(MODEL.sections(), MODEL.keys())).isEmpty();
     }
 
     @Test
     void aKeyAddedWithoutDocumentationFails() {
-        List<Key> keys = new ArrayList<>(ConfigModel.KEYS);
+        List<Key> keys = new ArrayList<>(MODEL.keys());
         keys.add(new Key("journal", "fsync", "boolean", "true", "true or false", ""));
         keys.add(new Key("quota", "limit", "integer", "", "", "A key of a section nobody described."));
-        assertThat(ConfigurationReference.undocumented(ConfigModel.SECTIONS, keys)).containsExactly(
+        assertThat(ConfigurationReference.undocumented(MODEL.sections(), keys)).containsExactly(
                 "journal fsync has no description",
-                "quota limit: its section is not in ConfigModel.SECTIONS",
+                "quota limit: its section is not in the model's sections",
                 "quota limit has no default (write what happens without it, in parentheses)",
                 "quota limit has no range");
     }
 
     @Test
     void everyKeyTheParserReadsIsInTheModel() throws IOException {
-        String parser = Files.readString(PARSER, StandardCharsets.UTF_8);
         Set<String> read = new TreeSet<>();
-        Matcher matcher = KEY_LITERAL.matcher(parser);
-        while (matcher.find()) {
-            read.add(matcher.group(1) != null ? matcher.group(1) : matcher.group(2));
+        for (Path parser : PARSERS) {
+            Matcher matcher = KEY_LITERAL.matcher(Files.readString(parser, StandardCharsets.UTF_8));
+            while (matcher.find()) {
+                read.add(matcher.group(1) != null ? matcher.group(1) : matcher.group(2));
+            }
         }
         read.removeAll(Set.of("datasource", "inbound_endpoint", "secrets"));
         Set<String> modelled = new TreeSet<>();
-        ConfigModel.KEYS.forEach(key -> modelled.add(key.name()));
-        assertThat(read).as("keys read by DeploymentToml").hasSizeGreaterThan(40);
-        assertThat(modelled).as("keys of ConfigModel; add the missing ones with their documentation")
+        MODEL.keys().forEach(key -> modelled.add(key.name()));
+        assertThat(read).as("keys read by DeploymentToml and ServiceToml").hasSizeGreaterThan(40);
+        assertThat(modelled).as("keys of the models; add the missing ones with their documentation")
                 .containsAll(read);
     }
 
     @Test
     void theCommentedConfParsesToTheDefaults() throws IOException {
-        CounterConfig fromFile = DeploymentToml.parse(Files.readString(CONF), CONF.toString(), name -> null,
+        ServiceConfig fromFile = ServiceToml.parse(Files.readString(CONF), CONF.toString(), name -> null,
                 name -> null);
-        CounterConfig defaults = DeploymentToml.defaults(name -> null, name -> null);
+        ServiceConfig defaults = ServiceToml.defaults(name -> null, name -> null);
         assertThat(fromFile.managementPort()).isEqualTo(defaults.managementPort());
-        assertThat(fromFile.dataDir()).isEqualTo(defaults.dataDir());
+        assertThat(fromFile.counter().dataDir()).isEqualTo(defaults.counter().dataDir());
         assertThat(fromFile.metrics()).isEqualTo(defaults.metrics());
-        assertThat(fromFile.dataSource().url()).isEqualTo(defaults.dataSource().url());
+        assertThat(fromFile.counter().dataSource().url()).isEqualTo(defaults.counter().dataSource().url());
     }
 
     static Stream<Arguments> integerKeys() {
-        return ConfigModel.KEYS.stream()
+        return MODEL.keys().stream()
                 .filter(key -> key.type().equals("integer") && !key.section().contains("."))
-                .filter(key -> ConfigModel.tables().containsKey(key.section())
+                .filter(key -> MODEL.tables().containsKey(key.section())
                         || key.section().equals("inbound_endpoint"))
                 .map(key -> Arguments.of(key.section(), key.name(), key.range()));
     }
@@ -123,7 +129,7 @@ class ConfigurationReferenceTest {
     }
 
     static Stream<Arguments> poolOptions() {
-        return ConfigModel.KEYS.stream()
+        return MODEL.keys().stream()
                 .filter(key -> key.section().equals("datasource.pool_options") && key.type().equals("integer"))
                 // Their bounds depend on each other (socket longer than statement): DeploymentTomlTest checks them.
                 .filter(key -> !key.name().equals("socketTimeout") && !key.name().equals("statementTimeout"))
@@ -162,7 +168,7 @@ class ConfigurationReferenceTest {
     }
 
     private static void parse(String text) {
-        DeploymentToml.parse(text, "deployment.toml", name -> null, name -> null);
+        ServiceToml.parse(text, "deployment.toml", name -> null, name -> null);
     }
 
     private static void compare(Path committed, String generated) throws IOException {
@@ -171,7 +177,7 @@ class ConfigurationReferenceTest {
             Files.writeString(committed, generated, StandardCharsets.UTF_8);
         }
         assertThat(Files.exists(committed) ? Files.readString(committed, StandardCharsets.UTF_8) : "")
-                .as("%s is not what ConfigModel renders; regenerate it with: %s", committed, REGENERATE)
+                .as("%s is not what the models render; regenerate it with: %s", committed, REGENERATE)
                 .isEqualTo(generated);
     }
 }

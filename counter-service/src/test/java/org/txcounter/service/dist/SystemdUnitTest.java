@@ -75,7 +75,7 @@ class SystemdUnitTest {
                 .containsEntry("ReadWritePaths",
                         INSTALLED_HOME + "/logs " + INSTALLED_HOME + "/data " + INSTALLED_HOME + "/tmp");
         assertThat(Long.parseLong(service.get("LimitNOFILE"))).isGreaterThanOrEqualTo(65_536);
-        long finalFlushMillis = Long.parseLong(ConfigModel.KEYS.stream()
+        long finalFlushMillis = Long.parseLong(ConfigModel.COUNTER.keys().stream()
                 .filter(key -> key.section().equals("journal") && key.name().equals("final_flush_timeout_ms"))
                 .findFirst().orElseThrow().defaultValue());
         assertThat(Long.parseLong(service.get("TimeoutStopSec")) * 1000)

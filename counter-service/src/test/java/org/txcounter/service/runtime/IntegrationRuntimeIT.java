@@ -40,17 +40,17 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.txcounter.core.MutableClock;
+import org.txcounter.core.OwnDestinations;
+import org.txcounter.core.StampVerdict;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.Transport;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.DataSourceConfig;
 import org.txcounter.core.config.DedupeConfig;
-import org.txcounter.core.config.ListenerLimits;
-import org.txcounter.core.config.RuntimeConfig;
 import org.txcounter.core.internal.Internals;
-import org.txcounter.core.OwnDestinations;
 import org.txcounter.core.stamp.StampAuthority;
-import org.txcounter.core.StampVerdict;
+import org.txcounter.service.config.ListenerLimits;
+import org.txcounter.service.config.RuntimeConfig;
 import org.txcounter.service.security.SelfSignedCertificate;
 
 /**

@@ -27,8 +27,8 @@ import org.txcounter.core.MutableClock;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.Transport;
 import org.txcounter.core.config.CounterConfig;
-import org.txcounter.core.config.ListenerLimits;
-import org.txcounter.core.config.RuntimeConfig;
+import org.txcounter.service.config.ListenerLimits;
+import org.txcounter.service.config.RuntimeConfig;
 
 /**
  * What the passthrough tells the backend about the client, and what it passes back: the forwarding headers are the

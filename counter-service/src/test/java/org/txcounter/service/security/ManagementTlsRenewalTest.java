@@ -13,7 +13,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.txcounter.core.config.ConfigException;
-import org.txcounter.core.config.ManagementSecurity;
+import org.txcounter.service.config.ManagementSecurity;
 
 /** The generated certificate is kept while valid, renewed before it expires; a wrong keystore password is named. */
 class ManagementTlsRenewalTest {

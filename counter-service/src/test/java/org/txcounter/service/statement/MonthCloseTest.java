@@ -37,13 +37,14 @@ import org.txcounter.core.TransportCounter;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.DataSourceConfig;
 import org.txcounter.core.config.DedupeConfig;
-import org.txcounter.core.config.SecretStore;
 import org.txcounter.core.internal.Internals;
 import org.txcounter.core.store.ImportedMonth;
 import org.txcounter.core.store.MonthAlreadyClosedException;
 import org.txcounter.core.store.MonthClosure;
 import org.txcounter.core.store.TestDatabases;
 import org.txcounter.service.cli.Commands;
+import org.txcounter.service.config.SecretStore;
+import org.txcounter.service.config.ServiceConfig;
 
 /**
  * Closing a month with a fake clock, on H2 and PostgreSQL: refused while a node that reported in the month is silent
@@ -104,7 +105,7 @@ class MonthCloseTest {
     }
 
     private Billing billing(CounterConfig config, TransactionCounter counter, MutableClock clock) {
-        Billing billing = Billing.create(config, counter,
+        Billing billing = Billing.create(ServiceConfig.defaults(config), counter,
                 SecretStore.openOrCreate(dir.resolve("secrets/secret-store.p12"), name -> null), clock);
         opened.add(billing);
         return billing;

@@ -33,8 +33,8 @@ import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.Transport;
 import org.txcounter.core.TransportCounter;
 import org.txcounter.core.config.CounterConfig;
-import org.txcounter.core.config.LicenceConfig;
 import org.txcounter.core.internal.Internals;
+import org.txcounter.service.config.LicenceConfig;
 
 /**
  * Quota alerts under a fake clock: each threshold alerts exactly once per month however often the quota is

@@ -1,10 +1,11 @@
-package org.txcounter.core.config;
+package org.txcounter.service.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.txcounter.core.config.ConfigException;
 
 /** {@code [metrics]}: off and on loopback by default; Basic credentials both or neither, hashed only. */
 class MetricsConfigTest {
@@ -12,8 +13,8 @@ class MetricsConfigTest {
     private static final String HASH = "pbkdf2-sha256$600000$c2FsdHNhbHRzYWx0c2FsdA==$"
             + "aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g=";
 
-    private static CounterConfig parse(String text) {
-        return DeploymentToml.parse(text, "deployment.toml", name -> null, name -> null);
+    private static ServiceConfig parse(String text) {
+        return ServiceToml.parse(text, "deployment.toml", name -> null, name -> null);
     }
 
     @Test

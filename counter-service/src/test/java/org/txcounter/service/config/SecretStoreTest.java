@@ -1,4 +1,4 @@
-package org.txcounter.core.config;
+package org.txcounter.service.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.txcounter.core.config.ConfigException;
 
 class SecretStoreTest {
 

@@ -1,7 +1,8 @@
-package org.txcounter.core.config;
+package org.txcounter.service.config;
 
 import java.time.Duration;
 import java.util.Objects;
+import org.txcounter.core.config.ConfigException;
 
 /**
  * How many connections a listener (the management API, the HTTP passthrough) accepts and how long a slow or idle

@@ -1,4 +1,4 @@
-package org.txcounter.core.config;
+package org.txcounter.service.config;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -29,6 +29,7 @@ import javax.crypto.Cipher;
 import javax.crypto.KeyGenerator;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
+import org.txcounter.core.config.ConfigException;
 import org.txcounter.core.io.PrivateFiles;
 
 /**

@@ -1,4 +1,4 @@
-package org.txcounter.core.config;
+package org.txcounter.service.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.txcounter.core.config.ConfigException;
 
 /**
  * How the management API is protected: TLS on its port and the users allowed in, from {@code [management_api]}.

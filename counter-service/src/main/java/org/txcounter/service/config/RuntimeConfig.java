@@ -1,4 +1,4 @@
-package org.txcounter.core.config;
+package org.txcounter.service.config;
 
 import java.net.URI;
 import java.util.List;
@@ -19,7 +19,9 @@ import org.txcounter.core.OwnDestinations;
  * @param embeddedBrokerPort the TCP port on which the embedded broker also accepts other runtimes (0: in-VM only)
  * @param endpoints          the JMS inbound endpoints
  * @param own                what else the deployment consumes itself (queues of consumers on other nodes, peer
- *                           nodes): with the endpoints' queues, the only destinations ever stamped
+ *                           nodes): the counter's {@code [deduplication]} setting,
+ *                           {@link org.txcounter.core.config.CounterConfig#ownDestinations()}, which with the
+ *                           endpoints' queues are the only destinations ever stamped
  * @param brokerLogin        the runtime's own broker login: for {@code brokerUrl}, or for the embedded broker
  *                           instead of the one it generates
  * @param producers          outside producers: logins of the embedded broker that may send to the inbound
@@ -54,12 +56,6 @@ public record RuntimeConfig(String passthroughHost, int passthroughPort, List<Ro
 
     public static RuntimeConfig none() {
         return new RuntimeConfig("127.0.0.1", DEFAULT_PASSTHROUGH_PORT, List.of(), Optional.empty(), 0, List.of());
-    }
-
-    /** This runtime with {@code own} as what else the deployment consumes. */
-    public RuntimeConfig withOwn(OwnDestinations own) {
-        return new RuntimeConfig(passthroughHost, passthroughPort, routes, brokerUrl, embeddedBrokerPort, endpoints, own,
-                brokerLogin, producers, embeddedBrokerTls);
     }
 
     /** The destinations stamps may be issued for: {@link #own()} plus every inbound endpoint's queue. */

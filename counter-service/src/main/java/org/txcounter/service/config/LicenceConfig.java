@@ -1,4 +1,4 @@
-package org.txcounter.core.config;
+package org.txcounter.service.config;
 
 import java.net.URI;
 import java.util.List;
