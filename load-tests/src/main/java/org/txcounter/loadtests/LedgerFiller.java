@@ -10,12 +10,14 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -23,6 +25,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import org.txcounter.core.Transport;
+import org.txcounter.core.TransportCounts;
+import org.txcounter.core.interval.IntervalSchedule;
+import org.txcounter.core.interval.IntervalSummary;
 import org.txcounter.core.config.DataSourceConfig;
 import org.txcounter.core.ledger.LedgerCheck;
 import org.txcounter.core.ledger.LedgerFinding;
@@ -47,7 +52,8 @@ import org.txcounter.loadtests.LoadDatabases.Vendor;
  * <p>Settings (system properties): {@code db} (postgresql or mariadb, default postgresql), {@code nodes} (100),
  * {@code month} (2026-11), {@code days} of that month from its first (the whole month), {@code threads} (2),
  * {@code verify}: after the fill, check the ledger through the store, then change one row's count and check that
- * the check names it, then restore it (false; for small fills). The database is emptied first; see
+ * the check names it, restore it, and write one more interval of a node through the store, chained to the filled
+ * head, and check again (false; for small fills). The database is emptied first; see
  * {@link LoadDatabases}.
  *
  * <p>Runs on its main thread with a pool of loading threads; not for use from several threads.
@@ -107,7 +113,7 @@ public final class LedgerFiller {
             printSizes(vendor);
         }
         if (Boolean.getBoolean("verify")) {
-            verify(vendor);
+            verify(vendor, month.atDay(1).atStartOfDay().plusDays(days).toInstant(ZoneOffset.UTC));
         }
     }
 
@@ -306,9 +312,10 @@ public final class LedgerFiller {
 
     /**
      * Checks the filled ledger through the store, then edits one row's count, checks again (the check must name that
-     * row), and restores the row.
+     * row), and restores the row; then writes one more interval of a node through the store, which chains it to the
+     * filled head, and checks again.
      */
-    private static void verify(Vendor vendor) throws SQLException {
+    private static void verify(Vendor vendor, Instant filledUntil) throws SQLException {
         LedgerVerifier verifier = new LedgerVerifier(LoadDatabases.keys());
         try (CounterStore store = CounterStore.open(vendor.app(), Clock.systemUTC())) {
             report("clean ledger", store, verifier);
@@ -329,6 +336,19 @@ public final class LedgerFiller {
                 edit.executeUpdate();
                 report("restored", store, verifier);
             }
+        }
+        IntervalSchedule schedule = new IntervalSchedule(Duration.ofMinutes(1), ZoneOffset.UTC);
+        Instant end = filledUntil.plus(Duration.ofMinutes(1));
+        try (CounterStore store = CounterStore.open(vendor.app(), Clock.fixed(end, ZoneOffset.UTC),
+                LoadDatabases.signer())) {
+            String node = nodeId(1);
+            long last = store.registerNode(node);
+            IntervalSummary next = new IntervalSummary(node, last + 1, filledUntil, end,
+                    schedule.billingMonth(filledUntil), TransportCounts.of(Map.of(Transport.HTTP, 5L, Transport.JMS,
+                            7L)));
+            store.write(next);
+            System.out.printf("Wrote %s through the store%n", next.describe());
+            report("after the store's write", store, verifier);
         }
     }
 
