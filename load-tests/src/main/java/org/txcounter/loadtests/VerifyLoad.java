@@ -42,7 +42,8 @@ import org.txcounter.loadtests.LoadDatabases.Vendor;
  *
  * <p>Reports the rows read, the time, rows per second and the peak heap: the largest heap occupancy any garbage
  * collection found before it collected (the sum over the heap's pools, from the collectors' notifications), or the
- * occupancy at the end if that is larger, against the JVM's {@code -Xmx}. Run it under the {@code -Xmx} to test.
+ * occupancy at the end if that is larger, against the JVM's {@code -Xmx}, and the largest occupancy a collection
+ * left (what the check held live at most). Run it under the {@code -Xmx} to test.
  * Database: {@code -Ddb} (postgresql, or mariadb), as {@link LoadDatabases} finds it; the check uses the runtime
  * account, read only.
  *
@@ -52,6 +53,8 @@ public final class VerifyLoad {
 
     /** The largest heap occupancy seen before a collection, in bytes. */
     private static final AtomicLong PEAK_BEFORE_GC = new AtomicLong();
+    /** The largest heap occupancy a collection left, in bytes: what the check held live at most. */
+    private static final AtomicLong PEAK_AFTER_GC = new AtomicLong();
 
     private VerifyLoad() {
     }
@@ -94,8 +97,9 @@ public final class VerifyLoad {
                     int count = held.size();
                     held = null;
                     System.out.printf("OutOfMemoryError after %.1f s, holding %,d rows (%s); peak heap %d MiB of "
-                            + "%d MiB%n", (System.nanoTime() - started) / 1e9, count, e.getMessage(),
-                            peakHeap() >> 20, Runtime.getRuntime().maxMemory() >> 20);
+                            + "%d MiB, at most %d MiB live after a collection%n", (System.nanoTime() - started) / 1e9,
+                            count, e.getMessage(), peakHeap() >> 20, Runtime.getRuntime().maxMemory() >> 20,
+                            PEAK_AFTER_GC.get() >> 20);
                     System.exit(1);
                     return;
                 }
@@ -103,8 +107,9 @@ public final class VerifyLoad {
             default -> throw new IllegalArgumentException("-Dmode must be stream or memory. Found: " + mode);
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        System.out.printf("%,d rows in %.1f s: %,.0f rows/s; %d finding(s); peak heap %d MiB of %d MiB%n", rows,
-                seconds, rows / seconds, findings.size(), peakHeap() >> 20, Runtime.getRuntime().maxMemory() >> 20);
+        System.out.printf("%,d rows in %.1f s: %,.0f rows/s; %d finding(s); peak heap %d MiB of %d MiB, at most %d "
+                + "MiB live after a collection%n", rows, seconds, rows / seconds, findings.size(), peakHeap() >> 20,
+                Runtime.getRuntime().maxMemory() >> 20, PEAK_AFTER_GC.get() >> 20);
         findings.stream().limit(10).forEach(finding -> System.out.printf("  %s %s seq %d: %s%n", finding.kind(),
                 finding.nodeId(), finding.seq(), finding.detail()));
     }
@@ -174,13 +179,17 @@ public final class VerifyLoad {
                 GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from(
                         (CompositeData) notification.getUserData());
                 long before = 0;
+                long after = 0;
                 for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
                     MemoryUsage usage = info.getGcInfo().getMemoryUsageBeforeGc().get(pool.getName());
+                    MemoryUsage left = info.getGcInfo().getMemoryUsageAfterGc().get(pool.getName());
                     if (pool.getType() == MemoryType.HEAP && usage != null) {
                         before += usage.getUsed();
+                        after += left.getUsed();
                     }
                 }
                 PEAK_BEFORE_GC.accumulateAndGet(before, Math::max);
+                PEAK_AFTER_GC.accumulateAndGet(after, Math::max);
             }, null, null);
         }
     }
