@@ -51,7 +51,8 @@ import org.txcounter.loadtests.LoadDatabases.Vendor;
  * <p>Settings (system properties): {@code nodes} per database (default 100), {@code intervals} per traffic level
  * (30), {@code rates}: transactions per node per interval, half HTTP and half JMS (10,10000), {@code databases}
  * (postgresql,mariadb), {@code pool}: connections of each database's pool (20), {@code warmup} intervals before each
- * level, not measured (3). Databases: see {@link LoadDatabases}; their tables are emptied first.
+ * level, not measured (3). Databases: see {@link LoadDatabases}; their tables are emptied first, and a database
+ * that holds nodes this driver did not write (such as the ledger {@link LedgerFiller} fills) is refused.
  *
  * <p>Runs on its main thread, driving one thread per node; not for use from several threads.
  */
@@ -243,6 +244,7 @@ public final class StoreLoad {
         SteppingClock clock = new SteppingClock(Instant.parse("2027-03-01T00:00:00Z"));
         for (Vendor vendor : vendors) {
             LoadDatabases.migrate(vendor);
+            requireOwnNodesOnly(vendor);
             LoadDatabases.empty(vendor);
         }
         System.out.printf("%d nodes per database (%s), %d measured intervals per traffic level after %d warm-up "
@@ -325,6 +327,26 @@ public final class StoreLoad {
             }
         }
         return System.nanoTime() - released;
+    }
+
+    /**
+     * Refuses a database that holds other nodes than this driver's (a filled ledger, a deployment's): emptying it
+     * would lose them.
+     */
+    private static void requireOwnNodesOnly(Vendor vendor) throws SQLException {
+        DataSourceConfig app = vendor.app();
+        try (Connection connection = DriverManager.getConnection(app.url(), app.username(), app.password());
+                Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery(
+                        "SELECT COUNT(*) FROM txn_node WHERE node_id NOT LIKE 'load-node-%'")) {
+            rs.next();
+            if (rs.getLong(1) > 0) {
+                throw new IllegalStateException(vendor.label() + " at " + vendor.url() + " holds " + rs.getLong(1)
+                        + " nodes that this driver did not write, and it empties the tables before it runs. Give "
+                        + "it a database of its own with TXN_TEST_" + (vendor == Vendor.POSTGRESQL ? "POSTGRES"
+                                : "MARIADB") + "_URL.");
+            }
+        }
     }
 
     /** PostgreSQL: {xact_commit} of the database; MariaDB: {Com_commit, Handler_commit} of the whole server. */
