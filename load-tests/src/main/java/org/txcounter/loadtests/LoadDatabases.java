@@ -34,7 +34,7 @@ final class LoadDatabases {
 
     /** The tables the product writes, children before the tables they refer to. */
     private static final List<String> TABLES = List.of("txn_interval", "txn_monthly", "txn_span", "txn_adjustment",
-            "txn_month_close", "txn_quota_alert", "txn_imported", "txn_node");
+            "txn_month_close", "txn_quota_alert", "txn_imported", "txn_archived", "txn_archived_total", "txn_node");
 
     /** A vendor's server as the load drivers reach it. */
     enum Vendor {
