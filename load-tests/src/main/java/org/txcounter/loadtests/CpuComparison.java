@@ -21,15 +21,53 @@ final class CpuComparison {
 
     private final String unit;
     private final int perRound;
+    private final int slices;
     private final List<Round> rounds = new ArrayList<>();
 
     /**
      * @param unit     what one unit of work is, plural ("requests", "messages")
      * @param perRound the units of work in one round of one side
+     * @param slices   how many slices a round is cut into, the sides taking turns slice by slice
      */
-    CpuComparison(String unit, int perRound) {
+    CpuComparison(String unit, int perRound, int slices) {
+        if (slices < 1 || slices > perRound) {
+            throw new IllegalArgumentException("-Dslices: expected 1 to " + perRound + ". Found: " + slices);
+        }
         this.unit = unit;
         this.perRound = perRound;
+        this.slices = slices;
+    }
+
+    /** Work a side's child does for a number of units; {@code withCounter} says which side. */
+    @FunctionalInterface
+    interface Work {
+        void run(boolean withCounter, int units) throws Exception;
+    }
+
+    /**
+     * Measures one round: {@code perRound} units on each side, in {@code slices} slices in which the sides take
+     * turns, the side that goes first changing every slice (ABBA), so that what else the machine does falls on
+     * both sides alike. Before each slice of a side, {@code unmeasured} prepares it (outside the CPU readings);
+     * {@code measured} is the work whose CPU time the side's child is charged with.
+     */
+    Round measure(ChildJvm counting, ChildJvm plain, Work unmeasured, Work measured) throws Exception {
+        Duration[] cpu = {Duration.ZERO, Duration.ZERO};
+        Duration[] wall = {Duration.ZERO, Duration.ZERO};
+        for (int slice = 0; slice < slices; slice++) {
+            int units = perRound / slices + (slice < perRound % slices ? 1 : 0);
+            for (int turn = 0; turn < 2; turn++) {
+                boolean withCounter = (turn == 0) == (slice % 2 == 0);
+                int side = withCounter ? 0 : 1;
+                ChildJvm child = withCounter ? counting : plain;
+                unmeasured.run(withCounter, units);
+                Duration before = child.cpuTime();
+                long start = System.nanoTime();
+                measured.run(withCounter, units);
+                wall[side] = wall[side].plusNanos(System.nanoTime() - start);
+                cpu[side] = cpu[side].plus(child.cpuTime().minus(before));
+            }
+        }
+        return new Round(cpu[0], wall[0], cpu[1], wall[1]);
     }
 
     /** One round: the CPU time and the wall time of each side for {@code perRound} units. */
@@ -39,6 +77,12 @@ final class CpuComparison {
     /** The CPU milliseconds per 100,000 units that {@code cpu} for one round amounts to. */
     double perHundredThousand(Duration cpu) {
         return cpu.toNanos() / 1e6 * PER / perRound;
+    }
+
+    /** Prints a warm-up round, which is not part of the summary. */
+    void warmUp(int number, Round round) {
+        System.out.printf("warm-up %d  with counter %8.0f ms CPU  without %8.0f ms CPU%n", number,
+                perHundredThousand(round.cpuWith()), perHundredThousand(round.cpuWithout()));
     }
 
     /** Adds a measured round and prints its line. */
@@ -67,7 +111,8 @@ final class CpuComparison {
         double medianWithout = PassthroughLoad.median(without);
         double medianRatio = PassthroughLoad.median(ratios);
         double[] interval = bootstrapMedianInterval(ratios);
-        System.out.printf("CPU ms per %,d %s over %d rounds of %,d per side:%n", PER, unit, rounds.size(), perRound);
+        System.out.printf("CPU ms per %,d %s over %d rounds of %,d per side in %d slices:%n", PER, unit,
+                rounds.size(), perRound, slices);
         System.out.printf("  with counter: median %.0f, min %.0f, max %.0f%n", medianWith, min(with), max(with));
         System.out.printf("  without:      median %.0f, min %.0f, max %.0f%n", medianWithout, min(without),
                 max(without));

@@ -5,7 +5,6 @@ import jakarta.jms.Queue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
@@ -20,15 +19,15 @@ import org.txcounter.service.runtime.EmbeddedBroker;
  *
  * <p>Each side runs in a {@link ChildJvm} of its own, as the runtime runs: the embedded Artemis broker (persistent
  * NIO journal), an in-VM connection to it, and the counter with an embedded H2 ledger, open on both sides. Each
- * round has each side first preload {@code messages} persistent messages into its broker (not measured), then
- * drain them with the one consumer of {@link JmsConsumeLoad}, whose listener reads what the inbound endpoint reads
- * (or, with {@code -Dreader=body}, the body only), wrapped in the counting listener on the counting side. The CPU
- * time the operating system accounted to the side's process over the drain is its cost; the order alternates
- * every round. At the end both children stop and their ledgers are read back: the counting side must hold exactly
+ * round takes {@code messages} persistent messages through each side, in slices in which the sides take turns
+ * ({@link CpuComparison#measure}): a side first preloads the slice's messages into its broker (not measured),
+ * then drains them with the one consumer of {@link JmsConsumeLoad}, whose listener reads what the inbound endpoint
+ * reads (or, with {@code -Dreader=body}, the body only), wrapped in the counting listener on the counting side.
+ * The CPU time the operating system accounted to the side's process over its drains is its cost. At the end both children stop and their ledgers are read back: the counting side must hold exactly
  * {@code messages × (warmup + rounds)} JMS transactions, the plain side none.
  *
  * <p>Settings (system properties): {@code rounds} (default 10), {@code warmup} rounds before them (2),
- * {@code messages} per side and round (100000), {@code reader} ({@code endpoint} or {@code body}),
+ * {@code messages} per side and round (100000), {@code slices} per round (10), {@code reader} ({@code endpoint} or {@code body}),
  * {@code childJvm} (see {@link ChildJvm}).
  */
 public final class JmsConsumeCpuLoad {
@@ -47,35 +46,24 @@ public final class JmsConsumeCpuLoad {
             throw new IllegalArgumentException("-Dreader: expected endpoint or body. Found: " + reader);
         }
         Path dataDir = Files.createTempDirectory("jms-consume-cpu-load");
-        CpuComparison comparison = new CpuComparison("messages", messages);
+        int slices = Integer.getInteger("slices", 10);
+        CpuComparison comparison = new CpuComparison("messages", messages, slices);
         try (ChildJvm counting = ChildJvm.start("with counter", ConsumerChild.class, dataDir.resolve("counted"),
                 "counting", reader, dataDir.resolve("counted").toString());
                 ChildJvm plain = ChildJvm.start("without counter", ConsumerChild.class, dataDir.resolve("plain"),
                         "plain", reader, dataDir.resolve("plain").toString())) {
-            System.out.printf("%,d persistent messages per side and round, one consumer reading %s, %d warm-up "
-                    + "rounds, %d measured rounds%n", messages, reader.equals("endpoint")
+            System.out.printf("%,d persistent messages per side and round in %d slices, one consumer reading %s; "
+                    + "%d warm-up rounds, %d measured rounds%n", messages, slices, reader.equals("endpoint")
                             ? "the content type, the message id and the body, as the inbound endpoint does"
                             : "the body only", warmupRounds, rounds);
             for (int round = 1 - warmupRounds; round <= rounds; round++) {
-                boolean countingFirst = round % 2 != 0;
-                Duration[] cpu = new Duration[2];
-                Duration[] wall = new Duration[2];
-                for (int side = 0; side < 2; side++) {
-                    boolean withCounter = (side == 0) == countingFirst;
-                    ChildJvm child = withCounter ? counting : plain;
-                    child.call("load " + messages);
-                    Duration before = child.cpuTime();
-                    long start = System.nanoTime();
-                    child.call("drain " + messages);
-                    wall[withCounter ? 0 : 1] = Duration.ofNanos(System.nanoTime() - start);
-                    cpu[withCounter ? 0 : 1] = child.cpuTime().minus(before);
-                }
-                CpuComparison.Round measured = new CpuComparison.Round(cpu[0], wall[0], cpu[1], wall[1]);
+                CpuComparison.Round measured = comparison.measure(counting, plain,
+                        (withCounter, units) -> (withCounter ? counting : plain).call("load " + units),
+                        (withCounter, units) -> (withCounter ? counting : plain).call("drain " + units));
                 if (round >= 1) {
                     comparison.add(round, measured);
                 } else {
-                    System.out.printf("warm-up: with counter %.0f ms CPU, without %.0f ms CPU per 100,000%n",
-                            comparison.perHundredThousand(cpu[0]), comparison.perHundredThousand(cpu[1]));
+                    comparison.warmUp(round + warmupRounds, measured);
                 }
             }
             counting.stop();

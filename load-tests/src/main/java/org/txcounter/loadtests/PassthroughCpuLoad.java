@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,15 +35,15 @@ import org.txcounter.service.runtime.RoutingStats;
  * <p>The driver JVM runs the Jetty backend of {@link PassthroughLoad} and the load client. Each side's integration
  * runtime runs in a {@link ChildJvm} of its own: one with the counting filter, stamping and an embedded H2 ledger,
  * one with counting disabled (its counter open but not given to the runtime, as {@code serve} does with
- * {@code enable = false}). Each round sends exactly {@code requests} GET requests to one side and then to the
- * other, over {@code connections} keep-alive connections, each sending its next request when it has read the
- * previous response; the order alternates every round. The CPU time the operating system accounted to the side's
- * process over its part of the round is its cost. At the end both children stop, and their ledgers are read back:
+ * {@code enable = false}). Each round sends exactly {@code requests} GET requests to each side, over
+ * {@code connections} keep-alive connections, each sending its next request when it has read the previous
+ * response, in slices in which the sides take turns ({@link CpuComparison#measure}). The CPU time the operating
+ * system accounted to the side's process over its slices is its cost. At the end both children stop, and their ledgers are read back:
  * the counting side must have counted exactly the requests sent to it (warm-up included), the plain side none.
  *
  * <p>Settings (system properties): {@code rounds} (default 10), {@code warmup} rounds before them (2),
- * {@code requests} per side and round (100000), {@code connections} (32), {@code childJvm} (see
- * {@link ChildJvm}).
+ * {@code requests} per side and round (100000), {@code slices} per round (10), {@code connections} (32),
+ * {@code childJvm} (see {@link ChildJvm}).
  */
 public final class PassthroughCpuLoad {
 
@@ -62,38 +61,24 @@ public final class PassthroughCpuLoad {
         Server backend = PassthroughLoad.backend();
         String backendUri = "http://127.0.0.1:" + ((ServerConnector) backend.getConnectors()[0]).getLocalPort()
                 + "/";
-        CpuComparison comparison = new CpuComparison("requests", requests);
-        long sentCounting = 0;
+        int slices = Integer.getInteger("slices", 10);
+        CpuComparison comparison = new CpuComparison("requests", requests, slices);
+        long sentCounting = (long) requests * (warmupRounds + rounds);
         try (ChildJvm counting = ChildJvm.start("with counter", RuntimeChild.class, dataDir.resolve("counted"),
                 "counting", backendUri, dataDir.resolve("counted").toString());
                 ChildJvm plain = ChildJvm.start("without counter", RuntimeChild.class, dataDir.resolve("plain"),
                         "plain", backendUri, dataDir.resolve("plain").toString())) {
             int countingPort = Integer.parseInt(counting.call("port"));
             int plainPort = Integer.parseInt(plain.call("port"));
-            System.out.printf("%,d requests per side and round over %d connections, %d warm-up rounds, "
-                    + "%d measured rounds%n", requests, connections, warmupRounds, rounds);
+            System.out.printf("%,d requests per side and round in %d slices, over %d connections; %d warm-up "
+                    + "rounds, %d measured rounds%n", requests, slices, connections, warmupRounds, rounds);
             for (int round = 1 - warmupRounds; round <= rounds; round++) {
-                boolean countingFirst = round % 2 != 0;
-                Duration[] cpu = new Duration[2];
-                Duration[] wall = new Duration[2];
-                for (int side = 0; side < 2; side++) {
-                    boolean withCounter = (side == 0) == countingFirst;
-                    ChildJvm child = withCounter ? counting : plain;
-                    Duration before = child.cpuTime();
-                    long start = System.nanoTime();
-                    Client.run(withCounter ? countingPort : plainPort, requests, connections);
-                    wall[withCounter ? 0 : 1] = Duration.ofNanos(System.nanoTime() - start);
-                    cpu[withCounter ? 0 : 1] = child.cpuTime().minus(before);
-                    if (withCounter) {
-                        sentCounting += requests;
-                    }
-                }
-                CpuComparison.Round measured = new CpuComparison.Round(cpu[0], wall[0], cpu[1], wall[1]);
+                CpuComparison.Round measured = comparison.measure(counting, plain, (withCounter, units) -> {
+                }, (withCounter, units) -> Client.run(withCounter ? countingPort : plainPort, units, connections));
                 if (round >= 1) {
                     comparison.add(round, measured);
                 } else {
-                    System.out.printf("warm-up: with counter %.0f ms CPU, without %.0f ms CPU per 100,000%n",
-                            comparison.perHundredThousand(cpu[0]), comparison.perHundredThousand(cpu[1]));
+                    comparison.warmUp(round + warmupRounds, measured);
                 }
             }
             counting.stop();
