@@ -75,7 +75,13 @@ final class ChildJvm implements AutoCloseable {
         reader.setDaemon(true);
         reader.start();
         ChildJvm child = new ChildJvm(name, process, answers);
-        String ready = child.awaitAnswer("start");
+        String ready;
+        try {
+            ready = child.awaitAnswer("start");
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            child.close();
+            throw e;
+        }
         System.out.printf("%s: process %d, %s%n", name, process.pid(), ready);
         return child;
     }
