@@ -79,7 +79,7 @@ public final class JmsConsumeLoad {
             for (int pass = 1; pass <= warmupRounds; pass++) {
                 for (boolean counting : new boolean[] {true, false}) {
                     preload(factory, queue, messages);
-                    double perSecond = drain(context, queue, messages, counting, counter);
+                    double perSecond = drain(context, queue, messages, counting, ENDPOINT_READER, counter);
                     System.out.printf("warm-up %d %-16s %10.0f msg/s%n", pass,
                             counting ? "with counter" : "without counter", perSecond);
                 }
@@ -89,7 +89,7 @@ public final class JmsConsumeLoad {
                 for (int side = 0; side < 2; side++) {
                     boolean counting = (side == 0) == countingFirst;
                     preload(factory, queue, messages);
-                    double perSecond = drain(context, queue, messages, counting, counter);
+                    double perSecond = drain(context, queue, messages, counting, ENDPOINT_READER, counter);
                     (counting ? withCounter : without).add(perSecond);
                     System.out.printf("round %d %-16s %10.0f msg/s%n", round,
                             counting ? "with counter" : "without counter", perSecond);
@@ -123,7 +123,7 @@ public final class JmsConsumeLoad {
     }
 
     /** Sends {@code messages} persistent messages in transactions of 1,000. */
-    private static void preload(ActiveMQConnectionFactory factory, Queue queue, int messages) {
+    static void preload(ActiveMQConnectionFactory factory, Queue queue, int messages) {
         try (JMSContext sending = factory.createContext(JMSContext.SESSION_TRANSACTED)) {
             JMSProducer producer = sending.createProducer().setProperty(CONTENT_TYPE, "application/json");
             for (int i = 1; i <= messages; i++) {
@@ -136,14 +136,18 @@ public final class JmsConsumeLoad {
         }
     }
 
-    /** Consumes {@code messages} with one listener and returns the messages per second. */
-    private static double drain(JMSContext context, Queue queue, int messages, boolean counting,
+    /**
+     * Consumes {@code messages} with one listener and returns the messages per second.
+     *
+     * @param endpointReader read as the inbound endpoint does (content type, message id, body), or else the body only
+     */
+    static double drain(JMSContext context, Queue queue, int messages, boolean counting, boolean endpointReader,
             TransactionCounter counter) throws InterruptedException {
         CountDownLatch done = new CountDownLatch(messages);
         AtomicLong bodyBytes = new AtomicLong();
         MessageListener reader = message -> {
             try {
-                if (ENDPOINT_READER) {
+                if (endpointReader) {
                     // What the runtime's inbound endpoint reads before it forwards a message.
                     String contentType = message.getStringProperty(CONTENT_TYPE);
                     String id = message.getJMSMessageID();

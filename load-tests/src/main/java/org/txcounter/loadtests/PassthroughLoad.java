@@ -132,7 +132,7 @@ public final class PassthroughLoad {
     }
 
     /** A backend that answers every request with a small JSON body, with no per-request work of its own. */
-    private static Server backend() throws Exception {
+    static Server backend() throws Exception {
         QueuedThreadPool pool = new QueuedThreadPool(64, 8);
         pool.setName("backend");
         Server server = new Server(pool);
