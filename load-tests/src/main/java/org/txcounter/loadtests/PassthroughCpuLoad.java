@@ -23,8 +23,8 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.Transport;
 import org.txcounter.core.config.CounterConfig;
-import org.txcounter.core.config.ListenerLimits;
-import org.txcounter.core.config.RuntimeConfig;
+import org.txcounter.service.config.ListenerLimits;
+import org.txcounter.service.config.RuntimeConfig;
 import org.txcounter.service.runtime.IntegrationRuntime;
 import org.txcounter.service.runtime.RoutingStats;
 
@@ -113,7 +113,7 @@ public final class PassthroughCpuLoad {
             boolean countingSide = args[0].equals("counting");
             Path dataDir = Path.of(args[2]);
             RuntimeConfig runtimeConfig = runtimeConfig(URI.create(args[1]));
-            try (TransactionCounter counter = TransactionCounter.open(counterConfig(dataDir, runtimeConfig),
+            try (TransactionCounter counter = TransactionCounter.open(counterConfig(dataDir),
                     Clock.systemUTC());
                     IntegrationRuntime runtime = IntegrationRuntime.start(runtimeConfig,
                             ListenerLimits.PASSTHROUGH_DEFAULTS,
@@ -133,19 +133,17 @@ public final class PassthroughCpuLoad {
                     Optional.empty(), 0, List.of());
         }
 
-        private static CounterConfig counterConfig(Path dataDir, RuntimeConfig runtimeConfig) {
+        private static CounterConfig counterConfig(Path dataDir) {
             return CounterConfig.builder()
                     .dataSource(CounterConfig.embeddedDataSource(dataDir))
                     .dataDir(dataDir)
                     .nodeId("load-" + dataDir.getFileName())
-                    .runtime(runtimeConfig)
                     .build();
         }
 
         /** The HTTP transactions of this month in the ledger of a stopped child's data directory. */
         static long counted(Path dataDir) throws Exception {
-            RuntimeConfig unused = runtimeConfig(URI.create("http://127.0.0.1:1/"));
-            try (TransactionCounter counter = TransactionCounter.open(counterConfig(dataDir, unused),
+            try (TransactionCounter counter = TransactionCounter.open(counterConfig(dataDir),
                     Clock.systemUTC())) {
                 YearMonth month = counter.currentMonth();
                 return counter.count(month).counts().get(Transport.HTTP);
