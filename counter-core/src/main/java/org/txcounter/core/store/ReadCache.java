@@ -107,7 +107,7 @@ public final class ReadCache {
         this.reader = reader;
     }
 
-    /** {@link CounterStore#count}, waiting for the database at most {@code wait} when it must be asked. */
+    /** {@link CounterStore#count}; each database read it must make (or wait for) waits at most {@code wait}. */
     public MonthCount count(YearMonth month, Duration wait) {
         return CounterStore.countOf(month, report(month, month, wait));
     }
@@ -126,31 +126,27 @@ public final class ReadCache {
 
     /** {@link CounterStore#daily} in the billing zone. */
     public List<DayCount> daily(YearMonth month, Duration wait) {
-        long deadline = deadline(wait);
         String what = "the daily totals of " + month;
-        return part(view(deadline, what), new Part("daily", month), what, () -> store.daily(month, billingZone),
-                deadline);
+        return part(view(wait, what), new Part("daily", month), what, () -> store.daily(month, billingZone), wait);
     }
 
     /** {@link CounterStore#imported}: every imported month is held, and the range taken from them. */
     public List<ImportedMonth> imported(YearMonth from, YearMonth to, Duration wait) {
-        long deadline = deadline(wait);
         String what = "the imported totals " + from + " to " + to;
-        List<ImportedMonth> all = part(view(deadline, what), new Part("imported", null), what,
-                () -> store.imported(FIRST, LAST), deadline);
+        List<ImportedMonth> all = part(view(wait, what), new Part("imported", null), what,
+                () -> store.imported(FIRST, LAST), wait);
         return all.stream().filter(month -> !month.month().isBefore(from) && !month.month().isAfter(to)).toList();
     }
 
     /** {@link CounterStore#nodes}: the node rows of the last check of the marker. */
     public List<NodeStatus> nodes(Duration wait) {
-        return view(deadline(wait), "the nodes").marker().nodes();
+        return view(wait, "the nodes").marker().nodes();
     }
 
     /** Months {@code from} to {@code to} of one kind of read, each month held apart. */
     private <T> List<T> months(String kind, String what, YearMonth from, YearMonth to,
             BiFunction<YearMonth, YearMonth, List<T>> query, Function<T, YearMonth> monthOf, Duration wait) {
-        long deadline = deadline(wait);
-        View view = view(deadline, what);
+        View view = view(wait, what);
         List<CompletableFuture<Object>> parts = new ArrayList<>();
         Map<YearMonth, CompletableFuture<Object>> mine = new HashMap<>();
         YearMonth firstMine = null;
@@ -175,7 +171,7 @@ public final class ReadCache {
             YearMonth end = lastMine;
             try {
                 Map<YearMonth, List<T>> byMonth = new HashMap<>();
-                for (T row : reader.read(what, () -> query.apply(start, end), remaining(deadline, what))) {
+                for (T row : reader.read(what, () -> query.apply(start, end), wait)) {
                     byMonth.computeIfAbsent(monthOf.apply(row), month -> new ArrayList<>()).add(row);
                 }
                 mine.forEach((month, part) -> part.complete(List.copyOf(byMonth.getOrDefault(month, List.of()))));
@@ -190,7 +186,7 @@ public final class ReadCache {
         List<T> rows = new ArrayList<>();
         for (CompletableFuture<Object> part : parts) {
             @SuppressWarnings("unchecked")
-            List<T> month = (List<T>) await(part, deadline, what);
+            List<T> month = (List<T>) await(part, wait, what);
             rows.addAll(month);
         }
         return rows;
@@ -198,14 +194,14 @@ public final class ReadCache {
 
     /** One part of {@code view}: held, being read by another request (then awaited), or read now. */
     @SuppressWarnings("unchecked")
-    private <T> T part(View view, Part key, String what, Supplier<T> query, long deadline) {
+    private <T> T part(View view, Part key, String what, Supplier<T> query, Duration wait) {
         CompletableFuture<Object> held = view.parts().get(key);
         if (held == null) {
             CompletableFuture<Object> claimed = new CompletableFuture<>();
             held = view.parts().putIfAbsent(key, claimed);
             if (held == null) {
                 try {
-                    T value = reader.read(what, query, remaining(deadline, what));
+                    T value = reader.read(what, query, wait);
                     claimed.complete(value);
                     return value;
                 } catch (RuntimeException e) {
@@ -215,14 +211,14 @@ public final class ReadCache {
                 }
             }
         }
-        return (T) await(held, deadline, what);
+        return (T) await(held, wait, what);
     }
 
     /**
      * The view to answer from now: the current one while this store wrote nothing since and its check is recent;
      * else the outcome of a check of the marker, which keeps the parts held when the marker did not change.
      */
-    private View view(long deadline, String what) {
+    private View view(Duration wait, String what) {
         while (true) {
             long writes = store.writes();
             Instant now = clock.instant();
@@ -233,7 +229,7 @@ public final class ReadCache {
             Check running = checking.get();
             if (running != null && running.writes() == writes) {
                 // Begun after this store's latest write: its marker shows that write.
-                View checked = await(running.result(), deadline, what);
+                View checked = await(running.result(), wait, what);
                 if (checked.answersFor(store.writes(), clock.instant())) {
                     return checked;
                 }
@@ -245,7 +241,7 @@ public final class ReadCache {
             }
             try {
                 long sequence = checks.incrementAndGet();
-                ChangeMarker marker = reader.read(what, store::changeMarker, remaining(deadline, what));
+                ChangeMarker marker = reader.read(what, store::changeMarker, wait);
                 View checked = new View(sequence, writes, now, marker,
                         known != null && known.marker().equals(marker) ? known.parts() : new ConcurrentHashMap<>());
                 current.accumulateAndGet(checked, (held, offered) -> held == null
@@ -261,25 +257,13 @@ public final class ReadCache {
         }
     }
 
-    private static long deadline(Duration wait) {
-        return System.nanoTime() + wait.toNanos();
-    }
-
-    private Duration remaining(long deadline, String what) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-            throw new StoreException("Cannot read " + what + ": " + store.description() + " did not answer in time.");
-        }
-        return Duration.ofNanos(left);
-    }
-
-    /** What another request's read of the same part gave, waiting for it at most until {@code deadline}. */
-    private <T> T await(CompletableFuture<T> answer, long deadline, String what) {
+    /** What another request's read of the same part gave, waiting for it at most {@code wait}. */
+    private <T> T await(CompletableFuture<T> answer, Duration wait, String what) {
         try {
-            return answer.get(remaining(deadline, what).toNanos(), TimeUnit.NANOSECONDS);
+            return answer.get(wait.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            throw new StoreException("Cannot read " + what + ": " + store.description() + " did not answer in "
-                    + "time (another request's read of it is still waiting).", e);
+            throw new StoreException("Cannot read " + what + ": " + store.description() + " did not answer within "
+                    + wait.toMillis() + " ms (another request's read of it is still waiting).", e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException failure) {
                 throw failure;
