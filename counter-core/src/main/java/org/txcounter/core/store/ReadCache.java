@@ -54,7 +54,8 @@ import org.txcounter.core.ReportRow;
  * behind an atomic reference, each with a concurrent map of parts. No lock is held while the database is asked:
  * the first request that misses a part (or finds the view due for a check) puts a future in its place and reads on
  * the counter's reader threads; requests that miss the same part meanwhile wait for that future, at most their own
- * wait, so a burst of misses makes one database read, not one per request.
+ * wait, so a burst of misses makes one database read, not one per request. What it holds is unmodifiable:
+ * the lists of {@link #daily} and {@link #nodes} are shared by every request that reads them.
  */
 public final class ReadCache {
 
@@ -127,14 +128,15 @@ public final class ReadCache {
     /** {@link CounterStore#daily} in the billing zone. */
     public List<DayCount> daily(YearMonth month, Duration wait) {
         String what = "the daily totals of " + month;
-        return part(view(wait, what), new Part("daily", month), what, () -> store.daily(month, billingZone), wait);
+        return part(view(wait, what), new Part("daily", month), what,
+                () -> List.copyOf(store.daily(month, billingZone)), wait);
     }
 
     /** {@link CounterStore#imported}: every imported month is held, and the range taken from them. */
     public List<ImportedMonth> imported(YearMonth from, YearMonth to, Duration wait) {
         String what = "the imported totals " + from + " to " + to;
         List<ImportedMonth> all = part(view(wait, what), new Part("imported", null), what,
-                () -> store.imported(FIRST, LAST), wait);
+                () -> List.copyOf(store.imported(FIRST, LAST)), wait);
         return all.stream().filter(month -> !month.month().isBefore(from) && !month.month().isAfter(to)).toList();
     }
 
