@@ -43,6 +43,7 @@ import org.txcounter.core.stamp.StampSecrets;
 import org.txcounter.core.store.CounterStore;
 import org.txcounter.core.store.Dialect;
 import org.txcounter.core.store.EmbeddedH2;
+import org.txcounter.core.store.ReadCache;
 import org.txcounter.core.store.StoreException;
 
 /**
@@ -58,8 +59,10 @@ import org.txcounter.core.store.StoreException;
  *
  * <p>Thread-safe. Recording never blocks on the database: it only touches the meter. Only the store thread (or,
  * without the timer, the caller of {@link #open}) talks to the database for writing; the journal, {@link #unflushed()}
- * and {@link #databaseStatus()} read memory; {@link #count}, {@link #report} and {@link #nodes} ask the database
- * on reader threads and wait for it at most a given time ({@link #API_READ_WAIT} for the management API). The
+ * and {@link #databaseStatus()} read memory; {@link #count}, {@link #report}, {@link #daily} and {@link #nodes}
+ * answer from memory until something they return is written ({@link ReadCache}: at once for this counter's own
+ * writes, within {@link ReadCache#OTHER_WRITERS_CHECKED_EVERY} for other nodes'), and otherwise ask the database on
+ * reader threads and wait for it at most a given time ({@link #API_READ_WAIT} for the management API). The
  * counter starts, counts and journals while its database is down,
  * and connects (schema check, node registration, journal replay) when it is back.
  */
@@ -86,6 +89,8 @@ public final class TransactionCounter implements AutoCloseable {
     private final String nodeId;
     private final TransactionMeter meter;
     private final CounterStore store;
+    /** Answers count, report, daily and nodes from memory until something is written. */
+    private final ReadCache reads;
     private final IntervalFlusher flusher;
     private final IntervalSchedule schedule;
     private final Clock clock;
@@ -131,8 +136,8 @@ public final class TransactionCounter implements AutoCloseable {
             }
 
             @Override
-            public <T> T read(TransactionCounter counter, String what, Supplier<T> query, Duration wait) {
-                return counter.read(what, query, wait);
+            public ReadCache reads(TransactionCounter counter) {
+                return counter.reads;
             }
         });
     }
@@ -163,6 +168,7 @@ public final class TransactionCounter implements AutoCloseable {
         this.flusher = flusher;
         this.schedule = schedule;
         this.clock = clock;
+        this.reads = new ReadCache(store, clock, schedule.billingZone(), this::read);
     }
 
     /**
@@ -596,9 +602,12 @@ public final class TransactionCounter implements AutoCloseable {
         return count(month, READ_WAIT);
     }
 
-    /** The written total of a month across all nodes; waits for the database at most {@code wait}. */
+    /**
+     * The written total of a month across all nodes, from memory until something is written ({@link ReadCache});
+     * waits for the database at most {@code wait} when it must be asked.
+     */
     public MonthCount count(YearMonth month, Duration wait) {
-        return read("the count of " + month, () -> store.count(month), wait);
+        return reads.count(month, wait);
     }
 
     /** What all nodes wrote for a month, by day of the billing time zone and transport; waits {@link #READ_WAIT}. */
@@ -606,9 +615,9 @@ public final class TransactionCounter implements AutoCloseable {
         return daily(month, READ_WAIT);
     }
 
-    /** What all nodes wrote for a month, by day of the billing time zone and transport; waits at most {@code wait}. */
+    /** What all nodes wrote for a month, by day of the billing time zone and transport, as {@link #count} reads. */
     public List<DayCount> daily(YearMonth month, Duration wait) {
-        return read("the daily totals of " + month, () -> store.daily(month, billingZone()), wait);
+        return reads.daily(month, wait);
     }
 
     /** The billing report from {@code from} to {@code to} inclusive; waits at most {@link #READ_WAIT}. */
@@ -616,14 +625,14 @@ public final class TransactionCounter implements AutoCloseable {
         return report(from, to, READ_WAIT);
     }
 
-    /** The billing report from {@code from} to {@code to} inclusive; waits for the database at most {@code wait}. */
+    /** The billing report from {@code from} to {@code to} inclusive, as {@link #count(YearMonth, Duration)} reads. */
     public List<ReportRow> report(YearMonth from, YearMonth to, Duration wait) {
-        return read("the report " + from + " to " + to, () -> store.report(from, to), wait);
+        return reads.report(from, to, wait);
     }
 
-    /** Every node that ever wrote to the database, with where its writing stands; waits at most {@code wait}. */
+    /** Every node that ever wrote to the database, with where its writing stands, as {@link #count} reads. */
     public List<NodeStatus> nodes(Duration wait) {
-        return read("the nodes", store::nodes, wait);
+        return reads.nodes(wait);
     }
 
     /**

@@ -7,7 +7,6 @@ import java.time.YearMonth;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.txcounter.core.IngressCounter;
 import org.txcounter.core.TransactionCounter;
@@ -30,6 +29,7 @@ import org.txcounter.core.store.Dialect;
 import org.txcounter.core.store.EmbeddedH2;
 import org.txcounter.core.store.ImportedMonth;
 import org.txcounter.core.store.LedgerAnchor;
+import org.txcounter.core.store.ReadCache;
 
 /**
  * The engine behind the public API, for counter-service and our other modules: the store, the flusher, the
@@ -54,8 +54,8 @@ public final class Internals {
 
         LedgerKeys ledgerKeys(TransactionCounter counter);
 
-        /** Asks the database on one of the counter's reader threads and waits at most {@code wait}. */
-        <T> T read(TransactionCounter counter, String what, Supplier<T> query, Duration wait);
+        /** The counter's reads from memory, asking the database on its reader threads when they must. */
+        ReadCache reads(TransactionCounter counter);
     }
 
     /** What {@link IngressCounter} gives this class. */
@@ -184,20 +184,22 @@ public final class Internals {
         return from == null ? store.check(verifier) : store.check(verifier, from, to);
     }
 
-    /** The monthly totals imported from MI's counter from {@code from} to {@code to}; waits at most {@code wait}. */
+    /**
+     * The monthly totals imported from MI's counter from {@code from} to {@code to}, from the counter's
+     * {@link ReadCache}; waits for the database at most {@code wait} when it must be asked.
+     */
     public static List<ImportedMonth> imported(TransactionCounter counter, YearMonth from, YearMonth to,
             Duration wait) {
-        CounterAccess access = counters();
-        return access.read(counter, "the imported totals " + from + " to " + to,
-                () -> access.store(counter).imported(from, to), wait);
+        return counters().reads(counter).imported(from, to, wait);
     }
 
-    /** Each node's last ledger row per month from {@code from} to {@code to}; waits at most {@code wait}. */
+    /**
+     * Each node's last ledger row per month from {@code from} to {@code to}, from the counter's {@link ReadCache};
+     * waits for the database at most {@code wait} when it must be asked.
+     */
     public static List<LedgerAnchor> anchors(TransactionCounter counter, YearMonth from, YearMonth to,
             Duration wait) {
-        CounterAccess access = counters();
-        return access.read(counter, "the ledger anchors " + from + " to " + to,
-                () -> access.store(counter).anchors(from, to), wait);
+        return counters().reads(counter).anchors(from, to, wait);
     }
 
     /**

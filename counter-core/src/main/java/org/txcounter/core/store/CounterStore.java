@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Handle;
@@ -73,6 +74,10 @@ import org.txcounter.core.ledger.VerifyCheckpoint;
  * is ({@link #onHostDataSource}) and never closes it. Flyway is needed only to {@link #migrate}: the schema check
  * reads Flyway's history table with plain SQL ({@link SchemaHistory}).
  *
+ * <p>Every call that may change what {@link #report}, {@link #daily}, {@link #nodes}, {@link #imported} or
+ * {@link #anchors} read moves {@link #writes()} once it has returned or failed; another process's writes show in
+ * {@link #changeMarker()} instead. {@link ReadCache} answers those reads from memory with the two.
+ *
  * <p>Thread-safe: every call takes its own connection from the pool.
  */
 public final class CounterStore implements IntervalSink, AutoCloseable {
@@ -89,6 +94,8 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
     private final String description;
     private final LedgerSigner signer;
     private final boolean syncAfterCommit;
+    /** How many calls that may change what the reads return this store has made: see {@link #writes()}. */
+    private final AtomicLong writes = new AtomicLong();
 
     private CounterStore(DataSource dataSource, HikariDataSource pool, Dialect dialect, Clock clock,
             String description, LedgerSigner signer, boolean syncAfterCommit, Duration statementTimeout) {
@@ -333,6 +340,8 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
         } catch (JdbiException e) {
             throw new StoreException("Cannot register node " + nodeId + " in " + description + ": "
                     + rootMessage(e) + poolState(), e);
+        } finally {
+            writes.incrementAndGet();
         }
     }
 
@@ -394,6 +403,9 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
             }
             throw new StoreException("Cannot write " + interval.describe() + " to " + description + ": "
                     + rootMessage(e) + poolState(), e);
+        } finally {
+            // Also after a failure: the commit may have happened and only its answer been lost.
+            writes.incrementAndGet();
         }
     }
 
@@ -442,6 +454,14 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
     @Override
     public void heartbeat(String nodeId, Instant intervalStart, Instant intervalEnd) {
         Instant end = intervalEnd.truncatedTo(ChronoUnit.MILLIS);
+        try {
+            recordHeartbeat(nodeId, intervalStart, end);
+        } finally {
+            writes.incrementAndGet();
+        }
+    }
+
+    private void recordHeartbeat(String nodeId, Instant intervalStart, Instant end) {
         jdbi.useTransaction(TransactionIsolationLevel.READ_COMMITTED, handle -> {
             int moved = handle.createUpdate("""
                             UPDATE txn_node SET last_flush_at = :now, last_interval_end = :end
@@ -530,16 +550,46 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
     /** Every node that ever wrote here, with where its writing stands. */
     public List<NodeStatus> nodes() {
         try {
-            return jdbi.withHandle(handle -> handle.createQuery("""
-                            SELECT node_id, registered_at, last_seq, last_interval_end, last_flush_at FROM txn_node
-                            ORDER BY node_id""")
-                    .map((rs, ctx) -> new NodeStatus(rs.getString("node_id"),
-                            instant(rs.getObject("registered_at", LocalDateTime.class)), rs.getLong("last_seq"),
-                            Optional.ofNullable(rs.getObject("last_interval_end", LocalDateTime.class))
-                                    .map(CounterStore::instant),
-                            Optional.ofNullable(rs.getObject("last_flush_at", LocalDateTime.class))
-                                    .map(CounterStore::instant)))
-                    .collectIntoList());
+            return jdbi.withHandle(CounterStore::nodes);
+        } catch (JdbiException e) {
+            throw new StoreException("Cannot read the nodes from " + description + ": " + rootMessage(e)
+                    + poolState(), e);
+        }
+    }
+
+    private static List<NodeStatus> nodes(Handle handle) {
+        return handle.createQuery("""
+                        SELECT node_id, registered_at, last_seq, last_interval_end, last_flush_at FROM txn_node
+                        ORDER BY node_id""")
+                .map((rs, ctx) -> new NodeStatus(rs.getString("node_id"),
+                        instant(rs.getObject("registered_at", LocalDateTime.class)), rs.getLong("last_seq"),
+                        Optional.ofNullable(rs.getObject("last_interval_end", LocalDateTime.class))
+                                .map(CounterStore::instant),
+                        Optional.ofNullable(rs.getObject("last_flush_at", LocalDateTime.class))
+                                .map(CounterStore::instant)))
+                .collectIntoList();
+    }
+
+    /**
+     * How many calls that may change what {@link #report}, {@link #daily}, {@link #nodes}, {@link #imported} and
+     * {@link #anchors} return this store has made, counted once each call has returned or failed: registering a
+     * node, writing an interval, recording an idle interval and importing. Closing a month and recording a quota
+     * alert change none of them and are not counted.
+     */
+    public long writes() {
+        return writes.get();
+    }
+
+    /**
+     * What changes whenever any process writes something those reads return, read in one query pair: the node
+     * table (an interval moves its node's {@code last_seq}, an idle interval its {@code last_interval_end}, a new
+     * node adds a row) and the number of imported months (imported rows are never changed or removed). Two equal
+     * markers read one after the other mean that nothing those reads return was written in between.
+     */
+    public ChangeMarker changeMarker() {
+        try {
+            return jdbi.withHandle(handle -> new ChangeMarker(nodes(handle),
+                    handle.createQuery("SELECT COUNT(*) FROM txn_imported").mapTo(Long.class).one()));
         } catch (JdbiException e) {
             throw new StoreException("Cannot read the nodes from " + description + ": " + rootMessage(e)
                     + poolState(), e);
@@ -655,7 +705,11 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
 
     /** The written total of a billing month, across all nodes. */
     public MonthCount count(YearMonth month) {
-        List<ReportRow> rows = report(month, month);
+        return countOf(month, report(month, month));
+    }
+
+    /** The total of {@code month} from its report rows, as {@link #count} gives it. */
+    public static MonthCount countOf(YearMonth month, List<ReportRow> rows) {
         TransportCounts counts = TransportCounts.zero();
         Set<String> nodes = new HashSet<>();
         for (ReportRow row : rows) {
@@ -1267,7 +1321,8 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
             });
         } catch (JdbiException e) {
             throw new StoreException("Cannot write the imported totals to " + description + ": " + rootMessage(e)
-                    + poolState(), e);
+                    + poolState(), e);        } finally {
+            writes.incrementAndGet();
         }
         return new ImportResult(List.copyOf(added), List.copyOf(unchanged));
     }

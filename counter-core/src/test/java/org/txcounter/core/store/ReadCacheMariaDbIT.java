@@ -1,0 +1,12 @@
+package org.txcounter.core.store;
+
+import java.nio.file.Path;
+import org.txcounter.core.config.DataSourceConfig;
+
+class ReadCacheMariaDbIT extends ReadCacheContract {
+
+    @Override
+    DataSourceConfig database(Path dir) {
+        return TestDatabases.mariadb();
+    }
+}
