@@ -976,17 +976,18 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
 
     /**
      * The ledger anchor of each node and month from {@code from} to {@code to} that has ledger rows, ordered by
-     * month and node: see {@link LedgerAnchor}. Reads the last sequence number of each node and month through the
-     * ledger's (billing_period, node_id) index.
+     * month and node: see {@link LedgerAnchor}. Reads the last sequence number of each node and month in one pass
+     * over the months' rows through the ledger's (billing_period, node_id) index, then those rows by the primary key.
      */
     public List<LedgerAnchor> anchors(YearMonth from, YearMonth to) {
         try {
             Map<String, LedgerAnchor> anchors = new LinkedHashMap<>();
             jdbi.useHandle(handle -> handle.createQuery("""
                             SELECT i.billing_period, i.node_id, i.seq, i.transport, i.mac FROM txn_interval i
-                            WHERE i.billing_period BETWEEN :from AND :to
-                              AND i.seq = (SELECT MAX(j.seq) FROM txn_interval j
-                                           WHERE j.billing_period = i.billing_period AND j.node_id = i.node_id)
+                            JOIN (SELECT billing_period, node_id, MAX(seq) AS last_seq FROM txn_interval
+                                  WHERE billing_period BETWEEN :from AND :to
+                                  GROUP BY billing_period, node_id) m
+                              ON i.node_id = m.node_id AND i.seq = m.last_seq AND i.billing_period = m.billing_period
                             ORDER BY i.billing_period, i.node_id, i.transport""")
                     .bind("from", period(from))
                     .bind("to", period(to))
@@ -1083,8 +1084,8 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
                 for (MonthArchive.Node node : stored.nodes()) {
                     long removed = 0;
                     for (long page = node.firstSeq(); page <= node.lastSeq(); page += 10_000) {
-                        removed += handle.createUpdate("DELETE FROM txn_interval WHERE node_id = :node AND seq >= :from "
-                                        + "AND seq < :to")
+                        removed += handle.createUpdate(
+                                        "DELETE FROM txn_interval WHERE node_id = :node AND seq >= :from AND seq < :to")
                                 .bind("node", node.nodeId())
                                 .bind("from", page)
                                 .bind("to", Math.min(page + 10_000, node.lastSeq() + 1))
@@ -1223,7 +1224,8 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
         if (others > 0) {
             throw new ArchiveRefusedException("Node " + node.nodeId() + "'s rows of " + month + " (seq "
                     + node.firstSeq() + " to " + node.lastSeq() + ") are interleaved with " + others + " row(s) of "
-                    + "other months: late intervals. Such a month cannot be removed in one piece. Nothing was removed.");
+                    + "other months: late intervals. Such a month cannot be removed in one piece. Nothing was "
+                    + "removed.");
         }
         Optional<Integer> earlier = handle.createQuery("""
                         SELECT MIN(billing_period) FROM txn_interval WHERE node_id = :node AND seq < :first""")
