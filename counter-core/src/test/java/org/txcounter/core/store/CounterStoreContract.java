@@ -325,15 +325,7 @@ abstract class CounterStoreContract {
         MutableClock clock = MutableClock.at("2026-12-01T00:00:00Z");
         TransactionCounter a = connected(open(clock, "node-a"));
         TransactionCounter b = connected(open(clock, "node-b"));
-        // Four intervals a month and node, September to November, HTTP and JMS each: 8 rows a month and node.
-        long[] seq = new long[2];
-        for (YearMonth month = YearMonth.of(2026, 9); !month.isAfter(YearMonth.of(2026, 11));
-                month = month.plusMonths(1)) {
-            for (int interval = 0; interval < 4; interval++) {
-                writeInterval(a, month, ++seq[0], interval);
-                writeInterval(b, month, ++seq[1], interval);
-            }
-        }
+        long[] seq = threeMonths(a, b);
 
         LedgerCheck whole = Internals.checkLedger(a, null, null, null);
         assertThat(whole.findings()).isEmpty();
@@ -394,14 +386,7 @@ abstract class CounterStoreContract {
         MutableClock clock = MutableClock.at("2026-12-01T00:00:00Z");
         TransactionCounter a = connected(open(clock, "node-a"));
         TransactionCounter b = connected(open(clock, "node-b"));
-        long[] seq = new long[2];
-        for (YearMonth month = YearMonth.of(2026, 9); !month.isAfter(YearMonth.of(2026, 11));
-                month = month.plusMonths(1)) {
-            for (int interval = 0; interval < 4; interval++) {
-                writeInterval(a, month, ++seq[0], interval);
-                writeInterval(b, month, ++seq[1], interval);
-            }
-        }
+        long[] seq = threeMonths(a, b);
         YearMonth september = YearMonth.of(2026, 9);
         YearMonth october = YearMonth.of(2026, 10);
         CounterStore store = Internals.store(a);
@@ -477,6 +462,22 @@ abstract class CounterStoreContract {
         assertThat(describe(Internals.checkLedger(a, null, null, null).findings())).contains("DELETED node-a 5 JMS");
         assertThat(describe(Internals.checkLedger(a, october, october, null).findings()))
                 .contains("DELETED node-a 5 JMS");
+    }
+
+    /**
+     * Four intervals a month for each of the two counters' nodes, September to November 2026, HTTP and JMS each: 8
+     * rows a month and node. Returns each node's last sequence number.
+     */
+    private static long[] threeMonths(TransactionCounter a, TransactionCounter b) {
+        long[] seq = new long[2];
+        for (YearMonth month = YearMonth.of(2026, 9); !month.isAfter(YearMonth.of(2026, 11));
+                month = month.plusMonths(1)) {
+            for (int interval = 0; interval < 4; interval++) {
+                writeInterval(a, month, ++seq[0], interval);
+                writeInterval(b, month, ++seq[1], interval);
+            }
+        }
+        return seq;
     }
 
     /** The counter once connected: its node registered, as the store thread does it soon after the start. */

@@ -86,7 +86,8 @@ final class RemoveArchivedCommand implements Callable<Integer> {
                     + ranges.size() + " node(s), " + verdict.outline().total() + " transactions) from "
                     + owner.id() + " (" + owner.url() + "). The archive's SHA-256 " + verdict.sha256() + " is "
                     + "recorded with each node's last row, so that verify goes on from there; the month's rollup, "
-                    + "reports and statement are unchanged. Keep " + archive + ": it is now the only copy of the rows.");
+                    + "reports and statement are unchanged. Keep " + archive + ": it is now the only copy of the "
+                    + "rows.");
             return 0;
         } catch (ArchiveRefusedException e) {
             throw new CliException(e.getMessage());

@@ -49,7 +49,7 @@ import org.txcounter.core.store.MonthArchive;
  * statement-sha256 &lt;hex SHA-256 of the month's signed statement, as issued&gt;
  * rows 8640000
  * total 1234567890
- * node node-a first 1 last 43200 rows 86400 prev &lt;MAC the first row links to, or -&gt; end &lt;MAC of the last row&gt;
+ * node node-a first 1 last 43200 rows 86400 prev &lt;MAC the first row links to, or -&gt; end &lt;last MAC&gt;
  * count node-a HTTP 43200 617283945
  * row node-a 1 HTTP &lt;start ms&gt; &lt;end ms&gt; &lt;count&gt; &lt;prev MAC or -&gt; &lt;MAC&gt; &lt;key id or -&gt;
  * ...
@@ -98,7 +98,8 @@ public final class LedgerArchive {
             String deployment, ZoneId zone, String statement, StatementKey key, Instant created) throws IOException {
         Path directory = file.toAbsolutePath().getParent();
         Files.createDirectories(directory);
-        Path temp = Files.createTempFile(directory, file.getFileName().toString(), ".tmp", PrivateFiles.ownerOnlyFile());
+        Path temp = Files.createTempFile(directory, file.getFileName().toString(), ".tmp",
+                PrivateFiles.ownerOnlyFile());
         try {
             MessageDigest content = sha256();
             MessageDigest bytes = sha256();
