@@ -22,6 +22,7 @@ import org.txcounter.core.ledger.ArchivedRange;
 import org.txcounter.core.ledger.LedgerCheck;
 import org.txcounter.core.ledger.LedgerVerifier;
 import org.txcounter.core.store.CounterStore;
+import org.txcounter.core.store.LedgerAnchor;
 import org.txcounter.core.store.MonthArchive;
 import org.txcounter.core.store.MonthClosure;
 import org.txcounter.loadtests.LoadDatabases.Vendor;
@@ -34,8 +35,8 @@ import org.txcounter.service.statement.StatementKey;
 /**
  * Retention at deployment size, on a month {@link LedgerFiller} filled: closes the month (its ledger check included),
  * writes its archive, checks the archive as {@code verify-archive} does, removes the month's rows as
- * {@code remove-archived} does, and shows that the statement and the report are what they were and the ledger
- * check is clean. Each step goes through the classes the commands use; each is timed, with the heap
+ * {@code remove-archived} does, and shows that the statement, the report and the ledger anchors are what they were
+ * and the ledger check is clean. Each step goes through the classes the commands use; each is timed, with the heap
  * it needed at most.
  *
  * <p>Settings (system properties): {@code db} (postgresql or mariadb, default postgresql), {@code month} (the filled
@@ -68,6 +69,8 @@ public final class ArchiveLoad {
             MonthClosure closure = step("close the month (its ledger check included)",
                     () -> app.closure(month).orElseGet(() -> closer.close(month, "load")));
             List<ReportRow> report = app.report(month, month);
+            List<LedgerAnchor> anchors = step("the month's ledger anchors (the MI report's)",
+                    () -> app.anchors(month, month));
 
             Path file = work.resolve("ledger-archive-load-" + month + ".gz");
             MonthArchive outline = app.archiveOutline(month);
@@ -89,12 +92,14 @@ public final class ArchiveLoad {
             require(app.closure(month).orElseThrow().statement().equals(closure.statement()),
                     "the statement changed");
             require(app.report(month, month).equals(report), "the report changed");
+            require(app.anchors(month, month).equals(anchors), "the ledger anchors changed");
             LedgerCheck whole = step("verify: the whole ledger after the removal", () -> app.check(verifier));
             require(whole.findings().isEmpty(), "the ledger check found " + whole.findings());
             LedgerCheck range = step("verify --month: the removed month", () -> app.check(verifier, month, month));
             require(range.findings().isEmpty(), "the month's check found " + range.findings());
-            System.out.printf("Statement and report (%d rows) unchanged; the whole check read %,d rows, the "
-                    + "month's %,d, both clean.%n", report.size(), whole.rowsRead(), range.rowsRead());
+            System.out.printf("Statement, report (%d rows) and anchors (%d) unchanged; the whole check read %,d "
+                    + "rows, the month's %,d, both clean.%n", report.size(), anchors.size(), whole.rowsRead(),
+                    range.rowsRead());
         }
         System.out.printf("txn_interval: %,d rows before, %,d after", rowsBefore, rows(vendor));
         if (bytesBefore >= 0) {
