@@ -3,11 +3,8 @@ package org.txcounter.service.cli;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.YearMonth;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.txcounter.core.config.CounterConfig;
@@ -74,7 +71,8 @@ final class RemoveArchivedCommand implements Callable<Integer> {
         }
         DataSourceConfig owner = EmbeddedH2.secure(config.migrationDataSource(), config.dataDir());
         try (CounterStore store = CounterStore.open(owner, clock, Internals.ledgerKeys(config).current())) {
-            String statement = store.closure(removed).map(closure -> sha256(closure.statement())).orElse("none");
+            String statement = store.closure(removed).map(closure -> LedgerArchive.sha256(
+                    closure.statement().getBytes(StandardCharsets.UTF_8))).orElse("none");
             if (!statement.equals(verdict.statementSha256())) {
                 throw new CliException("The archive " + archive + " was written for another statement of "
                         + removed + " (SHA-256 " + verdict.statementSha256() + ") than the database holds ("
@@ -91,15 +89,6 @@ final class RemoveArchivedCommand implements Callable<Integer> {
             return 0;
         } catch (ArchiveRefusedException e) {
             throw new CliException(e.getMessage());
-        }
-    }
-
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(
-                    text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is not available", e);
         }
     }
 }

@@ -4,10 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
-import java.util.HexFormat;
 import java.util.concurrent.Callable;
 import org.txcounter.service.statement.LedgerArchive;
 import org.txcounter.service.statement.StatementKey;
@@ -51,15 +48,12 @@ final class VerifyArchiveCommand implements Callable<Integer> {
         try {
             verdict = LedgerArchive.read(file, key);
             if (statement != null) {
-                statementSha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                        .digest(Files.readAllBytes(statement)));
+                statementSha256 = LedgerArchive.sha256(Files.readAllBytes(statement));
             }
         } catch (IOException e) {
             System.err.println("Cannot read " + (statementSha256 == null && statement != null ? "the statement "
                     + statement.toAbsolutePath() : "the archive " + file.toAbsolutePath()) + ": " + e.getMessage());
             return 2;
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is not available", e);
         }
         if (verdict.valid() && statementSha256 != null && !statementSha256.equals(verdict.statementSha256())) {
             System.err.println("The archive of " + verdict.outline().month() + " is authentic, but NOT of the "

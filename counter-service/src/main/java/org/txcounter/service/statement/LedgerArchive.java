@@ -112,7 +112,7 @@ public final class LedgerArchive {
                 line(out, "month " + outline.month());
                 line(out, "time-zone " + zone.getId());
                 line(out, "created " + created);
-                line(out, "statement-sha256 " + hex(sha256().digest(statement.getBytes(StandardCharsets.UTF_8))));
+                line(out, "statement-sha256 " + sha256(statement.getBytes(StandardCharsets.UTF_8)));
                 line(out, "rows " + outline.rows());
                 line(out, "total " + outline.total());
                 for (MonthArchive.Node node : outline.nodes()) {
@@ -423,6 +423,11 @@ public final class LedgerArchive {
 
     private static String abbreviate(String line) {
         return line.length() > 80 ? line.substring(0, 80) + "..." : line;
+    }
+
+    /** The hex SHA-256 of {@code content}: how an archive names the statement it was written for. */
+    public static String sha256(byte[] content) {
+        return hex(sha256().digest(content));
     }
 
     private static MessageDigest sha256() {
