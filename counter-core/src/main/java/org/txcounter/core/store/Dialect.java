@@ -138,7 +138,10 @@ public enum Dialect {
     /**
      * The driver properties that bound how long this vendor's driver waits, in the units each driver takes:
      * <ul>
-     *   <li>PostgreSQL: {@code connectTimeout}, {@code loginTimeout}, {@code socketTimeout} (seconds);</li>
+     *   <li>PostgreSQL: {@code connectTimeout}, {@code loginTimeout}, {@code socketTimeout} and
+     *       {@code cancelSignalTimeout} (seconds). The last bounds the cancel request that the statement timeout
+     *       sends over a connection of its own; the statement waits for it to end, and the driver's 10 s would
+     *       otherwise hold a write to a hanging database for 10 s beyond its socket timeout;</li>
      *   <li>MySQL and MariaDB: {@code connectTimeout}, {@code socketTimeout} (milliseconds);</li>
      *   <li>SQL Server: {@code loginTimeout} (seconds), {@code socketTimeout} (milliseconds);</li>
      *   <li>Oracle: {@code oracle.net.CONNECT_TIMEOUT}, {@code oracle.jdbc.ReadTimeout} (milliseconds);</li>
@@ -154,7 +157,7 @@ public enum Dialect {
         String socketSeconds = Long.toString(seconds(timeouts.socket()));
         return switch (this) {
             case POSTGRESQL -> Map.of("connectTimeout", connectSeconds, "loginTimeout", connectSeconds,
-                    "socketTimeout", socketSeconds);
+                    "socketTimeout", socketSeconds, "cancelSignalTimeout", connectSeconds);
             case MYSQL -> Map.of("connectTimeout", connectMillis, "socketTimeout", socketMillis);
             case SQLSERVER -> Map.of("loginTimeout", connectSeconds, "socketTimeout", socketMillis);
             case ORACLE -> Map.of("oracle.net.CONNECT_TIMEOUT", connectMillis, "oracle.jdbc.ReadTimeout", socketMillis);

@@ -44,6 +44,7 @@ import org.txcounter.core.interval.IntervalSummary;
 import org.txcounter.core.ledger.ArchivedRange;
 import org.txcounter.core.ledger.LedgerCheck;
 import org.txcounter.core.ledger.LedgerFinding;
+import org.txcounter.core.ledger.LedgerSigner;
 import org.txcounter.core.ledger.SignedRow;
 import org.txcounter.core.ledger.VerifyCheckpoint;
 
@@ -693,6 +694,45 @@ abstract class CounterStoreContract {
         assertThat(store.recordQuotaAlert(YearMonth.of(2026, 9), 80, 850, 1000)).isFalse();
         assertThat(store.recordQuotaAlert(YearMonth.of(2026, 9), 90, 900, 1000)).isTrue();
         assertThat(store.recordQuotaAlert(YearMonth.of(2026, 10), 80, 800, 1000)).isTrue();
+    }
+
+    /**
+     * Whether this database hands out connections at READ COMMITTED (MySQL and MariaDB start at REPEATABLE READ).
+     */
+    boolean connectionsComeAtReadCommitted() {
+        return true;
+    }
+
+    @Test
+    void writingAnIntervalIsOneTransactionAtReadCommittedAndAsksNothingBesides() throws Exception {
+        MutableClock clock = MutableClock.at("2026-05-04T10:00:00Z");
+        LedgerSigner signer = Internals.ledgerKeys(CounterConfig.builder().dataSource(dataSource).dataDir(dataDir)
+                .nodeId("node-a").build()).current();
+        CountingDataSource counting = new CountingDataSource(dataSource);
+        try (CounterStore store = CounterStore.onHostDataSource(counting, clock, signer, Duration.ofSeconds(30))) {
+            store.registerNode("node-a");
+            Instant start = clock.instant();
+            store.write(new IntervalSummary("node-a", 1, start, start.plus(MINUTE), YearMonth.of(2026, 5),
+                    TransportCounts.of(Map.of(Transport.HTTP, 3L))));
+            counting.reset();
+
+            for (int seq = 2; seq <= 4; seq++) {
+                Instant from = start.plus(MINUTE.multipliedBy(seq - 1));
+                store.write(new IntervalSummary("node-a", seq, from, from.plus(MINUTE), YearMonth.of(2026, 5),
+                        TransportCounts.of(Map.of(Transport.HTTP, 5L, Transport.JMS, 2L))));
+            }
+
+            assertThat(counting.commits).as("one commit per interval").hasValue(3);
+            assertThat(counting.statementsOutsideTransaction).as("statements run outside the transaction").hasValue(0);
+            assertThat(counting.levelsAtCommit).as("the level each write committed at")
+                    .containsExactly(Connection.TRANSACTION_READ_COMMITTED, Connection.TRANSACTION_READ_COMMITTED,
+                            Connection.TRANSACTION_READ_COMMITTED);
+            if (connectionsComeAtReadCommitted()) {
+                // On PostgreSQL each of these is a statement and a commit of its own.
+                assertThat(counting.isolationCalls).as("calls that read or set the isolation level").hasValue(0);
+            }
+            assertThat(store.count(YearMonth.of(2026, 5)).total()).isEqualTo(3 + 3 * 7);
+        }
     }
 
     private static void record(TransactionCounter counter, Transport transport, int times) {

@@ -9,4 +9,9 @@ class CounterStoreMariaDbIT extends CounterStoreContract {
     DataSourceConfig database(Path dataDir) {
         return TestDatabases.mariadb();
     }
+
+    @Override
+    boolean connectionsComeAtReadCommitted() {
+        return false;
+    }
 }

@@ -19,4 +19,9 @@ class CounterStoreMySql8ContainerIT extends CounterStoreContract {
         return DataSourceConfig.of(CounterConfig.DEFAULT_DATA_SOURCE_ID, DATABASE.getJdbcUrl(),
                 DATABASE.getUsername(), DATABASE.getPassword());
     }
+
+    @Override
+    boolean connectionsComeAtReadCommitted() {
+        return false;
+    }
 }

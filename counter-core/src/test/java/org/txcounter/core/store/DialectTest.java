@@ -46,7 +46,7 @@ class DialectTest {
                 Duration.ofMillis(30_000), Duration.ofMillis(20_000));
         assertThat(Dialect.POSTGRESQL.timeoutProperties(timeouts))
                 .containsEntry("connectTimeout", "2").containsEntry("loginTimeout", "2")
-                .containsEntry("socketTimeout", "30");
+                .containsEntry("socketTimeout", "30").containsEntry("cancelSignalTimeout", "2");
         assertThat(Dialect.MYSQL.timeoutProperties(timeouts))
                 .containsEntry("connectTimeout", "1500").containsEntry("socketTimeout", "30000");
         assertThat(Dialect.SQLSERVER.timeoutProperties(timeouts))

@@ -3,13 +3,8 @@ package org.txcounter.core.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.txcounter.core.Await.awaitUpTo;
 
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,11 +16,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Logger;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -289,90 +280,4 @@ abstract class ReadCacheContract {
      * A host DataSource that opens a connection per call and counts them: the counter's store takes one per
      * database read. When gated, each connection waits for the test to let it through.
      */
-    private static final class CountingDataSource implements DataSource {
-
-        private final DataSourceConfig database;
-        private final AtomicInteger requested = new AtomicInteger();
-        private final AtomicInteger connections = new AtomicInteger();
-        private final AtomicBoolean gated = new AtomicBoolean();
-        private final Semaphore through = new Semaphore(0);
-
-        CountingDataSource(DataSourceConfig database) {
-            this.database = database;
-        }
-
-        int connections() {
-            return connections.get();
-        }
-
-        int requested() {
-            return requested.get();
-        }
-
-        void gate() {
-            gated.set(true);
-        }
-
-        void letOneThrough() {
-            through.release();
-        }
-
-        void ungate() {
-            gated.set(false);
-            through.release(1_000);
-        }
-
-        @Override
-        public Connection getConnection() throws SQLException {
-            requested.incrementAndGet();
-            if (gated.get()) {
-                try {
-                    through.acquire();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new SQLException("interrupted while gated", e);
-                }
-            }
-            connections.incrementAndGet();
-            return DriverManager.getConnection(database.url(), database.username(), database.password());
-        }
-
-        @Override
-        public Connection getConnection(String username, String password) throws SQLException {
-            return getConnection();
-        }
-
-        @Override
-        public PrintWriter getLogWriter() {
-            return null;
-        }
-
-        @Override
-        public void setLogWriter(PrintWriter out) {
-        }
-
-        @Override
-        public void setLoginTimeout(int seconds) {
-        }
-
-        @Override
-        public int getLoginTimeout() {
-            return 0;
-        }
-
-        @Override
-        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-            throw new SQLFeatureNotSupportedException();
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> type) throws SQLException {
-            throw new SQLException("not a wrapper");
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> type) {
-            return false;
-        }
-    }
 }
