@@ -624,7 +624,8 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
     public ChangeMarker changeMarker() {
         try {
             return jdbi.withHandle(handle -> new ChangeMarker(nodes(handle),
-                    handle.createQuery("SELECT COUNT(*) FROM txn_imported").mapTo(Long.class).one()));
+                    handle.createQuery("SELECT COUNT(*) FROM txn_imported").mapTo(Long.class).one(),
+                    handle.createQuery("SELECT COUNT(*) FROM txn_archived").mapTo(Long.class).one()));
         } catch (JdbiException e) {
             throw new StoreException("Cannot read the nodes from " + description + ": " + rootMessage(e)
                     + poolState(), e);
