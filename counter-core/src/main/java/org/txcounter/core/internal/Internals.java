@@ -7,6 +7,7 @@ import java.time.YearMonth;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.txcounter.core.IngressCounter;
 import org.txcounter.core.TransactionCounter;
@@ -191,6 +192,14 @@ public final class Internals {
     public static List<ImportedMonth> imported(TransactionCounter counter, YearMonth from, YearMonth to,
             Duration wait) {
         return counters().reads(counter).imported(from, to, wait);
+    }
+
+    /**
+     * What {@code compute} makes of the counter's reads (the management API's rendered report), held by its
+     * {@link ReadCache} until what they return may have changed: {@link ReadCache#derived}.
+     */
+    public static <T> T derived(TransactionCounter counter, String key, Duration wait, Supplier<T> compute) {
+        return counters().reads(counter).derived(key, wait, compute);
     }
 
     /**

@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
@@ -60,6 +61,7 @@ import org.txcounter.core.ReportRow;
 public final class ReadCache {
 
     static final long CHECK_MILLIS = 1_000;
+    static final int MAX_DERIVED = 64;
     /** How long answers go at most without looking for another process's writes. */
     public static final Duration OTHER_WRITERS_CHECKED_EVERY = Duration.ofMillis(CHECK_MILLIS);
     private static final YearMonth FIRST = YearMonth.of(1, 1);
@@ -80,7 +82,7 @@ public final class ReadCache {
 
     /** What one check of the marker holds: valid while nothing is written and not yet due for another check. */
     private record View(long sequence, long writes, Instant checkedAt, ChangeMarker marker,
-            ConcurrentMap<Part, CompletableFuture<Object>> parts) {
+            ConcurrentMap<Part, CompletableFuture<Object>> parts, AtomicInteger derived) {
 
         boolean answersFor(long writesNow, Instant now) {
             return writes == writesNow && !now.isBefore(checkedAt) && now.isBefore(checkedAt.plus(
@@ -143,6 +145,42 @@ public final class ReadCache {
     /** {@link CounterStore#nodes}: the node rows of the last check of the marker. */
     public List<NodeStatus> nodes(Duration wait) {
         return view(wait, "the nodes").marker().nodes();
+    }
+
+    /**
+     * What {@code compute} makes of this cache's reads (a rendered report, say), held with them and made again only
+     * once what they hold may have changed. {@code compute} runs on the calling thread and must take everything it
+     * depends on from this cache's reads; requests for the same {@code key} meanwhile wait for it, at most
+     * {@code wait}. Up to {@value #MAX_DERIVED} values are held at a time; beyond that each is made and not held.
+     */
+    public <T> T derived(String key, Duration wait, Supplier<T> compute) {
+        String what = "the answer " + key;
+        View view = view(wait, what);
+        Part part = new Part("derived " + key, null);
+        CompletableFuture<Object> held = view.parts().get(part);
+        if (held == null) {
+            if (view.derived().get() >= MAX_DERIVED) {
+                return compute.get();
+            }
+            CompletableFuture<Object> claimed = new CompletableFuture<>();
+            held = view.parts().putIfAbsent(part, claimed);
+            if (held == null) {
+                view.derived().incrementAndGet();
+                try {
+                    T value = compute.get();
+                    claimed.complete(value);
+                    return value;
+                } catch (RuntimeException e) {
+                    view.parts().remove(part, claimed);
+                    view.derived().decrementAndGet();
+                    claimed.completeExceptionally(e);
+                    throw e;
+                }
+            }
+        }
+        @SuppressWarnings("unchecked")
+        T value = (T) await(held, wait, what);
+        return value;
     }
 
     /** Months {@code from} to {@code to} of one kind of read, each month held apart. */
@@ -244,8 +282,10 @@ public final class ReadCache {
             try {
                 long sequence = checks.incrementAndGet();
                 ChangeMarker marker = reader.read(what, store::changeMarker, wait);
+                boolean unchanged = known != null && known.marker().equals(marker);
                 View checked = new View(sequence, writes, now, marker,
-                        known != null && known.marker().equals(marker) ? known.parts() : new ConcurrentHashMap<>());
+                        unchanged ? known.parts() : new ConcurrentHashMap<>(),
+                        unchanged ? known.derived() : new AtomicInteger());
                 current.accumulateAndGet(checked, (held, offered) -> held == null
                         || held.sequence() < offered.sequence() ? offered : held);
                 mine.result().complete(checked);

@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -224,6 +225,59 @@ abstract class ReadCacheContract {
             pool.shutdownNow();
         }
         assertThat(counted.connections() - before).isEqualTo(2);
+    }
+
+    @Test
+    void aValueMadeFromTheReadsIsMadeOnceUntilAWriteAndEachWriteMakesItAgainFromWhatWasWritten() {
+        MutableClock clockA = MutableClock.at("2026-03-10T10:00:05Z");
+        MutableClock clockB = MutableClock.at("2026-03-10T10:00:05Z");
+        TransactionCounter a = node("node-a", clockA, CounterConfig.builder().dataSource(counted));
+        TransactionCounter b = node("node-b", clockB, CounterConfig.builder().dataSource(database));
+        AtomicInteger made = new AtomicInteger();
+        Supplier<Long> total = () -> Internals.derived(a, "march total", WAIT, () -> {
+            made.incrementAndGet();
+            return a.count(MARCH, WAIT).total();
+        });
+        record(a, Transport.HTTP, 3);
+        clockA.advance(MINUTE);
+        Internals.flusher(a).flushDue();
+
+        for (int i = 0; i < 50; i++) {
+            assertThat(total.get()).isEqualTo(3);
+        }
+        assertThat(made).as("made while nothing was written").hasValue(1);
+
+        // This node's write: the next answer is made again, from it.
+        record(a, Transport.JMS, 4);
+        clockA.advance(MINUTE);
+        Internals.flusher(a).flushDue();
+        assertThat(total.get()).isEqualTo(7);
+        assertThat(made).hasValue(2);
+
+        // Another node's write: made again once the check of other writers is due.
+        record(b, Transport.HTTP, 10);
+        clockB.advance(MINUTE);
+        Internals.flusher(b).flushDue();
+        assertThat(total.get()).isEqualTo(7);
+        clockA.advance(ReadCache.OTHER_WRITERS_CHECKED_EVERY);
+        assertThat(total.get()).isEqualTo(17);
+        assertThat(total.get()).isEqualTo(17);
+        assertThat(made).hasValue(3);
+
+        // Beyond the values held at a time, each further one is made on every call, and still right.
+        for (int key = 1; key < ReadCache.MAX_DERIVED; key++) {
+            Internals.derived(a, "filler " + key, WAIT, () -> 0L);
+        }
+        AtomicInteger unheld = new AtomicInteger();
+        for (int i = 0; i < 3; i++) {
+            assertThat(Internals.derived(a, "one too many", WAIT, () -> {
+                unheld.incrementAndGet();
+                return a.count(MARCH, WAIT).total();
+            })).isEqualTo(17);
+        }
+        assertThat(unheld).hasValue(3);
+        assertThat(total.get()).isEqualTo(17);
+        assertThat(made).as("the values held before are still held").hasValue(3);
     }
 
     private static boolean allWaiting(List<Thread> requesters, int threads) {

@@ -1,10 +1,12 @@
 package org.txcounter.service.api;
 
 import io.javalin.Javalin;
+import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import io.javalin.http.Header;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -327,29 +329,38 @@ public final class ManagementApi {
                 imported.isEmpty() ? null : importedTotal(imported)));
     }
 
+    /**
+     * The report of a range of months, JSON or CSV. Its body changes only when something it is made of is
+     * written, so it is rendered once and held with the reads it comes from ({@link Internals#derived}) until then.
+     */
     private void report(Context ctx) {
         boolean csv = wantsCsv(ctx);
         List<YearMonth> period = QueryParameters.period(ctx);
         YearMonth start = period.get(0);
         YearMonth end = period.get(1);
+        Rendered rendered = Internals.derived(counter, "report " + start + " " + end + (csv ? " csv" : " json"),
+                TransactionCounter.API_READ_WAIT, () -> csv ? reportCsv(start, end) : reportJson(ctx, start, end));
+        rendered.disposition().ifPresent(value -> ctx.header(Header.CONTENT_DISPOSITION, value));
+        ctx.contentType(rendered.contentType()).result(rendered.body());
+    }
+
+    private Rendered reportCsv(YearMonth start, YearMonth end) {
+        StringBuilder body = new StringBuilder(CSV_HEADER).append("\r\n");
+        for (ReportRow row : counter.report(start, end, TransactionCounter.API_READ_WAIT)) {
+            body.append(row.month()).append(',').append(csvField(row.nodeId())).append(',')
+                    .append(row.transport()).append(',').append(row.count()).append("\r\n");
+        }
+        for (ImportedMonth month : Internals.imported(counter, start, end, TransactionCounter.API_READ_WAIT)) {
+            body.append(month.month()).append(',').append(csvField(month.nodeId())).append(',')
+                    .append(IMPORTED_TRANSPORT).append(',').append(month.count()).append("\r\n");
+        }
+        return new Rendered(CSV_TYPE + "; charset=utf-8", Optional.of("attachment; filename=\"transactions-" + start
+                + "-to-" + end + ".csv\""), body.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private Rendered reportJson(Context ctx, YearMonth start, YearMonth end) {
         List<ReportRow> rows = counter.report(start, end, TransactionCounter.API_READ_WAIT);
         List<ImportedMonth> imported = Internals.imported(counter, start, end, TransactionCounter.API_READ_WAIT);
-        if (csv) {
-            StringBuilder body = new StringBuilder(CSV_HEADER).append("\r\n");
-            for (ReportRow row : rows) {
-                body.append(row.month()).append(',').append(csvField(row.nodeId())).append(',')
-                        .append(row.transport()).append(',').append(row.count()).append("\r\n");
-            }
-            for (ImportedMonth month : imported) {
-                body.append(month.month()).append(',').append(csvField(month.nodeId())).append(',')
-                        .append(IMPORTED_TRANSPORT).append(',').append(month.count()).append("\r\n");
-            }
-            ctx.contentType(CSV_TYPE + "; charset=utf-8");
-            ctx.header(Header.CONTENT_DISPOSITION,
-                    "attachment; filename=\"transactions-" + start + "-to-" + end + ".csv\"");
-            ctx.result(body.toString());
-            return;
-        }
         long total = 0;
         List<ReportResponse.Row> json = new ArrayList<>(rows.size());
         for (ReportRow row : rows) {
@@ -365,8 +376,14 @@ public final class ManagementApi {
                                     month.rawCount(), month.count()))
                             .toList());
         }
-        ctx.json(new ReportResponse(start.toString(), end.toString(), counter.billingZone().getId(), total, json,
-                importedPart));
+        ReportResponse report = new ReportResponse(start.toString(), end.toString(), counter.billingZone().getId(),
+                total, json, importedPart);
+        return new Rendered(ContentType.JSON, Optional.empty(), ctx.jsonMapper().toJsonString(report,
+                ReportResponse.class).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A response body rendered once for many requests: immutable, its array never written after creation. */
+    private record Rendered(String contentType, Optional<String> disposition, byte[] body) {
     }
 
     /**
