@@ -177,7 +177,8 @@ class ListenerHardeningIT {
         }
         assertThat(modes).containsKeys("data/", "data/transactiondb.mv.db", "data/embedded-db-password",
                 "data/stamp-secret", "data/journal", "data/admin-user.properties",
-                "data/management-tls.p12", "data/broker/", "data/broker/journal/", "logs/", "logs/txcounter.log");
+                "data/management-tls.p12", "data/broker/", "data/broker/journal/", "logs/", "logs/txcounter.log",
+                "logs/access.log");
         modes.forEach((path, mode) -> assertThat(mode).as(path).isEqualTo(path.endsWith("/") ? "rwx------"
                 : "rw-------"));
         assertThat(Files.readString(workDir.resolve("data/embedded-db-password")).strip()).hasSize(32);

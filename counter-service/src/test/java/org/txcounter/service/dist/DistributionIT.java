@@ -179,8 +179,11 @@ class DistributionIT {
         assertThat(count.path("byTransport").path("HTTP").asLong()).isEqualTo(REQUESTS);
         assertThat(again.terminate()).isEqualTo(143);
 
-        String log = Files.readString(home.resolve("logs/txcounter.log"));
-        assertThat(log).contains("GET \"/transaction/count\" 200").contains("Counting transactions as node dist-node");
+        assertThat(Files.readString(home.resolve("logs/txcounter.log"))).contains("Counting transactions as node "
+                + "dist-node").doesNotContain("txcounter.access");
+        assertThat(Files.readString(home.resolve("logs/access.log")))
+                .containsPattern("txcounter.access - GET \"/transaction/count\" 200 [0-9.]+ ms from 127\\.0\\.0\\.1 "
+                        + "user admin");
         assertThat(home.resolve("logs/gc.log")).isNotEmptyFile();
         assertThat(home.resolve("data/transactiondb.mv.db")).as("the embedded database in the home").isNotEmptyFile();
         for (Path dir : List.of(workDir, userHome, userTmp)) {
