@@ -12,13 +12,10 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
@@ -49,18 +46,19 @@ import org.txcounter.service.statement.Billing;
  * Requests per second and latency of {@code /transaction/count} and a 12-month {@code /transaction/report} over
  * TLS, with N client connections kept open, against the management API of a counting node on a given database.
  *
- * <p>One JVM runs the node (its store thread writing an interval or an idle interval every minute, as in
- * production) with its management API on a generated self-signed certificate, and a Jetty client that trusts
- * that certificate. Each of the N client threads sends one request after another on its own connection, as a viewer
- * with HTTP Basic. Rates and latencies are of the requests answered 200; the others (503 when the database reads
- * cannot keep up) are counted apart. Before measuring, the database can be filled through the real store
- * with {@code nodes} nodes writing {@code intervals} one-minute intervals into each of the last 12 months (the
- * rollup then holds nodes x 12 x 2 rows, HTTP and JMS).
+ * <p>This JVM runs the node (its store thread writing an interval or an idle interval every minute, as in
+ * production) with its management API on a generated self-signed certificate. The load comes from {@link Wrk} in
+ * a process of its own, as a viewer with HTTP Basic, each connection sending one request after another; a Jetty
+ * client that trusts exactly the generated certificate first reads each body once. Rates and latencies are wrk's;
+ * responses other than 200 (503 when the database reads cannot keep up) are counted apart. Before measuring, the
+ * database can be filled through the real store with {@code nodes} nodes writing {@code intervals} one-minute
+ * intervals into each of the last 12 months (the rollup then holds nodes x 12 x 2 rows, HTTP and JMS).
  *
  * <p>Settings (system properties): {@code url}, {@code user}, {@code password} of the database (default: a new
  * embedded H2 file); {@code fill} (true: write the nodes' intervals first; the database must be empty of them),
- * {@code nodes} (100), {@code intervals} per node and month (3); {@code connections} (32), {@code seconds} per run
- * (15), {@code warmup} seconds per endpoint (10), {@code rounds} (3, alternating the endpoints).
+ * {@code nodes} (100), {@code intervals} per node and month (3); {@code connections} (32), {@code threads} of wrk
+ * (1), {@code seconds} per run (15), {@code warmup} seconds per endpoint (10), {@code rounds} (3, alternating the
+ * endpoints).
  */
 public final class ApiReadLoad {
 
@@ -76,6 +74,7 @@ public final class ApiReadLoad {
         int nodes = Integer.getInteger("nodes", 100);
         int intervals = Integer.getInteger("intervals", 3);
         int connections = Integer.getInteger("connections", 32);
+        int threads = Integer.getInteger("threads", 1);
         int seconds = Integer.getInteger("seconds", 15);
         int warmup = Integer.getInteger("warmup", 10);
         int rounds = Integer.getInteger("rounds", 3);
@@ -95,7 +94,7 @@ public final class ApiReadLoad {
         try (TransactionCounter counter = TransactionCounter.start(config, Clock.systemUTC())) {
             awaitConnected(counter);
             Javalin api = startApi(counter, config, dataDir.resolve("node"));
-            HttpClient client = client(dataDir.resolve("node"), connections);
+            HttpClient client = client(dataDir.resolve("node"));
             try {
                 String base = "https://localhost:" + api.port();
                 String count = base + "/transaction/count";
@@ -103,24 +102,23 @@ public final class ApiReadLoad {
                 System.out.printf("database %s; rollup of %s: %d rows; %d connections, %d s per run, %d rounds%n",
                         database.url(), current.minusMonths(11) + ".." + current,
                         counter.report(current.minusMonths(11), current).size(), connections, seconds, rounds);
-                System.out.printf("count body %d bytes, report body %d bytes%n",
-                        client.newRequest(count).headers(h -> h.put("Authorization", basic())).send()
-                                .getContent().length,
-                        client.newRequest(report).headers(h -> h.put("Authorization", basic())).send()
-                                .getContent().length);
-                run(client, count, connections, warmup);
-                run(client, report, connections, warmup);
-                List<Result> counts = new ArrayList<>();
-                List<Result> reports = new ArrayList<>();
+                System.out.printf("count body %d bytes, report body %d bytes%n", body(client, count).length,
+                        body(client, report).length);
+                Wrk wrk = Wrk.locate(threads, connections).withHeader("Authorization: " + basic());
+                wrk.run(count, warmup);
+                wrk.run(report, warmup);
+                List<Wrk.Result> counts = new ArrayList<>();
+                List<Wrk.Result> reports = new ArrayList<>();
                 for (int round = 1; round <= rounds; round++) {
                     boolean countFirst = round % 2 == 1;
                     for (int side = 0; side < 2; side++) {
                         boolean isCount = (side == 0) == countFirst;
-                        Result result = run(client, isCount ? count : report, connections, seconds);
+                        Wrk.Result result = wrk.run(isCount ? count : report, seconds);
                         (isCount ? counts : reports).add(result);
-                        System.out.printf("round %d %-8s %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  (%d answered 200, "
-                                + "%d not)%n", round, isCount ? "count" : "report", result.perSecond(),
-                                result.p50Millis(), result.p99Millis(), result.requests(), result.failed());
+                        System.out.printf("round %d %-8s %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  (%d sent, %d not "
+                                + "answered 200)%n", round, isCount ? "count" : "report", result.requestsPerSecond(),
+                                result.p50Micros() / 1_000, result.p99Micros() / 1_000, result.requests(),
+                                result.failed());
                     }
                 }
                 summary("count", counts);
@@ -188,8 +186,8 @@ public final class ApiReadLoad {
                 new CounterMetrics(counter, new RoutingStats(), billing), billing).start();
     }
 
-    /** A Jetty client trusting exactly the API's generated certificate, with one connection per client thread. */
-    private static HttpClient client(Path dataDir, int connections) throws Exception {
+    /** A Jetty client trusting exactly the API's generated certificate. */
+    private static HttpClient client(Path dataDir) throws Exception {
         Path file = dataDir.resolve(ManagementTls.GENERATED_KEYSTORE);
         String password = Files.readString(file.resolveSibling(file.getFileName() + ".password"),
                 StandardCharsets.UTF_8).trim();
@@ -205,10 +203,18 @@ public final class ApiReadLoad {
         ClientConnector connector = new ClientConnector();
         connector.setSslContextFactory(tls);
         HttpClient client = new HttpClient(new HttpClientTransportOverHTTP(connector));
-        client.setMaxConnectionsPerDestination(connections);
-        client.setMaxRequestsQueuedPerDestination(connections * 4);
         client.start();
         return client;
+    }
+
+    /** The body of one GET of {@code url} as the viewer, which must be answered 200. */
+    private static byte[] body(HttpClient client, String url) throws Exception {
+        ContentResponse response = client.newRequest(url).headers(h -> h.put("Authorization", basic())).send();
+        if (response.getStatus() != 200) {
+            throw new IllegalStateException(url + " answered " + response.getStatus() + ": "
+                    + response.getContentAsString());
+        }
+        return response.getContent();
     }
 
     private static String basic() {
@@ -216,86 +222,14 @@ public final class ApiReadLoad {
                 .getBytes(StandardCharsets.UTF_8));
     }
 
-    /** {@code connections} threads sending {@code url} one request after another for {@code seconds}. */
-    private static Result run(HttpClient client, String url, int connections, int seconds) throws Exception {
-        String authorization = basic();
-        long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
-        long[][] latencies = new long[connections][];
-        int[] done = new int[connections];
-        AtomicLong failures = new AtomicLong();
-        List<String> failed = new ArrayList<>();
-        CountDownLatch finished = new CountDownLatch(connections);
-        long started = System.nanoTime();
-        for (int t = 0; t < connections; t++) {
-            int thread = t;
-            Thread worker = new Thread(() -> {
-                long[] mine = new long[1 << 16];
-                int n = 0;
-                try {
-                    while (System.nanoTime() < end) {
-                        long sent = System.nanoTime();
-                        ContentResponse response = client.newRequest(url)
-                                .headers(headers -> headers.put("Authorization", authorization)).send();
-                        long took = System.nanoTime() - sent;
-                        if (response.getStatus() != 200) {
-                            if (failures.incrementAndGet() == 1) {
-                                synchronized (failed) {
-                                    failed.add(response.getStatus() + " " + response.getContentAsString());
-                                }
-                            }
-                            continue;
-                        }
-                        if (n == mine.length) {
-                            mine = Arrays.copyOf(mine, n * 2);
-                        }
-                        mine[n++] = took;
-                    }
-                } catch (Exception e) {
-                    failures.incrementAndGet();
-                    synchronized (failed) {
-                        failed.add(e.toString());
-                    }
-                } finally {
-                    latencies[thread] = mine;
-                    done[thread] = n;
-                    finished.countDown();
-                }
-            }, "load-" + t);
-            worker.start();
-        }
-        finished.await();
-        double elapsed = (System.nanoTime() - started) / 1e9;
-        if (failures.get() > 0) {
-            System.out.printf("%d request(s) to %s did not answer 200; the first: %s%n", failures.get(), url,
-                    failed.get(0));
-        }
-        int total = Arrays.stream(done).sum();
-        long[] all = new long[total];
-        int at = 0;
-        for (int t = 0; t < connections; t++) {
-            System.arraycopy(latencies[t], 0, all, at, done[t]);
-            at += done[t];
-        }
-        Arrays.sort(all);
-        if (total == 0) {
-            return new Result(0, failures.get(), 0, Double.NaN, Double.NaN);
-        }
-        return new Result(total, failures.get(), total / elapsed, all[(int) (total * 0.50)] / 1e6,
-                all[Math.min(total - 1, (int) (total * 0.99))] / 1e6);
-    }
-
-    private static void summary(String name, List<Result> results) {
-        double[] perSecond = results.stream().mapToDouble(Result::perSecond).toArray();
-        double[] p99 = results.stream().mapToDouble(Result::p99Millis).toArray();
-        double[] p50 = results.stream().mapToDouble(Result::p50Millis).toArray();
-        long failed = results.stream().mapToLong(Result::failed).sum();
-        long answered = results.stream().mapToLong(Result::requests).sum();
+    private static void summary(String name, List<Wrk.Result> results) {
+        double[] perSecond = results.stream().mapToDouble(Wrk.Result::requestsPerSecond).toArray();
+        double[] p99 = results.stream().mapToDouble(Wrk.Result::p99Micros).toArray();
+        double[] p50 = results.stream().mapToDouble(Wrk.Result::p50Micros).toArray();
+        long failed = results.stream().mapToLong(Wrk.Result::failed).sum();
+        long sent = results.stream().mapToLong(Wrk.Result::requests).sum();
         System.out.printf("median of %d runs, %-6s: %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  (%.2f %% not 200)%n",
-                results.size(), name, PassthroughLoad.median(perSecond), PassthroughLoad.median(p50),
-                PassthroughLoad.median(p99), 100.0 * failed / (failed + answered));
-    }
-
-    /** Answered with 200 ({@code requests}, their rate and latency) and not ({@code failed}, e.g. 503). */
-    private record Result(long requests, long failed, double perSecond, double p50Millis, double p99Millis) {
+                results.size(), name, PassthroughLoad.median(perSecond), PassthroughLoad.median(p50) / 1_000,
+                PassthroughLoad.median(p99) / 1_000, 100.0 * failed / sent);
     }
 }
