@@ -208,10 +208,6 @@ public final class StoreLoad {
             this.pool = new HikariDataSource(hikari);
             this.store = CounterStore.onHostDataSource(Sent.counting(pool), clock, LoadDatabases.signer(),
                     Duration.ofSeconds(20));
-            // On a host's DataSource the store learns the database's dialect from its first connection; asked
-            // first inside a write, that takes a second connection while the write holds one, and a pool busy with
-            // one write per connection would wait out its connection timeout.
-            store.dialect();
             for (int i = 1; i <= nodeCount; i++) {
                 String nodeId = String.format("load-node-%03d", i);
                 TransactionMeter meter = new TransactionMeter();

@@ -339,6 +339,10 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
     private boolean connectionsReadCommitted() {
         Boolean known = connectionsReadCommitted;
         if (known == null) {
+            // On a host's DataSource the dialect comes from a connection too. Learnt here, before the transaction
+            // holds one, so that a statement inside it never takes a second connection from a pool that may have
+            // none left (a pool busy with one write per connection would wait out its timeout).
+            dialect();
             known = jdbi.withHandle(handle ->
                     handle.getTransactionIsolationLevel() == TransactionIsolationLevel.READ_COMMITTED);
             connectionsReadCommitted = known;
@@ -361,7 +365,7 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
      */
     public long registerNode(String nodeId) {
         try {
-            return jdbi.inTransaction(handle -> {
+            return readCommitted(handle -> {
                 Optional<Long> lastSeq = lastSeq(handle, nodeId);
                 if (lastSeq.isPresent()) {
                     return lastSeq.get();
@@ -947,7 +951,7 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
      */
     public boolean recordQuotaAlert(YearMonth month, int thresholdPercent, long used, long quota) {
         try {
-            return jdbi.inTransaction(handle -> {
+            return readCommitted(handle -> {
                 long existing = handle.createQuery("""
                                 SELECT COUNT(*) FROM txn_quota_alert
                                 WHERE billing_period = :period AND threshold_pct = :pct""")
@@ -1103,7 +1107,7 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
         int period = period(month);
         Instant now = clock.instant();
         try {
-            return jdbi.inTransaction(handle -> {
+            return readCommitted(handle -> {
                 refuseUnlessArchivable(handle, month);
                 MonthArchive stored = outline(handle, month);
                 if (!stored.equals(archive)) {
