@@ -63,8 +63,11 @@ final class StampingProxyServlet extends ProxyServlet.Transparent {
             headers.remove(HttpHeader.X_FORWARDED_PORT);
             headers.put(HttpHeader.FORWARDED, "for=" + node(client) + ";host=" + quoted(forwardedHost)
                     + ";proto=" + proto);
-            ingress.flatMap(counting -> own.http(proxyRequest.getURI()).flatMap(counting::stampFor))
-                    .ifPresent(stamp -> headers.put(IngressCounter.HTTP_HEADER, stamp));
+            if (ingress.isPresent() && !own.peers().isEmpty()) {
+                // getURI() builds and parses the target's URI for the request: asked only when a peer may match it.
+                own.http(proxyRequest.getURI()).flatMap(ingress.get()::stampFor)
+                        .ifPresent(stamp -> headers.put(IngressCounter.HTTP_HEADER, stamp));
+            }
         });
     }
 
