@@ -79,14 +79,46 @@ final class CpuComparison {
         return cpu.toNanos() / 1e6 * PER / perRound;
     }
 
+    /**
+     * Runs {@code warmupRounds} rounds, printed but left out of the summary, then {@code rounds} measured ones, each
+     * as {@link #measure} runs it.
+     */
+    void run(ChildJvm counting, ChildJvm plain, int warmupRounds, int rounds, Work unmeasured, Work measured)
+            throws Exception {
+        for (int round = 1 - warmupRounds; round <= rounds; round++) {
+            Round result = measure(counting, plain, unmeasured, measured);
+            if (round >= 1) {
+                add(round, result);
+            } else {
+                warmUp(round + warmupRounds, result);
+            }
+        }
+    }
+
+    /**
+     * Prints what the two ledgers counted against what was sent through the counting side, and ends the driver:
+     * exit status 0 when that side counted exactly what it was sent and the plain side nothing, else 1.
+     */
+    void exitOnExactness(long sent, long counted, long countedPlain) {
+        System.out.printf("counted by the ledger with the counter: %d of the %d %s sent through it; without the "
+                + "counter: %d%n", counted, sent, unit, countedPlain);
+        if (counted != sent || countedPlain != 0) {
+            System.out.println("FAILED: the counted totals differ from the " + unit + " sent.");
+            System.exit(1);
+        }
+        System.out.println("OK: every one of the " + unit + " sent through the counting side was counted once, "
+                + "none without it.");
+        System.exit(0);
+    }
+
     /** Prints a warm-up round, which is not part of the summary. */
-    void warmUp(int number, Round round) {
+    private void warmUp(int number, Round round) {
         System.out.printf("warm-up %d  with counter %8.0f ms CPU  without %8.0f ms CPU%n", number,
                 perHundredThousand(round.cpuWith()), perHundredThousand(round.cpuWithout()));
     }
 
     /** Adds a measured round and prints its line. */
-    void add(int number, Round round) {
+    private void add(int number, Round round) {
         rounds.add(round);
         double with = perHundredThousand(round.cpuWith());
         double without = perHundredThousand(round.cpuWithout());

@@ -56,31 +56,15 @@ public final class JmsConsumeCpuLoad {
                     + "%d warm-up rounds, %d measured rounds%n", messages, slices, reader.equals("endpoint")
                             ? "the content type, the message id and the body, as the inbound endpoint does"
                             : "the body only", warmupRounds, rounds);
-            for (int round = 1 - warmupRounds; round <= rounds; round++) {
-                CpuComparison.Round measured = comparison.measure(counting, plain,
-                        (withCounter, units) -> (withCounter ? counting : plain).call("load " + units),
-                        (withCounter, units) -> (withCounter ? counting : plain).call("drain " + units));
-                if (round >= 1) {
-                    comparison.add(round, measured);
-                } else {
-                    comparison.warmUp(round + warmupRounds, measured);
-                }
-            }
+            comparison.run(counting, plain, warmupRounds, rounds,
+                    (withCounter, units) -> (withCounter ? counting : plain).call("load " + units),
+                    (withCounter, units) -> (withCounter ? counting : plain).call("drain " + units));
             counting.stop();
             plain.stop();
         }
         comparison.print();
-        long expected = (long) messages * (warmupRounds + rounds);
-        long counted = ConsumerChild.counted(dataDir.resolve("counted"));
-        long countedPlain = ConsumerChild.counted(dataDir.resolve("plain"));
-        System.out.printf("counted by the ledger with the counter: %d, expected %d (%d messages x %d rounds); "
-                + "without the counter: %d%n", counted, expected, messages, warmupRounds + rounds, countedPlain);
-        if (counted != expected || countedPlain != 0) {
-            System.out.println("FAILED: the counted totals differ from the messages consumed.");
-            System.exit(1);
-        }
-        System.out.println("OK: every message consumed with the counter was counted once, none without it.");
-        System.exit(0);
+        comparison.exitOnExactness((long) messages * (warmupRounds + rounds),
+                ConsumerChild.counted(dataDir.resolve("counted")), ConsumerChild.counted(dataDir.resolve("plain")));
     }
 
     /**

@@ -72,31 +72,16 @@ public final class PassthroughCpuLoad {
             int plainPort = Integer.parseInt(plain.call("port"));
             System.out.printf("%,d requests per side and round in %d slices, over %d connections; %d warm-up "
                     + "rounds, %d measured rounds%n", requests, slices, connections, warmupRounds, rounds);
-            for (int round = 1 - warmupRounds; round <= rounds; round++) {
-                CpuComparison.Round measured = comparison.measure(counting, plain, (withCounter, units) -> {
-                }, (withCounter, units) -> Client.run(withCounter ? countingPort : plainPort, units, connections));
-                if (round >= 1) {
-                    comparison.add(round, measured);
-                } else {
-                    comparison.warmUp(round + warmupRounds, measured);
-                }
-            }
+            comparison.run(counting, plain, warmupRounds, rounds, (withCounter, units) -> {
+            }, (withCounter, units) -> Client.run(withCounter ? countingPort : plainPort, units, connections));
             counting.stop();
             plain.stop();
         } finally {
             backend.stop();
         }
         comparison.print();
-        long counted = RuntimeChild.counted(dataDir.resolve("counted"));
-        long countedPlain = RuntimeChild.counted(dataDir.resolve("plain"));
-        System.out.printf("counted by the ledger with the counter: %d of %d requests sent to it; without the "
-                + "counter: %d%n", counted, sentCounting, countedPlain);
-        if (counted != sentCounting || countedPlain != 0) {
-            System.out.println("FAILED: the counted totals differ from the requests sent.");
-            System.exit(1);
-        }
-        System.out.println("OK: every request through the counting runtime was counted once, none without it.");
-        System.exit(0);
+        comparison.exitOnExactness(sentCounting, RuntimeChild.counted(dataDir.resolve("counted")),
+                RuntimeChild.counted(dataDir.resolve("plain")));
     }
 
     /**

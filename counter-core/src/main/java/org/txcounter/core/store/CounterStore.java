@@ -1123,12 +1123,12 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
                 }
                 for (MonthArchive.Node node : stored.nodes()) {
                     long removed = 0;
-                    for (long page = node.firstSeq(); page <= node.lastSeq(); page += 10_000) {
+                    for (long page = node.firstSeq(); page <= node.lastSeq(); page += REMOVE_PAGE_SEQS) {
                         removed += handle.createUpdate(
                                         "DELETE FROM txn_interval WHERE node_id = :node AND seq >= :from AND seq < :to")
                                 .bind("node", node.nodeId())
                                 .bind("from", page)
-                                .bind("to", Math.min(page + 10_000, node.lastSeq() + 1))
+                                .bind("to", Math.min(page + REMOVE_PAGE_SEQS, node.lastSeq() + 1))
                                 .execute();
                     }
                     if (removed != node.rows()) {
@@ -1572,6 +1572,13 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
 
     /** How many sequence numbers of a node's chain one query of {@link #verify} reads: two rows each, at most. */
     static final int VERIFY_PAGE_SEQS = 1_000;
+
+    /**
+     * How many sequence numbers of a node's chain one DELETE of {@link #removeArchived} removes, so that each
+     * statement stays well within the statement timeout however long the month; it brings no rows into memory, so
+     * its pages are larger than the check's (a month of one-minute intervals, 44,640 seqs, is five statements).
+     */
+    static final int REMOVE_PAGE_SEQS = 10_000;
 
     /** A node's signed rows with {@code from <= seq < to}, in chain order. */
     private static List<SignedRow> signedRows(Handle handle, String nodeId, long from, long to) {
