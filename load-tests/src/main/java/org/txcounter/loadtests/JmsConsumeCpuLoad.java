@@ -28,7 +28,8 @@ import org.txcounter.service.runtime.EmbeddedBroker;
  *
  * <p>Settings (system properties): {@code rounds} (default 10), {@code warmup} rounds before them (2),
  * {@code messages} per side and round (100000), {@code slices} per round (10), {@code reader} ({@code endpoint} or {@code body}),
- * {@code childJvm} (see {@link ChildJvm}).
+ * {@code childJvm} (see {@link ChildJvm}; with {@code -DspinNanos=N} among its options the plain side's reader
+ * also does N ns of busy work per message, {@link JmsConsumeLoad#PLAIN_SPIN_NANOS}).
  */
 public final class JmsConsumeCpuLoad {
 

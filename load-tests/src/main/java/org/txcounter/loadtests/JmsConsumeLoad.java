@@ -141,6 +141,12 @@ public final class JmsConsumeLoad {
      *
      * @param endpointReader read as the inbound endpoint does (content type, message id, body), or else the body only
      */
+    /**
+     * Nanoseconds of busy work the reader does per message on the side without the counter ({@code -DspinNanos},
+     * default 0): how much a consumer slowed by that much costs the whole pipeline, to set beside the counter's.
+     */
+    static final long PLAIN_SPIN_NANOS = Long.getLong("spinNanos", 0);
+
     static double drain(JMSContext context, Queue queue, int messages, boolean counting, boolean endpointReader,
             TransactionCounter counter) throws InterruptedException {
         CountDownLatch done = new CountDownLatch(messages);
@@ -154,6 +160,12 @@ public final class JmsConsumeLoad {
                     bodyBytes.addAndGet(id.length() + (contentType == null ? 0 : contentType.length()));
                 }
                 bodyBytes.addAndGet(((TextMessage) message).getText().length());
+                if (!counting && PLAIN_SPIN_NANOS > 0) {
+                    long until = System.nanoTime() + PLAIN_SPIN_NANOS;
+                    while (System.nanoTime() < until) {
+                        Thread.onSpinWait();
+                    }
+                }
             } catch (JMSException e) {
                 throw new IllegalStateException(e);
             }
