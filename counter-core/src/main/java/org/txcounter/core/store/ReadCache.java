@@ -131,14 +131,14 @@ public final class ReadCache {
     public List<DayCount> daily(YearMonth month, Duration wait) {
         String what = "the daily totals of " + month;
         return part(view(wait, what), new Part("daily", month), what,
-                () -> List.copyOf(store.daily(month, billingZone)), wait);
+                () -> reader.read(what, () -> List.copyOf(store.daily(month, billingZone)), wait), wait);
     }
 
     /** {@link CounterStore#imported}: every imported month is held, and the range taken from them. */
     public List<ImportedMonth> imported(YearMonth from, YearMonth to, Duration wait) {
         String what = "the imported totals " + from + " to " + to;
         List<ImportedMonth> all = part(view(wait, what), new Part("imported", null), what,
-                () -> List.copyOf(store.imported(FIRST, LAST)), wait);
+                () -> reader.read(what, () -> List.copyOf(store.imported(FIRST, LAST)), wait), wait);
         return all.stream().filter(month -> !month.month().isBefore(from) && !month.month().isAfter(to)).toList();
     }
 
@@ -157,30 +157,18 @@ public final class ReadCache {
         String what = "the answer " + key;
         View view = view(wait, what);
         Part part = new Part("derived " + key, null);
-        CompletableFuture<Object> held = view.parts().get(part);
-        if (held == null) {
-            if (view.derived().get() >= MAX_DERIVED) {
-                return compute.get();
-            }
-            CompletableFuture<Object> claimed = new CompletableFuture<>();
-            held = view.parts().putIfAbsent(part, claimed);
-            if (held == null) {
-                view.derived().incrementAndGet();
-                try {
-                    T value = compute.get();
-                    claimed.complete(value);
-                    return value;
-                } catch (RuntimeException e) {
-                    view.parts().remove(part, claimed);
-                    view.derived().decrementAndGet();
-                    claimed.completeExceptionally(e);
-                    throw e;
-                }
-            }
+        if (!view.parts().containsKey(part) && view.derived().get() >= MAX_DERIVED) {
+            return compute.get();
         }
-        @SuppressWarnings("unchecked")
-        T value = (T) await(held, wait, what);
-        return value;
+        return part(view, part, what, () -> {
+            view.derived().incrementAndGet();
+            try {
+                return compute.get();
+            } catch (RuntimeException e) {
+                view.derived().decrementAndGet();
+                throw e;
+            }
+        }, wait);
     }
 
     /** Months {@code from} to {@code to} of one kind of read, each month held apart. */
@@ -232,16 +220,19 @@ public final class ReadCache {
         return rows;
     }
 
-    /** One part of {@code view}: held, being read by another request (then awaited), or read now. */
+    /**
+     * One part of {@code view}: held, being made by another request (then awaited), or made now by {@code make} on
+     * this thread (a read of the database goes through the reader inside it).
+     */
     @SuppressWarnings("unchecked")
-    private <T> T part(View view, Part key, String what, Supplier<T> query, Duration wait) {
+    private <T> T part(View view, Part key, String what, Supplier<T> make, Duration wait) {
         CompletableFuture<Object> held = view.parts().get(key);
         if (held == null) {
             CompletableFuture<Object> claimed = new CompletableFuture<>();
             held = view.parts().putIfAbsent(key, claimed);
             if (held == null) {
                 try {
-                    T value = reader.read(what, query, wait);
+                    T value = make.get();
                     claimed.complete(value);
                     return value;
                 } catch (RuntimeException e) {
