@@ -167,6 +167,18 @@ public final class IngressCounter {
     }
 
     /**
+     * A request or message enters by another transport ({@link Transport#VFS}, {@link Transport#KAFKA} and the
+     * rest): counted on {@code transport}, the handle the caller resolved once for it. Those transports carry no
+     * stamps and keep no record of redeliveries here, so every entry is a new transaction.
+     *
+     * @return the scope of handling it; close it when it is done
+     */
+    public Scope otherTransport(TransportCounter transport) {
+        transport.record();
+        return enter(true, 0);
+    }
+
+    /**
      * The broker delivers the message with this id for the first time: its {@code JMSRedelivered} flag is not set.
      * For a runtime whose commits and acknowledgements the counter does not see (MI's Synapse handler), which
      * therefore leaves every message it takes in as not completed: an earlier record of the same id is not this

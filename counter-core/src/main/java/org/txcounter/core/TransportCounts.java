@@ -84,8 +84,15 @@ public final class TransportCounts {
         return Arrays.hashCode(counts);
     }
 
+    /** The counts of the runtime's own transports and of any other that counted, e.g. {@code {HTTP=3, JMS=0}}. */
     @Override
     public String toString() {
-        return asMap().toString();
+        Map<Transport, Long> shown = new EnumMap<>(Transport.class);
+        for (Transport transport : Transport.all()) {
+            if (counts[transport.ordinal()] != 0 || transport.alwaysReported()) {
+                shown.put(transport, counts[transport.ordinal()]);
+            }
+        }
+        return shown.toString();
     }
 }

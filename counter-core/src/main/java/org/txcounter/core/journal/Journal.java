@@ -70,7 +70,10 @@ public final class Journal {
                     .append(interval.end().toEpochMilli()).append(' ')
                     .append(interval.billingMonth());
             for (Transport transport : Transport.values()) {
-                text.append(' ').append(transport.name()).append('=').append(interval.counts().get(transport));
+                long count = interval.counts().get(transport);
+                if (count != 0 || transport.alwaysReported()) {
+                    text.append(' ').append(transport.name()).append('=').append(count);
+                }
             }
             text.append('\n');
         }

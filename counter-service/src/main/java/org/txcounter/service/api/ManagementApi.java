@@ -13,6 +13,7 @@ import java.time.LocalDate;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -521,11 +522,22 @@ public final class ManagementApi {
      */
     private void daily(Context ctx) {
         YearMonth month = QueryParameters.yearAndMonth(ctx, counter.currentMonth());
+        List<DayCount> rows = counter.daily(month, TransactionCounter.API_READ_WAIT);
+        // Every day lists the same transports: the runtime's own two, and any other that counted in the month.
+        Set<Transport> shown = EnumSet.noneOf(Transport.class);
+        for (Transport transport : Transport.values()) {
+            if (transport.alwaysReported()) {
+                shown.add(transport);
+            }
+        }
+        rows.forEach(row -> shown.add(row.transport()));
         Map<LocalDate, Map<String, Long>> days = new LinkedHashMap<>();
         for (int day = 1; day <= month.lengthOfMonth(); day++) {
-            days.put(month.atDay(day), byTransport(TransportCounts.zero()));
+            Map<String, Long> zeros = new LinkedHashMap<>();
+            shown.forEach(transport -> zeros.put(transport.name(), 0L));
+            days.put(month.atDay(day), zeros);
         }
-        for (DayCount row : counter.daily(month, TransactionCounter.API_READ_WAIT)) {
+        for (DayCount row : rows) {
             days.get(row.day()).merge(row.transport().name(), row.count(), Long::sum);
         }
         long total = 0;
@@ -719,7 +731,10 @@ public final class ManagementApi {
     private static Map<String, Long> byTransport(TransportCounts counts) {
         Map<String, Long> map = new LinkedHashMap<>();
         for (Transport transport : Transport.values()) {
-            map.put(transport.name(), counts.get(transport));
+            long count = counts.get(transport);
+            if (count > 0 || transport.alwaysReported()) {
+                map.put(transport.name(), count);
+            }
         }
         return map;
     }

@@ -37,8 +37,10 @@ final class CountCommand extends ApiCommand {
         long pending = unflushed.path("total").asLong(0);
         System.out.printf("%d-%02d (%s): %d transactions%n", count.path("year").asInt(), count.path("month").asInt(),
                 count.path("timeZone").asText(), count.path("total").asLong() + pending);
-        System.out.printf("  written: %d (HTTP %d, JMS %d) by %d node(s)%n", count.path("total").asLong(),
-                count.path("byTransport").path("HTTP").asLong(), count.path("byTransport").path("JMS").asLong(),
+        StringBuilder transports = new StringBuilder();
+        count.path("byTransport").properties().forEach(entry -> transports.append(transports.isEmpty() ? "" : ", ")
+                .append(entry.getKey()).append(' ').append(entry.getValue().asLong()));
+        System.out.printf("  written: %d (%s) by %d node(s)%n", count.path("total").asLong(), transports,
                 count.path("nodes").asInt());
         if (!unflushed.isMissingNode() && !unflushed.isNull()) {
             System.out.printf("  not yet written on node %s: %d%n", unflushed.path("nodeId").asText(), pending);

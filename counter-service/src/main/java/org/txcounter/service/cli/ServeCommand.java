@@ -234,8 +234,10 @@ final class ServeCommand implements Callable<Integer> {
     private static String byTransport(TransportCounts before, TransportCounts after) {
         StringBuilder text = new StringBuilder();
         for (Transport transport : Transport.values()) {
-            text.append(text.isEmpty() ? "" : ", ").append(transport).append(' ')
-                    .append(before.get(transport) - after.get(transport));
+            long written = before.get(transport) - after.get(transport);
+            if (written != 0 || transport.alwaysReported()) {
+                text.append(text.isEmpty() ? "" : ", ").append(transport).append(' ').append(written);
+            }
         }
         return text.toString();
     }

@@ -226,7 +226,9 @@ public final class MonthCloser {
 
         Map<Transport, Long> byTransport = new LinkedHashMap<>();
         for (Transport transport : Transport.values()) {
-            byTransport.put(transport, 0L);
+            if (transport.alwaysReported()) {
+                byTransport.put(transport, 0L);
+            }
         }
         ArrayNode rows = doc.putArray("rows");
         long total = 0;

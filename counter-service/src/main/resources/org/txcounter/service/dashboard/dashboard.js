@@ -145,15 +145,16 @@
       + ' counted on this node and written at the next interval.');
     const pairs = $('month-by-transport');
     pairs.replaceChildren();
-    Object.keys(count.byTransport).forEach(function (transport) {
+    const transports = Object.assign({}, count.byTransport, count.unflushed ? count.unflushed.byTransport : {});
+    Object.keys(transports).forEach(function (transport) {
       const pending = count.unflushed ? (count.unflushed.byTransport[transport] || 0) : 0;
       pairs.appendChild(text(document.createElement('dt'), transport));
-      pairs.appendChild(text(document.createElement('dd'), numbers.format(count.byTransport[transport] + pending)));
+      pairs.appendChild(text(document.createElement('dd'), numbers.format((count.byTransport[transport] || 0) + pending)));
     });
   }
 
   function renderDaily(current, previous) {
-    const transports = Object.keys(current.days[0].byTransport);
+    const transports = Object.keys(Object.assign({}, current.days[0].byTransport, previous.days[0].byTransport));
     const length = Math.max(current.days.length, previous.days.length);
     const labels = [];
     for (let day = 1; day <= length; day++) {
