@@ -13,6 +13,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.tomlj.TomlArray;
 import org.tomlj.TomlTable;
 import org.txcounter.core.OwnDestinations;
@@ -74,6 +76,26 @@ public final class DeploymentToml {
     private static final Set<String> RETIRED_KEY_KEYS = ConfigModel.COUNTER.keysOf("ledger.retired_key");
     private static final Pattern LEDGER_KEY_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final Set<String> DATASOURCE_KEYS = ConfigModel.COUNTER.keysOf("datasource");
+    /**
+     * Inside MI, the keys MI's datasource template takes besides the counter's (MI 4.3's
+     * master-datasources.xml.j2: {@code jmx_enable}, and any {@code pool_options.*}, which MI hands to its pool).
+     */
+    private static final Set<String> HOSTED_DATASOURCE_KEYS = union(DATASOURCE_KEYS, Set.of("jmx_enable"));
+    /**
+     * The pool options MI's datasource reader takes (micro-integrator 4.3.0, ndatasource RDBMSConfiguration: its
+     * JAXB properties, which are Tomcat JDBC's pool settings). Inside MI those the counter's pool has no equivalent
+     * for are logged and left to MI; a key in neither list is a typo and refused.
+     */
+    private static final Set<String> MI_POOL_OPTIONS = Set.of("defaultAutoCommit", "defaultReadOnly",
+            "defaultTransactionIsolation", "defaultCatalog", "maxActive", "maxIdle", "minIdle", "initialSize", "maxWait",
+            "testOnBorrow", "testOnReturn", "testWhileIdle", "validationQuery", "validatorClassName",
+            "timeBetweenEvictionRunsMillis", "numTestsPerEvictionRun", "minEvictableIdleTimeMillis",
+            "accessToUnderlyingConnectionAllowed", "removeAbandoned", "removeAbandonedTimeout", "logAbandoned",
+            "connectionProperties", "initSQL", "jdbcInterceptors", "validationInterval", "jmxEnabled", "fairQueue",
+            "abandonWhenPercentageFull", "maxAge", "useEquals", "suspectTimeout", "alternateUsernameAllowed",
+            "dataSourceClassName", "databaseProps", "dataSourceProps", "validationQueryTimeout", "commitOnReturn",
+            "rollbackOnReturn", "passwordPersist");
+    private static final Logger LOG = LoggerFactory.getLogger(DeploymentToml.class);
     private static final Set<String> POOL_OPTIONS = ConfigModel.COUNTER.keysOf("datasource.pool_options");
 
     static {
@@ -90,17 +112,6 @@ public final class DeploymentToml {
         this.wholeFile = wholeFile;
     }
 
-    /**
-     * Reads the counter's sections from a host's file, such as MI's {@code deployment.toml}, and leaves every other
-     * section alone; see the class comment.
-     *
-     * @param systemProperties the host's system properties, for the {@value #ENABLE_SWITCH} switch
-     * @param environment      the host's environment, for the same switch
-     */
-    public static CounterConfig readHosted(Path file, UnaryOperator<String> systemProperties,
-            UnaryOperator<String> environment) {
-        return hosted(TomlDocument.read(file), systemProperties, environment);
-    }
 
     /** Parses TOML text as a host's file; {@code source} names it in error messages. */
     public static CounterConfig parseHosted(String text, String source, UnaryOperator<String> systemProperties,
@@ -108,10 +119,27 @@ public final class DeploymentToml {
         return hosted(TomlDocument.parse(text, source), systemProperties, environment);
     }
 
+    /**
+     * Reads a host's file (WSO2 MI's {@code conf/deployment.toml}): the counter's sections strictly, the host's left
+     * alone; see the class comment. {@code enable} follows the {@value #ENABLE_SWITCH} switch of the host's system
+     * properties and environment. {@code hostSecrets} is the host's own resolution of the secrets it encrypted: it
+     * answers an alias of the host's {@code [secrets]} whose value is not plain text
+     * (MI's cipher tool encrypts them in place), or {@code null} when it cannot.
+     */
+    public static CounterConfig readHosted(Path file, UnaryOperator<String> systemProperties,
+            UnaryOperator<String> environment, UnaryOperator<String> hostSecrets) {
+        return hosted(TomlDocument.read(file), systemProperties, environment, hostSecrets);
+    }
+
     private static CounterConfig hosted(TomlDocument file, UnaryOperator<String> systemProperties,
             UnaryOperator<String> environment) {
-        return new DeploymentToml(file, alias -> hostSecret(file, alias), false).toConfig(systemProperties,
-                environment);
+        return hosted(file, systemProperties, environment, alias -> null);
+    }
+
+    private static CounterConfig hosted(TomlDocument file, UnaryOperator<String> systemProperties,
+            UnaryOperator<String> environment, UnaryOperator<String> hostSecrets) {
+        return new DeploymentToml(file, alias -> hostSecret(file, alias, hostSecrets), false)
+                .toConfig(systemProperties, environment);
     }
 
     /** For {@code Internals.readCounterSections}: a file that is all its caller's, with the caller's secrets. */
@@ -270,6 +298,12 @@ public final class DeploymentToml {
     }
 
 
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new TreeSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
+    }
+
     private static Optional<Boolean> enableSwitch(UnaryOperator<String> systemProperties,
             UnaryOperator<String> environment) {
         String property = systemProperties.apply(ENABLE_SWITCH);
@@ -310,8 +344,13 @@ public final class DeploymentToml {
             if (!wholeFile && !(entry.get(List.of("id")) instanceof String id && used.contains(id))) {
                 continue;
             }
-            file.checkKeys(entry, section, DATASOURCE_KEYS);
+            file.checkKeys(entry, section, wholeFile ? DATASOURCE_KEYS : HOSTED_DATASOURCE_KEYS);
             String id = file.required(entry, section, "id");
+            if (entry.contains("jmx_enable")) {
+                file.bool(entry, section, "jmx_enable");
+                LOG.info("{} jmx_enable is MI's switch for its own pool; the counter's pool of {} is not registered "
+                        + "in JMX, so it is ignored there.", section, id);
+            }
             String url = file.required(entry, section, "url");
             if (!url.startsWith("jdbc:")) {
                 throw file.error(entry, section, "url", "\"" + url + "\"", "a JDBC URL starting with \"jdbc:\"");
@@ -345,7 +384,19 @@ public final class DeploymentToml {
             }
             TomlTable pool = entry.getTableOrEmpty("pool_options");
             String poolSection = section + " pool_options";
-            file.checkKeys(pool, poolSection, POOL_OPTIONS);
+            if (wholeFile) {
+                file.checkKeys(pool, poolSection, POOL_OPTIONS);
+            } else {
+                file.checkKeys(pool, poolSection, union(POOL_OPTIONS, MI_POOL_OPTIONS));
+                Set<String> ignored = new TreeSet<>(pool.keySet());
+                ignored.removeAll(POOL_OPTIONS);
+                if (!ignored.isEmpty()) {
+                    // MI hands these to its own pool; the counter maps those it has and says which it leaves to MI.
+                    LOG.info("{} pool_options {} are MI's pool settings with no equivalent in the counter's pool of "
+                            + "{} (HikariCP); they are ignored there. Mapped: {}.", section, ignored, id,
+                            POOL_OPTIONS.stream().sorted().toList());
+                }
+            }
             if (pool.contains("maxActive")) {
                 maxPoolSize = (int) file.integer(pool, poolSection, "maxActive", 1, 10_000,
                         "a pool size from 1 to 10000");
@@ -423,20 +474,24 @@ public final class DeploymentToml {
      * Inside a host, an alias of the host's {@code [secrets]}, read only when one of the counter's keys refers to
      * it and only as plain text; null when it is not there.
      */
-    private static String hostSecret(TomlDocument file, String alias) {
+    private static String hostSecret(TomlDocument file, String alias, UnaryOperator<String> hostSecrets) {
         TomlTable table = file.section("secrets");
         if (table == null || !table.contains(alias)) {
             return null;
         }
         Optional<String> plain = table.get(List.of(alias)) instanceof String text ? TomlDocument.plainSecret(text)
                 : Optional.empty();
-        if (plain.isEmpty()) {
-            throw file.at(table, alias, "[secrets] " + alias + " = (hidden): expected the plain-text value in square "
-                    + "brackets, e.g. "
-                    + alias + " = \"[my password]\". Inside a host the counter reads only plain-text secrets; "
-                    + "the host's encrypted values are for the host's own keys.");
+        if (plain.isPresent()) {
+            return plain.get();
         }
-        return plain.get();
+        String resolved = hostSecrets.apply(alias);
+        if (resolved == null) {
+            throw file.at(table, alias, "[secrets] " + alias + " = (hidden): the value is encrypted and the host's "
+                    + "secure vault could not resolve it (inside MI: run MI's cipher tool, which encrypts [secrets] "
+                    + "at the start, and check conf/security/secret-conf.properties); or give the plain-text value "
+                    + "in square brackets, e.g. " + alias + " = \"[my password]\".");
+        }
+        return resolved;
     }
 
     /** {@code own_queues} and {@code [[deduplication.peer]]}: what the deployment consumes beyond this runtime. */

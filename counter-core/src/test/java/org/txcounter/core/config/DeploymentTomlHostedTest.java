@@ -130,7 +130,7 @@ class DeploymentTomlHostedTest {
         Path file = dir.resolve("deployment.toml");
         Files.writeString(file, MI_DEPLOYMENT, StandardCharsets.UTF_8);
 
-        CounterConfig config = DeploymentToml.readHosted(file, NONE, NONE);
+        CounterConfig config = DeploymentToml.readHosted(file, NONE, NONE, NONE);
 
         assertThat(config.enabled()).isTrue();
         assertThat(config.updateInterval()).isEqualTo(Duration.ofMinutes(5));
@@ -214,15 +214,16 @@ class DeploymentTomlHostedTest {
     }
 
     @Test
-    void aSecretTheCountersKeysReferToMustBePlainTextInAHost() {
+    void anEncryptedSecretTheHostCannotResolveIsRefusedInAHost() {
         String text = MI_DEPLOYMENT.replace("txn_db_password = \"[s3cret]\"", "txn_db_password = \"Zm9vYmFy\"");
 
         assertThatThrownBy(() -> hosted(text))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("deployment.toml line " + lineOf(text, "txn_db_password = ") + ": [secrets] "
-                        + "txn_db_password = (hidden): expected the plain-text value in square brackets, e.g. "
-                        + "txn_db_password = \"[my password]\". Inside a host the counter reads only plain-text "
-                        + "secrets; the host's encrypted values are for the host's own keys.")
+                        + "txn_db_password = (hidden): the value is encrypted and the host's secure vault could not "
+                        + "resolve it (inside MI: run MI's cipher tool, which encrypts [secrets] at the start, and "
+                        + "check conf/security/secret-conf.properties); or give the plain-text value in square "
+                        + "brackets, e.g. txn_db_password = \"[my password]\".")
                 .hasMessageNotContaining("Zm9vYmFy");
     }
 

@@ -318,7 +318,7 @@ class DeploymentTomlTest {
 
     @Test
     void aMissingFileIsNamed() {
-        assertThatThrownBy(() -> DeploymentToml.readHosted(Path.of("/nonexistent/deployment.toml"), NONE, NONE))
+        assertThatThrownBy(() -> DeploymentToml.readHosted(Path.of("/nonexistent/deployment.toml"), NONE, NONE, NONE))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("Cannot read /nonexistent/deployment.toml");
     }
