@@ -1,42 +1,62 @@
 package org.txcounter.mi;
 
-import java.net.URI;
 import java.time.Clock;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
+import org.apache.axis2.addressing.EndpointReference;
 import org.apache.synapse.AbstractExtendedSynapseHandler;
 import org.apache.synapse.MessageContext;
+import org.apache.synapse.config.SynapseConfiguration;
 import org.apache.synapse.core.axis2.Axis2MessageContext;
+import org.apache.synapse.endpoints.AbstractEndpoint;
+import org.apache.synapse.endpoints.EndpointDefinition;
+import org.apache.synapse.inbound.InboundEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.txcounter.core.IngressCounter;
 import org.txcounter.core.OwnDestinations;
 import org.txcounter.core.TransactionCounter;
+import org.txcounter.core.Transport;
+import org.txcounter.core.TransportCounter;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.internal.Internals;
 
 /**
- * Counts WSO2 Micro Integrator's transactions with counter-core. Enabled by one entry in MI's
- * {@code conf/deployment.toml}:
- * <pre>{@code
- * [[synapse_handlers]]
- * name = "TransactionCounter"
- * class = "org.txcounter.mi.TransactionCounterHandler"
- * }</pre>
+ * The Synapse handler that counts WSO2 Micro Integrator's transactions with counter-core. MI does not load it
+ * directly: {@link TransactionCounterHandler}, compiled for Java 8, checks the JDK and hands every call to it.
  *
- * <p>What MI's own counter counted is counted, once, synchronously in the request in-flow: a request entering a REST
- * API or proxy service through the HTTP(S) passthrough ({@code http}, {@code https}) as HTTP, and a message entering
- * a JMS proxy ({@code jms}) or a JMS inbound endpoint (no incoming transport, Synapse property {@code isInbound}) as
- * JMS. Every decision is counter-core's ({@link IngressCounter}): a message stamped by this deployment for the queue
- * it arrives on is the second half of a pair already counted; a redelivery ({@code JMS_REDELIVERED}) of a message this
- * node took in is not counted again. In the request out-flow, a message sent to one of the deployment's own queues
- * ({@code [deduplication] own_queues}) or peer nodes while a transaction is handled gets a fresh stamp in
- * {@code TRANSPORT_HEADERS}, which MI sends as a JMS property (or HTTP header); nothing sent elsewhere carries one.
+ * <p><b>What is counted</b>, once, in the request in-flow: every request or message entering a REST API, a proxy
+ * service or an inbound endpoint, under the transport it came by ({@link MiTransports}). An inbound endpoint
+ * (Synapse property {@code isInbound}, its name in {@code inbound.endpoint.name}) is labelled by its
+ * {@code protocol}, read from MI's configuration once per endpoint; an API or proxy by the axis2 transport that
+ * received it. Nothing that MI makes itself is a transaction: a scheduled task's injection and a message processor's
+ * forward reach the in-flow with no incoming transport, and a call over MI's {@code local} transport is part of a
+ * transaction already counted. Every decision is counter-core's ({@link IngressCounter}): a message stamped by this
+ * deployment for the queue it arrives on is the second half of a pair already counted; a redelivery
+ * ({@code JMS_REDELIVERED}) of a message this node took in is not counted again. MI's own
+ * {@code INTERNAL_TRANSACTION_COUNTED} property is not honoured: any producer can set it.
+ *
+ * <p><b>Stamps where MI sends.</b> In the request out-flow (Axis2Sender.sendOn l.84, before the send at l.89) the
+ * message's {@code To} is still the incoming request's path, or unset for JMS: the endpoint's address reaches only the
+ * cloned outgoing axis2 context (Axis2FlexibleMEPClient l.416-419). So the destination is read the way MI is about to
+ * send: from the leaf endpoint that {@code AbstractEndpoint.send} stored as {@code last_endpoint} (l.398), its
+ * definition's address evaluated for this message (an {@code <http uri-template>} included); only a send without an
+ * address (a {@code <default/>} endpoint, or {@code <send/>} with none) goes to {@code To}. A message to one of the
+ * deployment's own queues or peer nodes while a transaction is handled gets a fresh stamp in
+ * {@code TRANSPORT_HEADERS}, which MI sends as a JMS property (or HTTP header); nothing sent elsewhere carries one,
+ * and where the endpoint and an absolute {@code To} disagree (an endpoint left over from an earlier send) nothing is
+ * stamped and the send is counted in {@link #ambiguousSends()}. A blocking call ({@code <call blocking="true">}) and
+ * a message processor's forward never pass the out-flow (BlockingMsgSender): what they send to an own destination is
+ * counted again by its consumer; {@link #callsWithoutOutFlow()} counts the blocking calls made while a transaction
+ * was handled.
  *
  * <p>MI's JMS transport and inbound endpoints commit or acknowledge after mediation, which a handler does not see:
  * every JMS message is therefore held as taken in and not completed, so its redelivery is recognised, and a delivery
@@ -44,37 +64,50 @@ import org.txcounter.core.internal.Internals;
  *
  * <p>Every method returns {@code true} and never throws into mediation: a failure is logged once, with what to do,
  * counted ({@link #failures()}), and the message goes on. {@link #handleServerInit()} starts the counter without
- * waiting for the database; {@link #handleServerShutDown()} writes the final flush.
+ * waiting for the database; {@link #handleServerShutDown()} writes the final flush. A message in the in-flow while
+ * the counter is not running (before the start, after the stop, or when it could not start) is counted in
+ * {@link #notCounted()} and logged once.
  *
  * <p>Thread-safe: MI calls one instance from all its worker threads; the running counter is published once.
  */
-public final class TransactionCounterHandler extends AbstractExtendedSynapseHandler {
+public final class CountingHandler extends AbstractExtendedSynapseHandler {
 
     /** The axis2 property that marks a message context this handler has taken in (MI's flows may repeat). */
     static final String TAKEN_IN = "TXN_COUNTER_TAKEN_IN";
-    /** The Synapse property set by inbound endpoints, and the one that carries their name. */
+    /** Synapse properties set by MI (SynapseConstants.IS_INBOUND, INBOUND_ENDPOINT_NAME, LAST_ENDPOINT). */
     static final String IS_INBOUND = "isInbound";
     static final String INBOUND_ENDPOINT_NAME = "inbound.endpoint.name";
+    static final String LAST_ENDPOINT = "last_endpoint";
+    /**
+     * SynapseConstants.BLOCKING_SENDER_ERROR: set by BlockingMsgSender (l.254) on the message it sent, before it
+     * calls the handlers' response in-flow.
+     */
+    static final String BLOCKING_SENDER_ERROR = "blocking.sender.error";
     /** axis2's property of the transport headers ({@code org.apache.axis2.context.MessageContext.TRANSPORT_HEADERS}). */
     static final String TRANSPORT_HEADERS = org.apache.axis2.context.MessageContext.TRANSPORT_HEADERS;
     static final String JMS_MESSAGE_ID = "JMS_MESSAGE_ID";
     static final String JMS_REDELIVERED = "JMS_REDELIVERED";
     static final String JMS_DESTINATION = "JMS_DESTINATION";
 
-    private static final Logger LOG = LoggerFactory.getLogger(TransactionCounterHandler.class);
+    private static final Logger LOG = LoggerFactory.getLogger(CountingHandler.class);
 
     private final Supplier<CounterConfig> configuration;
     private final Clock clock;
     private final LongAdder failures = new LongAdder();
     private final AtomicBoolean failureLogged = new AtomicBoolean();
+    private final LongAdder notCounted = new LongAdder();
+    private final AtomicBoolean notCountedLogged = new AtomicBoolean();
+    private final LongAdder ambiguousSends = new LongAdder();
+    private final LongAdder callsWithoutOutFlow = new LongAdder();
     private volatile Running running;
 
-    /** The handler MI instantiates: its configuration is MI's {@code <carbon.home>/conf/deployment.toml}. */
-    public TransactionCounterHandler() {
-        this(() -> MiConfiguration.read(System::getProperty, System::getenv), Clock.systemUTC());
+    /** The handler for MI: its configuration is MI's {@code <carbon.home>/conf/deployment.toml}. */
+    public CountingHandler() {
+        this(() -> MiConfiguration.read(System::getProperty, System::getenv, MiSecrets.fromMi()),
+                Clock.systemUTC());
     }
 
-    TransactionCounterHandler(Supplier<CounterConfig> configuration, Clock clock) {
+    CountingHandler(Supplier<CounterConfig> configuration, Clock clock) {
         this.configuration = Objects.requireNonNull(configuration, "configuration");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
@@ -119,12 +152,14 @@ public final class TransactionCounterHandler extends AbstractExtendedSynapseHand
     @Override
     public boolean handleRequestInFlow(MessageContext synCtx) {
         Running now = running;
-        if (now != null) {
-            try {
-                now.inFlow(synCtx);
-            } catch (RuntimeException | LinkageError e) {
-                failed("in the request in-flow", e);
-            }
+        if (now == null) {
+            uncounted();
+            return true;
+        }
+        try {
+            now.inFlow(synCtx);
+        } catch (RuntimeException | LinkageError e) {
+            failed("in the request in-flow", e);
         }
         return true;
     }
@@ -143,8 +178,21 @@ public final class TransactionCounterHandler extends AbstractExtendedSynapseHand
         return true;
     }
 
+    /**
+     * BlockingMsgSender (l.254-255) calls this on the very message it sent, after the call returned: a blocking
+     * call made while a transaction was handled, which no out-flow saw.
+     */
     @Override
     public boolean handleResponseInFlow(MessageContext synCtx) {
+        try {
+            if (synCtx instanceof Axis2MessageContext axis2Context
+                    && axis2Context.getAxis2MessageContext().getProperty(TAKEN_IN) != null
+                    && synCtx.getProperty(BLOCKING_SENDER_ERROR) != null) {
+                callsWithoutOutFlow.increment();
+            }
+        } catch (RuntimeException | LinkageError e) {
+            failed("in the response in-flow", e);
+        }
         return true;
     }
 
@@ -153,13 +201,16 @@ public final class TransactionCounterHandler extends AbstractExtendedSynapseHand
         return true;
     }
 
+    /** An inbound endpoint redeployed (or removed) may have another protocol: its label is read again. */
     @Override
     public boolean handleArtifactDeployment(String artifactName, String artifactType, String startTime) {
+        forget(artifactName);
         return true;
     }
 
     @Override
     public boolean handleArtifactUnDeployment(String artifactName, String artifactType, String unDeployTime) {
+        forget(artifactName);
         return true;
     }
 
@@ -179,6 +230,37 @@ public final class TransactionCounterHandler extends AbstractExtendedSynapseHand
         return failures.sum();
     }
 
+    /** Messages that entered while the counter was not running, and so were not counted. */
+    public long notCounted() {
+        return notCounted.sum();
+    }
+
+    /** Sends to an own destination left unstamped because the endpoint and {@code To} named different places. */
+    public long ambiguousSends() {
+        return ambiguousSends.sum();
+    }
+
+    /** Blocking calls made while a transaction was handled: their destination was not stamped. */
+    public long callsWithoutOutFlow() {
+        return callsWithoutOutFlow.sum();
+    }
+
+    private void forget(String artifactName) {
+        Running now = running;
+        if (now != null && artifactName != null) {
+            now.inbound.remove(artifactName);
+        }
+    }
+
+    private void uncounted() {
+        notCounted.increment();
+        if (notCountedLogged.compareAndSet(false, true)) {
+            LOG.warn("A message entered MI while the transaction counter was not running (before it started, after "
+                    + "it stopped, or because it could not start): it was not counted. Further ones are only counted "
+                    + "(notCounted()). If the counter did not start, the error above says why.");
+        }
+    }
+
     private void failed(String where, Throwable e) {
         failures.increment();
         if (failureLogged.compareAndSet(false, true)) {
@@ -188,16 +270,22 @@ public final class TransactionCounterHandler extends AbstractExtendedSynapseHand
         }
     }
 
-    /** The counter and what it stamps toward; shared by MI's worker threads. */
-    private static final class Running {
+    /** The counter, its handles and what it stamps toward; shared by MI's worker threads. */
+    private final class Running {
         private final TransactionCounter counter;
         private final IngressCounter ingress;
         private final OwnDestinations own;
+        private final Map<Transport, TransportCounter> handles = new EnumMap<>(Transport.class);
+        /** Each inbound endpoint's transport, read from MI's configuration the first time it delivers. */
+        private final ConcurrentMap<String, Transport> inbound = new ConcurrentHashMap<>();
 
         Running(TransactionCounter counter, OwnDestinations own) {
             this.counter = counter;
             this.ingress = counter.ingress();
             this.own = own;
+            for (Transport transport : Transport.values()) {
+                handles.put(transport, counter.meter().counter(transport));
+            }
         }
 
         void inFlow(MessageContext synCtx) {
@@ -206,25 +294,44 @@ public final class TransactionCounterHandler extends AbstractExtendedSynapseHand
                 return;
             }
             Map<String, Object> headers = headers(axis2, false);
-            String transport = axis2.getIncomingTransportName();
-            IngressCounter.Scope scope;
-            if ("http".equals(transport) || "https".equals(transport)) {
-                scope = ingress.httpRequest(take(headers, IngressCounter.HTTP_HEADER));
-            } else if ("jms".equals(transport)) {
-                scope = jms(headers, queue(headers, null));
-            } else if (transport == null && isInbound(synCtx) && headers != null
-                    && headers.get(JMS_MESSAGE_ID) != null) {
-                scope = jms(headers, queue(headers, synCtx.getProperty(INBOUND_ENDPOINT_NAME)));
-            } else if (transport == null && isInbound(synCtx)) {
-                // An HTTP inbound endpoint: the listener is MI's, the request an HTTP transaction.
-                scope = ingress.httpRequest(take(headers, IngressCounter.HTTP_HEADER));
+            Transport transport;
+            Object endpointName = null;
+            if (isInbound(synCtx)) {
+                endpointName = synCtx.getProperty(INBOUND_ENDPOINT_NAME);
+                transport = inboundTransport(synCtx.getConfiguration(), endpointName);
             } else {
-                return;
+                transport = MiTransports.ofListener(axis2.getIncomingTransportName());
+                if (transport == null) {
+                    return;
+                }
             }
+            IngressCounter.Scope scope = switch (transport) {
+                case HTTP -> ingress.httpRequest(take(headers, IngressCounter.HTTP_HEADER));
+                case JMS -> jms(headers, queue(headers, endpointName));
+                default -> ingress.otherTransport(handles.get(transport));
+            };
             // MI commits or acknowledges after mediation, out of the handler's sight: the scope closes now, and a JMS
             // message stays held as not completed, so its redelivery is recognised.
             scope.close();
             axis2.setProperty(TAKEN_IN, Boolean.TRUE);
+        }
+
+        private Transport inboundTransport(SynapseConfiguration configuration, Object name) {
+            if (!(name instanceof String endpoint)) {
+                return Transport.CUSTOM;
+            }
+            Transport known = inbound.get(endpoint);
+            if (known != null) {
+                return known;
+            }
+            InboundEndpoint definition = configuration == null ? null : configuration.getInboundEndpoint(endpoint);
+            if (definition == null) {
+                // Not (or no longer) in MI's configuration: labelled, but not remembered.
+                return Transport.CUSTOM;
+            }
+            Transport transport = MiTransports.ofInboundProtocol(definition.getProtocol());
+            inbound.put(endpoint, transport);
+            return transport;
         }
 
         private IngressCounter.Scope jms(Map<String, Object> headers, String queue) {
@@ -245,10 +352,10 @@ public final class TransactionCounterHandler extends AbstractExtendedSynapseHand
                 headers.remove(IngressCounter.JMS_PROPERTY);
                 headers.remove(IngressCounter.HTTP_HEADER);
             }
-            if (axis2.getProperty(TAKEN_IN) == null || Internals.stamps(ingress).isEmpty() || synCtx.getTo() == null) {
+            if (axis2.getProperty(TAKEN_IN) == null || Internals.stamps(ingress).isEmpty()) {
                 return;
             }
-            String address = synCtx.getTo().getAddress();
+            String address = destination(synCtx);
             if (address == null) {
                 return;
             }
@@ -266,6 +373,32 @@ public final class TransactionCounterHandler extends AbstractExtendedSynapseHand
             if (destination.isPresent()) {
                 headers(axis2, true).put(name, Internals.stamps(ingress).get().issue(destination.get()));
             }
+        }
+
+        /**
+         * Where MI is about to send the message: the address of the endpoint {@code AbstractEndpoint.send} just
+         * stored, evaluated for this message as Axis2FlexibleMEPClient does (l.397-398), or, for a send with no
+         * address, {@code To}. Null when an absolute {@code To} names another place than the endpoint: a
+         * {@code <send/>} without an endpoint leaves {@code last_endpoint} as an earlier send set it.
+         */
+        private String destination(MessageContext synCtx) {
+            String endpointAddress = null;
+            if (synCtx.getProperty(LAST_ENDPOINT) instanceof AbstractEndpoint endpoint) {
+                EndpointDefinition definition = endpoint.getDefinition();
+                endpointAddress = definition == null ? null : definition.getAddress(synCtx);
+            }
+            EndpointReference to = synCtx.getTo();
+            String toAddress = to == null ? null : to.getAddress();
+            boolean absoluteTo = toAddress != null && (toAddress.startsWith("jms:")
+                    || toAddress.startsWith("http://") || toAddress.startsWith("https://"));
+            if (endpointAddress == null) {
+                return absoluteTo ? toAddress : null;
+            }
+            if (absoluteTo && !toAddress.equals(endpointAddress)) {
+                ambiguousSends.increment();
+                return null;
+            }
+            return endpointAddress;
         }
 
         private static boolean isInbound(MessageContext synCtx) {

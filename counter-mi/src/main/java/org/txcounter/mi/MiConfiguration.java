@@ -9,8 +9,9 @@ import org.txcounter.core.config.DeploymentToml;
 /**
  * Where the handler's configuration comes from: MI's own {@code <carbon.home>/conf/deployment.toml}, its
  * {@code [transaction_counter]} section and the {@code [[datasource]]} that names, with MI's
- * {@code enableTransactionCounter} precedence (system property, then environment, then the file). A relative
- * {@code [node] data_dir} is taken under {@code carbon.home}.
+ * {@code enableTransactionCounter} precedence (system property, then environment, then the file; unset means on,
+ * since registering the handler is the choice to count). A relative {@code [node] data_dir} is taken under
+ * {@code carbon.home}.
  *
  * <p>Stateless and thread-safe.
  */
@@ -22,8 +23,12 @@ final class MiConfiguration {
     private MiConfiguration() {
     }
 
-    /** Reads the configuration of the MI whose home the system property {@value #CARBON_HOME} names. */
-    static CounterConfig read(UnaryOperator<String> systemProperties, UnaryOperator<String> environment) {
+    /**
+     * Reads the configuration of the MI whose home the system property {@value #CARBON_HOME} names;
+     * {@code hostSecrets} resolves the {@code [secrets]} MI's cipher tool encrypted ({@link MiSecrets}).
+     */
+    static CounterConfig read(UnaryOperator<String> systemProperties, UnaryOperator<String> environment,
+            UnaryOperator<String> hostSecrets) {
         String home = systemProperties.apply(CARBON_HOME);
         if (home == null || home.isBlank()) {
             throw new ConfigException("The system property " + CARBON_HOME + " is not set, so MI's "
@@ -33,7 +38,7 @@ final class MiConfiguration {
         Path carbonHome = Path.of(home);
         // MI's own file: the counter's sections are read (strictly), MI's are left alone.
         CounterConfig config = DeploymentToml.readHosted(carbonHome.resolve("conf").resolve("deployment.toml"),
-                systemProperties, environment);
+                systemProperties, environment, hostSecrets);
         if (config.dataDir().isAbsolute()) {
             return config;
         }

@@ -51,7 +51,7 @@ class DatabaseDownTest {
                     .dataDir(dir)
                     .finalFlushTimeout(Duration.ofMillis(200))
                     .build();
-            TransactionCounterHandler handler = new TransactionCounterHandler(() -> config, Clock.systemUTC());
+            CountingHandler handler = new CountingHandler(() -> config, Clock.systemUTC());
 
             assertThat(assertTimeoutPreemptively(Duration.ofSeconds(8), handler::handleServerInit)).isTrue();
             assertThat(handler.counter()).isPresent();
@@ -65,7 +65,7 @@ class DatabaseDownTest {
 
     @Test
     void aConfigurationThatCannotBeReadLeavesMiRunning() {
-        TransactionCounterHandler handler = new TransactionCounterHandler(() -> {
+        CountingHandler handler = new CountingHandler(() -> {
             throw new org.txcounter.core.config.ConfigException("deployment.toml line 3: bad");
         }, Clock.systemUTC());
         assertThat(handler.handleServerInit()).isTrue();

@@ -11,6 +11,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.synapse.config.SynapseConfiguration;
 import org.apache.synapse.core.axis2.Axis2MessageContext;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,36 +49,40 @@ class TransactionCounterHandlerPostgresIT {
 
     @Test
     void countsWhatMiCountedOnceAcrossTwoNodes() {
-        TransactionCounterHandler a = handler("mi-a");
-        TransactionCounterHandler b = handler("mi-b");
+        CountingHandler a = handler("mi-a");
+        CountingHandler b = handler("mi-b");
         assertThat(a.handleServerInit()).isTrue();
         assertThat(b.handleServerInit()).isTrue();
 
+        SynapseConfiguration mi = MiFlows.configuration();
+        MiFlows.deployInbound(mi, "billing-in", "jms");
         // An API over http and over https, a proxy over jms, an inbound endpoint: one transaction each.
         assertThat(a.handleRequestInFlow(MiFlows.apiRequest("http"))).isTrue();
         assertThat(a.handleRequestInFlow(MiFlows.apiRequest("https"))).isTrue();
         assertThat(a.handleRequestInFlow(MiFlows.jmsProxy("backlog", "ID:1", "false", null))).isTrue();
-        assertThat(a.handleRequestInFlow(MiFlows.inboundEndpoint("billing-in", "billing", "ID:2", false))).isTrue();
+        assertThat(a.handleRequestInFlow(MiFlows.jmsInbound(mi, "billing-in", "billing", "ID:2", false, null))).isTrue();
 
         // An async pair: an API request on A puts a message on the deployment's queue; B consumes it: one transaction.
         Axis2MessageContext request = MiFlows.apiRequest("http");
         assertThat(a.handleRequestInFlow(request)).isTrue();
-        assertThat(a.handleRequestOutFlow(MiFlows.sendingTo(request, ORDERS))).isTrue();
+        assertThat(a.handleRequestOutFlow(MiFlows.sendingThrough(request, MiFlows.address(ORDERS)))).isTrue();
         String stamp = (String) MiFlows.headers(request).remove("TxnCounterStamp");
         assertThat(stamp).isNotNull();
         assertThat(b.handleRequestInFlow(MiFlows.jmsProxy("orders", "ID:3", "false", stamp))).isTrue();
         // A second message of the same request to the same queue gets its own stamp, valid only on "orders".
-        a.handleRequestOutFlow(MiFlows.sendingTo(request, ORDERS));
+        a.handleRequestOutFlow(MiFlows.sendingThrough(request, MiFlows.address(ORDERS)));
         String stampForOrders = (String) MiFlows.headers(request).remove("TxnCounterStamp");
         // Nothing sent outside the deployment carries a stamp.
-        a.handleRequestOutFlow(MiFlows.sendingTo(request, "jms:/partners?transport.jms.DestinationType=queue"));
-        a.handleRequestOutFlow(MiFlows.sendingTo(request, "https://backend.example.com/orders"));
+        a.handleRequestOutFlow(MiFlows.sendingThrough(request,
+                MiFlows.address("jms:/partners?transport.jms.DestinationType=queue")));
+        a.handleRequestOutFlow(MiFlows.sendingThrough(request,
+                MiFlows.address("https://backend.example.com/orders")));
         assertThat(MiFlows.headers(request)).doesNotContainKeys("TxnCounterStamp", "X-Txn-Counter-Stamp");
 
         // Redeliveries of messages the node took in: not counted again (string flag from the transport, Boolean
         // from the inbound endpoint). The same id delivered afresh is a new message.
         b.handleRequestInFlow(MiFlows.jmsProxy("orders", "ID:3", "true", null));
-        a.handleRequestInFlow(MiFlows.inboundEndpoint("billing-in", "billing", "ID:2", true));
+        a.handleRequestInFlow(MiFlows.jmsInbound(mi, "billing-in", "billing", "ID:2", true, null));
         a.handleRequestInFlow(MiFlows.jmsProxy("backlog", "ID:1", "false", null));
 
         // Outside messages: a forged stamp, and a real stamp on a queue it was not issued for: both counted.
@@ -97,7 +102,7 @@ class TransactionCounterHandlerPostgresIT {
         }
     }
 
-    private TransactionCounterHandler handler(String node) {
+    private CountingHandler handler(String node) {
         OwnDestinations own = new OwnDestinations(Set.of("orders"), List.of());
         CounterConfig config = CounterConfig.builder()
                 .dataSource(database)
@@ -109,6 +114,6 @@ class TransactionCounterHandlerPostgresIT {
                         DedupeConfig.DEFAULT_REDELIVERY_WINDOW))
                 .ownDestinations(own)
                 .build();
-        return new TransactionCounterHandler(() -> config, Clock.systemUTC());
+        return new CountingHandler(() -> config, Clock.systemUTC());
     }
 }

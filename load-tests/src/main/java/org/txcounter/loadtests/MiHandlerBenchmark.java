@@ -8,6 +8,8 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.axis2.addressing.EndpointReference;
 import org.apache.synapse.core.axis2.Axis2MessageContext;
+import org.apache.synapse.endpoints.AbstractEndpoint;
+import org.apache.synapse.endpoints.EndpointDefinition;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -21,7 +23,7 @@ import org.openjdk.jmh.annotations.Threads;
 import org.txcounter.core.IngressCounter;
 import org.txcounter.core.internal.Internals;
 import org.txcounter.core.stamp.StampAuthority;
-import org.txcounter.mi.TransactionCounterHandler;
+import org.txcounter.mi.CountingHandler;
 
 /**
  * What the MI handler adds to one message, beside what the servlet filter adds to one request, on 2 threads with
@@ -53,7 +55,7 @@ public class MiHandlerBenchmark {
     private static final String ORDERS = "jms:/orders?transport.jms.ConnectionFactoryJNDIName=QueueConnectionFactory";
 
     private Path home;
-    private TransactionCounterHandler handler;
+    private CountingHandler handler;
     private IngressCounter ingress;
     private StampAuthority stamps;
 
@@ -73,7 +75,7 @@ public class MiHandlerBenchmark {
                 own_queues = ["orders"]
                 """);
         System.setProperty("carbon.home", home.toString());
-        handler = new TransactionCounterHandler();
+        handler = new CountingHandler();
         handler.handleServerInit();
         ingress = handler.counter().orElseThrow(() -> new IllegalStateException("the counter did not start"))
                 .ingress();
@@ -95,7 +97,7 @@ public class MiHandlerBenchmark {
         final Axis2MessageContext jms = context("jms", jmsHeaders);
 
         public Contexts() {
-            jmsHeaders.put("JMS_DESTINATION", "queue://orders");
+            jmsHeaders.put("JMS_DESTINATION", "orders");
             jmsHeaders.put("JMS_REDELIVERED", "false");
         }
 
@@ -107,8 +109,15 @@ public class MiHandlerBenchmark {
             org.apache.axis2.context.MessageContext axis2 = new org.apache.axis2.context.MessageContext();
             axis2.setIncomingTransportName(transport);
             axis2.setProperty(org.apache.axis2.context.MessageContext.TRANSPORT_HEADERS, headers);
-            axis2.setTo(new EndpointReference(ORDERS));
-            return new Axis2MessageContext(axis2, null, null);
+            // As in MI's request out-flow: To is the request's path, the endpoint is the one about to send.
+            axis2.setTo(new EndpointReference("/orders"));
+            Axis2MessageContext synCtx = new Axis2MessageContext(axis2, null, null);
+            EndpointDefinition definition = new EndpointDefinition();
+            definition.setAddress(ORDERS);
+            AbstractEndpoint endpoint = new AbstractEndpoint() { };
+            endpoint.setDefinition(definition);
+            synCtx.setProperty("last_endpoint", endpoint);
+            return synCtx;
         }
 
         void reset(Axis2MessageContext context) {

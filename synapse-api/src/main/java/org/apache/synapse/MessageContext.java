@@ -1,6 +1,7 @@
 package org.apache.synapse;
 
 import org.apache.axis2.addressing.EndpointReference;
+import org.apache.synapse.config.SynapseConfiguration;
 
 /**
  * Mirror of the part of wso2-synapse's {@code org.apache.synapse.MessageContext} that counter-mi calls, for
@@ -8,6 +9,8 @@ import org.apache.axis2.addressing.EndpointReference;
  * original.
  */
 public interface MessageContext {
+
+    SynapseConfiguration getConfiguration();
 
     Object getProperty(String key);
 

@@ -15,10 +15,17 @@ public class Axis2MessageContext implements MessageContext {
 
     private final Map<String, Object> properties = new HashMap<>();
     private org.apache.axis2.context.MessageContext axis2MessageContext;
+    private final org.apache.synapse.config.SynapseConfiguration configuration;
 
     public Axis2MessageContext(org.apache.axis2.context.MessageContext axisMsgCtx,
             org.apache.synapse.config.SynapseConfiguration synCfg, org.apache.synapse.core.SynapseEnvironment se) {
         this.axis2MessageContext = axisMsgCtx;
+        this.configuration = synCfg;
+    }
+
+    @Override
+    public org.apache.synapse.config.SynapseConfiguration getConfiguration() {
+        return configuration;
     }
 
     public org.apache.axis2.context.MessageContext getAxis2MessageContext() {
