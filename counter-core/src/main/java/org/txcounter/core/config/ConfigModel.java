@@ -109,6 +109,9 @@ public final class ConfigModel {
                     "The account's password."),
             new Key("datasource", "driver", "string", "(chosen from the URL)", "a JDBC driver class name",
                     "The driver class; drivers for all five vendors and H2 ship with the service."),
+            new Key("datasource", "jmx_enable", "boolean", "(not needed)", "true or false",
+                    "MI's JMX switch for its own pool of this datasource: checked, then not needed (the counter's "
+                            + "pool is not registered in JMX)."),
             new Key("datasource", "pool_options", "table", "(HikariCP's defaults below)",
                     "keys written as pool_options.<name>", "See [[datasource]] pool_options."),
             new Key("datasource.pool_options", "maxActive", "integer",

@@ -77,11 +77,6 @@ public final class DeploymentToml {
     private static final Pattern LEDGER_KEY_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final Set<String> DATASOURCE_KEYS = ConfigModel.COUNTER.keysOf("datasource");
     /**
-     * Inside MI, the keys MI's datasource template takes besides the counter's (MI 4.3's
-     * master-datasources.xml.j2: {@code jmx_enable}, and any {@code pool_options.*}, which MI hands to its pool).
-     */
-    private static final Set<String> HOSTED_DATASOURCE_KEYS = union(DATASOURCE_KEYS, Set.of("jmx_enable"));
-    /**
      * The pool options MI's datasource reader takes (micro-integrator 4.3.0, ndatasource RDBMSConfiguration: its
      * JAXB properties, which are Tomcat JDBC's pool settings). Inside MI those the counter's pool has no equivalent
      * for are logged and left to MI; a key in neither list is a typo and refused.
@@ -344,12 +339,11 @@ public final class DeploymentToml {
             if (!wholeFile && !(entry.get(List.of("id")) instanceof String id && used.contains(id))) {
                 continue;
             }
-            file.checkKeys(entry, section, wholeFile ? DATASOURCE_KEYS : HOSTED_DATASOURCE_KEYS);
+            file.checkKeys(entry, section, DATASOURCE_KEYS);
             String id = file.required(entry, section, "id");
             if (entry.contains("jmx_enable")) {
+                // MI's template (master-datasources.xml.j2) takes it for MI's own pool; ours is not in JMX.
                 file.bool(entry, section, "jmx_enable");
-                LOG.info("{} jmx_enable is MI's switch for its own pool; the counter's pool of {} is not registered "
-                        + "in JMX, so it is ignored there.", section, id);
             }
             String url = file.required(entry, section, "url");
             if (!url.startsWith("jdbc:")) {
