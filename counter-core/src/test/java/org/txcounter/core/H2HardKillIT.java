@@ -20,14 +20,15 @@ import org.txcounter.core.store.IntervalRow;
  */
 class H2HardKillIT {
 
-    private static final int ROUNDS = 20;
+    /** 20 in every build; {@code -Dtxcounter.h2KillRounds=500} for a long run. */
+    private static final int ROUNDS = Integer.getInteger("txcounter.h2KillRounds", 20);
     private static final int PER_ROUND = 90;
 
     @TempDir
     Path dataDir;
 
     @Test
-    void twentyHardKillsRightAfterAnAcknowledgedFlushLoseAndDoubleNothing() throws Exception {
+    void hardKillsRightAfterAnAcknowledgedFlushLoseAndDoubleNothing() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         for (int round = 1; round <= ROUNDS; round++) {
             Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),

@@ -81,7 +81,7 @@ public final class ApiReadLoad {
         Path dataDir = Files.createTempDirectory("api-read-load");
         DataSourceConfig database = System.getProperty("url") == null
                 ? DataSourceConfig.of(CounterConfig.DEFAULT_DATA_SOURCE_ID, "jdbc:h2:file:"
-                        + dataDir.resolve("db").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE", "sa", "")
+                        + dataDir.resolve("db").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0", "sa", "")
                 : DataSourceConfig.of(CounterConfig.DEFAULT_DATA_SOURCE_ID, System.getProperty("url"),
                         System.getProperty("user", ""), System.getProperty("password", ""));
         CounterConfig config = CounterConfig.builder().dataSource(database).dataDir(dataDir.resolve("node"))

@@ -77,11 +77,19 @@ public final class CounterConfig {
      * The embedded default: an H2 file database in the data directory, owned by the one process that opens it.
      * {@code DB_CLOSE_ON_EXIT=FALSE} keeps H2 from closing the database in its own shutdown hook, before the
      * counter's final flush has written the last interval; the database closes with the counter's pool.
+     *
+     * <p>{@code WRITE_DELAY=0}: what H2 guarantees. With a write delay (500 ms by default) H2's MVStore writes in the
+     * background: its writer thread hands a commit to two executors (H2-serialization, H2-save) and the commit then
+     * counts as saved, so a later {@code CHECKPOINT SYNC} finds nothing to write, does not wait for them, and forces
+     * a file that does not hold the commit yet (H2 2.3.232: FileStore.storeIt, MVStore.store, Store.sync). A SIGKILL
+     * then loses an interval the store acknowledged. With no write delay there is no writer thread: every commit
+     * writes its chunk to the file on the committing thread before it returns (TransactionStore.commit), and
+     * {@code CHECKPOINT SYNC} after it forces what is there to the disk. {@code H2AcknowledgedWriteTest} shows both.
      */
     public static DataSourceConfig embeddedDataSource(Path dataDir) {
         String file = dataDir.toAbsolutePath().normalize().resolve("transactiondb").toString();
         return DataSourceConfig.of(DEFAULT_DATA_SOURCE_ID,
-                "jdbc:h2:file:" + file + ";DB_CLOSE_ON_EXIT=FALSE", "sa", "");
+                "jdbc:h2:file:" + file + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0", "sa", "");
     }
 
     public static Builder builder() {

@@ -170,6 +170,11 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
             }
         });
         String description = config.id() + " (" + config.url() + ")";
+        if (dialect == Dialect.H2 && config.url().startsWith("jdbc:h2:file:") && !url.contains("write_delay=0")) {
+            LOG.warn("The H2 database {} has a write delay: H2 writes commits in the background, and a hard kill "
+                    + "(SIGKILL, power loss) can lose an interval it already acknowledged. Add ;WRITE_DELAY=0 to its "
+                    + "URL, as the embedded default has.", description);
+        }
         try {
             HikariDataSource pool = new HikariDataSource(hikari);
             return new CounterStore(pool, pool, dialect, clock, description, signer, dialect == Dialect.H2 && !config.url().startsWith("jdbc:h2:mem:"), config.timeouts().statement());
@@ -422,10 +427,9 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
                 return true;
             });
             if (syncAfterCommit) {
-                // H2 acknowledges a commit before its background writer has put it in the file (up to its write
-                // delay later), and a hard kill in between loses it. The journal drops an interval once this
-                // method returns, so it returns only after H2 has written the file and forced it to the disk:
-                // one fsync per interval, once a minute, instead of slowing every commit with WRITE_DELAY=0.
+                // The journal drops an interval once this method returns, so it returns only after H2 has forced
+                // the file to the disk: one fsync per interval, once a minute. The commit is in the file by now
+                // only with WRITE_DELAY=0 (the embedded default has it; CounterConfig.embeddedDataSource says why).
                 jdbi.useHandle(handle -> handle.execute("CHECKPOINT SYNC"));
             }
             if (!applied) {

@@ -10,6 +10,6 @@ class ReadCacheH2IT extends ReadCacheContract {
     @Override
     DataSourceConfig database(Path dir) {
         return DataSourceConfig.of(CounterConfig.DEFAULT_DATA_SOURCE_ID, "jdbc:h2:file:"
-                + dir.toAbsolutePath().resolve("shared") + ";DB_CLOSE_ON_EXIT=FALSE", "sa", "");
+                + dir.toAbsolutePath().resolve("shared") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0", "sa", "");
     }
 }

@@ -39,7 +39,7 @@ public final class TestDatabases {
     public static DataSourceConfig h2InMode(Path dataDir, String mode) {
         String file = dataDir.toAbsolutePath().resolve("compat-" + mode).toString();
         return DataSourceConfig.of(CounterConfig.DEFAULT_DATA_SOURCE_ID,
-                "jdbc:h2:file:" + file + ";MODE=" + mode + ";DB_CLOSE_ON_EXIT=FALSE", "sa", "");
+                "jdbc:h2:file:" + file + ";MODE=" + mode + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0", "sa", "");
     }
 
     /** The PostgreSQL test database as its owner (may run DDL). */
