@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -36,6 +37,7 @@ import org.txcounter.core.interval.IntervalSink;
 import org.txcounter.core.interval.IntervalSummary;
 import org.txcounter.core.io.PrivateFiles;
 import org.txcounter.core.journal.Journal;
+import org.txcounter.core.journal.JournalDamagedException;
 import org.txcounter.core.ledger.LedgerKeys;
 import org.txcounter.core.node.NodeIdentity;
 import org.txcounter.core.stamp.StampAuthority;
@@ -58,8 +60,8 @@ import org.txcounter.core.store.StoreException;
  * }</pre>
  *
  * <p>Thread-safe. Recording never blocks on the database: it only touches the meter. Only the store thread (or,
- * without the timer, the caller of {@link #open}) talks to the database for writing; the journal, {@link #unflushed()}
- * and {@link #databaseStatus()} read memory; {@link #count}, {@link #report}, {@link #daily} and {@link #nodes}
+ * without the timer, the caller of {@link #open}) talks to the database for writing; the journal is written by one
+ * thread of its own, whoever asks for it; {@link #unflushed()} and {@link #databaseStatus()} read memory; {@link #count}, {@link #report}, {@link #daily} and {@link #nodes}
  * answer from memory until something they return is written ({@link ReadCache}: at once for this counter's own
  * writes, within {@link ReadCache#OTHER_WRITERS_CHECKED_EVERY} for other nodes'), and otherwise ask the database on
  * reader threads and wait for it at most a given time ({@link #API_READ_WAIT} for the management API). The
@@ -112,6 +114,12 @@ public final class TransactionCounter implements AutoCloseable {
     private final Duration finalFlushTimeout;
     private final Duration updateInterval;
     private final AtomicLong nextJournalWarning = new AtomicLong();
+    /** The one thread that writes the journal ({@link #writeJournal()}). */
+    private final ExecutorService journalWriter = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "txn-counter-journal");
+        thread.setDaemon(true);
+        return thread;
+    });
     /** Reads the store and counts nothing: no node of its own, no journal, no flush ({@link #openForReporting}). */
     private final boolean reporting;
     private FlushScheduler scheduler;
@@ -314,6 +322,11 @@ public final class TransactionCounter implements AutoCloseable {
         Optional<JournalState> state;
         try {
             state = journal.read();
+        } catch (JournalDamagedException e) {
+            throw new ConfigException("The journal " + e.getMessage() + ". It holds counts not yet in the "
+                    + "database, so the counter does not start on it: restore it from a backup, or see what it holds "
+                    + "with `txcounter journal` and keep what can be trusted with `txcounter journal --salvage` (the "
+                    + "damaged file and the lines set aside are kept beside it).", e);
         } catch (IOException e) {
             throw new ConfigException("Cannot read the journal " + journal.file().toAbsolutePath() + ": "
                     + e.getMessage() + ". It holds counts not yet in the database; restore it, or move it away to "
@@ -528,8 +541,26 @@ public final class TransactionCounter implements AutoCloseable {
         }
     }
 
-    /** Rewrites the journal with what the database has not acknowledged; a failure is logged once a minute. */
+    /**
+     * Rewrites the journal with what the database has not acknowledged, and returns when it is written; a failure is
+     * logged once a minute. Every rewrite (the timer's, and the two at {@link #close()}) runs on the one journal
+     * thread, which takes the state when it writes it: rewrites never overlap, and a later one always holds a later
+     * state. After the last one at {@link #close()} the thread is gone and a call does nothing.
+     */
     void writeJournal() {
+        try {
+            journalWriter.submit(this::writeJournalNow).get();
+        } catch (RejectedExecutionException e) {
+            // Closed: the final rewrite was made.
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("The journal thread failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** On the journal thread only. */
+    private void writeJournalNow() {
         try {
             journal.write(flusher.journalState());
             lastJournalWriteNanos = System.nanoTime();
@@ -686,6 +717,7 @@ public final class TransactionCounter implements AutoCloseable {
         if (reporting) {
             probe.shutdownNow();
             readers.shutdownNow();
+            journalWriter.shutdownNow();
             closeStore();
             return;
         }
@@ -699,6 +731,8 @@ public final class TransactionCounter implements AutoCloseable {
             left = flusher.queued().size();
         }
         writeJournal();
+        // The last rewrite: a timer task still running now finds the journal thread gone.
+        journalWriter.shutdown();
         if (left > 0) {
             LOG.error("Stopped with {} interval(s) not written to the database within the final-flush timeout of {} "
                     + "ms ({}; database {}: {}); they are kept in the journal {} and written at the next start.", left,
