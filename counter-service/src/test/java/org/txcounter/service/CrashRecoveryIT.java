@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -32,7 +33,9 @@ import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.Transport;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.DataSourceConfig;
+import org.txcounter.core.journal.Journal;
 import org.txcounter.core.store.CounterStore;
+import org.txcounter.core.store.EmbeddedH2;
 import org.txcounter.core.store.IntervalRow;
 import org.txcounter.core.NodeStatus;
 import org.txcounter.core.store.TcpProxy;
@@ -353,6 +356,72 @@ class CrashRecoveryIT {
         assertThat(counted).as("nothing counted twice").isLessThanOrEqualTo(traffic.attempts());
         assertThat(lost).as("at most one journal interval of traffic lost (rate %.0f/s)", traffic.perSecond())
                 .isLessThanOrEqualTo(bound);
+    }
+
+    /**
+     * SIGKILL under traffic, then the journal cut inside its end line (a disk or copy that lost its end): the next start
+     * refuses it with exit status 2 and says what it found, instead of writing smaller counts; the journal command
+     * lists it and, with --salvage, keeps the intact intervals and sets the rest aside; then the node starts and
+     * writes exactly the kept intervals.
+     */
+    @Test
+    void aJournalCutShortIsRefusedAtTheStartAndSalvagedOnRequest() throws Exception {
+        writeConfig();
+        ServiceProcess first = ServiceProcess.start(workDir);
+        trafficThen(first.passthroughPort(), first::kill);
+        Path journal = workDir.resolve("data").resolve("journal");
+        byte[] whole = Files.readAllBytes(journal);
+        Files.write(journal, Arrays.copyOf(whole, whole.length - 20));
+        long before = storedInEmbedded();
+
+        Result refused = runJar("serve");
+        assertThat(refused.status()).as(refused.output()).isEqualTo(2);
+        assertThat(refused.output()).contains("Cannot start: The journal " + journal.toAbsolutePath()
+                + " was cut short").contains("txcounter journal --salvage");
+
+        Result shown = runJar("journal");
+        assertThat(shown.status()).as(shown.output()).isEqualTo(1);
+        assertThat(shown.output()).contains("DAMAGED").contains("Nothing was changed.");
+        Result salvaged = runJar("journal", "--salvage");
+        assertThat(salvaged.status()).as(salvaged.output()).isZero();
+        assertThat(salvaged.output()).contains("Salvaged: the journal now holds: node crash-node");
+        try (var kept = Files.list(workDir.resolve("data"))) {
+            assertThat(kept.map(path -> path.getFileName().toString()))
+                    .anyMatch(name -> name.startsWith("journal.damaged-"))
+                    .anyMatch(name -> name.startsWith("journal.set-aside-"));
+        }
+        long salvagedCounts = new Journal(workDir.resolve("data")).read().orElseThrow()
+                .intervals().stream().mapToLong(interval -> interval.counts().total()).sum();
+        assertThat(salvagedCounts).as("the journal's intact lines held the open interval's counts").isPositive();
+
+        ServiceProcess second = ServiceProcess.start(workDir);
+        assertThat(second.terminate()).isEqualTo(143);
+        assertThat(storedInEmbedded()).isEqualTo(before + salvagedCounts);
+        assertThat(second.startupOutput()).doesNotContain("was cut short");
+    }
+
+    /** What the embedded database holds for the node, read without the journal. */
+    private long storedInEmbedded() {
+        Path data = workDir.resolve("data");
+        try (CounterStore store = CounterStore.open(EmbeddedH2.secure(CounterConfig.embeddedDataSource(data), data),
+                Clock.systemUTC())) {
+            return store.ledger("crash-node").stream().mapToLong(IntervalRow::count).sum();
+        }
+    }
+
+    /** The packaged jar run once in the work directory: its exit status and everything it printed. */
+    private Result runJar(String... args) throws IOException, InterruptedException {
+        Path jar = Path.of("target", "txcounter.jar").toAbsolutePath();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-jar", jar.toString()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as(output).isTrue();
+        return new Result(process.exitValue(), output);
+    }
+
+    private record Result(int status, String output) {
     }
 
     @Test

@@ -16,6 +16,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +37,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.txcounter.core.TransactionCounter;
+import org.txcounter.core.Transport;
+import org.txcounter.core.TransportCounts;
+import org.txcounter.core.interval.InFlightIds;
+import org.txcounter.core.interval.IntervalFlusher;
+import org.txcounter.core.interval.IntervalSummary;
+import org.txcounter.core.journal.Journal;
 import org.txcounter.service.api.ApiAccess;
 import org.txcounter.service.api.CounterMetrics;
 import org.txcounter.service.api.ManagementApi;
@@ -155,6 +163,28 @@ class ExitCodesTest {
         String statement = Files.readString(dir.resolve("statement.json"));
         assertThat(statement).contains("\"" + CLOSED + "\"");
         Files.writeString(dir.resolve("changed.json"), statement.replace("\"" + CLOSED + "\"", "\"2024-07\""));
+    }
+
+    /** A configuration whose data directory holds a journal of one interval of 12, cut short if asked. */
+    private static String journalConfig(String name, boolean cutShort) {
+        try {
+            Path data = dir.resolve(name);
+            Files.createDirectories(data);
+            Journal journal = new Journal(data);
+            Instant start = Instant.parse("2026-11-30T10:00:00Z");
+            journal.write(new IntervalFlusher.JournalState("exit-node", 6, true, List.of(new IntervalSummary(
+                    "exit-node", 7, start, start.plusSeconds(60), YearMonth.of(2026, 11),
+                    TransportCounts.of(Map.of(Transport.HTTP, 12L)))), InFlightIds.of(new long[0])));
+            if (cutShort) {
+                byte[] bytes = Files.readAllBytes(journal.file());
+                Files.write(journal.file(), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+            }
+            Path config = dir.resolve(name + ".toml");
+            Files.writeString(config, "[node]\nid = \"exit-node\"\ndata_dir = \"" + data + "\"\n");
+            return config.toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static int freePort() throws java.io.IOException {
@@ -285,6 +315,13 @@ class ExitCodesTest {
                 archiveToml), "", "Missing required option: '--archive=FILE'"));
         cases.add(new Case("remove-archived", 0, "removed", List.of("remove-archived", "--month", "2024-01",
                 "--archive", archive, archiveToml), "", "Removed the 6 ledger rows of 2024-01"));
+        String wholeJournal = journalConfig("journal-whole", false);
+        String damagedJournal = journalConfig("journal-damaged", true);
+        cases.add(new Case("journal", 0, "whole", List.of("journal", wholeJournal), "", "is whole: node exit-node, "
+                + "1 interval(s) (seq 7 to 7) with 12 transaction(s)"));
+        cases.add(new Case("journal", 1, "damaged", List.of("journal", damagedJournal), "", "was cut short"));
+        cases.add(new Case("journal", 2, "unknown option", List.of("journal", "--repair", wholeJournal), "",
+                "Unknown option: '--repair'"));
         cases.add(new Case("(unknown command)", 2, "a mistyped command", List.of("reprot"), "",
                 "Unknown command: reprot. The commands are: serve, migrate, count, report, nodes, verify, import-mi"));
         cases.add(new Case("--help", 0, "help", List.of("--help"), "", "import-mi"));
