@@ -8,7 +8,7 @@ import java.util.Optional;
  *
  * @param lastSeq         the highest interval sequence number it wrote
  * @param lastIntervalEnd the end of the last interval it wrote or reported idle
- * @param lastFlushAt     when it last wrote or reported idle; a node that stops reporting shows here
+ * @param lastFlushAt     when it last wrote, reported idle or connected; a node that stops reporting shows here
  */
 public record NodeStatus(String nodeId, Instant registeredAt, long lastSeq, Optional<Instant> lastIntervalEnd,
         Optional<Instant> lastFlushAt) {

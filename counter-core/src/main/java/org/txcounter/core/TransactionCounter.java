@@ -78,6 +78,13 @@ public final class TransactionCounter implements AutoCloseable {
     public static final Duration API_READ_WAIT = Duration.ofMillis(300);
     /** The longest {@link #count(YearMonth)} and {@link #report(YearMonth, YearMonth)} wait for the database. */
     public static final Duration READ_WAIT = Duration.ofSeconds(10);
+    /**
+     * How long a start waits for the database to tell whether another live node holds this node's id; a database
+     * that takes longer is asked again by the store thread, and the start goes on without waiting.
+     */
+    static final Duration START_CHECK_WAIT = Duration.ofSeconds(2);
+    /** A node whose last write or idle report is older than its interval and this is no longer running. */
+    private static final Duration LIVE_GRACE = Duration.ofSeconds(30);
     /** How long a call may wait for the database before readiness reports it as not answering. */
     public static final Duration NOT_ANSWERING_AFTER = Duration.ofSeconds(2);
     /** How often the store thread checks on the database when it has nothing to write. */
@@ -114,6 +121,12 @@ public final class TransactionCounter implements AutoCloseable {
     private final Duration finalFlushTimeout;
     private final Duration updateInterval;
     private final AtomicLong nextJournalWarning = new AtomicLong();
+    /** Whether the previous run left a journal, and the last sequence number it knew of (-1 without one). */
+    private final long journalLastSeq;
+    /** Set while another live node holds this node's id; the database is not written meanwhile. */
+    private volatile String nodeConflict;
+    /** Set when this node started without a journal after it had counted before: what may have been lost. */
+    private volatile String journalGap;
     /** The one thread that writes the journal ({@link #writeJournal()}). */
     private final ExecutorService journalWriter = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "txn-counter-journal");
@@ -152,8 +165,10 @@ public final class TransactionCounter implements AutoCloseable {
 
     private TransactionCounter(String nodeId, TransactionMeter meter, CounterStore store, IntervalFlusher flusher,
             IntervalSchedule schedule, Clock clock, IngressCounter ingress, LedgerKeys ledgerKeys, Journal journal,
-            Duration finalFlushTimeout, Duration updateInterval, boolean embedded, boolean reporting) {
+            Duration finalFlushTimeout, Duration updateInterval, boolean embedded, boolean reporting,
+            long journalLastSeq) {
         this.nodeId = nodeId;
+        this.journalLastSeq = journalLastSeq;
         this.reporting = reporting;
         this.embedded = embedded;
         this.status = new DatabaseStatus(DatabaseStatus.State.CONNECTING, "Not connected yet since the start.",
@@ -186,6 +201,7 @@ public final class TransactionCounter implements AutoCloseable {
      */
     public static TransactionCounter start(CounterConfig config, Clock clock) {
         TransactionCounter counter = create(config, clock, false);
+        counter.refuseWhenAnotherNodeHoldsTheId(START_CHECK_WAIT);
         counter.scheduler = new FlushScheduler(counter.flusher, clock, counter::writeJournal,
                 config.journalInterval(), counter::storeReady);
         counter.scheduler.start();
@@ -305,7 +321,8 @@ public final class TransactionCounter implements AutoCloseable {
                 flusher.numberProvisionally();
             }
             TransactionCounter counter = new TransactionCounter(nodeId, meter, store, flusher, schedule, clock, ingress,
-                    ledgerKeys, journal, config.finalFlushTimeout(), config.updateInterval(), embedded, reporting);
+                    ledgerKeys, journal, config.finalFlushTimeout(), config.updateInterval(), embedded, reporting,
+                    left.map(JournalState::lastSeq).orElse(-1L));
             self[0] = counter;
             if (!reporting) {
                 counter.writeJournal();
@@ -378,6 +395,13 @@ public final class TransactionCounter implements AutoCloseable {
                 LOG.info("Connected to the database {} for reporting.", store.description());
                 return true;
             }
+            if (!ownsTheId(storedLastSeq)) {
+                return false;
+            }
+            call("recording that the node runs", () -> {
+                store.reportRunning(nodeId);
+                return null;
+            });
             flusher.reconcile(storedLastSeq);
             connected = true;
             LOG.info("Connected to the database as node {} (last written seq {}); {} interval(s) queued for it.",
@@ -398,6 +422,90 @@ public final class TransactionCounter implements AutoCloseable {
         } finally {
             connecting.set(false);
         }
+    }
+
+    /**
+     * Whether this runtime may write as node {@link #nodeId} now that the database says the node wrote up to
+     * {@code storedLastSeq}. Not when another node with the same id is alive: its last write or idle report is
+     * within one interval (plus {@link #LIVE_GRACE}), and this data directory either has no journal or knows of
+     * fewer intervals than the database holds (a crash of this very node leaves at most the open interval unknown).
+     * Then nothing is written (two writers of one node would fight over its sequence numbers), readiness says so,
+     * and counting goes on into the journal; the next attempt asks again, so this node takes over once the other
+     * has stopped. A node that starts without a journal after it had counted is told what may have been lost.
+     */
+    private boolean ownsTheId(long storedLastSeq) {
+        NodeStatus stored = call("reading node " + nodeId, () -> store.nodes()).stream()
+                .filter(node -> node.nodeId().equals(nodeId)).findFirst().orElse(null);
+        if (stored == null) {
+            return true;
+        }
+        Instant now = clock.instant();
+        Optional<Instant> lastReport = stored.lastFlushAt();
+        boolean otherAlive = lastReport.isPresent()
+                && lastReport.get().isAfter(now.minus(updateInterval).minus(LIVE_GRACE));
+        boolean unknownToThisDirectory = journalLastSeq < 0 || storedLastSeq > journalLastSeq + 1;
+        if (otherAlive && unknownToThisDirectory) {
+            String conflict = "Node " + nodeId + " is already counting elsewhere: the database shows it "
+                    + (storedLastSeq > 0 ? "wrote up to seq " + storedLastSeq : "registered") + ", its last report at "
+                    + lastReport.get() + " ("
+                    + Duration.between(lastReport.get(), now).toSeconds() + " s ago), while this data directory "
+                    + journal.file().toAbsolutePath().getParent() + (journalLastSeq < 0 ? " has no journal"
+                            : " knows only of seq " + journalLastSeq) + ". Two runtimes with one node id would "
+                    + "overwrite each other's intervals, so this one writes nothing: give it its own id ([node] id "
+                    + "in deployment.toml, or remove that key and the node-id file so one is generated), or stop the "
+                    + "other. If the other was this node, stopped hard less than " + updateInterval.plus(LIVE_GRACE)
+                    .toSeconds() + " s ago, start again after that.";
+            if (!conflict.equals(nodeConflict)) {
+                LOG.error("{}", conflict);
+            }
+            nodeConflict = conflict;
+            setStatus(DatabaseStatus.State.DOWN, conflict);
+            return false;
+        }
+        nodeConflict = null;
+        if (journalLastSeq < 0 && storedLastSeq > 0 && journalGap == null) {
+            String gap = "Node " + nodeId + " starts without a journal in " + journal.file().toAbsolutePath()
+                    .getParent() + ", but it counted before: the database holds its intervals up to seq "
+                    + storedLastSeq + stored.lastIntervalEnd().map(end -> ", the last ending at " + end).orElse("")
+                    + lastReport.map(at -> ", last written at " + at).orElse("") + ". If it was stopped hard, what it "
+                    + "counted after that write was in the journal and is lost; if the journal was moved or deleted "
+                    + "by mistake, stop this node and put it back.";
+            LOG.warn("{}", gap);
+            journalGap = gap;
+        }
+        return true;
+    }
+
+    /**
+     * Gives the database up to {@code wait} to say whether another live node holds this node's id, and refuses the
+     * start if one does. A database that does not answer in time is left to the store thread.
+     */
+    private void refuseWhenAnotherNodeHoldsTheId(Duration wait) {
+        Thread check = new Thread(this::connect, "txn-counter-start-check");
+        check.setDaemon(true);
+        check.start();
+        try {
+            check.join(wait.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        String conflict = nodeConflict;
+        if (conflict != null) {
+            journalWriter.shutdownNow();
+            readers.shutdownNow();
+            closeStore();
+            throw new ConfigException(conflict);
+        }
+    }
+
+    /** Why this node writes nothing while another live node holds its id, or empty. */
+    public Optional<String> nodeConflict() {
+        return Optional.ofNullable(nodeConflict);
+    }
+
+    /** What this node may have lost when it started without a journal after it had counted, or empty. */
+    public Optional<String> journalGap() {
+        return Optional.ofNullable(journalGap);
     }
 
     /**

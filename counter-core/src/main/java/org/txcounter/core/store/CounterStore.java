@@ -504,6 +504,26 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
         }
     }
 
+    /**
+     * Records that node {@code nodeId} is running now (its last report), once it connected and was found to own
+     * its id: another runtime that starts with the same id then sees it alive before its first interval closes.
+     */
+    public void reportRunning(String nodeId) {
+        try {
+            useReadCommitted(handle -> handle.createUpdate("""
+                            UPDATE txn_node SET last_flush_at = :now
+                            WHERE node_id = :node AND (last_flush_at IS NULL OR last_flush_at < :now)""")
+                    .bind("now", utc(clock.instant()))
+                    .bind("node", nodeId)
+                    .execute());
+        } catch (JdbiException e) {
+            throw new StoreException("Cannot record that node " + nodeId + " runs in " + description + ": "
+                    + rootMessage(e) + poolState(), e);
+        } finally {
+            writes.incrementAndGet();
+        }
+    }
+
     private void recordHeartbeat(String nodeId, Instant intervalStart, Instant end) {
         useReadCommitted(handle -> {
             int moved = handle.createUpdate("""

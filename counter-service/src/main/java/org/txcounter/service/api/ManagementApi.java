@@ -612,8 +612,12 @@ public final class ManagementApi {
                 .map(e -> (e instanceof StoreException.NodeConflictException ? "NODE_CONFLICT"
                         : e instanceof StoreException.SequenceGapException ? "SEQUENCE_GAP" : "SCHEMA_MISMATCH")
                         + ": " + e.getMessage());
-        checks.put("writes", refused.orElse("UP"));
-        return database && schema && flusher && refused.isEmpty();
+        // Another live node holds this node's id: nothing is written until it stops (counting goes on, journaled).
+        Optional<String> conflict = counter.nodeConflict().map(message -> "NODE_CONFLICT: " + message);
+        checks.put("writes", conflict.or(() -> refused).orElse("UP"));
+        // Started without a journal after it had counted: what may have been lost, for the whole run.
+        counter.journalGap().ifPresent(gap -> checks.put("journalGap", gap));
+        return database && schema && flusher && refused.isEmpty() && conflict.isEmpty();
     }
 
     /** MI's login: HTTP Basic in, a bearer token out. */
