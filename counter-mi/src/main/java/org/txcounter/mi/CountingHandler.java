@@ -383,9 +383,16 @@ public final class CountingHandler extends AbstractExtendedSynapseHandler {
          */
         private String destination(MessageContext synCtx) {
             String endpointAddress = null;
-            if (synCtx.getProperty(LAST_ENDPOINT) instanceof AbstractEndpoint endpoint) {
+            if (synCtx.getProperty(LAST_ENDPOINT) instanceof AbstractEndpoint endpoint
+                    && endpoint.getDefinition() != null) {
                 EndpointDefinition definition = endpoint.getDefinition();
-                endpointAddress = definition == null ? null : definition.getAddress(synCtx);
+                endpointAddress = definition.getAddress();
+                // What getAddress(synCtx) adds (an <http> endpoint's evaluated template, ${property} values) costs
+                // a pattern compiled per call in Synapse: asked for only when the address can have it.
+                if (endpointAddress != null && (endpointAddress.contains("${")
+                        || synCtx.getProperty(EndpointDefinition.DYNAMIC_URL_VALUE) != null)) {
+                    endpointAddress = definition.getAddress(synCtx);
+                }
             }
             EndpointReference to = synCtx.getTo();
             String toAddress = to == null ? null : to.getAddress();

@@ -131,6 +131,23 @@ class MiFlowsCountingTest {
         assertThat(a.ambiguousSends()).isEqualTo(1);
     }
 
+    /** An address with ${property} is evaluated for the message, as Axis2FlexibleMEPClient does (l.397-398). */
+    @Test
+    void anAddressWithAPropertyIsEvaluatedForTheMessage() {
+        Axis2MessageContext toOrders = MiFlows.apiRequest("http");
+        toOrders.setProperty("target", "orders");
+        a.handleRequestInFlow(toOrders);
+        a.handleRequestOutFlow(MiFlows.sendingThrough(toOrders, MiFlows.address("jms:/${target}?transport.jms."
+                + "DestinationType=queue")));
+        Axis2MessageContext toPartners = MiFlows.apiRequest("http");
+        toPartners.setProperty("target", "partners");
+        a.handleRequestInFlow(toPartners);
+        a.handleRequestOutFlow(MiFlows.sendingThrough(toPartners, MiFlows.address("jms:/${target}?transport.jms."
+                + "DestinationType=queue")));
+        assertThat(MiFlows.headers(toOrders)).containsKey(IngressCounter.JMS_PROPERTY);
+        assertThat(MiFlows.headers(toPartners)).doesNotContainKey(IngressCounter.JMS_PROPERTY);
+    }
+
     /** A default endpoint sends to To, which the mediation set: stamped when it is an own queue. */
     @Test
     void aDefaultEndpointSendsToToAndIsStampedForAnOwnQueue() {
