@@ -56,7 +56,7 @@ import org.txcounter.core.internal.Internals;
  * stamped and the send is counted in {@link #ambiguousSends()}. A blocking call ({@code <call blocking="true">}) and
  * a message processor's forward never pass the out-flow (BlockingMsgSender): what they send to an own destination is
  * counted again by its consumer; {@link #callsWithoutOutFlow()} counts the blocking calls made while a transaction
- * was handled.
+ * was handled, {@link #forwardsWithoutOutFlow()} the processors' forwards.
  *
  * <p>MI's JMS transport and inbound endpoints commit or acknowledge after mediation, which a handler does not see:
  * every JMS message is therefore held as taken in and not completed, so its redelivery is recognised, and a delivery
@@ -99,6 +99,7 @@ public final class CountingHandler extends AbstractExtendedSynapseHandler {
     private final AtomicBoolean notCountedLogged = new AtomicBoolean();
     private final LongAdder ambiguousSends = new LongAdder();
     private final LongAdder callsWithoutOutFlow = new LongAdder();
+    private final LongAdder forwardsWithoutOutFlow = new LongAdder();
     private volatile Running running;
 
     /** The handler for MI: its configuration is MI's {@code <carbon.home>/conf/deployment.toml}. */
@@ -179,16 +180,19 @@ public final class CountingHandler extends AbstractExtendedSynapseHandler {
     }
 
     /**
-     * BlockingMsgSender (l.254-255) calls this on the very message it sent, after the call returned: a blocking
-     * call made while a transaction was handled, which no out-flow saw.
+     * BlockingMsgSender (l.254-255) calls this on the very message it sent, after the call returned: a send no
+     * out-flow saw. Inside a transaction it is a blocking call; outside one, a message processor's forward (or a
+     * task's call).
      */
     @Override
     public boolean handleResponseInFlow(MessageContext synCtx) {
         try {
-            if (synCtx instanceof Axis2MessageContext axis2Context
-                    && axis2Context.getAxis2MessageContext().getProperty(TAKEN_IN) != null
-                    && synCtx.getProperty(BLOCKING_SENDER_ERROR) != null) {
-                callsWithoutOutFlow.increment();
+            if (synCtx instanceof Axis2MessageContext axis2Context && synCtx.getProperty(BLOCKING_SENDER_ERROR) != null) {
+                if (axis2Context.getAxis2MessageContext().getProperty(TAKEN_IN) != null) {
+                    callsWithoutOutFlow.increment();
+                } else {
+                    forwardsWithoutOutFlow.increment();
+                }
             }
         } catch (RuntimeException | LinkageError e) {
             failed("in the response in-flow", e);
@@ -243,6 +247,14 @@ public final class CountingHandler extends AbstractExtendedSynapseHandler {
     /** Blocking calls made while a transaction was handled: their destination was not stamped. */
     public long callsWithoutOutFlow() {
         return callsWithoutOutFlow.sum();
+    }
+
+    /**
+     * Blocking sends made outside a transaction: message processors' forwards (and tasks' calls). A forward of a
+     * stored message to an own destination is counted again by its consumer.
+     */
+    public long forwardsWithoutOutFlow() {
+        return forwardsWithoutOutFlow.sum();
     }
 
     private void forget(String artifactName) {

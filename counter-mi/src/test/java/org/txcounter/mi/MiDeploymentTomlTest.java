@@ -137,6 +137,20 @@ class MiDeploymentTomlTest {
             assertThat(config.dataSource().maxPoolSize()).isEqualTo(20);
             assertThat(config.dataSource().connectionTimeout()).isEqualTo(Duration.ofSeconds(30));
 
+            // And the handler starts the counter with it (the database is refused at once: it starts without it).
+            String local = file.replace("jdbc:postgresql://db.example.com:5432/transactiondb",
+                    "jdbc:postgresql://127.0.0.1:1/transactiondb");
+            CountingHandler handler = new CountingHandler(() -> {
+                try {
+                    return read(local, MiSecrets.through(getClass().getClassLoader()));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, java.time.Clock.systemUTC());
+            assertThat(handler.handleServerInit()).isTrue();
+            assertThat(handler.counter()).isPresent();
+            assertThat(handler.handleServerShutDown()).isTrue();
+
             // The alias the vault does not hold (it answers the alias itself): refused, naming alias and line.
             org.wso2.securevault.SecretResolver.DECRYPTED.clear();
             long line = file.substring(0, file.indexOf("txn_db_password = \"" + encrypted)).lines().count() + 1;

@@ -148,6 +148,16 @@ final class MiFlows {
         return synCtx;
     }
 
+    /**
+     * A message processor's forward of a stored message: the processor (ScheduledMessageForwardingService) sends
+     * with BlockingMsgSender, which calls no out-flow and then the response in-flow on the message (l.254-255). The
+     * stored message never passed this node's in-flow as a transaction.
+     */
+    static Axis2MessageContext processorForwarded() {
+        Axis2MessageContext synCtx = context(null, new TreeMap<>(), null);
+        return blockingCallReturned(synCtx);
+    }
+
     @SuppressWarnings("unchecked")
     static Map<String, Object> headers(Axis2MessageContext synCtx) {
         return (Map<String, Object>) synCtx.getAxis2MessageContext()

@@ -177,6 +177,20 @@ class MiFlowsCountingTest {
         assertThat(pending(a).total() + pending(b).total()).isEqualTo(2);
     }
 
+    /** A message store and processor: the API request counts, the processor's forward is unstamped and metered. */
+    @Test
+    void aMessageProcessorsForwardToAnOwnQueueIsNotStampedAndIsCountedAsSuch() {
+        a.handleRequestInFlow(MiFlows.apiRequest("http"));
+        Axis2MessageContext forward = MiFlows.processorForwarded();
+        a.handleResponseInFlow(forward);
+        assertThat(MiFlows.headers(forward)).doesNotContainKey(IngressCounter.JMS_PROPERTY);
+        b.handleRequestInFlow(MiFlows.jmsProxy("orders", "ID:8", "false", null));
+
+        assertThat(a.forwardsWithoutOutFlow()).isEqualTo(1);
+        assertThat(a.callsWithoutOutFlow()).isZero();
+        assertThat(pending(a).total() + pending(b).total()).isEqualTo(2);
+    }
+
     /** The other listeners MI has and the inbound protocols of InboundRequestProcessorFactoryImpl: each its label. */
     @Test
     void everyOtherListenerAndProtocolHasItsLabel() {
