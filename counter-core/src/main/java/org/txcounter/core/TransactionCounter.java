@@ -492,7 +492,7 @@ public final class TransactionCounter implements AutoCloseable {
         String conflict = nodeConflict;
         if (conflict != null) {
             journalWriter.shutdownNow();
-            readers.shutdownNow();
+            readers.shutdown();
             closeStore();
             throw new ConfigException(conflict);
         }
@@ -823,8 +823,8 @@ public final class TransactionCounter implements AutoCloseable {
     @Override
     public void close() {
         if (reporting) {
-            probe.shutdownNow();
-            readers.shutdownNow();
+            probe.shutdown();
+            readers.shutdown();
             journalWriter.shutdownNow();
             closeStore();
             return;
@@ -847,7 +847,8 @@ public final class TransactionCounter implements AutoCloseable {
                     finalFlushTimeout.toMillis(), flusher.unflushed(), databaseStatus().state(),
                     databaseStatus().detail(), journal.file().toAbsolutePath());
         }
-        readers.shutdownNow();
+        // Not shutdownNow: an interrupted read of the embedded H2 database closes its file for every thread.
+        readers.shutdown();
         closeStore();
     }
 

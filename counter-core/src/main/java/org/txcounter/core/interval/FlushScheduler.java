@@ -139,7 +139,9 @@ public final class FlushScheduler {
         wake.release();
         int left = flusher.awaitWritten(deadline);
         stopping = true;
-        storeThread.interrupt();
+        // Woken, not interrupted: an interrupt in the middle of a commit to the embedded H2 database closes its file
+        // channel for every thread (ClosedByInterruptException), and H2 writes on the committing thread.
+        wake.release();
         // The timer tasks only touch memory and the journal file; they end within milliseconds.
         if (!timers.awaitTermination(500, TimeUnit.MILLISECONDS)) {
             LOG.warn("The flush timer did not stop within 500 ms; continuing shutdown.");
