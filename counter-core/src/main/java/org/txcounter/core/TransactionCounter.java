@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -127,6 +128,10 @@ public final class TransactionCounter implements AutoCloseable {
     private volatile String nodeConflict;
     /** Set when this node started without a journal after it had counted before: what may have been lost. */
     private volatile String journalGap;
+    /** Set from the first failed journal rewrite until the next one that succeeds. */
+    private volatile JournalFailure journalFailure;
+    private final LongAdder journalWriteFailures = new LongAdder();
+    private volatile long journalIntervalMillis;
     /** The one thread that writes the journal ({@link #writeJournal()}). */
     private final ExecutorService journalWriter = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "txn-counter-journal");
@@ -202,6 +207,7 @@ public final class TransactionCounter implements AutoCloseable {
     public static TransactionCounter start(CounterConfig config, Clock clock) {
         TransactionCounter counter = create(config, clock, false);
         counter.refuseWhenAnotherNodeHoldsTheId(START_CHECK_WAIT);
+        counter.journalIntervalMillis = config.journalInterval().toMillis();
         counter.scheduler = new FlushScheduler(counter.flusher, clock, counter::writeJournal,
                 config.journalInterval(), counter::storeReady);
         counter.scheduler.start();
@@ -667,20 +673,63 @@ public final class TransactionCounter implements AutoCloseable {
         }
     }
 
-    /** On the journal thread only. */
+    /**
+     * On the journal thread only. While the journal cannot be written (a full disk, a read-only file system, lost
+     * permissions), the loss bound is kept through the database instead: each failed rewrite closes the open
+     * interval and has the store thread write it at once, so a hard stop loses at most what was counted since the
+     * last failed rewrite, as long as the database takes the writes. With the database away too, everything counted
+     * since the journal's last write is at risk. The first failure and the recovery are logged, and
+     * {@link #journalFailure()} tells readiness.
+     */
     private void writeJournalNow() {
         try {
             journal.write(flusher.journalState());
             lastJournalWriteNanos = System.nanoTime();
+            JournalFailure ended = journalFailure;
+            if (ended != null) {
+                journalFailure = null;
+                LOG.info("The journal {} is written again; it could not be from {} until now ({}).",
+                        journal.file().toAbsolutePath(), ended.since(), ended.error());
+            }
         } catch (IOException | RuntimeException e) {
+            journalWriteFailures.increment();
             long now = clock.millis();
-            long next = nextJournalWarning.get();
-            if (now >= next && nextJournalWarning.compareAndSet(next, now + 60_000)) {
-                LOG.warn("Cannot write the journal {}: {}. Until it is written again a hard stop may lose more "
-                        + "than a second of counts. Check the data directory's disk and permissions.",
-                        journal.file().toAbsolutePath(), e.toString());
+            if (journalFailure == null) {
+                journalFailure = new JournalFailure(clock.instant(), e.toString());
+                nextJournalWarning.set(now + 60_000);
+                LOG.error("Cannot write the journal {}: {}. Until it is written again, the counts are written to the "
+                        + "database every {} ms instead of at the interval's end, and readiness is DOWN; if the "
+                        + "database is away too, a hard stop loses everything counted since the journal's last write. "
+                        + "Free space in the data directory, or give its user write access back.",
+                        journal.file().toAbsolutePath(), e.toString(), journalIntervalMillis);
+            } else {
+                long next = nextJournalWarning.get();
+                if (now >= next && nextJournalWarning.compareAndSet(next, now + 60_000)) {
+                    LOG.warn("The journal {} still cannot be written, since {}: {}.", journal.file().toAbsolutePath(),
+                            journalFailure.since(), e.toString());
+                }
+            }
+            if (scheduler != null) {
+                flusher.closeNow();
+                scheduler.writeSoon();
             }
         }
+    }
+
+    /** Why the journal could not be written, and since when, while it cannot; empty once it is written again. */
+    public Optional<String> journalFailure() {
+        JournalFailure failure = journalFailure;
+        return failure == null ? Optional.empty()
+                : Optional.of("since " + failure.since() + ": " + failure.error());
+    }
+
+    /** How many rewrites of the journal failed since the start. */
+    public long journalWriteFailures() {
+        return journalWriteFailures.sum();
+    }
+
+    /** The first of a run of failed journal rewrites, and the last error. */
+    private record JournalFailure(Instant since, String error) {
     }
 
     public String nodeId() {

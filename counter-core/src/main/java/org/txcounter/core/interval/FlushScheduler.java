@@ -74,6 +74,11 @@ public final class FlushScheduler {
                 TimeUnit.MILLISECONDS);
     }
 
+    /** Has the store thread write what is queued now, instead of at its next round. */
+    public void writeSoon() {
+        wake.release();
+    }
+
     /**
      * Runs a housekeeping task (such as sweeping the spent stamps) every {@code period} on the timers' threads,
      * so that no request thread pays for it. Call after {@link #start()}; the task must be short and do no I/O.

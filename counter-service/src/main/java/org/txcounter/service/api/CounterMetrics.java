@@ -45,6 +45,8 @@ public final class CounterMetrics {
     public static final String FLUSH_FAILURES = "txn.flush.failures";
     public static final String FLUSH_SECONDS = "txn.flush.write.seconds";
     public static final String JOURNAL_AGE = "txn.journal.age.seconds";
+    public static final String JOURNAL_FAILURES = "txn.journal.write.failures";
+    public static final String JOURNAL_FAILING = "txn.journal.failing";
     public static final String POOL_CONNECTIONS = "txn.db.pool.connections";
     public static final String UNROUTED = "txn.passthrough.unrouted";
     public static final String QUOTA_USED_RATIO = "txn.quota.used.ratio";
@@ -118,6 +120,13 @@ public final class CounterMetrics {
         Gauge.builder(JOURNAL_AGE, counter,
                         c -> c.journalAge().map(age -> age.toMillis() / 1000.0).orElse(Double.NaN))
                 .description("Seconds since the crash journal was last written: what a hard stop could lose")
+                .register(registry);
+        FunctionCounter.builder(JOURNAL_FAILURES, counter, TransactionCounter::journalWriteFailures)
+                .description("Rewrites of the crash journal that failed (a full disk, lost permissions)")
+                .register(registry);
+        Gauge.builder(JOURNAL_FAILING, counter, c -> c.journalFailure().isPresent() ? 1 : 0)
+                .description("1 while the crash journal cannot be written: counts then go to the database every "
+                        + "journal interval, and readiness is DOWN")
                 .register(registry);
         if (Internals.store(counter).dataSource() instanceof HikariDataSource pool) {
             poolGauge(pool, "active", HikariPoolMXBean::getActiveConnections);

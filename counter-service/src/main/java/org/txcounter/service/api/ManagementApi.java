@@ -617,7 +617,11 @@ public final class ManagementApi {
         checks.put("writes", conflict.or(() -> refused).orElse("UP"));
         // Started without a journal after it had counted: what may have been lost, for the whole run.
         counter.journalGap().ifPresent(gap -> checks.put("journalGap", gap));
-        return database && schema && flusher && refused.isEmpty() && conflict.isEmpty();
+        // A journal that cannot be written: the counts go to the database every journal interval instead, and the
+        // node is not ready, so that a balancer sends the traffic where a hard stop would lose less.
+        Optional<String> journal = counter.journalFailure();
+        checks.put("journal", journal.map(failure -> "FAILING " + failure).orElse("UP"));
+        return database && schema && flusher && refused.isEmpty() && conflict.isEmpty() && journal.isEmpty();
     }
 
     /** MI's login: HTTP Basic in, a bearer token out. */
