@@ -107,6 +107,14 @@ class MiDeploymentTomlTest {
         assertThat(config.dataDir()).isEqualTo(home.resolve("data"));
     }
 
+    /** Without a datasource of its own the embedded database is in MI's home, with the rest of the data directory. */
+    @Test
+    void theEmbeddedDefaultLivesUnderMisHome() throws IOException {
+        CounterConfig config = read("[transaction_counter]\nupdate_interval = 1\n");
+        assertThat(config.dataDir()).isEqualTo(home.resolve("data"));
+        assertThat(config.dataSource()).isEqualTo(CounterConfig.embeddedDataSource(home.resolve("data")));
+    }
+
     @Test
     void aTypoInTheCountersSectionIsNamedWithItsLine() throws IOException {
         String typo = MI_FILE.replace("update_interval = 5", "update_intervall = 5");

@@ -203,7 +203,8 @@ public final class CounterConfig {
     public Builder toBuilder() {
         Builder builder = new Builder();
         builder.enabled = enabled;
-        builder.dataSource = dataSource;
+        // The embedded default stays the default: it follows a data directory the copy is given (MI's carbon.home).
+        builder.dataSource = dataSource.equals(embeddedDataSource(dataDir)) ? null : dataSource;
         builder.hostDataSource = hostDataSource;
         builder.updateInterval = updateInterval;
         builder.nodeId = nodeId;
