@@ -190,6 +190,16 @@ public final class IngressCounter {
     }
 
     /**
+     * The broker gave up on the message with this id: it dead-lettered it after its last failed delivery, or
+     * expired it. No delivery of it follows, so what this node still owes it (its next delivery not counted) is
+     * released, and a message that arrives later under the same id is counted. Without this a producer that reused
+     * the id of a dead-lettered message would have one message free.
+     */
+    public void abandonedByBroker(String messageId) {
+        redeliveries.complete(RedeliveryWindow.fingerprint(messageId));
+    }
+
+    /**
      * The JMS message handled on this thread was committed or acknowledged: {@link Scope#complete()} of the
      * innermost scope, for listeners that do not hold their scope (see
      * {@link Completion#BY_LISTENER}). Does nothing outside a scope.

@@ -89,6 +89,11 @@ public final class ServiceProcess {
         return process.pid();
     }
 
+    /** Whether the process is still running. */
+    public boolean alive() {
+        return process.isAlive();
+    }
+
     public int managementPort() {
         return managementPort;
     }

@@ -11,6 +11,7 @@ import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.Transport;
 import org.txcounter.core.config.CounterConfig;
+import org.txcounter.service.config.RuntimeConfig;
 import org.txcounter.service.runtime.EmbeddedBroker;
 
 /**
@@ -83,7 +84,7 @@ public final class JmsConsumeCpuLoad {
             boolean endpointReader = args[1].equals("endpoint");
             Path dataDir = Path.of(args[2]);
             try (EmbeddedBroker broker = EmbeddedBroker.start(dataDir, 0, Optional.empty(), List.of(),
-                    List.of(QUEUE), Optional.empty());
+                    List.of(QUEUE), Optional.empty(), RuntimeConfig.DEFAULT_MAX_MESSAGE_SIZE, Optional.empty());
                     ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(broker.url(),
                             broker.login().user(), broker.login().password());
                     JMSContext context = factory.createContext(JMSContext.AUTO_ACKNOWLEDGE);

@@ -23,6 +23,7 @@ import org.txcounter.core.Transport;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.hooks.jms.jakarta.CountingMessageListener;
 import org.txcounter.core.IngressCounter.Completion;
+import org.txcounter.service.config.RuntimeConfig;
 import org.txcounter.service.runtime.EmbeddedBroker;
 
 /**
@@ -63,7 +64,7 @@ public final class JmsConsumeLoad {
         List<Double> without = new ArrayList<>();
         YearMonth month;
         try (EmbeddedBroker broker = EmbeddedBroker.start(dataDir, 0, Optional.empty(), List.of(), List.of("load.in"),
-                Optional.empty());
+                Optional.empty(), RuntimeConfig.DEFAULT_MAX_MESSAGE_SIZE, Optional.empty());
                 ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(broker.url(), broker.login().user(),
                         broker.login().password());
                 JMSContext context = factory.createContext(JMSContext.AUTO_ACKNOWLEDGE);

@@ -27,12 +27,22 @@ import org.txcounter.core.OwnDestinations;
  * @param producers          outside producers: logins of the embedded broker that may send to the inbound
  *                           endpoints' queues and do nothing else
  * @param embeddedBrokerTls  an optional TLS acceptor of the embedded broker, on 127.0.0.1 like the plain one
+ * @param maxMessageSize     the largest message body, in bytes, that an inbound endpoint reads and an async route
+ *                           queues; a larger message is counted, dead-lettered and never read, a larger request body
+ *                           is answered 413
  */
 public record RuntimeConfig(String passthroughHost, int passthroughPort, List<Route> routes,
         Optional<String> brokerUrl, int embeddedBrokerPort, List<InboundEndpoint> endpoints, OwnDestinations own,
-        Optional<Login> brokerLogin, List<Login> producers, Optional<BrokerTls> embeddedBrokerTls) {
+        Optional<Login> brokerLogin, List<Login> producers, Optional<BrokerTls> embeddedBrokerTls,
+        int maxMessageSize) {
 
     public static final int DEFAULT_PASSTHROUGH_PORT = 8290;
+    /** 10 MiB: with the default endpoint concurrency, what the endpoints may hold at once stays far below the heap. */
+    public static final int DEFAULT_MAX_MESSAGE_SIZE = 10 * 1024 * 1024;
+    /** The smallest limit: below it Artemis sends every message in one frame, and none is ever streamed. */
+    public static final int MIN_MAX_MESSAGE_SIZE = 100 * 1024;
+    /** The largest limit: bodies are held as one array by the endpoints that forward them. */
+    public static final int MAX_MAX_MESSAGE_SIZE = 256 * 1024 * 1024;
 
     public RuntimeConfig {
         Objects.requireNonNull(passthroughHost, "passthroughHost");
@@ -45,13 +55,20 @@ public record RuntimeConfig(String passthroughHost, int passthroughPort, List<Ro
         Objects.requireNonNull(brokerLogin, "brokerLogin");
         producers = List.copyOf(producers);
         Objects.requireNonNull(embeddedBrokerTls, "embeddedBrokerTls");
+        if (maxMessageSize < MIN_MAX_MESSAGE_SIZE || maxMessageSize > MAX_MAX_MESSAGE_SIZE) {
+            throw new IllegalArgumentException("maxMessageSize must be from " + MIN_MAX_MESSAGE_SIZE + " to "
+                    + MAX_MAX_MESSAGE_SIZE + ". Found: " + maxMessageSize);
+        }
     }
 
-    /** No destinations beyond the endpoints' own, the embedded broker's generated login, no outside producers. */
+    /**
+     * No destinations beyond the endpoints' own, the embedded broker's generated login, no outside producers, the
+     * default message size limit.
+     */
     public RuntimeConfig(String passthroughHost, int passthroughPort, List<Route> routes, Optional<String> brokerUrl,
             int embeddedBrokerPort, List<InboundEndpoint> endpoints) {
         this(passthroughHost, passthroughPort, routes, brokerUrl, embeddedBrokerPort, endpoints, OwnDestinations.none(),
-                Optional.empty(), List.of(), Optional.empty());
+                Optional.empty(), List.of(), Optional.empty(), DEFAULT_MAX_MESSAGE_SIZE);
     }
 
     public static RuntimeConfig none() {

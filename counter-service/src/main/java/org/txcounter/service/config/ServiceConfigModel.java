@@ -125,6 +125,10 @@ public final class ServiceConfigModel {
                     "1 to 128 letters, digits, '.', '_' or '-'", "Async: the body goes onto this queue, answer 202."),
             new Key("jms", "broker_url", "string", "(the embedded Artemis broker, journal in data_dir)",
                     "a broker URL such as tcp://broker.internal:61616", "An external broker."),
+            new Key("jms", "max_message_size", "integer", String.valueOf(RuntimeConfig.DEFAULT_MAX_MESSAGE_SIZE),
+                    RuntimeConfig.MIN_MAX_MESSAGE_SIZE + " to " + RuntimeConfig.MAX_MAX_MESSAGE_SIZE + " bytes",
+                    "The largest message an inbound endpoint reads and an async route queues. A larger message is "
+                            + "counted once, moved to DLQ unread and logged; a larger request body gets 413."),
             new Key("jms", "embedded_broker_port", "integer", "0", PORT + " (0: in-VM only)",
                     "The TCP port on which other runtimes on this host may use the embedded broker."),
             new Key("jms", "user", "string", "(generated into data_dir/broker-login)", "a user name",

@@ -338,8 +338,15 @@ public final class ServiceToml {
         Optional<RuntimeConfig.Login> login = Optional.empty();
         List<RuntimeConfig.Login> producers = new ArrayList<>();
         Optional<RuntimeConfig.BrokerTls> tls = Optional.empty();
+        int maxMessageSize = RuntimeConfig.DEFAULT_MAX_MESSAGE_SIZE;
         TomlTable jms = file.section("jms");
         if (jms != null) {
+            if (jms.contains("max_message_size")) {
+                maxMessageSize = (int) file.integer(jms, "jms", "max_message_size",
+                        RuntimeConfig.MIN_MAX_MESSAGE_SIZE, RuntimeConfig.MAX_MAX_MESSAGE_SIZE,
+                        "a size in bytes from " + RuntimeConfig.MIN_MAX_MESSAGE_SIZE + " (100 KiB) to "
+                                + RuntimeConfig.MAX_MAX_MESSAGE_SIZE + " (256 MiB)");
+            }
             if (jms.contains("embedded_broker_tls_port")) {
                 int tlsPort = (int) file.integer(jms, "jms", "embedded_broker_tls_port", 1, 65535,
                         "a port number from 1 to 65535");
@@ -390,7 +397,7 @@ public final class ServiceToml {
             endpoints.add(readEndpoint(array.getTable(i), "[[inbound_endpoint]] #" + (i + 1), endpoints));
         }
         return new RuntimeConfig(host, port, routes, brokerUrl, brokerPort, endpoints, own,
-                login, producers, tls);
+                login, producers, tls, maxMessageSize);
     }
 
     private RuntimeConfig.Route readRoute(TomlTable table, String section, List<RuntimeConfig.Route> earlier) {

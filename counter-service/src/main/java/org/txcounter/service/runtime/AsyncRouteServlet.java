@@ -17,27 +17,29 @@ import org.slf4j.LoggerFactory;
  */
 final class AsyncRouteServlet extends HttpServlet {
 
-    static final int MAX_BODY_BYTES = 10 * 1024 * 1024;
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(AsyncRouteServlet.class);
 
     private final transient JmsSender sender;
     private final String queue;
+    private final int maxBodyBytes;
 
-    AsyncRouteServlet(JmsSender sender, String queue) {
+    /** @param maxBodyBytes {@code [jms] max_message_size}: a larger body is answered 413, never queued */
+    AsyncRouteServlet(JmsSender sender, String queue, int maxBodyBytes) {
         this.sender = sender;
         this.queue = queue;
+        this.maxBodyBytes = maxBodyBytes;
     }
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         byte[] body;
         try (InputStream in = request.getInputStream()) {
-            body = in.readNBytes(MAX_BODY_BYTES + 1);
+            body = in.readNBytes(maxBodyBytes + 1);
         }
-        if (body.length > MAX_BODY_BYTES) {
+        if (body.length > maxBodyBytes) {
             RuntimeErrors.send(response, 413, "payload_too_large",
-                    "The request body is larger than " + MAX_BODY_BYTES + " bytes, the most an async route queues.");
+                    "The request body is larger than " + maxBodyBytes + " bytes, the most an async route queues.");
             return;
         }
         String messageId;

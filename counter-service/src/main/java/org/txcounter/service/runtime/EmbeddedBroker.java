@@ -36,6 +36,7 @@ import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 import org.apache.activemq.artemis.spi.core.security.ActiveMQSecurityManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.txcounter.core.IngressCounter;
 import org.txcounter.core.config.ConfigException;
 import org.txcounter.core.io.PrivateFiles;
 import org.txcounter.service.config.RuntimeConfig;
@@ -54,8 +55,13 @@ import org.txcounter.service.security.ManagementTls;
  * anonymous access. The broker directory and everything in it are owner-only: the journal holds request bodies
  * and stamps.
  *
+ * <p>A message on an inbound queue larger than {@code [jms] max_message_size} never reaches an endpoint: it is
+ * counted once and moved unread to {@code DLQ} ({@link InboundQueuePolicy}), which also releases the ids of
+ * messages the broker dead-letters or expires.
+ *
  * <p>A rolled-back message is redelivered at once, up to {@value #MAX_DELIVERY_ATTEMPTS} times, then moved to the
- * {@code DLQ} queue; an expired message is moved to {@code ExpiryQueue}. Both are set for every address, so the
+ * {@code DLQ} address, into its queue {@code DLQ.<queue>}; an expired message is moved to the {@code ExpiryQueue}
+ * address, queue {@code EXP.<queue>}. Both are set for every address, so the
  * runtime's queues never log Artemis' "no expiry address" warning (AMQ222166).
  *
  * <p>Thread-safe: start and close from one thread; the broker serves any number of connections.
@@ -65,6 +71,11 @@ public final class EmbeddedBroker implements AutoCloseable {
     static final int MAX_DELIVERY_ATTEMPTS = 10;
     /** Where a message goes after {@value #MAX_DELIVERY_ATTEMPTS} rolled-back deliveries. */
     static final String DEAD_LETTER_ADDRESS = "DLQ";
+    /** The queue of {@link #DEAD_LETTER_ADDRESS} holding what was dead-lettered from {@code queue}. */
+    static String deadLetterQueue(String queue) {
+        return "DLQ." + queue;
+    }
+
     /** Where a message whose JMS expiration passed goes, instead of being dropped with a warning. */
     static final String EXPIRY_ADDRESS = "ExpiryQueue";
     static final String LOGIN_FILE = "broker-login";
@@ -78,12 +89,15 @@ public final class EmbeddedBroker implements AutoCloseable {
     private final String inVmUrl;
     private final RuntimeConfig.Login login;
     private final Path home;
+    private final InboundQueuePolicy policy;
 
-    private EmbeddedBroker(EmbeddedActiveMQ server, String inVmUrl, RuntimeConfig.Login login, Path home) {
+    private EmbeddedBroker(EmbeddedActiveMQ server, String inVmUrl, RuntimeConfig.Login login, Path home,
+            InboundQueuePolicy policy) {
         this.server = server;
         this.inVmUrl = inVmUrl;
         this.login = login;
         this.home = home;
+        this.policy = policy;
     }
 
     /**
@@ -94,10 +108,14 @@ public final class EmbeddedBroker implements AutoCloseable {
      * @param runtimeLogin  the runtime's configured login; empty means the one generated in the data directory
      * @param producers     outside producers' logins
      * @param inboundQueues the queues outside producers may send to (the inbound endpoints' queues)
+     * @param maxMessageSize the largest body an endpoint reads: a larger message on an inbound queue is counted and
+     *                      dead-lettered unread ({@link InboundQueuePolicy})
+     * @param ingress       the counter's ingress, empty when counting is off
      */
     public static EmbeddedBroker start(Path dataDir, int tcpPort, Optional<RuntimeConfig.Login> runtimeLogin,
             List<RuntimeConfig.Login> producers, Collection<String> inboundQueues,
-            Optional<RuntimeConfig.BrokerTls> tls) throws Exception {
+            Optional<RuntimeConfig.BrokerTls> tls, int maxMessageSize, Optional<IngressCounter> ingress)
+            throws Exception {
         int id = NEXT_ID.getAndIncrement();
         String inVmUrl = "vm://" + id;
         Path home = dataDir.resolve("broker").toAbsolutePath();
@@ -162,16 +180,24 @@ public final class EmbeddedBroker implements AutoCloseable {
         for (RuntimeConfig.Login outside : producers) {
             logins.put(outside.user(), new LoginCheck(outside.password(), PRODUCER_ROLE));
         }
+        InboundQueuePolicy policy = new InboundQueuePolicy(Set.copyOf(inboundQueues), maxMessageSize, ingress);
+        configuration.registerBrokerPlugin(policy);
         EmbeddedActiveMQ server = new EmbeddedActiveMQ();
         server.setConfiguration(configuration);
         server.setSecurityManager(new Logins(logins));
-        server.start();
+        try {
+            server.start();
+        } catch (Exception e) {
+            policy.close();
+            throw e;
+        }
+        policy.sweepLeftovers();
         // Artemis creates its files with the process's umask; inside the 700 directories, and set to 600 here.
         PrivateFiles.restrictTree(home);
         LOG.info("Embedded JMS broker started ({}{}{}), journal in {}; {} outside producer login(s) may send to {}.",
                 inVmUrl, tcpPort > 0 ? ", tcp://127.0.0.1:" + tcpPort : "",
                 tls.map(t -> ", TLS on 127.0.0.1:" + t.port()).orElse(""), home, producers.size(), inboundQueues);
-        return new EmbeddedBroker(server, inVmUrl, login, home);
+        return new EmbeddedBroker(server, inVmUrl, login, home, policy);
     }
 
     /** The URL this JVM's clients connect with. */
@@ -184,8 +210,14 @@ public final class EmbeddedBroker implements AutoCloseable {
         return login;
     }
 
+    /** The selector with which the inbound endpoints consume: it leaves oversized messages to the broker. */
+    String consumerSelector() {
+        return InboundQueuePolicy.consumerSelector(policy.maxMessageSize());
+    }
+
     @Override
     public void close() throws Exception {
+        policy.close();
         server.stop();
         // Without these the client thread pools keep the JVM alive for a minute after the broker stopped.
         ActiveMQClient.clearThreadPools();

@@ -43,28 +43,35 @@ final class InboundEndpoint implements AutoCloseable {
     private static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(30);
 
     private final RuntimeConfig.InboundEndpoint config;
+    private final int maxMessageSize;
     private final List<JMSContext> sessions = new ArrayList<>();
     private final HttpClient http;
     private final Optional<IngressCounter> ingress;
     private final OwnDestinations own;
 
-    private InboundEndpoint(RuntimeConfig.InboundEndpoint config, HttpClient http, Optional<IngressCounter> ingress,
-            OwnDestinations own) {
+    private InboundEndpoint(RuntimeConfig.InboundEndpoint config, int maxMessageSize, HttpClient http,
+            Optional<IngressCounter> ingress, OwnDestinations own) {
         this.config = config;
+        this.maxMessageSize = maxMessageSize;
         this.http = http;
         this.ingress = ingress;
         this.own = own;
     }
 
-    /** @param own the deployment's own destinations: only a forward to one of them is stamped */
-    static InboundEndpoint start(RuntimeConfig.InboundEndpoint config, JMSContext connection,
-            Optional<IngressCounter> ingress, OwnDestinations own, HttpClient http) {
-        InboundEndpoint endpoint = new InboundEndpoint(config, http, ingress, own);
+    /**
+     * @param maxMessageSize the largest body read: a larger message is rolled back unread
+     * @param selector       the consumers' selector: the embedded broker's leaves oversized messages to the broker,
+     *                       which dead-letters them without any delivery; empty for an external broker
+     * @param own            the deployment's own destinations: only a forward to one of them is stamped
+     */
+    static InboundEndpoint start(RuntimeConfig.InboundEndpoint config, int maxMessageSize, Optional<String> selector,
+            JMSContext connection, Optional<IngressCounter> ingress, OwnDestinations own, HttpClient http) {
+        InboundEndpoint endpoint = new InboundEndpoint(config, maxMessageSize, http, ingress, own);
         Optional<MessageStamper> stamper = ingress.map(counting -> new MessageStamper(counting, own));
         for (int i = 0; i < config.concurrency(); i++) {
             JMSContext session = connection.createContext(JMSContext.SESSION_TRANSACTED);
             endpoint.sessions.add(session);
-            JMSConsumer consumer = session.createConsumer(session.createQueue(config.queue()));
+            JMSConsumer consumer = session.createConsumer(session.createQueue(config.queue()), selector.orElse(null));
             MessageListener handler = message -> endpoint.handle(session, stamper, ingress, message);
             consumer.setMessageListener(ingress.<MessageListener>map(counting ->
                     new CountingMessageListener(counting, config.queue(), handler, Completion.BY_LISTENER))
@@ -80,6 +87,11 @@ final class InboundEndpoint implements AutoCloseable {
             Message message) {
         boolean done = false;
         try {
+            long size = bodySize(message);
+            if (size > maxMessageSize) {
+                refuseOversized(message, size);
+                return;
+            }
             byte[] body = body(message);
             String contentType = message.getStringProperty(JmsSender.CONTENT_TYPE_PROPERTY);
             if (config.forwardTo().isPresent()) {
@@ -101,7 +113,13 @@ final class InboundEndpoint implements AutoCloseable {
                     + "delivered again.", config.name(), config.queue(), e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            settle(session, ingress, done);
         }
+    }
+
+    /** Commits a forwarded message, rolls back any other, and tells the counter which. */
+    private static void settle(JMSContext session, Optional<IngressCounter> ingress, boolean done) {
         if (done) {
             session.commit();
             // Only now is the message the broker's no longer: until here a crash or rollback brings it back.
@@ -131,6 +149,34 @@ final class InboundEndpoint implements AutoCloseable {
         LOG.warn("Endpoint {}: {} answered {} for message {}; it is rolled back and delivered again.",
                 config.name(), config.forwardTo().orElseThrow(), response.statusCode(), messageId);
         return false;
+    }
+
+    /**
+     * The body's size as the message states it, read before the body: a streamed {@code BytesMessage} is not in
+     * memory yet. A text message is (the JMS client reads it before the listener runs).
+     */
+    private static long bodySize(Message message) throws JMSException {
+        if (message instanceof BytesMessage bytes) {
+            return bytes.getBodyLength();
+        }
+        if (message instanceof TextMessage text) {
+            String value = text.getText();
+            return value == null ? 0 : value.length();
+        }
+        return 0;
+    }
+
+    /**
+     * A message larger than the limit from an external broker: rolled back unread, so that the broker's redelivery
+     * limit moves it to its dead-letter queue; its redeliveries are not counted again. Logged at its first delivery.
+     */
+    private void refuseOversized(Message message, long size) throws JMSException {
+        if (!message.getJMSRedelivered()) {
+            LOG.warn("Endpoint {}: message {} on queue {} has a {}-byte body, over [jms] max_message_size = {} bytes. It "
+                    + "is counted once and rolled back unread at every delivery until the broker dead-letters it. "
+                    + "Raise max_message_size if messages this large are expected.", config.name(),
+                    message.getJMSMessageID(), config.queue(), size, maxMessageSize);
+        }
     }
 
     private static byte[] body(Message message) throws JMSException {

@@ -82,15 +82,17 @@ public final class IntegrationRuntime implements AutoCloseable {
         if (config.needsBroker()) {
             String url;
             Optional<RuntimeConfig.Login> login = config.brokerLogin();
+            Optional<String> selector = Optional.empty();
             if (config.brokerUrl().isPresent()) {
                 url = config.brokerUrl().get();
             } else {
                 EmbeddedBroker broker = EmbeddedBroker.start(dataDir, config.embeddedBrokerPort(), login,
                         config.producers(), config.endpoints().stream().map(RuntimeConfig.InboundEndpoint::queue)
-                                .distinct().toList(), config.embeddedBrokerTls());
+                                .distinct().toList(), config.embeddedBrokerTls(), config.maxMessageSize(), ingress);
                 resources.add(broker);
                 url = broker.url();
                 login = Optional.of(broker.login());
+                selector = Optional.of(broker.consumerSelector());
             }
             ActiveMQConnectionFactory factory = login
                     .map(l -> new ActiveMQConnectionFactory(url, l.user(), l.password()))
@@ -100,7 +102,8 @@ public final class IntegrationRuntime implements AutoCloseable {
             resources.add(connection);
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             for (RuntimeConfig.InboundEndpoint endpoint : config.endpoints()) {
-                resources.add(InboundEndpoint.start(endpoint, connection, ingress, own, http));
+                resources.add(InboundEndpoint.start(endpoint, config.maxMessageSize(), selector, connection, ingress,
+                        own, http));
             }
             JmsSender jms = new JmsSender(connection, ingress.map(counting -> new MessageStamper(counting, own)),
                     SENDER_POOL);
@@ -139,7 +142,8 @@ public final class IntegrationRuntime implements AutoCloseable {
                 holder.setAsyncSupported(true);
             } else {
                 JmsSender jms = sender.orElseThrow();
-                holder = new ServletHolder(new AsyncRouteServlet(jms, route.queue().orElseThrow()));
+                holder = new ServletHolder(new AsyncRouteServlet(jms, route.queue().orElseThrow(),
+                        config.maxMessageSize()));
             }
             String mapping = route.prefix().equals("/") ? "/*" : route.prefix() + "/*";
             context.addServlet(holder, mapping);

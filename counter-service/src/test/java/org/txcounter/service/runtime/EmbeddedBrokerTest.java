@@ -22,6 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
+import org.txcounter.service.config.RuntimeConfig;
 
 /**
  * The embedded broker's queues have an expiry address and a dead-letter address: an expired message on a runtime
@@ -49,7 +50,7 @@ class EmbeddedBrokerTest {
     @Test
     void anExpiredMessageOnARuntimeQueueMovesToTheExpiryQueueWithoutAWarning() throws Exception {
         try (EmbeddedBroker broker = EmbeddedBroker.start(dataDir, 0, Optional.empty(), List.of(), List.of(),
-                Optional.empty());
+                Optional.empty(), RuntimeConfig.DEFAULT_MAX_MESSAGE_SIZE, Optional.empty());
                 ServerLocator locator = ActiveMQClient.createServerLocator(broker.url());
                 ClientSessionFactory factory = locator.createSessionFactory();
                 ClientSession session = factory.createSession(broker.login().user(), broker.login().password(),

@@ -1,0 +1,305 @@
+package org.txcounter.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import jakarta.jms.BytesMessage;
+import jakarta.jms.JMSContext;
+import jakarta.jms.Message;
+import jakarta.jms.QueueBrowser;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.apache.activemq.artemis.api.core.client.ActiveMQClient;
+import org.apache.activemq.artemis.api.core.client.ClientMessage;
+import org.apache.activemq.artemis.api.core.client.ClientProducer;
+import org.apache.activemq.artemis.api.core.client.ClientSession;
+import org.apache.activemq.artemis.api.core.client.ClientSessionFactory;
+import org.apache.activemq.artemis.api.core.client.ServerLocator;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.apache.activemq.artemis.utils.UUIDGenerator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.txcounter.core.TransactionCounter;
+import org.txcounter.core.Transport;
+import org.txcounter.core.config.CounterConfig;
+
+/**
+ * The packaged service's embedded broker attacked by an outside producer with its own login, over TCP: a message
+ * far over {@code [jms] max_message_size}, and a dead-lettered message's id sent again.
+ */
+class HostileProducersIT {
+
+    private static final String NODE = "hostile-jms";
+    private static final String PRODUCER = "outside";
+    private static final String PRODUCER_PASSWORD = "outside-password-1";
+    private static final int MAX_MESSAGE_SIZE = 40 * 1024 * 1024;
+    /** Ten times the limit, and more than the service's whole heap ({@link #HEAP}). */
+    private static final long OVERSIZED = 10L * MAX_MESSAGE_SIZE;
+    private static final String HEAP = "-Xmx384m";
+
+    @TempDir
+    Path workDir;
+
+    private FlakyBackend backend;
+    private int brokerPort;
+    private ServiceProcess service;
+
+    @BeforeEach
+    void configure() throws IOException {
+        backend = new FlakyBackend();
+        try (ServerSocket probe = new ServerSocket(0)) {
+            brokerPort = probe.getLocalPort();
+        }
+        Files.writeString(workDir.resolve("deployment.toml"), """
+                [node]
+                id = "%s"
+
+                [transaction_counter]
+                update_interval = 1440
+
+                [management_api]
+                port = 0
+
+                [jms]
+                embedded_broker_port = %d
+                max_message_size = %d
+
+                [[jms.producer]]
+                user = "%s"
+                password = "$secret{producer}"
+
+                [secrets]
+                producer = "[%s]"
+
+                [[inbound_endpoint]]
+                name = "orders-in"
+                queue = "orders"
+                forward_to = "http://127.0.0.1:%d/process"
+                concurrency = 2
+                """.formatted(NODE, brokerPort, MAX_MESSAGE_SIZE, PRODUCER, PRODUCER_PASSWORD, backend.port()));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (service != null && service.alive()) {
+            service.terminate();
+        }
+        backend.close();
+    }
+
+    @Test
+    void aMessageTenTimesTheLimitIsCountedOnceDeadLetteredUnreadAndTheServiceStaysUpAcrossARestart()
+            throws Exception {
+        service = start();
+        send("before");
+        sendOversized();
+        send("after");
+        await("both small messages forwarded", () -> backend.accepted("before") && backend.accepted("after"));
+        await("the oversized message in DLQ", () -> deadLettered().size() == 1);
+        List<Long> sizes = deadLettered();
+        assertThat(sizes).containsExactly(OVERSIZED);
+        assertThat(service.alive()).as("the service survived a %d-byte message with a 384 MB heap", OVERSIZED)
+                .isTrue();
+        assertThat(service.terminate()).isEqualTo(143);
+
+        service = start();
+        send("after-restart");
+        await("a message sent after the restart forwarded", () -> backend.accepted("after-restart"));
+        assertThat(deadLettered()).containsExactly(OVERSIZED);
+        assertThat(service.alive()).isTrue();
+        assertThat(service.terminate()).isEqualTo(143);
+        service = null;
+
+        // before, the oversized one, after, after-restart: each once.
+        assertThat(countedJms()).isEqualTo(4);
+        assertThat(backend.attempts()).as("the oversized message never reached the backend")
+                .containsOnlyKeys("before", "after", "after-restart");
+    }
+
+    @Test
+    void aDeadLetteredMessagesIdSentAgainIsCounted() throws Exception {
+        service = start();
+        byte[] id = UUIDGenerator.getInstance().generateUUID().asBytes();
+        sendCore("fail-always", id);
+        await("the failing message dead-lettered after its deliveries", () -> deadLettered().size() == 1);
+        assertThat(backend.attempts().get("fail-always")).as("every delivery reached the backend and failed")
+                .isEqualTo(10);
+
+        sendCore("same-id-again", id);
+        await("the second message, under the first one's id, forwarded", () -> backend.accepted("same-id-again"));
+        assertThat(service.terminate()).isEqualTo(143);
+        service = null;
+
+        assertThat(countedJms()).as("the dead-lettered message and the one that reused its id").isEqualTo(2);
+    }
+
+    private ServiceProcess start() throws IOException {
+        Path jar = Path.of("target", "txcounter.jar").toAbsolutePath();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // As the shipped launcher (src/dist/bin/txcounter.sh) runs it: an OutOfMemoryError ends the process.
+        return ServiceProcess.start(new ProcessBuilder(java, HEAP, "-XX:+ExitOnOutOfMemoryError", "-jar",
+                jar.toString())
+                .directory(workDir.toFile()));
+    }
+
+    private ActiveMQConnectionFactory producerFactory() {
+        return new ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort, PRODUCER, PRODUCER_PASSWORD);
+    }
+
+    private void send(String body) {
+        try (ActiveMQConnectionFactory factory = producerFactory(); JMSContext context = factory.createContext()) {
+            context.createProducer().send(context.createQueue("orders"), context.createTextMessage(body));
+        }
+    }
+
+    /** Streams the body from a generator: the producer never holds it either. */
+    private void sendOversized() throws Exception {
+        try (ActiveMQConnectionFactory factory = producerFactory(); JMSContext context = factory.createContext()) {
+            BytesMessage message = context.createBytesMessage();
+            message.setObjectProperty("JMS_AMQ_InputStream", new Filler(OVERSIZED));
+            context.createProducer().send(context.createQueue("orders"), message);
+        }
+    }
+
+    /** The core API lets a producer choose the message's id ({@code JMSMessageID} is "ID:" and this UUID). */
+    private void sendCore(String body, byte[] userId) throws Exception {
+        try (ServerLocator locator = ActiveMQClient.createServerLocator("tcp://127.0.0.1:" + brokerPort);
+                ClientSessionFactory factory = locator.createSessionFactory();
+                ClientSession session = factory.createSession(PRODUCER, PRODUCER_PASSWORD, false, true, true, false,
+                        0);
+                ClientProducer producer = session.createProducer("orders")) {
+            ClientMessage message = session.createMessage(org.apache.activemq.artemis.api.core.Message.BYTES_TYPE,
+                    true);
+            message.setUserID(new org.apache.activemq.artemis.utils.UUID(
+                    org.apache.activemq.artemis.utils.UUID.TYPE_TIME_BASED, userId));
+            message.getBodyBuffer().writeBytes(body.getBytes(StandardCharsets.UTF_8));
+            producer.send(message);
+        }
+    }
+
+    /** The body sizes of what DLQ.orders (address DLQ, the messages from orders) holds, browsed with the runtime's own login (bodies are not read). */
+    private List<Long> deadLettered() {
+        List<String> login;
+        try {
+            login = Files.readAllLines(workDir.resolve("data").resolve("broker-login"));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        List<Long> sizes = new ArrayList<>();
+        try (ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort,
+                login.get(0), login.get(1)); JMSContext context = factory.createContext();
+                QueueBrowser browser = context.createBrowser(context.createQueue("DLQ::DLQ.orders"))) {
+            Enumeration<?> messages = browser.getEnumeration();
+            for (Message message : Collections.list(messages).stream().map(Message.class::cast).toList()) {
+                assertThat(message.getStringProperty("_AMQ_ORIG_ADDRESS")).isEqualTo("orders");
+                sizes.add(message instanceof BytesMessage bytes ? bytes.getBodyLength() : -1L);
+            }
+        } catch (jakarta.jms.InvalidDestinationException e) {
+            return List.of(); // Artemis creates DLQ.orders with the first message it moves there
+        } catch (jakarta.jms.JMSException e) {
+            throw new IllegalStateException(e);
+        }
+        return sizes;
+    }
+
+    private long countedJms() {
+        try (TransactionCounter counter = TransactionCounter.open(CounterConfig.builder()
+                .dataDir(workDir.resolve("data")).nodeId(NODE).build(), Clock.systemUTC())) {
+            return counter.count(counter.currentMonth()).counts().get(Transport.JMS);
+        }
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waited 90 s for: %s", what).isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    /** {@code length} bytes of a repeating pattern, generated as they are read. */
+    private static final class Filler extends InputStream {
+        private long left;
+
+        Filler(long length) {
+            this.left = length;
+        }
+
+        @Override
+        public int read() {
+            return left-- > 0 ? 'x' : -1;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) {
+            if (left <= 0) {
+                return -1;
+            }
+            int n = (int) Math.min(length, left);
+            java.util.Arrays.fill(buffer, offset, offset + n, (byte) 'x');
+            left -= n;
+            return n;
+        }
+    }
+
+    /** A backend that fails every body starting with "fail" with 500 and accepts the rest; it counts attempts. */
+    private static final class FlakyBackend implements AutoCloseable {
+        private final HttpServer server;
+        private final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
+        private final Map<String, Boolean> accepted = new ConcurrentHashMap<>();
+
+        FlakyBackend() throws IOException {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+            server.createContext("/", exchange -> {
+                String body;
+                try (InputStream in = exchange.getRequestBody()) {
+                    body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                }
+                attempts.computeIfAbsent(body, b -> new AtomicInteger()).incrementAndGet();
+                int status = body.startsWith("fail") ? 500 : 200;
+                if (status == 200) {
+                    accepted.put(body, Boolean.TRUE);
+                }
+                exchange.sendResponseHeaders(status, -1);
+                exchange.close();
+            });
+            server.start();
+        }
+
+        int port() {
+            return server.getAddress().getPort();
+        }
+
+        boolean accepted(String body) {
+            return accepted.containsKey(body);
+        }
+
+        Map<String, Integer> attempts() {
+            Map<String, Integer> copy = new java.util.HashMap<>();
+            attempts.forEach((body, n) -> copy.put(body, n.get()));
+            return copy;
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
+    }
+}
