@@ -130,6 +130,8 @@ public final class TransactionCounter implements AutoCloseable {
     private volatile String journalGap;
     /** Set from the first failed journal rewrite until the next one that succeeds. */
     private volatile JournalFailure journalFailure;
+    /** Whether the last write of the spent stamps failed; the journal thread alone reads and sets it. */
+    private boolean spentStampsFailing;
     private final LongAdder journalWriteFailures = new LongAdder();
     private volatile long journalIntervalMillis;
     /** The one thread that writes the journal ({@link #writeJournal()}). */
@@ -316,6 +318,9 @@ public final class TransactionCounter implements AutoCloseable {
             DedupeConfig dedupe = config.dedupe();
             StampAuthority stamps = new StampAuthority(dedupe.deploymentId(), nodeId, stampSecret,
                     dedupe.stampLifetime(), dedupe.spentStamps(), clock);
+            if (!reporting) {
+                keepSpentStamps(stamps, config.dataDir());
+            }
             IngressCounter ingress = Internals.ingressCounter(meter, Optional.of(stamps), dedupe.httpChaining(),
                     dedupe.redeliveryWindow(), clock);
             left.ifPresent(state -> Internals.restoreInFlight(ingress, state.inFlight()));
@@ -639,6 +644,21 @@ public final class TransactionCounter implements AutoCloseable {
         return status;
     }
 
+    /** Puts back the stamps this node spent before and keeps every stamp it spends from now on on disk. */
+    private static void keepSpentStamps(StampAuthority stamps, Path dataDir) {
+        try {
+            int restored = stamps.keepSpentIn(dataDir);
+            if (restored > 0) {
+                LOG.info("Restored {} spent stamp(s) from {}: none of them is honoured again before it expires.",
+                        restored, stamps.spentFile().orElseThrow().toAbsolutePath());
+            }
+        } catch (IOException e) {
+            throw new ConfigException("Cannot read or write the spent stamps in " + dataDir.toAbsolutePath()
+                    + ": " + e + ". Give the service's user write access to the data directory, or free space "
+                    + "in it.", e);
+        }
+    }
+
     /**
      * Creates the data directory with mode 700, or closes an existing one that its group or others could enter: it
      * holds the secrets, the journal and the embedded database.
@@ -682,6 +702,7 @@ public final class TransactionCounter implements AutoCloseable {
      * {@link #journalFailure()} tells readiness.
      */
     private void writeJournalNow() {
+        writeSpentStamps();
         try {
             journal.write(flusher.journalState());
             lastJournalWriteNanos = System.nanoTime();
@@ -858,6 +879,45 @@ public final class TransactionCounter implements AutoCloseable {
         }
     }
 
+    /**
+     * On the journal thread only: the stamps spent since the last rewrite, to disk. A failure leaves them honoured
+     * once more after a hard stop (never miscounts what was counted); it is logged when it starts and ends.
+     */
+    private void writeSpentStamps() {
+        Optional<StampAuthority> stamps = Internals.stamps(ingress);
+        if (stamps.isEmpty()) {
+            return;
+        }
+        try {
+            stamps.get().writeSpent();
+            if (spentStampsFailing) {
+                spentStampsFailing = false;
+                LOG.info("The spent stamps are written to {} again.", stamps.get().spentFile().orElseThrow());
+            }
+        } catch (IOException | RuntimeException e) {
+            if (!spentStampsFailing) {
+                spentStampsFailing = true;
+                LOG.error("Cannot write the spent stamps to {}: {}. Until they are written, a hard stop forgets the "
+                        + "stamps spent since, and each may be honoured once more. Free space in the data directory, "
+                        + "or give its user write access back.", stamps.get().spentFile().orElseThrow(), e.toString());
+            }
+        }
+    }
+
+    /** On the journal thread, at the stop: the last spent stamps to disk, and the file closed. */
+    private void closeSpentStamps() {
+        Optional<StampAuthority> stamps = Internals.stamps(ingress);
+        if (stamps.isEmpty()) {
+            return;
+        }
+        try {
+            stamps.get().closeSpent();
+        } catch (IOException e) {
+            LOG.error("Cannot write the last spent stamps to {} at the stop: {}. Those spent in the last second may "
+                    + "be honoured once more.", stamps.get().spentFile().orElseThrow(), e.toString());
+        }
+    }
+
     /** Whether the counter has reached its database since the start (schema checked, node registered). */
     public boolean connected() {
         return connected;
@@ -888,6 +948,13 @@ public final class TransactionCounter implements AutoCloseable {
             left = flusher.queued().size();
         }
         writeJournal();
+        try {
+            journalWriter.submit(this::closeSpentStamps).get();
+        } catch (RejectedExecutionException | ExecutionException e) {
+            LOG.error("Could not close the spent stamps' file: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         // The last rewrite: a timer task still running now finds the journal thread gone.
         journalWriter.shutdown();
         if (left > 0) {

@@ -15,11 +15,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,13 +38,18 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.txcounter.core.IngressCounter;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.Transport;
 import org.txcounter.core.config.CounterConfig;
+import org.txcounter.core.config.DedupeConfig;
+import org.txcounter.core.stamp.StampAuthority;
+import org.txcounter.core.stamp.StampSecrets;
 
 /**
  * The packaged service's embedded broker attacked by an outside producer with its own login, over TCP: a message
- * far over {@code [jms] max_message_size}, and a dead-lettered message's id sent again.
+ * far over {@code [jms] max_message_size}, a dead-lettered message's id sent again, and a spent stamp sent again
+ * after the node restarted.
  */
 class HostileProducersIT {
 
@@ -148,6 +155,53 @@ class HostileProducersIT {
         service = null;
 
         assertThat(countedJms()).as("the dead-lettered message and the one that reused its id").isEqualTo(2);
+    }
+
+    @Test
+    void aStampSpentBeforeARestartHardOrGracefulIsCountedWhenSentAgain() throws Exception {
+        service = start();
+        // A stamp as this node's own async route issues it for the queue: captured, say, off the wire.
+        StampAuthority issuer = new StampAuthority(DedupeConfig.DEFAULT_DEPLOYMENT_ID, "some-producer-node",
+                StampSecrets.resolve(Optional.empty(), workDir.resolve("data")), Duration.ofHours(24), 1_000,
+                Clock.systemUTC());
+        String beforeKill = issuer.issue(StampAuthority.queueDestination("orders"));
+        String beforeStop = issuer.issue(StampAuthority.queueDestination("orders"));
+
+        sendStamped("stamped-1", beforeKill);
+        await("the stamped message forwarded", () -> backend.accepted("stamped-1"));
+        Path spent = workDir.resolve("data").resolve("spent-stamps");
+        await("the spent stamp forced to disk", () -> size(spent) == 8 + 16);
+        service.kill();
+
+        service = start();
+        sendStamped("replayed-after-kill", beforeKill);
+        sendStamped("stamped-2", beforeStop);
+        await("both forwarded", () -> backend.accepted("replayed-after-kill") && backend.accepted("stamped-2"));
+        assertThat(service.terminate()).isEqualTo(143);
+
+        service = start();
+        sendStamped("replayed-after-stop", beforeStop);
+        await("the replay forwarded", () -> backend.accepted("replayed-after-stop"));
+        assertThat(service.terminate()).isEqualTo(143);
+        service = null;
+
+        assertThat(countedJms()).as("the two replays; the first use of each stamp was free").isEqualTo(2);
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.exists(file) ? Files.size(file) : -1;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private void sendStamped(String body, String stamp) throws Exception {
+        try (ActiveMQConnectionFactory factory = producerFactory(); JMSContext context = factory.createContext()) {
+            Message message = context.createTextMessage(body);
+            message.setStringProperty(IngressCounter.JMS_PROPERTY, stamp);
+            context.createProducer().send(context.createQueue("orders"), message);
+        }
     }
 
     private ServiceProcess start() throws IOException {

@@ -89,7 +89,8 @@ public final class PrivateFiles {
         }
     }
 
-    private static boolean posix() {
+    /** Whether the file system has POSIX permissions (not on Windows). */
+    public static boolean posix() {
         return FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
     }
 

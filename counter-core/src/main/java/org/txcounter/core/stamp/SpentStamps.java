@@ -91,6 +91,32 @@ final class SpentStamps {
         return emptied;
     }
 
+    /**
+     * Every recorded stamp as pairs of longs: its fingerprint and the last millisecond of its slice, a time no
+     * earlier than its issue time that puts it back into the same slice ({@link #spend}). Each slice is copied
+     * under its own lock.
+     */
+    long[] entries() {
+        long[] out = new long[0];
+        int used = 0;
+        for (Slice slice : ring) {
+            synchronized (slice) {
+                if (slice.size == 0) {
+                    continue;
+                }
+                out = Arrays.copyOf(out, used + 2 * slice.size);
+                long sliceEnd = (slice.epoch + 1) * sliceMillis - 1;
+                for (long key : slice.table) {
+                    if (key != 0) {
+                        out[used++] = key;
+                        out[used++] = sliceEnd;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     /** How many stamps are recorded now. */
     long size() {
         long size = 0;

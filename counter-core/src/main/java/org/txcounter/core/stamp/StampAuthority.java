@@ -1,12 +1,15 @@
 package org.txcounter.core.stamp;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -26,7 +29,8 @@ import org.txcounter.core.config.NodeIds;
  * stamp is counted.
  *
  * <p>A stamp is honoured at most once on a node: the first acceptance spends it ({@link SpentStamps}, bounded
- * memory, swept by {@link #sweep()} on a housekeeping thread). A valid stamp that cannot be recorded as spent is
+ * memory, swept by {@link #sweep()} on a housekeeping thread), and a node that keeps its spent stamps on disk
+ * ({@link #keepSpentIn}) honours none of them again after a restart. A valid stamp that cannot be recorded as spent is
  * answered {@link StampVerdict#UNRECORDED} and its message counted, so a stamp is never free twice.
  *
  * <pre>{@code
@@ -56,6 +60,7 @@ public final class StampAuthority {
     private final Clock clock;
     private final ThreadLocal<Mac> macs;
     private final SpentStamps spent;
+    private volatile SpentStampLog spentLog;
 
     /**
      * @param nodeId        this node: the passthrough honours only stamps issued for {@link #nodeDestination}
@@ -145,8 +150,15 @@ public final class StampAuthority {
         if (issuedAt > now + FUTURE_SKEW.toMillis() || now - issuedAt > lifetimeMillis) {
             return StampVerdict.EXPIRED;
         }
-        return switch (spent.spend(fingerprint(id), issuedAt)) {
-            case FIRST -> StampVerdict.VALID;
+        long fingerprint = fingerprint(id);
+        return switch (spent.spend(fingerprint, issuedAt)) {
+            case FIRST -> {
+                SpentStampLog log = spentLog;
+                if (log != null) {
+                    log.spent(fingerprint == 0 ? 1 : fingerprint, issuedAt);
+                }
+                yield StampVerdict.VALID;
+            }
             case REPEAT -> StampVerdict.REPLAYED;
             case UNRECORDED -> StampVerdict.UNRECORDED;
         };
@@ -157,7 +169,52 @@ public final class StampAuthority {
      * {@link #sweepInterval()}; it never runs on the calls that check stamps.
      */
     public void sweep() {
-        spent.sweep();
+        SpentStampLog log = spentLog;
+        if (spent.sweep() > 0 && log != null) {
+            log.compactSoon();
+        }
+    }
+
+    /**
+     * Keeps the spent stamps in {@code <dataDir>/spent-stamps} from now on ({@link SpentStampLog}), after putting
+     * back those an earlier run of this node spent and that could still be valid. Call once, before any stamp is
+     * checked; then {@link #writeSpent()} with every journal rewrite and at the stop.
+     *
+     * @return how many spent stamps were restored
+     */
+    public int keepSpentIn(Path dataDir) throws IOException {
+        SpentStampLog log = new SpentStampLog(dataDir.resolve(SpentStampLog.FILE), spent);
+        int restored = log.load(clock.millis(), lifetimeMillis);
+        spentLog = log;
+        return restored;
+    }
+
+    /** The file {@link #keepSpentIn} keeps the spent stamps in, if it was called. */
+    public Optional<Path> spentFile() {
+        return Optional.ofNullable(spentLog).map(SpentStampLog::file);
+    }
+
+    /**
+     * Writes the stamps spent since the last call to disk and forces them there. From one thread (the journal's),
+     * after {@link #keepSpentIn}; does nothing before it.
+     */
+    public void writeSpent() throws IOException {
+        SpentStampLog log = spentLog;
+        if (log != null) {
+            log.write();
+        }
+    }
+
+    /** Writes what is left ({@link #writeSpent()}) and closes the file. */
+    public void closeSpent() throws IOException {
+        SpentStampLog log = spentLog;
+        if (log != null) {
+            try {
+                log.write();
+            } finally {
+                log.close();
+            }
+        }
     }
 
     /** How often {@link #sweep()} should run: a quarter of a spent-set slice, at most a minute. */
