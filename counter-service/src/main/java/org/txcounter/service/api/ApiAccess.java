@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.List;
 import org.txcounter.service.config.ManagementSecurity;
 import org.txcounter.service.security.LoginThrottle;
+import org.txcounter.service.security.PasswordChecks;
 import org.txcounter.service.security.Tokens;
 import org.txcounter.service.security.Users;
 
@@ -18,7 +19,7 @@ public record ApiAccess(Users users, Tokens tokens, LoginThrottle throttle) {
 
     /** Access for {@code users}, with tokens valid for the configured lifetime. */
     public static ApiAccess of(List<ManagementSecurity.User> users, ManagementSecurity security, Clock clock) {
-        return new ApiAccess(new Users(users, clock), new Tokens(security.tokenLifetime(), clock),
+        return new ApiAccess(new Users(users, clock, PasswordChecks.forThisMachine()), new Tokens(security.tokenLifetime(), clock),
                 new LoginThrottle(clock));
     }
 }

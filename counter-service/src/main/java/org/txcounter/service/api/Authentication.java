@@ -17,6 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.txcounter.service.config.ManagementSecurity.Role;
+import org.txcounter.service.logging.LogBudget;
+import org.txcounter.service.security.LoginThrottle;
+import org.txcounter.service.security.PasswordChecks;
 import org.txcounter.service.security.Principal;
 
 /**
@@ -30,6 +33,8 @@ final class Authentication {
     private static final String BEARER_TOKEN = "txcounter.bearer";
     static final String REALM = "txcounter";
     private static final Logger LOG = LoggerFactory.getLogger(Authentication.class);
+    /** Failed logins are an outside caller's doing: at most 10 lines a second. */
+    private static final LogBudget FAILED_LOGINS = new LogBudget(10);
     private static final int MAX_CREDENTIALS = 1024;
 
     private final ApiAccess access;
@@ -80,39 +85,49 @@ final class Authentication {
         String client = ctx.ip();
         Optional<char[]> decoded = decode(encoded);
         if (decoded.isEmpty()) {
-            access.throttle().failed(client, null);
+            refuseIfThrottled(ctx, access.throttle().attempt(client, null));
             throw challenge(ctx, "unauthorized", "The Basic credentials are not valid base64 of user:password.");
         }
         char[] credentials = decoded.get();
         try {
             int colon = indexOf(credentials, ':');
             if (colon <= 0) {
-                access.throttle().failed(client, null);
+                refuseIfThrottled(ctx, access.throttle().attempt(client, null));
                 throw challenge(ctx, "unauthorized", "The Basic credentials must be user:password.");
             }
             String user = new String(credentials, 0, colon);
-            Duration wait = access.throttle().retryAfter(client, user);
-            if (!wait.isZero()) {
-                long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
-                ctx.header(Header.RETRY_AFTER, String.valueOf(seconds));
-                throw new ApiException(429, "too_many_failed_logins", null, "Too many failed logins from this "
-                        + "address or for this user; try again in " + seconds + " s.");
-            }
+            // Decided and counted before the hash, in one step: parallel guesses cannot all pass the check.
+            LoginThrottle.Attempt attempt = access.throttle().attempt(client, user);
+            refuseIfThrottled(ctx, attempt);
             char[] password = Arrays.copyOfRange(credentials, colon + 1, credentials.length);
             try {
                 Optional<Principal> principal = access.users().authenticate(user, password);
                 if (principal.isEmpty()) {
-                    access.throttle().failed(client, user);
-                    LOG.warn("Failed login for user {} from {}.", user, client);
+                    FAILED_LOGINS.warn(LOG, "Failed login for user {} from {}.", LogBudget.bounded(user, 64), client);
                     throw challenge(ctx, "unauthorized", "Unknown user or wrong password.");
                 }
-                access.throttle().succeeded(client, user);
+                attempt.succeeded();
                 return principal.get();
+            } catch (PasswordChecks.Busy busy) {
+                attempt.released();
+                ctx.header(Header.RETRY_AFTER, "1");
+                throw new ApiException(429, "password_checks_busy", null, "The service is checking many passwords "
+                        + "right now (" + busy.getMessage() + "); try again in 1 s.");
             } finally {
                 Arrays.fill(password, '\0');
             }
         } finally {
             Arrays.fill(credentials, '\0');
+        }
+    }
+
+    private static void refuseIfThrottled(Context ctx, LoginThrottle.Attempt attempt) {
+        if (!attempt.allowed()) {
+            long seconds = Math.max(1, (attempt.retryAfter().toMillis() + 999) / 1000);
+            ctx.header(Header.RETRY_AFTER, String.valueOf(seconds));
+            throw new ApiException(429, "too_many_failed_logins", null, "Too many failed logins from this "
+                    + "address or for this user; try again in " + seconds + " s, or ask an administrator to clear "
+                    + "the throttle (txcounter throttles --clear ADDRESS).");
         }
     }
 

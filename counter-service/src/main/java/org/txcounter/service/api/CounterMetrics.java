@@ -23,6 +23,7 @@ import org.txcounter.core.Transport;
 import org.txcounter.core.stamp.StampAuthority;
 import org.txcounter.core.StampVerdict;
 import org.txcounter.service.runtime.RoutingStats;
+import org.txcounter.service.logging.LogBudget;
 
 /**
  * The counter's Prometheus metrics. Every meter is registered here, once, and reads its value from the counter
@@ -52,11 +53,16 @@ public final class CounterMetrics {
     public static final String QUOTA_USED_RATIO = "txn.quota.used.ratio";
     public static final String QUOTA_ALERTS = "txn.quota.alerts";
     public static final String QUOTA_WEBHOOK_FAILURES = "txn.quota.webhook.failures";
+    public static final String LOG_LINES_DROPPED = "txn.log.lines.dropped";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
     public CounterMetrics(TransactionCounter counter, RoutingStats routing, Billing billing) {
         bindBilling(billing);
+        FunctionCounter.builder(LOG_LINES_DROPPED, registry, ignored -> LogBudget.droppedTotal())
+                .description("Log lines an outside caller caused (unauthenticated requests, failed logins) that were "
+                        + "over their budget of lines per second and dropped")
+                .register(registry);
         FunctionCounter.builder(UNROUTED, routing, RoutingStats::unroutedRequests)
                 .description("Passthrough requests refused with 404 because no route covers their path; not billed")
                 .register(registry);

@@ -58,6 +58,8 @@ import org.txcounter.core.store.MonthAlreadyClosedException;
 import org.txcounter.core.store.StoreException;
 import org.txcounter.service.config.ListenerLimits;
 import org.txcounter.service.config.ManagementSecurity.Role;
+import org.txcounter.service.logging.LogBudget;
+import org.txcounter.service.security.LoginThrottle;
 import org.txcounter.service.security.ListenerGuard;
 import org.txcounter.service.security.Principal;
 import org.txcounter.service.statement.Billing;
@@ -91,7 +93,10 @@ public final class ManagementApi {
     /** How imported rows are marked in the CSV report's transport column. */
     static final String IMPORTED_TRANSPORT = "MI_IMPORTED";
     private static final String MI_TRANSACTIONS = "/management/transactions/";
-    /** Every route: path, who may call it and its handler. All are GET but two POSTs: closing a month, resuming. */
+    /**
+     * Every route: path, who may call it and its handler. All are GET but three POSTs: closing a month, resuming a
+     * ledger check, clearing login throttles.
+     */
     static final List<Route> ROUTES = List.of(
             new Route("/transaction/count", Access.VIEWER, api -> api::count),
             new Route("/transaction/report", Access.VIEWER, api -> api::report),
@@ -103,6 +108,8 @@ public final class ManagementApi {
             new Route("/user", Access.VIEWER, api -> ManagementApi::user),
             new Route("/management/login", Access.LOGIN, api -> api::miLogin),
             new Route("/management/logout", Access.VIEWER, api -> api::miLogout),
+            new Route("/management/throttles", Access.ADMIN, api -> api::throttles),
+            new Route("/management/throttles/clear", Access.ADMIN, api -> api::clearThrottles, HandlerType.POST),
             new Route(MI_TRANSACTIONS + "count", Access.VIEWER, api -> api::miCount),
             new Route(MI_TRANSACTIONS + "report", Access.VIEWER, api -> api::miReport),
             new Route("/health/live", Access.PUBLIC, api -> ctx -> ctx.json(Map.of("status", "UP"))),
@@ -121,6 +128,11 @@ public final class ManagementApi {
             new Route("/transaction/forecast", Access.VIEWER, api -> api.statements::forecast));
     private static final Logger LOG = LoggerFactory.getLogger(ManagementApi.class);
     private static final Logger ACCESS_LOG = LoggerFactory.getLogger("txcounter.access");
+    /**
+     * Requests without a user (refused, or open routes) are anyone's to send: at most 50 access lines a second,
+     * each under 200 bytes (every field bounded), so at most 864 MB a day before compression.
+     */
+    private static final LogBudget UNAUTHENTICATED_ACCESS = new LogBudget(50);
     private static final String CSV_TYPE = "text/csv";
     private static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     /** Marks a response that already carries the envelope, so the 404/405 handlers leave it alone. */
@@ -296,8 +308,14 @@ public final class ManagementApi {
         Long started = ctx.attribute(STARTED);
         long micros = started == null ? 0 : (System.nanoTime() - started) / 1_000;
         Principal principal = ctx.attribute(Authentication.PRINCIPAL);
-        ACCESS_LOG.info("{} {} {} {} ms from {} user {}", ctx.method(), QueryParameters.echo(ctx.path()),
-                ctx.status().getCode(), micros / 1000.0, ctx.ip(), principal == null ? "-" : principal.name());
+        String method = LogBudget.bounded(ctx.method().name(), 16);
+        if (principal == null) {
+            UNAUTHENTICATED_ACCESS.info(ACCESS_LOG, "{} {} {} {} ms from {} user -", method,
+                    QueryParameters.echo(ctx.path()), ctx.status().getCode(), micros / 1000.0, ctx.ip());
+        } else {
+            ACCESS_LOG.info("{} {} {} {} ms from {} user {}", method, QueryParameters.echo(ctx.path()),
+                    ctx.status().getCode(), micros / 1000.0, ctx.ip(), principal.name());
+        }
         MDC.clear();
     }
 
@@ -638,6 +656,35 @@ public final class ManagementApi {
         token.ifPresent(access.tokens()::revoke);
         ctx.json(Map.of("Message", token.isPresent() ? "Logout successful"
                 : "No token to end: the request used Basic"));
+    }
+
+    /** The failed-login throttles, for the administrator helping a locked-out user. */
+    private void throttles(Context ctx) {
+        List<Map<String, Object>> entries = new ArrayList<>();
+        for (LoginThrottle.Entry entry : access.throttle().entries()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("address", entry.address());
+            row.put("user", entry.user());
+            row.put("failures", entry.failures());
+            row.put("limit", entry.limit());
+            row.put("retryAfterSeconds", (entry.retryAfter().toMillis() + 999) / 1000);
+            entries.add(row);
+        }
+        ctx.json(Map.of("windowSeconds", LoginThrottle.WINDOW.toSeconds(), "throttles", entries));
+    }
+
+    /** Clears the throttles of one address (all its names, or {@code user}'s), or all of them. */
+    private void clearThrottles(Context ctx) {
+        Optional<String> address = QueryParameters.single(ctx, "address");
+        Optional<String> user = QueryParameters.single(ctx, "user");
+        if (user.isPresent() && address.isEmpty()) {
+            throw new ApiException(400, "bad_request", "user", "user needs the address it is throttled from.");
+        }
+        int cleared = access.throttle().clear(address.orElse(null), user.orElse(null));
+        LOG.warn("User {} cleared {} login throttle record(s) of {}{}.", Authentication.principal(ctx).name(),
+                cleared, address.map(QueryParameters::echo).orElse("every address"),
+                user.map(name -> " for user " + QueryParameters.echo(name)).orElse(""));
+        ctx.json(Map.of("cleared", cleared));
     }
 
     /**

@@ -22,7 +22,10 @@ import org.txcounter.service.config.ManagementSecurity;
  * <p>A password hash takes a good part of a second to check on purpose. So that scripts sending Basic credentials
  * on every call do not pay that each time, a successful check is remembered for {@link #REMEMBER} as an HMAC of
  * the name and password under a key that exists only in this process; nothing reversible is kept. An unknown user
- * costs the same hash as a known one, so timing does not tell which names exist.
+ * costs the same hash as a known one, so timing does not tell which names exist. Every hash waits its turn in
+ * {@link PasswordChecks}, so wrong passwords cannot take the machine's cores from everything else.
+ *
+ * <p>Thread-safe: the users are fixed at construction; the remembered checks are a concurrent map.
  */
 public final class Users {
 
@@ -34,8 +37,11 @@ public final class Users {
     private final Map<String, Remembered> verified = new ConcurrentHashMap<>();
     private final SecretKeySpec rememberKey;
     private final Clock clock;
+    private final PasswordChecks checks;
 
-    public Users(List<ManagementSecurity.User> users, Clock clock) {
+    /** @param checks the gate every password hash goes through */
+    public Users(List<ManagementSecurity.User> users, Clock clock, PasswordChecks checks) {
+        this.checks = checks;
         for (ManagementSecurity.User user : users) {
             byName.put(user.name(), user);
         }
@@ -52,7 +58,12 @@ public final class Users {
                 .orElse(PasswordHashing.ITERATIONS);
     }
 
-    /** The user with this name and password, or empty. */
+    /**
+     * The user with this name and password, or empty. A check remembered from the last {@link #REMEMBER} costs no
+     * hash; any other goes through {@link PasswordChecks}.
+     *
+     * @throws PasswordChecks.Busy when the hash would have to wait in a full line
+     */
     public Optional<Principal> authenticate(String name, char[] password) {
         ManagementSecurity.User user = byName.get(name);
         String fingerprint = fingerprint(name, password);
@@ -62,7 +73,8 @@ public final class Users {
                 && remembered.passwordHash().equals(user.passwordHash())) {
             return Optional.of(new Principal(user.name(), user.role()));
         }
-        boolean matches = PasswordHashing.matches(password, user != null ? user.passwordHash() : decoyHash);
+        String hash = user != null ? user.passwordHash() : decoyHash;
+        boolean matches = checks.check(() -> PasswordHashing.matches(password, hash));
         if (user == null || !matches) {
             return Optional.empty();
         }

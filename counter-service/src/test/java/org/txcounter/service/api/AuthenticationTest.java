@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
-import io.javalin.http.HandlerType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,6 +18,15 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,6 +43,7 @@ class AuthenticationTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String RESUME = "/transaction/verify/resume";
+    private static final String CLOSE_MONTH = "/transaction/close-month";
 
     @TempDir
     Path dataDir;
@@ -145,9 +154,9 @@ class AuthenticationTest {
         HttpResponse<String> viewer = call(route, TestUsers.viewer());
         assertThat(viewer.statusCode()).isEqualTo(403);
         assertThat(JSON.readTree(viewer.body()).at("/error/code").asText()).isEqualTo("forbidden");
-        // Closing a month creates its statement (201); resuming a check answers it (200).
+        // Closing a month creates its statement (201); resuming a check and clearing throttles answer 200.
         assertThat(call(route, TestUsers.admin()).statusCode()).isEqualTo(
-                route.method() == HandlerType.POST && !route.path().equals(RESUME) ? 201 : 200);
+                route.path().equals(CLOSE_MONTH) ? 201 : 200);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -222,6 +231,60 @@ class AuthenticationTest {
         assertThat(get("/transaction/count", TestUsers.admin()).statusCode()).isEqualTo(429);
         clock.advance(Duration.ofSeconds(1));
         assertThat(get("/transaction/count", TestUsers.admin()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void sixtyFourParallelWrongPasswordsForOneNameAreCheckedFiveTimesAndTheRestRefusedBeforeAnyHash()
+            throws Exception {
+        ExecutorService senders = Executors.newFixedThreadPool(64);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Integer>> statuses = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            String guess = "parallel-guess-" + i;
+            statuses.add(senders.submit(() -> {
+                go.await();
+                return get("/transaction/count", TestUsers.basic(TestUsers.ADMIN, guess)).statusCode();
+            }));
+        }
+        go.countDown();
+        Map<Integer, Integer> byStatus = new TreeMap<>();
+        for (Future<Integer> status : statuses) {
+            byStatus.merge(status.get(60, TimeUnit.SECONDS), 1, Integer::sum);
+        }
+        senders.shutdown();
+
+        assertThat(byStatus).containsExactlyEntriesOf(Map.of(401, LoginThrottle.MAX_USER_FAILURES,
+                429, 64 - LoginThrottle.MAX_USER_FAILURES));
+    }
+
+    @Test
+    void anAdministratorListsAndClearsTheThrottleThatLocksAUserOut() throws Exception {
+        for (int i = 0; i < LoginThrottle.MAX_USER_FAILURES; i++) {
+            assertThat(rawGet("127.0.0.2", "/transaction/count", TestUsers.basic(TestUsers.VIEWER, "guess-" + i)))
+                    .isEqualTo(401);
+        }
+        assertThat(rawGet("127.0.0.2", "/transaction/count", TestUsers.viewer())).isEqualTo(429);
+
+        JsonNode listed = JSON.readTree(get("/management/throttles", TestUsers.admin()).body());
+        assertThat(listed.path("windowSeconds").asLong()).isEqualTo(900);
+        JsonNode pair = null;
+        for (JsonNode row : listed.path("throttles")) {
+            if (TestUsers.VIEWER.equals(row.path("user").asText(null))) {
+                pair = row;
+            }
+        }
+        assertThat(pair).as(listed.toString()).isNotNull();
+        assertThat(pair.path("address").asText()).isEqualTo("127.0.0.2");
+        assertThat(pair.path("failures").asInt()).isEqualTo(LoginThrottle.MAX_USER_FAILURES);
+        assertThat(pair.path("retryAfterSeconds").asLong()).isEqualTo(900);
+        assertThat(call("POST", "/management/throttles/clear?address=127.0.0.2", TestUsers.viewer()).statusCode())
+                .as("viewers may not clear").isEqualTo(403);
+
+        HttpResponse<String> cleared = call("POST", "/management/throttles/clear?address=127.0.0.2&user="
+                + TestUsers.VIEWER, TestUsers.admin());
+        assertThat(cleared.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(cleared.body()).path("cleared").asInt()).isEqualTo(1);
+        assertThat(rawGet("127.0.0.2", "/transaction/count", TestUsers.viewer())).isEqualTo(200);
     }
 
     @Test
