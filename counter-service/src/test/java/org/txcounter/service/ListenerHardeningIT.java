@@ -16,10 +16,18 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -142,6 +150,131 @@ class ListenerHardeningIT {
     }
 
     @Test
+    void sixtyFourParallelWrongLoginsFromOneAddressAreHashedAtMostFiveTimes() throws Exception {
+        long cpuBefore = cpuMillis();
+        ExecutorService senders = Executors.newFixedThreadPool(64);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Integer>> statuses = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            String guess = "guess-" + i;
+            statuses.add(senders.submit(() -> {
+                go.await();
+                return status("127.0.0.1", "GET", "admin", guess, "/transaction/count");
+            }));
+        }
+        go.countDown();
+        Map<Integer, Integer> byStatus = new TreeMap<>();
+        for (Future<Integer> status : statuses) {
+            byStatus.merge(status.get(120, TimeUnit.SECONDS), 1, Integer::sum);
+        }
+        senders.shutdown();
+        long cpu = cpuMillis() - cpuBefore;
+        System.out.printf("64 parallel wrong logins: %s, %d ms of the service's CPU%n", byStatus, cpu);
+
+        assertThat(byStatus).isEqualTo(Map.of(401, 5, 429, 59));
+    }
+
+    @Test
+    void aFloodOfWrongLoginsFromRotatingAddressesLeavesTheCountAnsweringThroughout() throws Exception {
+        assertThat(adminStatus("/transaction/count")).as("the admin's Basic login, checked once").isEqualTo(200);
+        AtomicBoolean flooding = new AtomicBoolean(true);
+        Map<Integer, Integer> floodStatuses = new ConcurrentHashMap<>();
+        // More at once than the line of password checks holds (one running and eight waiting on two cores).
+        ExecutorService flood = Executors.newFixedThreadPool(16);
+        AtomicInteger next = new AtomicInteger();
+        for (int t = 0; t < 16; t++) {
+            flood.submit(() -> {
+                while (flooding.get()) {
+                    int n = next.getAndIncrement();
+                    String from = "127.0." + (1 + n / 250 % 250) + "." + (2 + n % 250);
+                    try {
+                        floodStatuses.merge(status(from, "GET", "admin", "wrong-" + n, "/transaction/count"), 1,
+                                Integer::sum);
+                    } catch (Exception e) {
+                        floodStatuses.merge(-1, 1, Integer::sum);
+                    }
+                }
+                return null;
+            });
+        }
+        List<Long> probeMillis = new ArrayList<>();
+        Map<Integer, Integer> probeStatuses = new TreeMap<>();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < end) {
+            long asked = System.nanoTime();
+            probeStatuses.merge(adminStatus("/transaction/count"), 1, Integer::sum);
+            probeMillis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked));
+            Thread.sleep(250);
+        }
+        flooding.set(false);
+        flood.shutdown();
+        assertThat(flood.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+        Collections.sort(probeMillis);
+        long p99 = probeMillis.get((int) Math.ceil(probeMillis.size() * 0.99) - 1);
+        System.out.printf("Rotating-address flood for 60 s: %s; the count answered %s, p50 %d ms, p99 %d ms, max %d ms%n",
+                new TreeMap<>(floodStatuses), probeStatuses, probeMillis.get(probeMillis.size() / 2), p99,
+                probeMillis.get(probeMillis.size() - 1));
+
+        assertThat(probeStatuses).as("every probe of /transaction/count answered 200, none 503")
+                .containsOnlyKeys(200);
+        // The count waits at most 300 ms for its database read (503 after); unattacked it answers in tens of ms.
+        assertThat(p99).as("p99 of the count under the flood").isLessThan(1_000);
+        assertThat(floodStatuses.getOrDefault(401, 0)).as("wrong passwords were checked").isPositive();
+        assertThat(floodStatuses.getOrDefault(429, 0)).as("and those beyond the line refused before the hash")
+                .isPositive();
+    }
+
+    @Test
+    void thirtySecondsOfEightKilobyteMethodsGrowTheLogsWithinTheirBudget() throws Exception {
+        long before = logBytes();
+        String method = "X".repeat(7_800);
+        AtomicBoolean sending = new AtomicBoolean(true);
+        AtomicInteger sent = new AtomicInteger();
+        ExecutorService senders = Executors.newFixedThreadPool(4);
+        for (int t = 0; t < 4; t++) {
+            senders.submit(() -> {
+                while (sending.get()) {
+                    try {
+                        status("127.0.0.1", method, null, null, "/transaction/count");
+                        sent.incrementAndGet();
+                    } catch (Exception e) {
+                        // A refused request counts as sent too: it reached the listener.
+                        sent.incrementAndGet();
+                    }
+                }
+                return null;
+            });
+        }
+        Thread.sleep(30_000);
+        sending.set(false);
+        senders.shutdown();
+        assertThat(senders.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(service.terminate()).isEqualTo(143);
+        service = null;
+        long grown = logBytes() - before;
+        // The budget: 50 access lines a second, under 300 bytes each, plus the stop's own lines.
+        long bound = 30L * 50 * 300 + 64 * 1024;
+        System.out.printf("%d requests with %d-byte methods in 30 s grew the logs by %d bytes (bound %d)%n",
+                sent.get(), method.length(), grown, bound);
+        assertThat(sent.get()).as("the attack ran").isGreaterThan(1_500);
+        assertThat(grown).isLessThanOrEqualTo(bound);
+        assertThat(Files.readString(workDir.resolve("logs/access.log"))).contains("XXXXXXXXXXXXXXXX...(+7784 chars)");
+    }
+
+    private long logBytes() throws IOException {
+        try (Stream<Path> files = Files.walk(workDir.resolve("logs"))) {
+            return files.filter(Files::isRegularFile).mapToLong(file -> file.toFile().length()).sum();
+        }
+    }
+
+    /** The service's user and system CPU time so far, from /proc (clock ticks of 10 ms). */
+    private long cpuMillis() throws IOException {
+        String stat = Files.readString(Path.of("/proc", String.valueOf(service.pid()), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
+    }
+
+    @Test
     void controlCharactersInAUserNameAreNeutralisedInTheLog() throws Exception {
         // No colon: Basic ends the user name at the first one.
         String name = "esc\u001b[31mred nul\u0000 ls\u2028 nel\u0085 crlf\r\n2026-01-01T00.00.00.000Z INFO forged";
@@ -232,16 +365,25 @@ class ListenerHardeningIT {
 
     /** One GET over TLS from 127.0.0.1 with Basic credentials of any bytes; the status code. */
     private int statusWithBasic(String user, String password, String path) throws Exception {
+        return status("127.0.0.1", "GET", user, password, path);
+    }
+
+    /**
+     * One request over TLS from the local address {@code from} (any of 127/8), with Basic credentials of any bytes
+     * ({@code user} null: none) and any method; the status code.
+     */
+    private int status(String from, String method, String user, String password, String path) throws Exception {
         SSLContext tls = SSLContext.getInstance("TLS");
         tls.init(null, new TrustManager[] {new TrustEverything()}, null);
         try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket()) {
+            socket.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
             socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), service.managementPort()), 5_000);
             socket.setSoTimeout(20_000);
-            String credentials = Base64.getEncoder().encodeToString((user + ":" + password)
-                    .getBytes(StandardCharsets.UTF_8));
+            String authorization = user == null ? "" : "Authorization: Basic " + Base64.getEncoder()
+                    .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)) + "\r\n";
             OutputStream out = socket.getOutputStream();
-            out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic " + credentials
-                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write((method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + authorization
+                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
             assertThat(response).startsWith("HTTP/1.1 ");
