@@ -44,7 +44,15 @@ for dir in logs data tmp; do
   fi
 done
 
+if [ -e "$TXCOUNTER_HOME/conf/deployment.toml" ] && [ ! -r "$TXCOUNTER_HOME/conf/deployment.toml" ]; then
+  echo "txcounter: $TXCOUNTER_HOME/conf/deployment.toml is not readable by $(id -un); it is owner-only (it holds" \
+    "secrets). Give the service user the conf directory: chown -R $(id -un) $TXCOUNTER_HOME/conf" >&2
+  exit 2
+fi
+
 cd "$TXCOUNTER_HOME"
+# Everything the JVM creates (logs and their archives, gc.log, heap dumps, the data) is the service user's alone.
+umask 077
 # shellcheck disable=SC2086 # TXCOUNTER_HEAP and JAVA_OPTS are lists of options
 exec "$JAVA" \
   ${TXCOUNTER_HEAP:--Xms256m -Xmx1024m} \

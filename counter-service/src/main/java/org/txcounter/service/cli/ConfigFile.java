@@ -33,6 +33,11 @@ final class ConfigFile {
                 .orElse("built-in defaults (no deployment.toml)");
     }
 
+    /** The file the configuration is read from; empty for the built-in defaults. */
+    Optional<Path> path() {
+        return chosen();
+    }
+
     private Optional<Path> chosen() {
         if (file != null) {
             return Optional.of(file);

@@ -5,11 +5,18 @@ import io.javalin.Javalin;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.txcounter.core.TransactionCounter;
@@ -19,6 +26,7 @@ import org.txcounter.core.config.ConfigException;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.DeploymentToml;
 import org.txcounter.core.io.PidFile;
+import org.txcounter.core.io.PrivateFiles;
 import org.txcounter.service.api.ApiAccess;
 import org.txcounter.service.api.CounterMetrics;
 import org.txcounter.service.api.ManagementApi;
@@ -58,9 +66,14 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ServiceConfig config = configFile.read();
+        configFile.path().flatMap(ServeCommand::exposedSecretsWarning).ifPresent(LOG::warn);
         serve(config, configFile.source(), reporting);
         return Commands.KEEP_RUNNING;
     }
+
+    private static final Pattern PASSWORD_HASH = Pattern.compile("(?m)^\\s*password_hash\\s*=");
+    /** A {@code [secrets]} value in plain text: {@code name = "[the secret]"}. */
+    private static final Pattern PLAIN_SECRET = Pattern.compile("(?m)^\\s*[A-Za-z0-9_.-]+\\s*=\\s*\"\\[");
 
     static void serve(ServiceConfig config, String source, boolean reporting) throws Exception {
         CounterConfig counterConfig = config.counter();
@@ -195,6 +208,37 @@ final class ServeCommand implements Callable<Integer> {
                 + "; datasource " + counterConfig.dataSource().id() + ", " + counterConfig.dataSource().url()
                 + "; users: "
                 + users.stream().map(ManagementSecurity.User::name).toList() + ")");
+    }
+
+    /**
+     * The warning for a configuration file that holds a plain secret ({@code "[...]"}) or a password hash and that
+     * its group or others may read; empty when it is owner-only, holds neither, or the file system has no POSIX
+     * modes.
+     */
+    static Optional<String> exposedSecretsWarning(Path file) {
+        try {
+            if (!PrivateFiles.posix()) {
+                return Optional.empty();
+            }
+            Set<PosixFilePermission> mode = Files.getPosixFilePermissions(file);
+            if (!mode.contains(PosixFilePermission.GROUP_READ) && !mode.contains(PosixFilePermission.OTHERS_READ)) {
+                return Optional.empty();
+            }
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            boolean hashes = PASSWORD_HASH.matcher(text).find();
+            boolean plain = PLAIN_SECRET.matcher(text).find();
+            if (!hashes && !plain) {
+                return Optional.empty();
+            }
+            return Optional.of(file.toAbsolutePath() + " holds " + (plain ? "plain-text secrets" : "")
+                    + (plain && hashes ? " and " : "") + (hashes ? "password hashes" : "") + " and is readable by "
+                    + (mode.contains(PosixFilePermission.OTHERS_READ) ? "every local user" : "its group")
+                    + " (mode " + PosixFilePermissions.toString(mode) + "). Make it owner-only: chmod 600 "
+                    + file.toAbsolutePath() + (plain ? "; and encrypt the secrets: java -jar txcounter.jar "
+                    + "encrypt-secret --alias NAME" : "") + ".");
+        } catch (IOException | UnsupportedOperationException e) {
+            return Optional.empty();
+        }
     }
 
     /** The warning for a start as root (uid 0), or empty for any other user or where there are no uids. */

@@ -14,11 +14,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -90,6 +92,12 @@ class DistributionIT {
         assertThat(home.resolve("sql/flyway/postgresql")).isDirectory();
         assertThat(Files.readString(home.resolve("conf/deployment.toml")))
                 .isEqualTo(ConfigurationReference.commentedToml());
+        assertThat(modes(home, "conf")).as("conf/ as shipped: it holds secrets and password hashes")
+                .isNotEmpty().allSatisfy((path, mode) -> assertThat(mode).as(path)
+                        .isEqualTo(path.endsWith("/") ? "rwx------" : "rw-------"));
+        for (String dir : List.of("logs", "data", "tmp")) {
+            assertThat(modes(home, dir)).containsEntry(dir + "/", "rwx------");
+        }
 
         int managementPort = freePort();
         int metricsPort = freePort();
@@ -123,7 +131,7 @@ class DistributionIT {
             Files.createDirectories(dir);
         }
         if (account.switchUser()) {
-            for (String dir : List.of("logs", "data", "tmp")) {
+            for (String dir : List.of("conf", "logs", "data", "tmp")) {
                 Shell.run(List.of("chown", "-R", account.name() + ":", home.resolve(dir).toString()));
             }
             Shell.run(List.of("chown", "-R", account.name() + ":", outside.toString()));
@@ -185,6 +193,11 @@ class DistributionIT {
                 .containsPattern("txcounter.access - GET \"/transaction/count\" 200 [0-9.]+ ms from 127\\.0\\.0\\.1 "
                         + "user admin");
         assertThat(home.resolve("logs/gc.log")).isNotEmptyFile();
+        // The launcher's umask: gc.log, the logs and everything in data/ are the service account's alone.
+        for (String dir : List.of("conf", "logs", "data")) {
+            assertThat(modes(home, dir)).allSatisfy((path, mode) -> assertThat(mode).as(path)
+                    .isEqualTo(path.endsWith("/") ? "rwx------" : "rw-------"));
+        }
         assertThat(home.resolve("data/transactiondb.mv.db")).as("the embedded database in the home").isNotEmptyFile();
         for (Path dir : List.of(workDir, userHome, userTmp)) {
             try (Stream<Path> written = Files.list(dir)) {
@@ -202,6 +215,18 @@ class DistributionIT {
                     userTmp.toString()));
             assertThat(found).as("files %s wrote outside %s", account.name(), home).isEmpty();
         }
+    }
+
+    /** The mode of {@code dir} under {@code home} and of everything in it, by path relative to home (dirs end in /). */
+    private static Map<String, String> modes(Path home, String dir) throws IOException {
+        Map<String, String> modes = new TreeMap<>();
+        try (Stream<Path> paths = Files.walk(home.resolve(dir))) {
+            for (Path path : (Iterable<Path>) paths::iterator) {
+                modes.put(home.relativize(path) + (Files.isDirectory(path) ? "/" : ""),
+                        PosixFilePermissions.toString(Files.getPosixFilePermissions(path)));
+            }
+        }
+        return modes;
     }
 
     /** Who runs the service: a service account when the test runs as root, else the user running the test. */
