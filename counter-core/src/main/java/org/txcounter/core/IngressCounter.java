@@ -51,6 +51,7 @@ public final class IngressCounter {
     private final Optional<StampAuthority> stamps;
     private final boolean httpChaining;
     private final RedeliveryWindow redeliveries;
+    private final LongAdder withdrawn = new LongAdder();
     private final Clock clock;
     private final Map<StampVerdict, LongAdder> rejected = new EnumMap<>(StampVerdict.class);
     private final LongAdder redeliveriesSkipped = new LongAdder();
@@ -187,6 +188,23 @@ public final class IngressCounter {
      */
     public void firstDelivery(String messageId) {
         redeliveries.complete(RedeliveryWindow.fingerprint(messageId));
+    }
+
+    /**
+     * An HTTP request counted by {@link #httpRequest} turned out to be no transaction: the client's own malformed
+     * request, refused with a 4xx before anything was passed on (a broken chunked body). Call it at most once per
+     * counted request ({@link org.txcounter.core.hooks.http.CountingFilter#refused} does). What is withdrawn after
+     * its interval closed is taken from the next one; one withdrawn at a stop with no later interval stays counted,
+     * so a withdrawal can over-count, never under-count.
+     */
+    public void withdrawHttpRequest() {
+        http.withdraw();
+        withdrawn.increment();
+    }
+
+    /** How many counted HTTP requests were withdrawn as the client's mistakes since the start. */
+    public long withdrawnHttpRequests() {
+        return withdrawn.sum();
     }
 
     /**

@@ -29,6 +29,15 @@ public final class TransportCounter {
         adder.increment();
     }
 
+    /**
+     * Takes back one transaction this handle recorded: a request that turned out not to be one (the client's
+     * malformed body, refused before anything was passed on). If the interval it was counted in has closed, the
+     * next interval carries the difference ({@link #drain()}).
+     */
+    void withdraw() {
+        adder.decrement();
+    }
+
     /** The transport this handle counts. */
     public Transport transport() {
         return transport;
@@ -47,6 +56,12 @@ public final class TransportCounter {
      * interval, never in neither. {@code TransactionMeterConcurrencyTest} proves it under contention.
      */
     long drain() {
-        return adder.sumThenReset();
+        long drained = adder.sumThenReset();
+        if (drained < 0) {
+            // Withdrawals of transactions an earlier interval holds: carried on, never written as a negative count.
+            adder.add(drained);
+            return 0;
+        }
+        return drained;
     }
 }

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
@@ -37,6 +38,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.txcounter.core.TransactionCounter;
+import org.txcounter.core.Transport;
+import org.txcounter.core.config.CounterConfig;
 
 /**
  * The packaged service under attack from the same host, over real sockets: thousands of slow connections, control
@@ -272,6 +276,56 @@ class ListenerHardeningIT {
         String stat = Files.readString(Path.of("/proc", String.valueOf(service.pid()), "stat"));
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
+    }
+
+    @Test
+    void clientMistakesAreAnswered4xxWithoutExceptionNamesAndTheMalformedOnesAreNotBilled() throws Exception {
+        byte[] stopped = "GET /api/x HTTP/1.1\r\nHost: x\r\nX-Partial: abc".getBytes(StandardCharsets.US_ASCII);
+        String passthroughStopped = plainExchange(service.passthroughPort(), stopped);
+        String apiStopped = tlsExchange(service.managementPort(), "GET /transaction/count HTTP/1.1\r\nHost: x\r\n"
+                + "X-Partial: abc");
+        String badChunk = plainExchange(service.passthroughPort(), ("POST /api/chunked HTTP/1.1\r\nHost: x\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\nZZZ\r\nabc\r\n0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        String http09 = plainExchange(service.passthroughPort(),
+                "GET /api/x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        HttpStatusClient.get(service.passthroughPort(), "/api/one-good-request");
+
+        assertThat(passthroughStopped).startsWith("HTTP/1.1 408 ").contains("\"code\":\"request_timeout\"");
+        assertThat(apiStopped).startsWith("HTTP/1.1 408 ").contains("\"code\":\"request_timeout\"");
+        assertThat(badChunk).startsWith("HTTP/1.1 400 ").contains("\"code\":\"bad_request\"");
+        assertThat(http09).startsWith("HTTP/1.1 400 ").contains("\"code\":\"bad_request\"");
+        for (String answer : List.of(passthroughStopped, apiStopped, badChunk, http09)) {
+            assertThat(answer).doesNotContain("Exception").doesNotContain("jetty").doesNotContain("<html");
+        }
+        assertThat(service.terminate()).isEqualTo(143);
+        service = null;
+        try (TransactionCounter counter = TransactionCounter.open(CounterConfig.builder()
+                .dataDir(workDir.resolve("data")).nodeId("hardened-node").build(), Clock.systemUTC())) {
+            assertThat(counter.count(counter.currentMonth()).counts().get(Transport.HTTP))
+                    .as("only the good request is billed").isEqualTo(1);
+        }
+    }
+
+    /** Sends {@code request} on a plain connection, then waits for the whole answer until the service closes. */
+    private static String plainExchange(int port, byte[] request) throws IOException {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(HEADER_TIMEOUT_MS * 4);
+            socket.getOutputStream().write(request);
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    private String tlsExchange(int port, String request) throws Exception {
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(null, new TrustManager[] {new TrustEverything()}, null);
+        try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(),
+                port)) {
+            socket.setSoTimeout(HEADER_TIMEOUT_MS * 4);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
     }
 
     @Test

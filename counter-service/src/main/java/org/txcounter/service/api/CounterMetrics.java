@@ -54,6 +54,7 @@ public final class CounterMetrics {
     public static final String QUOTA_ALERTS = "txn.quota.alerts";
     public static final String QUOTA_WEBHOOK_FAILURES = "txn.quota.webhook.failures";
     public static final String LOG_LINES_DROPPED = "txn.log.lines.dropped";
+    public static final String WITHDRAWN = "txn.requests.withdrawn";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
@@ -101,6 +102,9 @@ public final class CounterMetrics {
                     .description("The fixed memory of the spent-stamp set ([deduplication] spent_stamps)")
                     .register(registry);
         });
+        FunctionCounter.builder(WITHDRAWN, counter, c -> c.ingress().withdrawnHttpRequests())
+                .description("HTTP requests counted at entry and withdrawn as the client's malformed request (400)")
+                .register(registry);
         FunctionCounter.builder(REDELIVERIES, counter, c -> c.ingress().redeliveriesSkipped())
                 .description("Redelivered JMS messages recognised and not counted again")
                 .register(registry);

@@ -59,6 +59,7 @@ import org.txcounter.core.store.StoreException;
 import org.txcounter.service.config.ListenerLimits;
 import org.txcounter.service.config.ManagementSecurity.Role;
 import org.txcounter.service.logging.LogBudget;
+import org.txcounter.service.security.EnvelopeErrorHandler;
 import org.txcounter.service.security.LoginThrottle;
 import org.txcounter.service.security.ListenerGuard;
 import org.txcounter.service.security.Principal;

@@ -27,6 +27,7 @@ import org.txcounter.core.hooks.http.CountingFilter;
 import org.txcounter.core.hooks.jms.jakarta.MessageStamper;
 import org.txcounter.service.config.ListenerLimits;
 import org.txcounter.service.config.RuntimeConfig;
+import org.txcounter.service.security.EnvelopeErrorHandler;
 import org.txcounter.service.security.ListenerGuard;
 
 /**
@@ -123,6 +124,8 @@ public final class IntegrationRuntime implements AutoCloseable {
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("passthrough");
         Server server = new Server(threads);
+        // Jetty's refusals (malformed or stopped requests) as a JSON envelope, never an exception's name.
+        server.setErrorHandler(new EnvelopeErrorHandler());
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
@@ -132,6 +135,7 @@ public final class IntegrationRuntime implements AutoCloseable {
         server.addConnector(connector);
 
         ServletContextHandler context = new ServletContextHandler("/");
+        context.setErrorHandler(new EnvelopeErrorHandler());
         List<String> routed = new ArrayList<>();
         for (RuntimeConfig.Route route : config.routes()) {
             ServletHolder holder;

@@ -1,6 +1,9 @@
 package org.txcounter.service.runtime;
 
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.util.Enumeration;
 import java.util.Locale;
 import java.util.Optional;
@@ -10,8 +13,10 @@ import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.ee10.proxy.ProxyServlet;
 import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.txcounter.core.IngressCounter;
+import org.txcounter.core.hooks.http.CountingFilter;
 import org.txcounter.core.OwnDestinations;
 
 /**
@@ -41,6 +46,78 @@ final class StampingProxyServlet extends ProxyServlet.Transparent {
     StampingProxyServlet(Optional<IngressCounter> ingress, OwnDestinations own) {
         this.ingress = ingress;
         this.own = own;
+    }
+
+    /**
+     * A request body the client got wrong (a malformed chunk, a body shorter than its Content-Length) is the
+     * client's mistake: 400, not the 500 or 502 of a failing backend.
+     */
+    @Override
+    protected void onClientRequestFailure(HttpServletRequest clientRequest, Request proxyRequest,
+            HttpServletResponse proxyResponse, Throwable failure) {
+        if (clientMistake(failure)) {
+            answerBadRequest(clientRequest, proxyRequest, proxyResponse, failure);
+            return;
+        }
+        super.onClientRequestFailure(clientRequest, proxyRequest, proxyResponse, failure);
+    }
+
+    @Override
+    protected void onProxyResponseFailure(HttpServletRequest clientRequest, HttpServletResponse proxyResponse,
+            Response serverResponse, Throwable failure) {
+        if (clientMistake(failure)) {
+            answerBadRequest(clientRequest, null, proxyResponse, failure);
+            return;
+        }
+        super.onProxyResponseFailure(clientRequest, proxyResponse, serverResponse, failure);
+    }
+
+    /** Every other error the proxy answers, as the JSON envelope without any exception's name. */
+    @Override
+    protected void sendProxyResponseError(HttpServletRequest clientRequest, HttpServletResponse proxyResponse,
+            int status) {
+        try {
+            if (!proxyResponse.isCommitted()) {
+                proxyResponse.resetBuffer();
+                proxyResponse.setHeader("Connection", "close");
+                RuntimeErrors.send(proxyResponse, status, status == 504 ? "backend_timeout" : "backend_unavailable",
+                        status == 504 ? "The backend did not answer in time." : "The backend could not be reached "
+                                + "or failed; try again later.");
+            }
+        } catch (IOException e) {
+            // The client is gone.
+        }
+        AsyncContext async = clientRequest.getAsyncContext();
+        async.complete();
+    }
+
+    private void answerBadRequest(HttpServletRequest clientRequest, Request proxyRequest,
+            HttpServletResponse proxyResponse, Throwable failure) {
+        if (proxyRequest != null) {
+            proxyRequest.abort(failure);
+        }
+        // The client's mistake, refused before the backend answered: no transaction.
+        ingress.ifPresent(counting -> CountingFilter.refused(clientRequest, counting));
+        try {
+            if (!proxyResponse.isCommitted()) {
+                proxyResponse.resetBuffer();
+                proxyResponse.setHeader("Connection", "close");
+                RuntimeErrors.send(proxyResponse, 400, "bad_request", "The request body is malformed (its chunked "
+                        + "encoding or its length); it was not passed on.");
+            }
+        } catch (IOException e) {
+            // The client is gone.
+        }
+        clientRequest.getAsyncContext().complete();
+    }
+
+    private static boolean clientMistake(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof HttpException http && http.getCode() / 100 == 4) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -20,9 +20,15 @@ import org.txcounter.core.IngressCounter;
  *
  * <p>A request from another node of the same deployment carries a valid stamp in
  * {@link IngressCounter#HTTP_HEADER} and is not counted again when chaining dedupe is on. Only REQUEST dispatches
- * should be mapped: forwards, includes and async dispatches are the same request.
+ * should be mapped: forwards, includes and async dispatches are the same request. A request refused later as the
+ * client's malformed request is withdrawn with {@link #refused}.
+ *
+ * <p>Thread-safe: it keeps no state of its own; the request's attribute {@link #COUNTED} records the decision.
  */
 public final class CountingFilter implements Filter {
+
+    /** The request attribute that says whether this filter counted the request ({@link Boolean}). */
+    public static final String COUNTED = "org.txcounter.counted";
 
     private final IngressCounter ingress;
 
@@ -35,7 +41,22 @@ public final class CountingFilter implements Filter {
             throws IOException, ServletException {
         String stamp = request instanceof HttpServletRequest http ? http.getHeader(IngressCounter.HTTP_HEADER) : null;
         try (IngressCounter.Scope scope = ingress.httpRequest(stamp)) {
+            request.setAttribute(COUNTED, scope.counted());
             chain.doFilter(request, response);
+        }
+    }
+
+    /**
+     * The request this filter counted is refused as the client's own mistake before anything was passed on (a
+     * malformed body): it is withdrawn from the count, once. From any thread; does nothing for a request the filter
+     * did not count.
+     */
+    public static void refused(ServletRequest request, IngressCounter ingress) {
+        synchronized (request) {
+            if (Boolean.TRUE.equals(request.getAttribute(COUNTED))) {
+                request.setAttribute(COUNTED, Boolean.FALSE);
+                ingress.withdrawHttpRequest();
+            }
         }
     }
 }
