@@ -1,11 +1,28 @@
 package org.txcounter.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import jakarta.jms.BytesMessage;
 import jakarta.jms.JMSContext;
 import jakarta.jms.Message;
+import jakarta.jms.JMSRuntimeException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.attribute.FileTime;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+import org.txcounter.service.config.RuntimeConfig;
+
 import jakarta.jms.QueueBrowser;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,12 +43,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import org.apache.activemq.artemis.api.core.TransportConfiguration;
 import org.apache.activemq.artemis.api.core.client.ActiveMQClient;
 import org.apache.activemq.artemis.api.core.client.ClientMessage;
 import org.apache.activemq.artemis.api.core.client.ClientProducer;
 import org.apache.activemq.artemis.api.core.client.ClientSession;
 import org.apache.activemq.artemis.api.core.client.ClientSessionFactory;
 import org.apache.activemq.artemis.api.core.client.ServerLocator;
+import org.apache.activemq.artemis.core.remoting.impl.netty.NettyConnectorFactory;
+import org.apache.activemq.artemis.core.remoting.impl.netty.TransportConstants;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.activemq.artemis.utils.UUIDGenerator;
 import org.junit.jupiter.api.AfterEach;
@@ -64,6 +84,7 @@ class HostileProducersIT {
     @TempDir
     Path workDir;
 
+    private final HttpClient http = HttpClient.newHttpClient();
     private FlakyBackend backend;
     private int brokerPort;
     private ServiceProcess service;
@@ -83,6 +104,13 @@ class HostileProducersIT {
 
                 [management_api]
                 port = 0
+
+                [passthrough]
+                port = 0
+
+                [[passthrough.route]]
+                prefix = "/orders"
+                queue = "orders"
 
                 [jms]
                 embedded_broker_port = %d
@@ -188,6 +216,136 @@ class HostileProducersIT {
         assertThat(countedJms()).as("the two replays; the first use of each stamp was free").isEqualTo(2);
     }
 
+    @Test
+    void threeThousandIdleBrokerConnectionsAndFiveThousandWrongLoginsLeaveTheJournalAndTheConsumersWorking()
+            throws Exception {
+        service = start();
+        List<Socket> idle = new ArrayList<>();
+        AtomicLong peakDescriptors = new AtomicLong();
+        AtomicBoolean sampling = new AtomicBoolean(true);
+        Thread sampler = new Thread(() -> {
+            while (sampling.get()) {
+                try {
+                    peakDescriptors.accumulateAndGet(openDescriptors(), Math::max);
+                } catch (IOException e) {
+                    return;
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            }
+        }, "descriptor-sampler");
+        sampler.start();
+        int refusedAtOnce = 0;
+        try {
+            for (int i = 0; i < 3_000; i++) {
+                // From 120 addresses, 25 each: under the per-address limit, so the total limit is what holds.
+                Socket socket = new Socket();
+                socket.bind(new InetSocketAddress(InetAddress.getByName("127.0.1." + (2 + i % 120)), 0));
+                try {
+                    socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), brokerPort), 5_000);
+                    idle.add(socket);
+                } catch (IOException e) {
+                    refusedAtOnce++;
+                    socket.close();
+                }
+            }
+            Path journal = workDir.resolve("data/journal");
+            Set<FileTime> rewrites = new HashSet<>();
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(6);
+            int round = 0;
+            while (System.nanoTime() < end) {
+                // A transaction through the runtime's own (in-VM) broker connection, consumed and forwarded.
+                assertThat(postOrder("during-attack-" + round)).isEqualTo(202);
+                rewrites.add(Files.getLastModifiedTime(journal));
+                round++;
+                Thread.sleep(250);
+            }
+            int rounds = round;
+            await("every order sent during the attack forwarded", () -> {
+                for (int r = 0; r < rounds; r++) {
+                    if (!backend.accepted("during-attack-" + r)) {
+                        return false;
+                    }
+                }
+                return true;
+            });
+            int closedByService = 0;
+            for (Socket socket : idle) {
+                socket.setSoTimeout(15_000);
+                try {
+                    if (socket.getInputStream().read() < 0) {
+                        closedByService++;
+                    }
+                } catch (IOException e) {
+                    closedByService++;
+                }
+            }
+            sampling.set(false);
+            sampler.join();
+            System.out.printf("3000 idle broker connections: %d connected, %d refused at connect; at most %d "
+                    + "descriptors open; %d closed by the service; %d journal rewrites in 6 s%n",
+                    idle.size(), refusedAtOnce, peakDescriptors.get(), closedByService, rewrites.size());
+            assertThat(closedByService).as("every idle connection closed").isEqualTo(idle.size());
+            assertThat(rewrites.size()).as("journal rewrites in 6 s").isGreaterThanOrEqualTo(4);
+            assertThat(Files.readString(workDir.resolve("logs/txcounter.log"))).doesNotContain("Too many open files");
+        } finally {
+            sampling.set(false);
+            for (Socket socket : idle) {
+                socket.close();
+            }
+        }
+
+        int failed = 0;
+        long started = System.nanoTime();
+        for (int i = 0; i < 5_000; i++) {
+            try (ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort
+                    + "?reconnectAttempts=0", PRODUCER, "wrong-" + i); JMSContext context = factory.createContext()) {
+                context.createProducer();
+            } catch (JMSRuntimeException e) {
+                failed++;
+            }
+        }
+        long seconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
+        System.out.printf("5000 wrong broker logins from 127.0.0.1: %d refused in %d s%n", failed, seconds);
+        assertThat(failed).isEqualTo(5_000);
+        // The address is throttled now: the right password is refused from it, and taken from another address.
+        assertThatThrownBy(() -> send("right-password-throttled-address")).isInstanceOf(JMSRuntimeException.class);
+        int localPort;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.9"))) {
+            localPort = probe.getLocalPort(); // Artemis binds the local address only with a port given
+        }
+        Map<String, Object> from127009 = Map.of(TransportConstants.HOST_PROP_NAME, "127.0.0.1",
+                TransportConstants.PORT_PROP_NAME, brokerPort, TransportConstants.LOCAL_ADDRESS_PROP_NAME, "127.0.0.9",
+                TransportConstants.LOCAL_PORT_PROP_NAME, localPort);
+        try (ServerLocator locator = ActiveMQClient.createServerLocatorWithoutHA(new TransportConfiguration(
+                        NettyConnectorFactory.class.getName(), from127009));
+                ClientSessionFactory factory = locator.createSessionFactory();
+                ClientSession session = factory.createSession(PRODUCER, PRODUCER_PASSWORD, false, true, true, false,
+                        0);
+                ClientProducer producer = session.createProducer("orders")) {
+            ClientMessage message = session.createMessage(org.apache.activemq.artemis.api.core.Message.BYTES_TYPE,
+                    true);
+            message.getBodyBuffer().writeBytes("from-another-address".getBytes(StandardCharsets.UTF_8));
+            producer.send(message);
+        }
+        await("the message from another address forwarded", () -> backend.accepted("from-another-address"));
+        String log = Files.readString(workDir.resolve("logs/txcounter.log"));
+        long failedLines = log.lines().filter(line -> line.contains("broker login")).count();
+        assertThat(failedLines).as("failed broker logins logged within their budget of 10 a second")
+                .isLessThanOrEqualTo(10 * (seconds + 1));
+    }
+
+    private int postOrder(String body) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.passthroughPort()
+                + "/orders/new")).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private long openDescriptors() throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc", String.valueOf(service.pid()), "fd"))) {
+            return fds.count();
+        }
+    }
+
     private static long size(Path file) {
         try {
             return Files.exists(file) ? Files.size(file) : -1;
@@ -209,8 +367,7 @@ class HostileProducersIT {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // As the shipped launcher (src/dist/bin/txcounter.sh) runs it: an OutOfMemoryError ends the process.
         return ServiceProcess.start(new ProcessBuilder(java, HEAP, "-XX:+ExitOnOutOfMemoryError", "-jar",
-                jar.toString())
-                .directory(workDir.toFile()));
+                jar.toString()).directory(workDir.toFile()));
     }
 
     private ActiveMQConnectionFactory producerFactory() {

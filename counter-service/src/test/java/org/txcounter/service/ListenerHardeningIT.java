@@ -18,8 +18,10 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -29,6 +31,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -60,7 +63,8 @@ class ListenerHardeningIT {
 
     @BeforeEach
     void start() throws IOException {
-        backend = new OkBackend();
+        // Threads enough that 250 slow uploads cannot starve the backend: the passthrough is what is tested.
+        backend = new OkBackend(512);
         Files.writeString(workDir.resolve("deployment.toml"), """
                 [node]
                 id = "hardened-node"
@@ -276,6 +280,81 @@ class ListenerHardeningIT {
         String stat = Files.readString(Path.of("/proc", String.valueOf(service.pid()), "stat"));
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
+    }
+
+    @Test
+    void twoHundredFiftySlowUploadsFromOneAddressLeaveBothRoutesAnsweringOtherClients() throws Exception {
+        int uploads = 250;
+        List<Socket> uploading = new ArrayList<>();
+        for (int i = 0; i < uploads; i++) {
+            String path = i % 2 == 0 ? "/api/upload-" + i : "/orders/upload-" + i;
+            Socket socket = new Socket();
+            socket.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0));
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), service.passthroughPort()), 5_000);
+            socket.getOutputStream().write(("POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+                    + "Content-Length: 100000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            uploading.add(socket);
+            slow.add(socket);
+        }
+        // 400 bytes a second on every upload (above the 256 B/s minimum rate): 40 bytes each tenth of a second.
+        AtomicBoolean attacking = new AtomicBoolean(true);
+        Thread trickle = new Thread(() -> {
+            byte[] chunk = "x".repeat(40).getBytes(StandardCharsets.US_ASCII);
+            while (attacking.get()) {
+                for (Socket socket : uploading) {
+                    try {
+                        socket.getOutputStream().write(chunk);
+                    } catch (IOException e) {
+                        // Closed by the service: one upload fewer.
+                    }
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            }
+        }, "slow-uploads");
+        trickle.start();
+
+        Path journal = workDir.resolve("data/journal");
+        Set<FileTime> rewrites = new HashSet<>();
+        List<Long> probeMillis = new ArrayList<>();
+        Map<String, Integer> probeStatuses = new TreeMap<>();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(45);
+        int round = 0;
+        while (System.nanoTime() < end) {
+            long asked = System.nanoTime();
+            probeStatuses.merge("proxy " + plainStatus("GET /api/probe-" + round + " HTTP/1.1\r\nHost: x\r\n"
+                    + "Connection: close\r\n\r\n"), 1, Integer::sum);
+            probeStatuses.merge("async " + plainStatus("POST /orders/probe-" + round + " HTTP/1.1\r\nHost: x\r\n"
+                    + "Content-Length: 5\r\nConnection: close\r\n\r\nprobe"), 1, Integer::sum);
+            probeMillis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked));
+            probeStatuses.merge("api " + adminStatus("/transaction/count"), 1, Integer::sum);
+            rewrites.add(Files.getLastModifiedTime(journal));
+            round++;
+            Thread.sleep(500);
+        }
+        attacking.set(false);
+        trickle.join();
+        Collections.sort(probeMillis);
+        long p99 = probeMillis.get((int) Math.ceil(probeMillis.size() * 0.99) - 1);
+        System.out.printf("%d slow uploads for 45 s: probes %s, both routes p50 %d ms, p99 %d ms; %d journal "
+                + "rewrites seen%n", uploads, probeStatuses, probeMillis.get(probeMillis.size() / 2), p99,
+                rewrites.size());
+
+        assertThat(probeStatuses).isEqualTo(Map.of("proxy 200", round, "async 202", round, "api 200", round));
+        assertThat(p99).as("p99 of a proxy and an async request from another client").isLessThan(2_000);
+        // Probed every half second for 45 s: a journal rewritten every second shows ~45 distinct times.
+        assertThat(rewrites.size()).as("journal rewrites seen").isGreaterThanOrEqualTo(35);
+    }
+
+    /** One request from 127.0.0.3 to the passthrough; the status code. */
+    private int plainStatus(String request) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.3"), 0));
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), service.passthroughPort()), 5_000);
+            socket.setSoTimeout(20_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            return Integer.parseInt(response.substring(9, 12));
+        }
     }
 
     @Test

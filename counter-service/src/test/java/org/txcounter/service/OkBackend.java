@@ -12,11 +12,20 @@ import java.util.concurrent.Executors;
 public final class OkBackend implements AutoCloseable {
 
     private final HttpServer server;
-    private final ExecutorService threads = Executors.newFixedThreadPool(8);
+    private final ExecutorService threads;
 
     public OkBackend() throws IOException {
+        this(8);
+    }
+
+    /**
+     * @param threads the backend's handler threads; the JDK server drains a request's body on one of them after
+     *                answering, so each slow upload holds one
+     */
+    public OkBackend(int threads) throws IOException {
+        this.threads = Executors.newFixedThreadPool(threads);
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
-        server.setExecutor(threads);
+        server.setExecutor(this.threads);
         server.createContext("/", exchange -> {
             byte[] body = "ok".getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(200, body.length);

@@ -84,7 +84,8 @@ public final class JmsConsumeCpuLoad {
             boolean endpointReader = args[1].equals("endpoint");
             Path dataDir = Path.of(args[2]);
             try (EmbeddedBroker broker = EmbeddedBroker.start(dataDir, 0, Optional.empty(), List.of(),
-                    List.of(QUEUE), Optional.empty(), RuntimeConfig.DEFAULT_MAX_MESSAGE_SIZE, Optional.empty());
+                    List.of(QUEUE), Optional.empty(), RuntimeConfig.DEFAULT_MAX_MESSAGE_SIZE,
+                    RuntimeConfig.BrokerLimits.DEFAULTS, Optional.empty());
                     ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(broker.url(),
                             broker.login().user(), broker.login().password());
                     JMSContext context = factory.createContext(JMSContext.AUTO_ACKNOWLEDGE);

@@ -64,7 +64,8 @@ public final class JmsConsumeLoad {
         List<Double> without = new ArrayList<>();
         YearMonth month;
         try (EmbeddedBroker broker = EmbeddedBroker.start(dataDir, 0, Optional.empty(), List.of(), List.of("load.in"),
-                Optional.empty(), RuntimeConfig.DEFAULT_MAX_MESSAGE_SIZE, Optional.empty());
+                Optional.empty(), RuntimeConfig.DEFAULT_MAX_MESSAGE_SIZE,
+                RuntimeConfig.BrokerLimits.DEFAULTS, Optional.empty());
                 ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(broker.url(), broker.login().user(),
                         broker.login().password());
                 JMSContext context = factory.createContext(JMSContext.AUTO_ACKNOWLEDGE);

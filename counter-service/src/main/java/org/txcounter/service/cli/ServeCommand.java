@@ -84,6 +84,7 @@ final class ServeCommand implements Callable<Integer> {
                     + "reporting instance's file, or start it without --reporting.");
         }
         rootWarning(currentUid()).ifPresent(LOG::warn);
+        descriptorWarning(maxDescriptors(), config).ifPresent(LOG::warn);
         // Before anything is created or printed: a start that cannot listen leaves no trace.
         requirePortsFree(config);
         Clock clock = Clock.systemUTC();
@@ -239,6 +240,45 @@ final class ServeCommand implements Callable<Integer> {
         } catch (IOException | UnsupportedOperationException e) {
             return Optional.empty();
         }
+    }
+
+    /** Descriptors kept for the journal, the database pool, the logs, the broker's files and the JVM. */
+    static final int RESERVED_DESCRIPTORS = 512;
+
+    /**
+     * The warning for a descriptor limit ({@code ulimit -n}) below what the listeners may hold at once plus
+     * {@value #RESERVED_DESCRIPTORS} for everything else: then a flood of connections could leave the journal, the
+     * database or the logs without a descriptor. Empty when the limit is unknown or large enough.
+     */
+    static Optional<String> descriptorWarning(OptionalLong maxDescriptors, ServiceConfig config) {
+        if (maxDescriptors.isEmpty()) {
+            return Optional.empty();
+        }
+        long listeners = config.managementLimits().maxConnections();
+        if (config.runtime().active()) {
+            listeners += config.passthroughLimits().maxConnections();
+        }
+        RuntimeConfig runtime = config.runtime();
+        if (runtime.needsBroker() && runtime.brokerUrl().isEmpty()) {
+            int acceptors = (runtime.embeddedBrokerPort() > 0 ? 1 : 0) + (runtime.embeddedBrokerTls().isPresent() ? 1 : 0);
+            listeners += (long) acceptors * runtime.brokerLimits().maxConnections();
+        }
+        long needed = listeners + RESERVED_DESCRIPTORS;
+        if (maxDescriptors.getAsLong() >= needed) {
+            return Optional.empty();
+        }
+        return Optional.of("The process may open " + maxDescriptors.getAsLong() + " files (ulimit -n), fewer than "
+                + "the " + listeners + " connections its listeners may hold at once plus " + RESERVED_DESCRIPTORS
+                + " for the journal, the database, the logs and the broker: a flood of connections could leave the "
+                + "journal unwritten. Raise the limit to at least " + needed + " (LimitNOFILE= in the systemd unit, "
+                + "ulimit -n), or lower max_connections.");
+    }
+
+    private static OptionalLong maxDescriptors() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean();
+        return os instanceof com.sun.management.UnixOperatingSystemMXBean unix
+                ? OptionalLong.of(unix.getMaxFileDescriptorCount()) : OptionalLong.empty();
     }
 
     /** The warning for a start as root (uid 0), or empty for any other user or where there are no uids. */

@@ -30,11 +30,12 @@ import org.txcounter.core.OwnDestinations;
  * @param maxMessageSize     the largest message body, in bytes, that an inbound endpoint reads and an async route
  *                           queues; a larger message is counted, dead-lettered and never read, a larger request body
  *                           is answered 413
+ * @param brokerLimits       the embedded broker's limits on the connections of its TCP and TLS acceptors
  */
 public record RuntimeConfig(String passthroughHost, int passthroughPort, List<Route> routes,
         Optional<String> brokerUrl, int embeddedBrokerPort, List<InboundEndpoint> endpoints, OwnDestinations own,
         Optional<Login> brokerLogin, List<Login> producers, Optional<BrokerTls> embeddedBrokerTls,
-        int maxMessageSize) {
+        int maxMessageSize, BrokerLimits brokerLimits) {
 
     public static final int DEFAULT_PASSTHROUGH_PORT = 8290;
     /** 10 MiB: with the default endpoint concurrency, what the endpoints may hold at once stays far below the heap. */
@@ -55,6 +56,7 @@ public record RuntimeConfig(String passthroughHost, int passthroughPort, List<Ro
         Objects.requireNonNull(brokerLogin, "brokerLogin");
         producers = List.copyOf(producers);
         Objects.requireNonNull(embeddedBrokerTls, "embeddedBrokerTls");
+        Objects.requireNonNull(brokerLimits, "brokerLimits");
         if (maxMessageSize < MIN_MAX_MESSAGE_SIZE || maxMessageSize > MAX_MAX_MESSAGE_SIZE) {
             throw new IllegalArgumentException("maxMessageSize must be from " + MIN_MAX_MESSAGE_SIZE + " to "
                     + MAX_MAX_MESSAGE_SIZE + ". Found: " + maxMessageSize);
@@ -68,7 +70,7 @@ public record RuntimeConfig(String passthroughHost, int passthroughPort, List<Ro
     public RuntimeConfig(String passthroughHost, int passthroughPort, List<Route> routes, Optional<String> brokerUrl,
             int embeddedBrokerPort, List<InboundEndpoint> endpoints) {
         this(passthroughHost, passthroughPort, routes, brokerUrl, embeddedBrokerPort, endpoints, OwnDestinations.none(),
-                Optional.empty(), List.of(), Optional.empty(), DEFAULT_MAX_MESSAGE_SIZE);
+                Optional.empty(), List.of(), Optional.empty(), DEFAULT_MAX_MESSAGE_SIZE, BrokerLimits.DEFAULTS);
     }
 
     public static RuntimeConfig none() {
@@ -103,6 +105,24 @@ public record RuntimeConfig(String passthroughHost, int passthroughPort, List<Ro
         @Override
         public String toString() {
             return "Login[user=" + user + ", password=(hidden)]";
+        }
+    }
+
+    /**
+     * What the embedded broker's TCP and TLS acceptors allow: connections in all (each acceptor), per client
+     * address, and the time a connection has to log in. Failed logins are throttled per address and user name
+     * like the management API's.
+     */
+    public record BrokerLimits(int maxConnections, int maxConnectionsPerClient, java.time.Duration loginTimeout) {
+        public static final BrokerLimits DEFAULTS = new BrokerLimits(256, 32, java.time.Duration.ofSeconds(5));
+
+        public BrokerLimits {
+            Objects.requireNonNull(loginTimeout, "loginTimeout");
+            if (maxConnections < 1 || maxConnectionsPerClient < 1 || loginTimeout.isNegative()
+                    || loginTimeout.isZero()) {
+                throw new IllegalArgumentException("broker limits must be positive. Found: " + maxConnections
+                        + ", " + maxConnectionsPerClient + ", " + loginTimeout);
+            }
         }
     }
 

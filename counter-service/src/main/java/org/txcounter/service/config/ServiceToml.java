@@ -339,8 +339,25 @@ public final class ServiceToml {
         List<RuntimeConfig.Login> producers = new ArrayList<>();
         Optional<RuntimeConfig.BrokerTls> tls = Optional.empty();
         int maxMessageSize = RuntimeConfig.DEFAULT_MAX_MESSAGE_SIZE;
+        RuntimeConfig.BrokerLimits limits = RuntimeConfig.BrokerLimits.DEFAULTS;
         TomlTable jms = file.section("jms");
         if (jms != null) {
+            int maxConnections = limits.maxConnections();
+            int perClient = limits.maxConnectionsPerClient();
+            Duration loginTimeout = limits.loginTimeout();
+            if (jms.contains("embedded_broker_max_connections")) {
+                maxConnections = (int) file.integer(jms, "jms", "embedded_broker_max_connections", 1, 100_000,
+                        "a number of connections from 1 to 100000");
+            }
+            if (jms.contains("embedded_broker_max_connections_per_client")) {
+                perClient = (int) file.integer(jms, "jms", "embedded_broker_max_connections_per_client", 1,
+                        100_000, "a number of connections from 1 to 100000");
+            }
+            if (jms.contains("embedded_broker_login_timeout_ms")) {
+                loginTimeout = Duration.ofMillis(file.integer(jms, "jms", "embedded_broker_login_timeout_ms", 100,
+                        600_000, "milliseconds from 100 to 600000"));
+            }
+            limits = new RuntimeConfig.BrokerLimits(maxConnections, perClient, loginTimeout);
             if (jms.contains("max_message_size")) {
                 maxMessageSize = (int) file.integer(jms, "jms", "max_message_size",
                         RuntimeConfig.MIN_MAX_MESSAGE_SIZE, RuntimeConfig.MAX_MAX_MESSAGE_SIZE,
@@ -397,7 +414,7 @@ public final class ServiceToml {
             endpoints.add(readEndpoint(array.getTable(i), "[[inbound_endpoint]] #" + (i + 1), endpoints));
         }
         return new RuntimeConfig(host, port, routes, brokerUrl, brokerPort, endpoints, own,
-                login, producers, tls, maxMessageSize);
+                login, producers, tls, maxMessageSize, limits);
     }
 
     private RuntimeConfig.Route readRoute(TomlTable table, String section, List<RuntimeConfig.Route> earlier) {

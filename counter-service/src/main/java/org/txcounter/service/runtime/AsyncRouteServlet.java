@@ -1,11 +1,14 @@
 package org.txcounter.service.runtime;
 
 import jakarta.jms.JMSException;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,6 +17,12 @@ import org.slf4j.LoggerFactory;
  * An async passthrough route: puts the request body on a queue, stamped as already counted, and answers
  * {@code 202 Accepted}. The runtime's own inbound endpoint on that queue then does the work without counting the
  * message a second time.
+ *
+ * <p>The body is read without blocking: a client uploading slowly holds its connection, not one of the listener's
+ * threads, so slow uploads cannot take the route from other clients (the listener's minimum data rate and idle
+ * timeout end the slowest). A body over {@code maxBodyBytes} is answered 413 as soon as it passes the limit.
+ *
+ * <p>Thread safety: one instance serves every request of its route; each request's reading state is its own.
  */
 final class AsyncRouteServlet extends HttpServlet {
 
@@ -33,27 +42,90 @@ final class AsyncRouteServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        byte[] body;
-        try (InputStream in = request.getInputStream()) {
-            body = in.readNBytes(maxBodyBytes + 1);
-        }
-        if (body.length > maxBodyBytes) {
-            RuntimeErrors.send(response, 413, "payload_too_large",
-                    "The request body is larger than " + maxBodyBytes + " bytes, the most an async route queues.");
+        long declared = request.getContentLengthLong();
+        if (declared > maxBodyBytes) {
+            tooLarge(response);
             return;
         }
-        String messageId;
-        try {
-            messageId = sender.send(queue, body, request.getContentType());
-        } catch (JMSException | RuntimeException e) {
-            LOG.error("Could not put a request for {} on queue {}: {}", request.getRequestURI(), queue, e.toString());
-            RuntimeErrors.send(response, 503, "queue_unavailable",
-                    "The request could not be queued; the broker is not reachable. Try again later.");
-            return;
+        AsyncContext async = request.startAsync();
+        // The listener's idle timeout and minimum data rate bound the upload; no second timer here.
+        async.setTimeout(0);
+        ServletInputStream in = request.getInputStream();
+        in.setReadListener(new BodyReader(request, response, async, in));
+    }
+
+    private void tooLarge(HttpServletResponse response) throws IOException {
+        response.setHeader("Connection", "close");
+        RuntimeErrors.send(response, 413, "payload_too_large",
+                "The request body is larger than " + maxBodyBytes + " bytes, the most an async route queues.");
+    }
+
+    /** Reads one request's body as it arrives, on whatever thread the container calls it from. */
+    private final class BodyReader implements ReadListener {
+        private final HttpServletRequest request;
+        private final HttpServletResponse response;
+        private final AsyncContext async;
+        private final ServletInputStream in;
+        private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+        private final byte[] buffer = new byte[8192];
+        private boolean done;
+
+        BodyReader(HttpServletRequest request, HttpServletResponse response, AsyncContext async,
+                ServletInputStream in) {
+            this.request = request;
+            this.response = response;
+            this.async = async;
+            this.in = in;
         }
-        response.setStatus(HttpServletResponse.SC_ACCEPTED);
-        response.setContentType("application/json");
-        response.getOutputStream().write(("{\"queue\":\"" + queue + "\",\"messageId\":\"" + messageId + "\"}")
-                .getBytes(StandardCharsets.UTF_8));
+
+        @Override
+        public void onDataAvailable() throws IOException {
+            while (!done && in.isReady()) {
+                int read = in.read(buffer);
+                if (read < 0) {
+                    return;
+                }
+                body.write(buffer, 0, read);
+                if (body.size() > maxBodyBytes) {
+                    done = true;
+                    tooLarge(response);
+                    async.complete();
+                    return;
+                }
+            }
+        }
+
+        @Override
+        public void onAllDataRead() throws IOException {
+            if (done) {
+                return;
+            }
+            done = true;
+            try {
+                String messageId;
+                try {
+                    messageId = sender.send(queue, body.toByteArray(), request.getContentType());
+                } catch (JMSException | RuntimeException e) {
+                    LOG.error("Could not put a request for {} on queue {}: {}", request.getRequestURI(), queue,
+                            e.toString());
+                    RuntimeErrors.send(response, 503, "queue_unavailable",
+                            "The request could not be queued; the broker is not reachable. Try again later.");
+                    return;
+                }
+                response.setStatus(HttpServletResponse.SC_ACCEPTED);
+                response.setContentType("application/json");
+                response.getOutputStream().write(("{\"queue\":\"" + queue + "\",\"messageId\":\"" + messageId
+                        + "\"}").getBytes(StandardCharsets.UTF_8));
+            } finally {
+                async.complete();
+            }
+        }
+
+        @Override
+        public void onError(Throwable failure) {
+            // The upload failed (too slow, cut off, malformed): nothing was queued; the container answers or closes.
+            done = true;
+            async.complete();
+        }
     }
 }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.HashMap;
@@ -18,6 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import javax.security.auth.Subject;
 import org.apache.activemq.artemis.api.core.QueueConfiguration;
 import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.SimpleString;
@@ -33,13 +35,19 @@ import org.apache.activemq.artemis.core.security.Role;
 import org.apache.activemq.artemis.core.server.JournalType;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
-import org.apache.activemq.artemis.spi.core.security.ActiveMQSecurityManager;
+import org.apache.activemq.artemis.spi.core.protocol.RemotingConnection;
+import org.apache.activemq.artemis.spi.core.security.ActiveMQSecurityManager5;
+import org.apache.activemq.artemis.spi.core.security.jaas.NoCacheLoginException;
+import org.apache.activemq.artemis.spi.core.security.jaas.RolePrincipal;
+import org.apache.activemq.artemis.spi.core.security.jaas.UserPrincipal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.txcounter.core.IngressCounter;
 import org.txcounter.core.config.ConfigException;
 import org.txcounter.core.io.PrivateFiles;
 import org.txcounter.service.config.RuntimeConfig;
+import org.txcounter.service.logging.LogBudget;
+import org.txcounter.service.security.LoginThrottle;
 import org.txcounter.service.security.ManagementTls;
 
 /**
@@ -54,6 +62,11 @@ import org.txcounter.service.security.ManagementTls;
  * manage the broker (no JMX, and no login has the manage permission for management messages), and there is no
  * anonymous access. The broker directory and everything in it are owner-only: the journal holds request bodies
  * and stamps.
+ *
+ * <p>Its TCP and TLS acceptors hold at most {@code [jms] embedded_broker_max_connections} connections each, at most
+ * {@code embedded_broker_max_connections_per_client} from one address, and close a connection that has not logged in
+ * within {@code embedded_broker_login_timeout_ms} ({@link BrokerGuard}); failed logins are throttled per address and
+ * user name like the management API's.
  *
  * <p>A message on an inbound queue larger than {@code [jms] max_message_size} never reaches an endpoint: it is
  * counted once and moved unread to {@code DLQ} ({@link InboundQueuePolicy}), which also releases the ids of
@@ -90,9 +103,11 @@ public final class EmbeddedBroker implements AutoCloseable {
     private final RuntimeConfig.Login login;
     private final Path home;
     private final InboundQueuePolicy policy;
+    private final BrokerGuard guard;
 
     private EmbeddedBroker(EmbeddedActiveMQ server, String inVmUrl, RuntimeConfig.Login login, Path home,
-            InboundQueuePolicy policy) {
+            InboundQueuePolicy policy, BrokerGuard guard) {
+        this.guard = guard;
         this.server = server;
         this.inVmUrl = inVmUrl;
         this.login = login;
@@ -110,12 +125,13 @@ public final class EmbeddedBroker implements AutoCloseable {
      * @param inboundQueues the queues outside producers may send to (the inbound endpoints' queues)
      * @param maxMessageSize the largest body an endpoint reads: a larger message on an inbound queue is counted and
      *                      dead-lettered unread ({@link InboundQueuePolicy})
+     * @param limits        connections of the TCP and TLS acceptors: in all, per client address, time to log in
      * @param ingress       the counter's ingress, empty when counting is off
      */
     public static EmbeddedBroker start(Path dataDir, int tcpPort, Optional<RuntimeConfig.Login> runtimeLogin,
             List<RuntimeConfig.Login> producers, Collection<String> inboundQueues,
-            Optional<RuntimeConfig.BrokerTls> tls, int maxMessageSize, Optional<IngressCounter> ingress)
-            throws Exception {
+            Optional<RuntimeConfig.BrokerTls> tls, int maxMessageSize, RuntimeConfig.BrokerLimits limits,
+            Optional<IngressCounter> ingress) throws Exception {
         int id = NEXT_ID.getAndIncrement();
         String inVmUrl = "vm://" + id;
         Path home = dataDir.resolve("broker").toAbsolutePath();
@@ -158,7 +174,9 @@ public final class EmbeddedBroker implements AutoCloseable {
                     .setRoutingType(RoutingType.ANYCAST).setDurable(true));
         }
         if (tcpPort > 0) {
-            configuration.addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + tcpPort);
+            configuration.addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + tcpPort + "?"
+                    + TransportConstants.CONNECTIONS_ALLOWED + "=" + limits.maxConnections() + ";"
+                    + TransportConstants.HANDSHAKE_TIMEOUT + "=" + HANDSHAKE_TIMEOUT_SECONDS);
         }
         if (tls.isPresent()) {
             RuntimeConfig.BrokerTls acceptor = tls.get();
@@ -169,6 +187,8 @@ public final class EmbeddedBroker implements AutoCloseable {
             params.put(TransportConstants.KEYSTORE_PATH_PROP_NAME, acceptor.keystore().toAbsolutePath().toString());
             params.put(TransportConstants.KEYSTORE_PASSWORD_PROP_NAME, acceptor.keystorePassword());
             params.put(TransportConstants.KEYSTORE_TYPE_PROP_NAME, "PKCS12");
+            params.put(TransportConstants.CONNECTIONS_ALLOWED, (long) limits.maxConnections());
+            params.put(TransportConstants.HANDSHAKE_TIMEOUT, HANDSHAKE_TIMEOUT_SECONDS);
             params.put(TransportConstants.ENABLED_PROTOCOLS_PROP_NAME, String.join(",", ManagementTls.PROTOCOLS));
             params.put(TransportConstants.ENABLED_CIPHER_SUITES_PROP_NAME,
                     String.join(",", ManagementTls.CIPHER_SUITES));
@@ -182,6 +202,8 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
         InboundQueuePolicy policy = new InboundQueuePolicy(Set.copyOf(inboundQueues), maxMessageSize, ingress);
         configuration.registerBrokerPlugin(policy);
+        BrokerGuard guard = new BrokerGuard(limits.maxConnectionsPerClient(), limits.loginTimeout());
+        configuration.registerBrokerPlugin(guard);
         EmbeddedActiveMQ server = new EmbeddedActiveMQ();
         server.setConfiguration(configuration);
         server.setSecurityManager(new Logins(logins));
@@ -189,6 +211,7 @@ public final class EmbeddedBroker implements AutoCloseable {
             server.start();
         } catch (Exception e) {
             policy.close();
+            guard.close();
             throw e;
         }
         policy.sweepLeftovers();
@@ -197,7 +220,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         LOG.info("Embedded JMS broker started ({}{}{}), journal in {}; {} outside producer login(s) may send to {}.",
                 inVmUrl, tcpPort > 0 ? ", tcp://127.0.0.1:" + tcpPort : "",
                 tls.map(t -> ", TLS on 127.0.0.1:" + t.port()).orElse(""), home, producers.size(), inboundQueues);
-        return new EmbeddedBroker(server, inVmUrl, login, home, policy);
+        return new EmbeddedBroker(server, inVmUrl, login, home, policy, guard);
     }
 
     /** The URL this JVM's clients connect with. */
@@ -218,12 +241,21 @@ public final class EmbeddedBroker implements AutoCloseable {
     @Override
     public void close() throws Exception {
         policy.close();
+        guard.close();
         server.stop();
         // Without these the client thread pools keep the JVM alive for a minute after the broker stopped.
         ActiveMQClient.clearThreadPools();
         InVMConnector.resetThreadPool();
         PrivateFiles.restrictTree(home);
     }
+
+    /**
+     * Artemis' protocol handshake timeout, in seconds: one, its least, its least. A connection counts against
+     * {@code connectionsAllowed} only once its first bytes named a protocol, so until then only this timeout bounds
+     * the descriptors that idle connections hold: at most what the acceptor accepts in one second. The acceptors
+     * listen on 127.0.0.1, where a client sends its first bytes at once.
+     */
+    private static final int HANDSHAKE_TIMEOUT_SECONDS = 1;
 
     /** The login generated on the first start and kept in {@code <dataDir>/broker-login} (mode 600). */
     private static RuntimeConfig.Login generatedLogin(Path dataDir) {
@@ -258,12 +290,61 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
     }
 
-    /** The broker's logins: a fixed map, so thread-safe. No user, or a wrong password, is refused. */
-    private static final class Logins implements ActiveMQSecurityManager {
+    /**
+     * The broker's logins: a fixed map. No user, or a wrong password, is refused; failed logins are throttled per
+     * client address and user name as the management API's are ({@link LoginThrottle}, decided before the check),
+     * so a client guessing passwords gets 5 tries per name and 20 per address in 15 minutes. In-VM logins (the
+     * runtime's own) are not throttled. Thread-safe: the map is fixed and the throttle is thread-safe.
+     */
+    private static final class Logins implements ActiveMQSecurityManager5 {
+        private static final LogBudget FAILED = new LogBudget(10);
         private final Map<String, LoginCheck> byUser;
+        private final LoginThrottle throttle = new LoginThrottle(Clock.systemUTC());
 
         Logins(Map<String, LoginCheck> byUser) {
             this.byUser = Map.copyOf(byUser);
+        }
+
+        @Override
+        public Subject authenticate(String user, String password, RemotingConnection connection,
+                String securityDomain) throws NoCacheLoginException {
+            String client = connection == null ? null : BrokerGuard.client(connection);
+            LoginThrottle.Attempt attempt = client == null ? null : throttle.attempt(client, user);
+            if (attempt != null && !attempt.allowed()) {
+                FAILED.warn(LOG, "Refused a broker login for user {} from {}: too many failed logins; retry in {} s.",
+                        LogBudget.bounded(user, 64), client, attempt.retryAfter().toSeconds());
+                // Not cached by Artemis: the same name and password are checked again from another address.
+                throw new NoCacheLoginException("throttled: " + client);
+            }
+            LoginCheck check = user == null ? null : byUser.get(user);
+            if (check == null || !check.matches(password)) {
+                if (client != null) {
+                    FAILED.warn(LOG, "Failed broker login for user {} from {}.", LogBudget.bounded(user, 64), client);
+                }
+                return null;
+            }
+            if (attempt != null) {
+                attempt.succeeded();
+            }
+            Subject subject = new Subject();
+            subject.getPrincipals().add(new UserPrincipal(user));
+            subject.getPrincipals().add(new RolePrincipal(check.role()));
+            return subject;
+        }
+
+        @Override
+        public boolean authorize(Subject subject, Set<Role> roles, CheckType checkType, String address) {
+            if (subject == null) {
+                return false;
+            }
+            for (RolePrincipal granted : subject.getPrincipals(RolePrincipal.class)) {
+                for (Role role : roles) {
+                    if (role.getName().equals(granted.getName()) && checkType.hasRole(role)) {
+                        return true;
+                    }
+                }
+            }
+            return false;
         }
 
         @Override

@@ -89,7 +89,7 @@ public final class IntegrationRuntime implements AutoCloseable {
             } else {
                 EmbeddedBroker broker = EmbeddedBroker.start(dataDir, config.embeddedBrokerPort(), login,
                         config.producers(), config.endpoints().stream().map(RuntimeConfig.InboundEndpoint::queue)
-                                .distinct().toList(), config.embeddedBrokerTls(), config.maxMessageSize(), ingress);
+                                .distinct().toList(), config.embeddedBrokerTls(), config.maxMessageSize(), config.brokerLimits(), ingress);
                 resources.add(broker);
                 url = broker.url();
                 login = Optional.of(broker.login());
@@ -148,6 +148,7 @@ public final class IntegrationRuntime implements AutoCloseable {
                 JmsSender jms = sender.orElseThrow();
                 holder = new ServletHolder(new AsyncRouteServlet(jms, route.queue().orElseThrow(),
                         config.maxMessageSize()));
+                holder.setAsyncSupported(true);
             }
             String mapping = route.prefix().equals("/") ? "/*" : route.prefix() + "/*";
             context.addServlet(holder, mapping);

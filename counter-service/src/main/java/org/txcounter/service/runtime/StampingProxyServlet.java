@@ -11,7 +11,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
-import org.eclipse.jetty.ee10.proxy.ProxyServlet;
+import org.eclipse.jetty.ee10.proxy.AsyncProxyServlet;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpHeader;
@@ -34,9 +34,12 @@ import org.txcounter.core.OwnDestinations;
  *       between proxy and backend, as RFC 9110 section 7.6.1 requires.</li>
  * </ul>
  *
+ * <p>Request and response bodies are copied without blocking a thread ({@link AsyncProxyServlet}): a client that
+ * uploads or reads slowly holds its connection, not one of the listener's threads.
+ *
  * <p>Thread safety: one instance serves all requests of its route concurrently; it keeps no per-request state.
  */
-final class StampingProxyServlet extends ProxyServlet.Transparent {
+final class StampingProxyServlet extends AsyncProxyServlet.Transparent {
 
     private static final long serialVersionUID = 1L;
 

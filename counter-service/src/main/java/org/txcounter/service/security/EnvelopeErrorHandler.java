@@ -77,7 +77,6 @@ public final class EnvelopeErrorHandler extends ErrorHandler {
             Map<String, Object> error = new LinkedHashMap<>();
             error.put("status", status);
             error.put("code", code);
-            error.put("parameter", null);
             error.put("message", message);
             body = JSON.writeValueAsBytes(Map.of("error", error));
         } catch (JsonProcessingException e) {

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
+import org.txcounter.service.config.ServiceConfig;
+import org.txcounter.service.config.ServiceToml;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -54,5 +56,28 @@ class RootWarningTest {
         Files.writeString(file, "[node]\nid = \"a\"\n");
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
         assertThat(ServeCommand.exposedSecretsWarning(file)).as("nothing secret in it").isEmpty();
+    }
+
+    @Test
+    void aDescriptorLimitBelowWhatTheListenersMayHoldIsWarnedAbout(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("deployment.toml");
+        Files.writeString(file, """
+                [passthrough]
+                port = 0
+
+                [[passthrough.route]]
+                prefix = "/orders"
+                queue = "orders"
+
+                [jms]
+                embedded_broker_port = 61616
+                """);
+        ServiceConfig config = ServiceToml.read(file);
+        // 256 (API) + 2000 (passthrough) + 256 (broker) + 512 kept for the rest.
+        assertThat(ServeCommand.descriptorWarning(OptionalLong.of(2_600), config)).hasValueSatisfying(warning ->
+                assertThat(warning).startsWith("The process may open 2600 files (ulimit -n), fewer than the 2512 "
+                        + "connections its listeners may hold at once plus 512").contains("at least 3024"));
+        assertThat(ServeCommand.descriptorWarning(OptionalLong.of(65_536), config)).isEmpty();
+        assertThat(ServeCommand.descriptorWarning(OptionalLong.empty(), config)).isEmpty();
     }
 }

@@ -50,7 +50,8 @@ class EmbeddedBrokerTest {
     @Test
     void anExpiredMessageOnARuntimeQueueMovesToTheExpiryQueueWithoutAWarning() throws Exception {
         try (EmbeddedBroker broker = EmbeddedBroker.start(dataDir, 0, Optional.empty(), List.of(), List.of(),
-                Optional.empty(), RuntimeConfig.DEFAULT_MAX_MESSAGE_SIZE, Optional.empty());
+                Optional.empty(), RuntimeConfig.DEFAULT_MAX_MESSAGE_SIZE, RuntimeConfig.BrokerLimits.DEFAULTS,
+                Optional.empty());
                 ServerLocator locator = ActiveMQClient.createServerLocator(broker.url());
                 ClientSessionFactory factory = locator.createSessionFactory();
                 ClientSession session = factory.createSession(broker.login().user(), broker.login().password(),

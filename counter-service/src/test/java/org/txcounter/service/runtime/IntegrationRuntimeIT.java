@@ -126,7 +126,7 @@ class IntegrationRuntimeIT {
     private static RuntimeConfig config(List<RuntimeConfig.Route> routes, Optional<String> brokerUrl, int brokerPort,
             List<RuntimeConfig.InboundEndpoint> endpoints, OwnDestinations own) {
         return new RuntimeConfig("127.0.0.1", 0, routes, brokerUrl, brokerPort, endpoints, own, Optional.of(RUNTIME),
-                List.of(PRODUCER), Optional.empty(), RuntimeConfig.DEFAULT_MAX_MESSAGE_SIZE);
+                List.of(PRODUCER), Optional.empty(), RuntimeConfig.DEFAULT_MAX_MESSAGE_SIZE, RuntimeConfig.BrokerLimits.DEFAULTS);
     }
 
     private static ActiveMQConnectionFactory connect(int brokerPort, RuntimeConfig.Login login) {
@@ -432,7 +432,7 @@ class IntegrationRuntimeIT {
         runtime(counter, new RuntimeConfig("127.0.0.1", 0, List.of(), Optional.empty(), 0,
                 List.of(toHttp("inbound", backend.uri("/process"))), OwnDestinations.none(), Optional.of(RUNTIME),
                 List.of(PRODUCER), Optional.of(new RuntimeConfig.BrokerTls(tlsPort, keystore, "keystore-password")),
-                RuntimeConfig.DEFAULT_MAX_MESSAGE_SIZE));
+                RuntimeConfig.DEFAULT_MAX_MESSAGE_SIZE, RuntimeConfig.BrokerLimits.DEFAULTS));
         String tls = "tcp://127.0.0.1:" + tlsPort + "?sslEnabled=true;trustStorePath=" + keystore
                 + ";trustStorePassword=keystore-password;trustStoreType=PKCS12;enabledProtocols=TLSv1.3";
 
