@@ -65,6 +65,14 @@ public final class LogBudget {
         }
     }
 
+    /**
+     * Whether one more line fits this second; a line that does not is counted as dropped. For a caller that
+     * writes the line itself (a logback filter).
+     */
+    public boolean admit() {
+        return take() >= 0;
+    }
+
     /** -1 when the line does not fit; otherwise how many were dropped since the last line that fitted. */
     private long take() {
         long now = System.nanoTime() / 1_000_000_000L;

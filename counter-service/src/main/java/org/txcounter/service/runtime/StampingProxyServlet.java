@@ -1,6 +1,5 @@
 package org.txcounter.service.runtime;
 
-import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -79,19 +78,9 @@ final class StampingProxyServlet extends AsyncProxyServlet.Transparent {
     @Override
     protected void sendProxyResponseError(HttpServletRequest clientRequest, HttpServletResponse proxyResponse,
             int status) {
-        try {
-            if (!proxyResponse.isCommitted()) {
-                proxyResponse.resetBuffer();
-                proxyResponse.setHeader("Connection", "close");
-                RuntimeErrors.send(proxyResponse, status, status == 504 ? "backend_timeout" : "backend_unavailable",
-                        status == 504 ? "The backend did not answer in time." : "The backend could not be reached "
-                                + "or failed; try again later.");
-            }
-        } catch (IOException e) {
-            // The client is gone.
-        }
-        AsyncContext async = clientRequest.getAsyncContext();
-        async.complete();
+        answer(clientRequest, proxyResponse, status, status == 504 ? "backend_timeout" : "backend_unavailable",
+                status == 504 ? "The backend did not answer in time." : "The backend could not be reached or failed; "
+                        + "try again later.");
     }
 
     private void answerBadRequest(HttpServletRequest clientRequest, Request proxyRequest,
@@ -101,12 +90,18 @@ final class StampingProxyServlet extends AsyncProxyServlet.Transparent {
         }
         // The client's mistake, refused before the backend answered: no transaction.
         ingress.ifPresent(counting -> CountingFilter.refused(clientRequest, counting));
+        answer(clientRequest, proxyResponse, 400, "bad_request", "The request body is malformed (its chunked "
+                + "encoding or its length); it was not passed on.");
+    }
+
+    /** Answers with the error envelope unless the response has begun, closes the connection, ends the request. */
+    private static void answer(HttpServletRequest clientRequest, HttpServletResponse proxyResponse, int status,
+            String code, String message) {
         try {
             if (!proxyResponse.isCommitted()) {
                 proxyResponse.resetBuffer();
                 proxyResponse.setHeader("Connection", "close");
-                RuntimeErrors.send(proxyResponse, 400, "bad_request", "The request body is malformed (its chunked "
-                        + "encoding or its length); it was not passed on.");
+                RuntimeErrors.send(proxyResponse, status, code, message);
             }
         } catch (IOException e) {
             // The client is gone.
