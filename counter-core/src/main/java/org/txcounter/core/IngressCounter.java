@@ -125,6 +125,17 @@ public final class IngressCounter {
     }
 
     /**
+     * The handling of an HTTP request that entered through {@link #httpRequest} goes on on this thread, in a
+     * callback of an asynchronous servlet (its body read without blocking): what the request sends on to the
+     * deployment's own destinations is stamped as from that request ({@link #stampFor}). Counts nothing. Close the
+     * scope when the callback is done. {@link org.txcounter.core.hooks.http.CountingFilter#resume} calls it only for
+     * a request the filter took in.
+     */
+    public Scope resumedHttpRequest() {
+        return enter(false, 0);
+    }
+
+    /**
      * A JMS message enters an inbound endpoint. Counts it unless it carries a valid stamp, or this node took in
      * an earlier delivery of the same message that did not complete (rolled back, failed, or in flight at a
      * crash): then it is that message delivered again, already counted.

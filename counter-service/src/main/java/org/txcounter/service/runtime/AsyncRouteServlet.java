@@ -10,8 +10,12 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import org.eclipse.jetty.http.HttpException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.txcounter.core.IngressCounter;
+import org.txcounter.core.hooks.http.CountingFilter;
 
 /**
  * An async passthrough route: puts the request body on a queue, stamped as already counted, and answers
@@ -32,12 +36,17 @@ final class AsyncRouteServlet extends HttpServlet {
     private final transient JmsSender sender;
     private final String queue;
     private final int maxBodyBytes;
+    private final transient Optional<IngressCounter> ingress;
 
-    /** @param maxBodyBytes {@code [jms] max_message_size}: a larger body is answered 413, never queued */
-    AsyncRouteServlet(JmsSender sender, String queue, int maxBodyBytes) {
+    /**
+     * @param maxBodyBytes {@code [jms] max_message_size}: a larger body is answered 413, never queued
+     * @param ingress      the counter, to withdraw a request whose body was malformed; empty when counting is off
+     */
+    AsyncRouteServlet(JmsSender sender, String queue, int maxBodyBytes, Optional<IngressCounter> ingress) {
         this.sender = sender;
         this.queue = queue;
         this.maxBodyBytes = maxBodyBytes;
+        this.ingress = ingress;
     }
 
     @Override
@@ -52,6 +61,15 @@ final class AsyncRouteServlet extends HttpServlet {
         async.setTimeout(0);
         ServletInputStream in = request.getInputStream();
         in.setReadListener(new BodyReader(request, response, async, in));
+    }
+
+    private static boolean malformed(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof HttpException http && http.getCode() / 100 == 4) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void tooLarge(HttpServletResponse response) throws IOException {
@@ -101,6 +119,9 @@ final class AsyncRouteServlet extends HttpServlet {
                 return;
             }
             done = true;
+            // The body arrived on a container thread: it is sent on as from the request the filter took in.
+            IngressCounter.Scope resumed = ingress.flatMap(counting -> CountingFilter.resume(request, counting))
+                    .orElse(null);
             try {
                 String messageId;
                 try {
@@ -117,15 +138,32 @@ final class AsyncRouteServlet extends HttpServlet {
                 response.getOutputStream().write(("{\"queue\":\"" + queue + "\",\"messageId\":\"" + messageId
                         + "\"}").getBytes(StandardCharsets.UTF_8));
             } finally {
+                if (resumed != null) {
+                    resumed.close();
+                }
                 async.complete();
             }
         }
 
         @Override
         public void onError(Throwable failure) {
-            // The upload failed (too slow, cut off, malformed): nothing was queued; the container answers or closes.
+            // The upload failed (too slow, cut off, malformed): nothing was queued.
             done = true;
-            async.complete();
+            try {
+                if (malformed(failure)) {
+                    // The client's mistake: answered 400 and no transaction.
+                    ingress.ifPresent(counting -> CountingFilter.refused(request, counting));
+                    if (!response.isCommitted()) {
+                        response.setHeader("Connection", "close");
+                        RuntimeErrors.send(response, 400, "bad_request", "The request body is malformed (its "
+                                + "chunked encoding or its length); it was not queued.");
+                    }
+                }
+            } catch (IOException e) {
+                // The client is gone.
+            } finally {
+                async.complete();
+            }
         }
     }
 }

@@ -147,7 +147,7 @@ public final class IntegrationRuntime implements AutoCloseable {
             } else {
                 JmsSender jms = sender.orElseThrow();
                 holder = new ServletHolder(new AsyncRouteServlet(jms, route.queue().orElseThrow(),
-                        config.maxMessageSize()));
+                        config.maxMessageSize(), ingress));
                 holder.setAsyncSupported(true);
             }
             String mapping = route.prefix().equals("/") ? "/*" : route.prefix() + "/*";

@@ -8,6 +8,7 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.util.Objects;
+import java.util.Optional;
 import org.txcounter.core.IngressCounter;
 
 /**
@@ -44,6 +45,15 @@ public final class CountingFilter implements Filter {
             request.setAttribute(COUNTED, scope.counted());
             chain.doFilter(request, response);
         }
+    }
+
+    /**
+     * Goes on handling a request this filter took in, on the calling thread (an asynchronous servlet's callback), so
+     * that what it sends on is stamped as from it; empty for a request that did not pass the filter. Close the scope
+     * when the callback is done.
+     */
+    public static Optional<IngressCounter.Scope> resume(ServletRequest request, IngressCounter ingress) {
+        return request.getAttribute(COUNTED) == null ? Optional.empty() : Optional.of(ingress.resumedHttpRequest());
     }
 
     /**
