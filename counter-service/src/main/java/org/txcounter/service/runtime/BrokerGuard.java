@@ -88,15 +88,6 @@ final class BrokerGuard implements ActiveMQServerConnectionPlugin {
         }
     }
 
-    /** Connections refused for their address's limit, and failed for not logging in in time, since the start. */
-    long refused() {
-        return refused.sum();
-    }
-
-    long loginTimeouts() {
-        return loginTimeouts.sum();
-    }
-
     private void sweep() {
         ActiveMQServer broker = server;
         if (broker == null || !broker.isStarted()) {

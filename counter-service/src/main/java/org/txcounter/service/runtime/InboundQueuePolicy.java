@@ -92,11 +92,6 @@ final class InboundQueuePolicy implements ActiveMQServerMessagePlugin {
         return maxMessageSize;
     }
 
-    /** Messages moved to the dead-letter address for their size since the start. */
-    long oversizedMessages() {
-        return oversizedMessages.get();
-    }
-
     @Override
     public void registered(ActiveMQServer server) {
         this.server = server;

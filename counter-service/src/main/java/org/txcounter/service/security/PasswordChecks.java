@@ -2,7 +2,6 @@ package org.txcounter.service.security;
 
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -20,7 +19,6 @@ public final class PasswordChecks {
     private final int waiting;
     private final Semaphore turns;
     private final AtomicInteger admitted = new AtomicInteger();
-    private final LongAdder refused = new LongAdder();
 
     /** Half the processors (at least one) at once, eight more waiting per running check. */
     public static PasswordChecks forThisMachine() {
@@ -46,7 +44,6 @@ public final class PasswordChecks {
     public boolean check(BooleanSupplier check) {
         if (admitted.incrementAndGet() > running + waiting) {
             admitted.decrementAndGet();
-            refused.increment();
             throw new Busy(running, waiting);
         }
         try {
@@ -72,11 +69,6 @@ public final class PasswordChecks {
     /** How many checks run or wait now. */
     int inLine() {
         return admitted.get();
-    }
-
-    /** How many checks were refused because the line was full, since the start. */
-    public long refused() {
-        return refused.sum();
     }
 
     /** The line of password checks is full: the client should try again in a second. */
