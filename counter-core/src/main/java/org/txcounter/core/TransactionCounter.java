@@ -133,7 +133,7 @@ public final class TransactionCounter implements AutoCloseable {
     /** Whether the last write of the spent stamps failed; the journal thread alone reads and sets it. */
     private boolean spentStampsFailing;
     private final LongAdder journalWriteFailures = new LongAdder();
-    private volatile long journalIntervalMillis;
+    private final Duration journalInterval;
     /** The one thread that writes the journal ({@link #writeJournal()}). */
     private final ExecutorService journalWriter = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "txn-counter-journal");
@@ -172,9 +172,10 @@ public final class TransactionCounter implements AutoCloseable {
 
     private TransactionCounter(String nodeId, TransactionMeter meter, CounterStore store, IntervalFlusher flusher,
             IntervalSchedule schedule, Clock clock, IngressCounter ingress, LedgerKeys ledgerKeys, Journal journal,
-            Duration finalFlushTimeout, Duration updateInterval, boolean embedded, boolean reporting,
-            long journalLastSeq) {
+            Duration finalFlushTimeout, Duration updateInterval, Duration journalInterval, boolean embedded,
+            boolean reporting, long journalLastSeq) {
         this.nodeId = nodeId;
+        this.journalInterval = journalInterval;
         this.journalLastSeq = journalLastSeq;
         this.reporting = reporting;
         this.embedded = embedded;
@@ -209,9 +210,8 @@ public final class TransactionCounter implements AutoCloseable {
     public static TransactionCounter start(CounterConfig config, Clock clock) {
         TransactionCounter counter = create(config, clock, false);
         counter.refuseWhenAnotherNodeHoldsTheId(START_CHECK_WAIT);
-        counter.journalIntervalMillis = config.journalInterval().toMillis();
         counter.scheduler = new FlushScheduler(counter.flusher, clock, counter::writeJournal,
-                config.journalInterval(), counter::storeReady);
+                counter.journalInterval, counter::storeReady);
         counter.scheduler.start();
         Internals.stamps(counter.ingress)
                 .ifPresent(stamps -> counter.scheduler.every(stamps::sweep, stamps.sweepInterval()));
@@ -332,8 +332,8 @@ public final class TransactionCounter implements AutoCloseable {
                 flusher.numberProvisionally();
             }
             TransactionCounter counter = new TransactionCounter(nodeId, meter, store, flusher, schedule, clock, ingress,
-                    ledgerKeys, journal, config.finalFlushTimeout(), config.updateInterval(), embedded, reporting,
-                    left.map(JournalState::lastSeq).orElse(-1L));
+                    ledgerKeys, journal, config.finalFlushTimeout(), config.updateInterval(), config.journalInterval(),
+                    embedded, reporting, left.map(JournalState::lastSeq).orElse(-1L));
             self[0] = counter;
             if (!reporting) {
                 counter.writeJournal();
@@ -722,7 +722,7 @@ public final class TransactionCounter implements AutoCloseable {
                         + "database every {} ms instead of at the interval's end, and readiness is DOWN; if the "
                         + "database is away too, a hard stop loses everything counted since the journal's last write. "
                         + "Free space in the data directory, or give its user write access back.",
-                        journal.file().toAbsolutePath(), e.toString(), journalIntervalMillis);
+                        journal.file().toAbsolutePath(), e.toString(), journalInterval.toMillis());
             } else {
                 long next = nextJournalWarning.get();
                 if (now >= next && nextJournalWarning.compareAndSet(next, now + 60_000)) {

@@ -155,7 +155,7 @@ public final class StampAuthority {
             case FIRST -> {
                 SpentStampLog log = spentLog;
                 if (log != null) {
-                    log.spent(fingerprint == 0 ? 1 : fingerprint, issuedAt);
+                    log.spent(fingerprint, issuedAt);
                 }
                 yield StampVerdict.VALID;
             }

@@ -11,7 +11,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
-import org.eclipse.jetty.http.HttpException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.txcounter.core.IngressCounter;
@@ -61,15 +60,6 @@ final class AsyncRouteServlet extends HttpServlet {
         async.setTimeout(0);
         ServletInputStream in = request.getInputStream();
         in.setReadListener(new BodyReader(request, response, async, in));
-    }
-
-    private static boolean malformed(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof HttpException http && http.getCode() / 100 == 4) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private void tooLarge(HttpServletResponse response) throws IOException {
@@ -150,7 +140,7 @@ final class AsyncRouteServlet extends HttpServlet {
             // The upload failed (too slow, cut off, malformed): nothing was queued.
             done = true;
             try {
-                if (malformed(failure)) {
+                if (RuntimeErrors.clientMistake(failure)) {
                     // The client's mistake: answered 400 and no transaction.
                     ingress.ifPresent(counting -> CountingFilter.refused(request, counting));
                     if (!response.isCommitted()) {

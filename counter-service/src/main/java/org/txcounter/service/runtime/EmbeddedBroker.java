@@ -338,10 +338,8 @@ public final class EmbeddedBroker implements AutoCloseable {
                 return false;
             }
             for (RolePrincipal granted : subject.getPrincipals(RolePrincipal.class)) {
-                for (Role role : roles) {
-                    if (role.getName().equals(granted.getName()) && checkType.hasRole(role)) {
-                        return true;
-                    }
+                if (grants(granted.getName(), roles, checkType)) {
+                    return true;
                 }
             }
             return false;
@@ -356,11 +354,13 @@ public final class EmbeddedBroker implements AutoCloseable {
         @Override
         public boolean validateUserAndRole(String user, String password, Set<Role> roles, CheckType checkType) {
             LoginCheck check = user == null ? null : byUser.get(user);
-            if (check == null || !check.matches(password)) {
-                return false;
-            }
+            return check != null && check.matches(password) && grants(check.role(), roles, checkType);
+        }
+
+        /** Whether one of {@code roles} is the login's role and allows {@code checkType}. */
+        private static boolean grants(String loginRole, Set<Role> roles, CheckType checkType) {
             for (Role role : roles) {
-                if (role.getName().equals(check.role()) && checkType.hasRole(role)) {
+                if (role.getName().equals(loginRole) && checkType.hasRole(role)) {
                     return true;
                 }
             }

@@ -5,11 +5,25 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.http.HttpException;
 
 /** The runtime's own error answers, in the same envelope as the management API's. */
 final class RuntimeErrors {
 
     private RuntimeErrors() {
+    }
+
+    /**
+     * Whether a failure while reading a request body was the client's own mistake (Jetty's 4xx: a malformed chunk, a
+     * body shorter than its Content-Length), to be answered 400 and withdrawn from the count.
+     */
+    static boolean clientMistake(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof HttpException http && http.getCode() / 100 == 4) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static void send(HttpServletResponse response, int status, String code, String message) throws IOException {

@@ -12,7 +12,6 @@ import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.ee10.proxy.AsyncProxyServlet;
 import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.txcounter.core.IngressCounter;
 import org.txcounter.core.hooks.http.CountingFilter;
@@ -57,7 +56,7 @@ final class StampingProxyServlet extends AsyncProxyServlet.Transparent {
     @Override
     protected void onClientRequestFailure(HttpServletRequest clientRequest, Request proxyRequest,
             HttpServletResponse proxyResponse, Throwable failure) {
-        if (clientMistake(failure)) {
+        if (RuntimeErrors.clientMistake(failure)) {
             answerBadRequest(clientRequest, proxyRequest, proxyResponse, failure);
             return;
         }
@@ -67,7 +66,7 @@ final class StampingProxyServlet extends AsyncProxyServlet.Transparent {
     @Override
     protected void onProxyResponseFailure(HttpServletRequest clientRequest, HttpServletResponse proxyResponse,
             Response serverResponse, Throwable failure) {
-        if (clientMistake(failure)) {
+        if (RuntimeErrors.clientMistake(failure)) {
             answerBadRequest(clientRequest, null, proxyResponse, failure);
             return;
         }
@@ -107,15 +106,6 @@ final class StampingProxyServlet extends AsyncProxyServlet.Transparent {
             // The client is gone.
         }
         clientRequest.getAsyncContext().complete();
-    }
-
-    private static boolean clientMistake(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof HttpException http && http.getCode() / 100 == 4) {
-                return true;
-            }
-        }
-        return false;
     }
 
     @Override
