@@ -68,6 +68,10 @@ import org.txcounter.core.store.StoreException;
  * reader threads and wait for it at most a given time ({@link #API_READ_WAIT} for the management API). The
  * counter starts, counts and journals while its database is down,
  * and connects (schema check, node registration, journal replay) when it is back.
+ *
+ * <p>Why one long class: it is the lifecycle of a node (start, connect, journal, stop) and the facade a runtime
+ * calls, and both read the same state (the database status, the journal's failure, the node-id check). The
+ * journal's writing and the start's node-id check are the parts that split off first.
  */
 public final class TransactionCounter implements AutoCloseable {
 

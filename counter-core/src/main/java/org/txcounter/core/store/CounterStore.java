@@ -81,6 +81,11 @@ import org.txcounter.core.ledger.VerifyCheckpoint;
  * {@link #changeMarker()} instead. {@link ReadCache} answers those reads from memory with the two.
  *
  * <p>Thread-safe: every call takes its own connection from the pool.
+ *
+ * <p>Why one long class: every statement the counter sends to the database is here, because they share the pool,
+ * the dialect, the retries and the translation of driver errors into operators' messages. Its parts are apart
+ * by section (connecting and the schema, writing intervals and idle reports, month and daily reads, the ledger
+ * check's reads, imports and month closes); those sections are where it splits into classes of their own.
  */
 public final class CounterStore implements IntervalSink, AutoCloseable {
 

@@ -83,6 +83,10 @@ import org.txcounter.service.statement.CloseRefusedException;
  *
  * <p>Thread-safe: Jetty calls the handlers from many threads; the only state of the API itself is the last ledger
  * check, one immutable map behind a volatile reference, and the time of the last schema check.
+ *
+ * <p>Why one long class: the routing table, the request envelope (ids, access log, errors) and the handlers of
+ * the count, report, ledger, health and MI routes live together; the statements already have their own class
+ * ({@link StatementRoutes}), and the ledger and health handlers are the next to move out the same way.
  */
 public final class ManagementApi {
 
