@@ -70,7 +70,10 @@ public final class FlushScheduler {
     public void start() {
         storeThread.start();
         scheduleBoundary();
-        timers.scheduleWithFixedDelay(journalTask, journalInterval.toMillis(), journalInterval.toMillis(),
+        // At a fixed rate, not with a fixed delay: a rewrite's state is taken one interval after the previous one's
+        // whatever the previous write took, so a hard stop loses at most one interval plus one write, not one
+        // interval plus two. Rewrites never overlap; one that overran is followed at once by the next.
+        timers.scheduleAtFixedRate(journalTask, journalInterval.toMillis(), journalInterval.toMillis(),
                 TimeUnit.MILLISECONDS);
     }
 
