@@ -144,34 +144,53 @@ class PassthroughHeadersIT {
     }
 
     /**
-     * One request per connection: records the request line and header lines, and answers with an end-to-end header
-     * and three that the {@code Connection} header names as hop-by-hop.
+     * Accepts connections and serves each on its own thread, as any HTTP server does. The proxy's client opens
+     * connections it may not use: when a connection the backend closed is removed while the next request is queued,
+     * it opens another besides the one that request gets (jetty-client 12.1.12, {@code HttpDestination.remove},
+     * lines 518-521: "We may create a connection that is not needed, but it will eventually idle timeout"). A
+     * backend that served one connection at a time would block reading that idle one while the request it must
+     * answer waits behind it in the accept queue.
      */
     private void serveBackend() {
         while (!backend.isClosed()) {
-            try (Socket socket = backend.accept()) {
-                socket.setSoTimeout(30_000);
-                InputStream in = socket.getInputStream();
-                List<String> lines = new ArrayList<>();
-                for (String line = line(in); !line.isEmpty(); line = line(in)) {
-                    lines.add(line);
-                }
-                backendRequests.add(lines);
-                byte[] body = "ok".getBytes(StandardCharsets.US_ASCII);
-                String answer = "HTTP/1.1 200 OK\r\n"
-                        + "Content-Length: " + body.length + "\r\n"
-                        + "Connection: close, X-Hop-Secret, X-Backend-Session\r\n"
-                        + "Keep-Alive: timeout=5\r\n"
-                        + "X-Hop-Secret: internal-token-1234\r\n"
-                        + "X-Backend-Session: abc\r\n"
-                        + "X-End-To-End: kept\r\n\r\n";
-                OutputStream out = socket.getOutputStream();
-                out.write(answer.getBytes(StandardCharsets.ISO_8859_1));
-                out.write(body);
-                out.flush();
+            try {
+                Socket socket = backend.accept();
+                Thread connection = new Thread(() -> answer(socket), "raw-backend-connection");
+                connection.setDaemon(true);
+                connection.start();
             } catch (IOException e) {
-                // The socket was closed at the end of the test, or a connection broke: take the next one.
+                // The server socket was closed at the end of the test.
             }
+        }
+    }
+
+    /**
+     * One request per connection: records the request line and header lines, and answers with an end-to-end header
+     * and three that the {@code Connection} header names as hop-by-hop.
+     */
+    private void answer(Socket accepted) {
+        try (Socket socket = accepted) {
+            socket.setSoTimeout(30_000);
+            InputStream in = socket.getInputStream();
+            List<String> lines = new ArrayList<>();
+            for (String line = line(in); !line.isEmpty(); line = line(in)) {
+                lines.add(line);
+            }
+            backendRequests.add(lines);
+            byte[] body = "ok".getBytes(StandardCharsets.US_ASCII);
+            String answer = "HTTP/1.1 200 OK\r\n"
+                    + "Content-Length: " + body.length + "\r\n"
+                    + "Connection: close, X-Hop-Secret, X-Backend-Session\r\n"
+                    + "Keep-Alive: timeout=5\r\n"
+                    + "X-Hop-Secret: internal-token-1234\r\n"
+                    + "X-Backend-Session: abc\r\n"
+                    + "X-End-To-End: kept\r\n\r\n";
+            OutputStream out = socket.getOutputStream();
+            out.write(answer.getBytes(StandardCharsets.ISO_8859_1));
+            out.write(body);
+            out.flush();
+        } catch (IOException e) {
+            // The proxy closed a connection it did not use, or the test ended: nothing to answer.
         }
     }
 
