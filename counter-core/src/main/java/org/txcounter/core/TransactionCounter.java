@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -38,6 +39,7 @@ import org.txcounter.core.interval.IntervalSink;
 import org.txcounter.core.interval.IntervalSummary;
 import org.txcounter.core.io.PrivateFiles;
 import org.txcounter.core.journal.Journal;
+import org.txcounter.core.journal.WrittenSeqMark;
 import org.txcounter.core.journal.JournalDamagedException;
 import org.txcounter.core.ledger.LedgerKeys;
 import org.txcounter.core.node.NodeIdentity;
@@ -128,10 +130,21 @@ public final class TransactionCounter implements AutoCloseable {
     private final AtomicLong nextJournalWarning = new AtomicLong();
     /** Whether the previous run left a journal, and the last sequence number it knew of (-1 without one). */
     private final long journalLastSeq;
+    /**
+     * The last sequence number this data directory knows its node wrote: the journal's, or the written-seq mark's
+     * when that is higher (the journal could not be written); -1 when it knows of none.
+     */
+    private final long knownSeq;
+    /** Where each written sequence number is recorded for the next start's check; null when reporting. */
+    private final WrittenSeqMark writtenSeq;
     /** Set while another live node holds this node's id; the database is not written meanwhile. */
     private volatile String nodeConflict;
-    /** Set when this node started without a journal after it had counted before: what may have been lost. */
-    private volatile String journalGap;
+    /**
+     * Set when this node started without a journal after it had counted before: what may have been lost, until an
+     * operator acknowledges it. Checked once a run, at the first connection that finds the node's row.
+     */
+    private final AtomicReference<String> journalGap = new AtomicReference<>();
+    private final AtomicBoolean journalGapChecked = new AtomicBoolean();
     /** Set from the first failed journal rewrite until the next one that succeeds. */
     private volatile JournalFailure journalFailure;
     /** Whether the last write of the spent stamps failed; the journal thread alone reads and sets it. */
@@ -177,10 +190,12 @@ public final class TransactionCounter implements AutoCloseable {
     private TransactionCounter(String nodeId, TransactionMeter meter, CounterStore store, IntervalFlusher flusher,
             IntervalSchedule schedule, Clock clock, IngressCounter ingress, LedgerKeys ledgerKeys, Journal journal,
             Duration finalFlushTimeout, Duration updateInterval, Duration journalInterval, boolean embedded,
-            boolean reporting, long journalLastSeq) {
+            boolean reporting, long journalLastSeq, long knownSeq, WrittenSeqMark writtenSeq) {
         this.nodeId = nodeId;
         this.journalInterval = journalInterval;
         this.journalLastSeq = journalLastSeq;
+        this.knownSeq = knownSeq;
+        this.writtenSeq = writtenSeq;
         this.reporting = reporting;
         this.embedded = embedded;
         this.status = new DatabaseStatus(DatabaseStatus.State.CONNECTING, "Not connected yet since the start.",
@@ -309,6 +324,9 @@ public final class TransactionCounter implements AutoCloseable {
                         store.write(interval);
                         return null;
                     });
+                    if (self[0].writtenSeq != null) {
+                        self[0].writtenSeq.record(interval.seq());
+                    }
                 }
 
                 @Override
@@ -335,9 +353,13 @@ public final class TransactionCounter implements AutoCloseable {
             } else {
                 flusher.numberProvisionally();
             }
+            long journalLastSeq = left.map(JournalState::lastSeq).orElse(-1L);
+            long knownSeq = reporting ? journalLastSeq
+                    : Math.max(journalLastSeq, WrittenSeqMark.read(config.dataDir(), nodeId));
             TransactionCounter counter = new TransactionCounter(nodeId, meter, store, flusher, schedule, clock, ingress,
                     ledgerKeys, journal, config.finalFlushTimeout(), config.updateInterval(), config.journalInterval(),
-                    embedded, reporting, left.map(JournalState::lastSeq).orElse(-1L));
+                    embedded, reporting, journalLastSeq, knownSeq, reporting ? null : openWrittenSeq(config.dataDir(),
+                    nodeId));
             self[0] = counter;
             if (!reporting) {
                 counter.writeJournal();
@@ -451,6 +473,8 @@ public final class TransactionCounter implements AutoCloseable {
     private boolean ownsTheId(long storedLastSeq) {
         NodeStatus stored = call("reading node " + nodeId, () -> store.nodes()).stream()
                 .filter(node -> node.nodeId().equals(nodeId)).findFirst().orElse(null);
+        // Only the first answer tells what the database held before this run: later ones include its own writes.
+        boolean firstAnswer = journalGapChecked.compareAndSet(false, true);
         if (stored == null) {
             return true;
         }
@@ -458,14 +482,14 @@ public final class TransactionCounter implements AutoCloseable {
         Optional<Instant> lastReport = stored.lastFlushAt();
         boolean otherAlive = lastReport.isPresent()
                 && lastReport.get().isAfter(now.minus(updateInterval).minus(LIVE_GRACE));
-        boolean unknownToThisDirectory = journalLastSeq < 0 || storedLastSeq > journalLastSeq + 1;
+        boolean unknownToThisDirectory = knownSeq < 0 || storedLastSeq > knownSeq + 1;
         if (otherAlive && unknownToThisDirectory) {
             String conflict = "Node " + nodeId + " is already counting elsewhere: the database shows it "
                     + (storedLastSeq > 0 ? "wrote up to seq " + storedLastSeq : "registered") + ", its last report at "
                     + lastReport.get() + " ("
                     + Duration.between(lastReport.get(), now).toSeconds() + " s ago), while this data directory "
-                    + journal.file().toAbsolutePath().getParent() + (journalLastSeq < 0 ? " has no journal"
-                            : " knows only of seq " + journalLastSeq) + ". Two runtimes with one node id would "
+                    + journal.file().toAbsolutePath().getParent() + (knownSeq < 0 ? " has no journal"
+                            : " knows only of seq " + knownSeq) + ". Two runtimes with one node id would "
                     + "overwrite each other's intervals, so this one writes nothing: give it its own id ([node] id "
                     + "in deployment.toml, or remove that key and the node-id file so one is generated), or stop the "
                     + "other. If the other was this node, stopped hard less than " + updateInterval.plus(LIVE_GRACE)
@@ -478,15 +502,16 @@ public final class TransactionCounter implements AutoCloseable {
             return false;
         }
         nodeConflict = null;
-        if (journalLastSeq < 0 && storedLastSeq > 0 && journalGap == null) {
+        if (firstAnswer && journalLastSeq < 0 && storedLastSeq > 0) {
             String gap = "Node " + nodeId + " starts without a journal in " + journal.file().toAbsolutePath()
                     .getParent() + ", but it counted before: the database holds its intervals up to seq "
                     + storedLastSeq + stored.lastIntervalEnd().map(end -> ", the last ending at " + end).orElse("")
                     + lastReport.map(at -> ", last written at " + at).orElse("") + ". If it was stopped hard, what it "
                     + "counted after that write was in the journal and is lost; if the journal was moved or deleted "
-                    + "by mistake, stop this node and put it back.";
+                    + "by mistake, stop this node and put it back. Once looked into, acknowledge it (txcounter "
+                    + "acknowledge-gap) to end this readiness detail.";
             LOG.warn("{}", gap);
-            journalGap = gap;
+            journalGap.set(gap);
         }
         return true;
     }
@@ -509,6 +534,7 @@ public final class TransactionCounter implements AutoCloseable {
             journalWriter.shutdownNow();
             readers.shutdown();
             closeStore();
+            closeWrittenSeq();
             throw new ConfigException(conflict);
         }
     }
@@ -520,7 +546,15 @@ public final class TransactionCounter implements AutoCloseable {
 
     /** What this node may have lost when it started without a journal after it had counted, or empty. */
     public Optional<String> journalGap() {
-        return Optional.ofNullable(journalGap);
+        return Optional.ofNullable(journalGap.get());
+    }
+
+    /**
+     * Ends the report of a start without a journal (readiness shows it until then), once an operator has looked
+     * into it; returns what was acknowledged, or empty if there was nothing to acknowledge.
+     */
+    public Optional<String> acknowledgeJournalGap() {
+        return Optional.ofNullable(journalGap.getAndSet(null));
     }
 
     /**
@@ -649,6 +683,18 @@ public final class TransactionCounter implements AutoCloseable {
     }
 
     /** Puts back the stamps this node spent before and keeps every stamp it spends from now on on disk. */
+    /** The written-seq mark for this run, or null (with a warning) when it cannot be created. */
+    private static WrittenSeqMark openWrittenSeq(Path dataDir, String nodeId) {
+        try {
+            return WrittenSeqMark.open(dataDir, nodeId);
+        } catch (IOException e) {
+            LOG.warn("Cannot create the written-seq mark in {}: {}. This run counts as usual; if it stops hard while "
+                    + "its journal cannot be written, the next start may take its last intervals for another node's "
+                    + "and wait until the id's last report is old.", dataDir.toAbsolutePath(), e.toString());
+            return null;
+        }
+    }
+
     private static void keepSpentStamps(StampAuthority stamps, Path dataDir) {
         try {
             int restored = stamps.keepSpentIn(dataDir);
@@ -970,6 +1016,14 @@ public final class TransactionCounter implements AutoCloseable {
         // Not shutdownNow: an interrupted read of the embedded H2 database closes its file for every thread.
         readers.shutdown();
         closeStore();
+        closeWrittenSeq();
+    }
+
+    /** After the last write: a write abandoned by the final-flush timeout may still record, and then fails quietly. */
+    private void closeWrittenSeq() {
+        if (writtenSeq != null) {
+            writtenSeq.close();
+        }
     }
 
     /** Without the timer: the final flush runs on a daemon thread that is abandoned after the timeout. */

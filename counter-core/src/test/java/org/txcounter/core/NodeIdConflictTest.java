@@ -101,8 +101,54 @@ class NodeIdConflictTest {
             assertThat(again.journalGap()).hasValueSatisfying(gap -> assertThat(gap)
                     .startsWith("Node shared-node starts without a journal in " + dirs.resolve("a").toAbsolutePath()
                             + ", but it counted before: the database holds its intervals up to seq 1")
-                    .contains("if the journal was moved or deleted by mistake, stop this node and put it back"));
+                    .contains("if the journal was moved or deleted by mistake, stop this node and put it back")
+                    .endsWith("acknowledge it (txcounter acknowledge-gap) to end this readiness detail."));
+
+            // Acknowledged once: gone for the rest of the run, whatever this node writes meanwhile.
+            String gap = again.journalGap().orElseThrow();
+            assertThat(again.acknowledgeJournalGap()).contains(gap);
+            assertThat(again.journalGap()).isEmpty();
+            assertThat(again.acknowledgeJournalGap()).isEmpty();
+            again.meter().counter(Transport.HTTP).record();
+            assertThat(Internals.flusher(again).flushNow()).isZero();
+            assertThat(again.journalGap()).isEmpty();
         }
+    }
+
+    /**
+     * A journal that could not be written (a full disk) while the node went on writing to the database, then a stop:
+     * the database holds intervals the journal never heard of. Restarted at once on its own directory, the node
+     * starts, because its written-seq mark knows them; the same stale journal in another directory, without the
+     * mark, is still taken for a second runtime and refused.
+     */
+    @Test
+    void aNodeWhoseJournalFellBehindItsWritesRestartsAtOnceOnItsOwnDirectory() throws Exception {
+        Path journal = dirs.resolve("a").resolve("journal");
+        byte[] stale;
+        try (TransactionCounter first = TransactionCounter.start(config("a"), Clock.systemUTC())) {
+            first.meter().counter(Transport.HTTP).record();
+            assertThat(Internals.flusher(first).flushNow()).isZero();
+            stale = Files.readAllBytes(journal);
+            for (int i = 0; i < 3; i++) {
+                first.meter().counter(Transport.HTTP).record();
+                assertThat(Internals.flusher(first).flushNow()).isZero();
+            }
+        }
+        assertThat(ledger()).hasSize(4);
+        Files.write(journal, stale);
+        Files.createDirectories(dirs.resolve("b"));
+        Files.write(dirs.resolve("b").resolve("journal"), stale);
+
+        assertThatThrownBy(() -> TransactionCounter.start(config("b"), Clock.systemUTC()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("Node shared-node is already counting elsewhere: the database shows it "
+                        + "wrote up to seq 4");
+        try (TransactionCounter again = TransactionCounter.start(config("a"), Clock.systemUTC())) {
+            assertThat(again.nodeConflict()).isEmpty();
+            again.meter().counter(Transport.HTTP).record();
+            assertThat(Internals.flusher(again).flushNow()).isZero();
+        }
+        assertThat(ledger()).extracting(IntervalRow::seq).containsExactly(1L, 2L, 3L, 4L, 5L);
     }
 
     private List<IntervalRow> ledger() {
