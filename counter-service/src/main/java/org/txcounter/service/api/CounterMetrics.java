@@ -24,6 +24,7 @@ import org.txcounter.core.stamp.StampAuthority;
 import org.txcounter.core.StampVerdict;
 import org.txcounter.service.runtime.RoutingStats;
 import org.txcounter.service.logging.LogBudget;
+import org.txcounter.service.logging.PrivateRollingFileAppender;
 
 /**
  * The counter's Prometheus metrics. Every meter is registered here, once, and reads its value from the counter
@@ -55,6 +56,7 @@ public final class CounterMetrics {
     public static final String QUOTA_WEBHOOK_FAILURES = "txn.quota.webhook.failures";
     public static final String LOG_LINES_DROPPED = "txn.log.lines.dropped";
     public static final String WITHDRAWN = "txn.requests.withdrawn";
+    public static final String LOG_FILES_FAILING = "txn.log.files.failing";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
@@ -63,6 +65,10 @@ public final class CounterMetrics {
         FunctionCounter.builder(LOG_LINES_DROPPED, registry, ignored -> LogBudget.droppedTotal())
                 .description("Log lines an outside caller caused (unauthenticated requests, failed logins) that were "
                         + "over their budget of lines per second and dropped")
+                .register(registry);
+        Gauge.builder(LOG_FILES_FAILING, registry, ignored -> PrivateRollingFileAppender.failing().size())
+                .description("Log files that cannot be written now (a full disk, lost permissions); their lines are "
+                        + "dropped until a retry succeeds")
                 .register(registry);
         FunctionCounter.builder(UNROUTED, routing, RoutingStats::unroutedRequests)
                 .description("Passthrough requests refused with 404 because no route covers their path; not billed")

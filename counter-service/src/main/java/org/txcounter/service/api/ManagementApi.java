@@ -27,6 +27,7 @@ import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -59,6 +60,7 @@ import org.txcounter.core.store.StoreException;
 import org.txcounter.service.config.ListenerLimits;
 import org.txcounter.service.config.ManagementSecurity.Role;
 import org.txcounter.service.logging.LogBudget;
+import org.txcounter.service.logging.PrivateRollingFileAppender;
 import org.txcounter.service.security.EnvelopeErrorHandler;
 import org.txcounter.service.security.LoginThrottle;
 import org.txcounter.service.security.ListenerGuard;
@@ -99,8 +101,8 @@ public final class ManagementApi {
     static final String IMPORTED_TRANSPORT = "MI_IMPORTED";
     private static final String MI_TRANSACTIONS = "/management/transactions/";
     /**
-     * Every route: path, who may call it and its handler. All are GET but three POSTs: closing a month, resuming a
-     * ledger check, clearing login throttles.
+     * Every route: path, who may call it and its handler. All are GET but four POSTs: closing a month, resuming a
+     * ledger check, clearing login throttles, acknowledging a start without a journal.
      */
     static final List<Route> ROUTES = List.of(
             new Route("/transaction/count", Access.VIEWER, api -> api::count),
@@ -115,6 +117,8 @@ public final class ManagementApi {
             new Route("/management/logout", Access.VIEWER, api -> api::miLogout),
             new Route("/management/throttles", Access.ADMIN, api -> api::throttles),
             new Route("/management/throttles/clear", Access.ADMIN, api -> api::clearThrottles, HandlerType.POST),
+            new Route("/management/journal-gap/acknowledge", Access.ADMIN, api -> api::acknowledgeJournalGap,
+                    HandlerType.POST),
             new Route(MI_TRANSACTIONS + "count", Access.VIEWER, api -> api::miCount),
             new Route(MI_TRANSACTIONS + "report", Access.VIEWER, api -> api::miReport),
             new Route("/health/live", Access.PUBLIC, api -> ctx -> ctx.json(Map.of("status", "UP"))),
@@ -644,7 +648,23 @@ public final class ManagementApi {
         // node is not ready, so that a balancer sends the traffic where a hard stop would lose less.
         Optional<String> journal = counter.journalFailure();
         checks.put("journal", journal.map(failure -> "FAILING " + failure).orElse("UP"));
+        // A log file that cannot be written is shown, but the node stays ready: no count depends on it.
+        List<PrivateRollingFileAppender.Failure> logs = PrivateRollingFileAppender.failing();
+        checks.put("logs", logs.isEmpty() ? "UP" : "FAILING " + logs.stream()
+                .map(failure -> failure.file() + " since " + failure.since() + ": " + failure.reason())
+                .collect(Collectors.joining("; ")));
         return database && schema && flusher && refused.isEmpty() && conflict.isEmpty() && journal.isEmpty();
+    }
+
+    /** Ends readiness's report of a start without a journal, once an operator has looked into it. */
+    private void acknowledgeJournalGap(Context ctx) {
+        Optional<String> gap = counter.acknowledgeJournalGap();
+        gap.ifPresent(acknowledged -> LOG.warn("User {} acknowledged: {}", Authentication.principal(ctx).name(),
+                acknowledged));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("acknowledged", gap.isPresent());
+        body.put("journalGap", gap.orElse(null));
+        ctx.json(body);
     }
 
     /** MI's login: HTTP Basic in, a bearer token out. */

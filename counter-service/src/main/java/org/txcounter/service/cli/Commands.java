@@ -22,7 +22,8 @@ import picocli.CommandLine.Mixin;
                 NodesCommand.class, VerifyCommand.class, ImportMiCommand.class, EncryptSecretCommand.class,
                 HashPasswordCommand.class, CloseMonthCommand.class, StatementCommand.class,
                 VerifyStatementCommand.class, ArchiveCommand.class, RemoveArchivedCommand.class,
-                VerifyArchiveCommand.class, JournalCommand.class, ThrottlesCommand.class})
+                VerifyArchiveCommand.class, JournalCommand.class, ThrottlesCommand.class,
+                AcknowledgeGapCommand.class})
 public final class Commands implements Callable<Integer> {
 
     /** Returned by serve: the process keeps running until stopped. */

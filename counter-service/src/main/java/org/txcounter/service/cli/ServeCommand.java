@@ -35,6 +35,7 @@ import org.txcounter.service.config.ManagementSecurity;
 import org.txcounter.service.config.RuntimeConfig;
 import org.txcounter.service.config.SecretStore;
 import org.txcounter.service.config.ServiceConfig;
+import org.txcounter.service.logging.PrivateRollingFileAppender;
 import org.txcounter.service.runtime.IntegrationRuntime;
 import org.txcounter.service.runtime.RoutingStats;
 import org.txcounter.service.security.GeneratedAdmin;
@@ -85,6 +86,10 @@ final class ServeCommand implements Callable<Integer> {
         }
         rootWarning(currentUid()).ifPresent(LOG::warn);
         descriptorWarning(maxDescriptors(), config).ifPresent(LOG::warn);
+        for (PrivateRollingFileAppender.Failure log : PrivateRollingFileAppender.failing()) {
+            LOG.error("The log file {} {}: nothing is written to it in this run (the console still is). "
+                    + "/health/ready shows it under checks.logs.", log.file(), log.reason());
+        }
         // Before anything is created or printed: a start that cannot listen leaves no trace.
         requirePortsFree(config);
         Clock clock = Clock.systemUTC();

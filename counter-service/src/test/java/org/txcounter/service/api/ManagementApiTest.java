@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -400,6 +401,45 @@ class ManagementApiTest {
         assertThat(JSON.readTree(notReady.body()).at("/checks/database").asText()).isEqualTo("DOWN");
         assertThat(JSON.readTree(notReady.body()).at("/checks/schema").asText()).isEqualTo("UNKNOWN");
         assertThat(get("/health/live").statusCode()).isEqualTo(200);
+    }
+
+    /**
+     * A restart without the journal after the node had counted: readiness names the gap (and stays UP) until an
+     * administrator acknowledges it; a viewer may not; a second acknowledgement finds nothing.
+     */
+    @Test
+    void aStartWithoutTheJournalIsShownUntilAnAdministratorAcknowledgesIt() throws Exception {
+        record(Transport.HTTP, 4);
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(Internals.flusher(counter).flushDue()).isZero();
+        app.stop();
+        counter.close();
+        Files.delete(dataDir.resolve("journal"));
+        clock.advance(Duration.ofMinutes(3));
+        counter = TestApi.counter(dataDir, clock);
+        app = TestApi.plain(counter, clock);
+        assertThat(counter.connect()).isTrue();
+
+        JsonNode ready = JSON.readTree(get("/health/ready").body());
+        assertThat(ready.at("/status").asText()).isEqualTo("UP");
+        assertThat(ready.at("/checks/logs").asText()).isEqualTo("UP");
+        String gap = ready.at("/checks/journalGap").asText();
+        assertThat(gap).startsWith("Node node-a starts without a journal in " + dataDir.toAbsolutePath());
+
+        assertThat(post("/management/journal-gap/acknowledge", TestUsers.viewer()).statusCode()).isEqualTo(403);
+        HttpResponse<String> acknowledged = post("/management/journal-gap/acknowledge", TestUsers.admin());
+        assertThat(acknowledged.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(acknowledged.body()).at("/acknowledged").asBoolean()).isTrue();
+        assertThat(JSON.readTree(acknowledged.body()).at("/journalGap").asText()).isEqualTo(gap);
+        assertThat(JSON.readTree(get("/health/ready").body()).at("/checks").has("journalGap")).isFalse();
+        assertThat(post("/management/journal-gap/acknowledge", TestUsers.admin()).body())
+                .isEqualTo("{\"acknowledged\":false,\"journalGap\":null}");
+    }
+
+    private HttpResponse<String> post(String path, String authorization) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path))
+                .header("Authorization", authorization).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
