@@ -682,7 +682,6 @@ public final class TransactionCounter implements AutoCloseable {
         return status;
     }
 
-    /** Puts back the stamps this node spent before and keeps every stamp it spends from now on on disk. */
     /** The written-seq mark for this run, or null (with a warning) when it cannot be created. */
     private static WrittenSeqMark openWrittenSeq(Path dataDir, String nodeId) {
         try {
@@ -695,6 +694,7 @@ public final class TransactionCounter implements AutoCloseable {
         }
     }
 
+    /** Puts back the stamps this node spent before and keeps every stamp it spends from now on on disk. */
     private static void keepSpentStamps(StampAuthority stamps, Path dataDir) {
         try {
             int restored = stamps.keepSpentIn(dataDir);
@@ -976,11 +976,23 @@ public final class TransactionCounter implements AutoCloseable {
     /**
      * Stops the timers and writes what was counted up to now, waiting for the database at most the configured
      * final-flush timeout, whatever it does. The whole close takes at most that plus 1.5 s plus two journal
-     * rewrites: the timers get 500 ms to stop and the pool's close is abandoned after 1 s. The journal is rewritten
-     * before and after the flush, so whatever the database does not take in time is written at the next start.
+     * rewrites: the timers get 500 ms to stop and the pool's close is abandoned after 1 s (at once when the database
+     * is not answering). The journal is rewritten before and after the flush, so whatever the database does not take
+     * in time is written at the next start.
      */
     @Override
     public void close() {
+        close(finalFlushTimeout);
+    }
+
+    /**
+     * As {@link #close()}, waiting for the database at most {@code flushWait} (and never longer than the configured
+     * final-flush timeout): for a host whose own stop has already used part of the time it was given, so that the
+     * whole stop keeps one bound.
+     */
+    public void close(Duration flushWait) {
+        Duration wait = flushWait.isNegative() ? Duration.ZERO
+                : flushWait.compareTo(finalFlushTimeout) > 0 ? finalFlushTimeout : flushWait;
         if (reporting) {
             probe.shutdown();
             readers.shutdown();
@@ -992,7 +1004,7 @@ public final class TransactionCounter implements AutoCloseable {
         writeJournal();
         int left;
         try {
-            left = scheduler != null ? scheduler.finish(finalFlushTimeout) : finalFlushOnThisThread();
+            left = scheduler != null ? scheduler.finish(wait) : finalFlushOnThisThread(wait);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             left = flusher.queued().size();
@@ -1008,9 +1020,9 @@ public final class TransactionCounter implements AutoCloseable {
         // The last rewrite: a timer task still running now finds the journal thread gone.
         journalWriter.shutdown();
         if (left > 0) {
-            LOG.error("Stopped with {} interval(s) not written to the database within the final-flush timeout of {} "
-                    + "ms ({}; database {}: {}); they are kept in the journal {} and written at the next start.", left,
-                    finalFlushTimeout.toMillis(), flusher.unflushed(), databaseStatus().state(),
+            LOG.error("Stopped with {} interval(s) not written to the database within the {} ms left of the "
+                    + "final-flush timeout ({}; database {}: {}); they are kept in the journal {} and written at the next "
+                    + "start.", left, wait.toMillis(), flusher.unflushed(), databaseStatus().state(),
                     databaseStatus().detail(), journal.file().toAbsolutePath());
         }
         // Not shutdownNow: an interrupted read of the embedded H2 database closes its file for every thread.
@@ -1027,8 +1039,8 @@ public final class TransactionCounter implements AutoCloseable {
     }
 
     /** Without the timer: the final flush runs on a daemon thread that is abandoned after the timeout. */
-    private int finalFlushOnThisThread() throws InterruptedException {
-        long deadline = System.nanoTime() + finalFlushTimeout.toNanos();
+    private int finalFlushOnThisThread(Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
         Thread flush = new Thread(() -> {
             if (connect()) {
                 flusher.writeQueued();
@@ -1036,23 +1048,28 @@ public final class TransactionCounter implements AutoCloseable {
         }, "txn-counter-final-flush");
         flush.setDaemon(true);
         flush.start();
-        flush.join(Math.max(1, finalFlushTimeout.toMillis()));
+        flush.join(Math.max(1, wait.toMillis()));
         return flusher.awaitWritten(Math.min(deadline, System.nanoTime()));
     }
 
-    /** Closes the pool, waiting at most a second: a connection stuck on a silent database must not hold the stop. */
+    /**
+     * Closes the pool, waiting at most a second, and not at all when the database is known not to answer: a
+     * connection stuck on a silent database must not hold the stop.
+     */
     private void closeStore() {
         Thread closing = new Thread(store::close, "txn-counter-store-close");
         closing.setDaemon(true);
         closing.start();
+        boolean silent = databaseStatus().state() == DatabaseStatus.State.NOT_ANSWERING;
+        long wait = silent ? 1 : STORE_CLOSE_WAIT_MILLIS;
         try {
-            closing.join(STORE_CLOSE_WAIT_MILLIS);
+            closing.join(wait);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         if (closing.isAlive()) {
-            LOG.warn("The database pool did not close within {} ms; its connections are abandoned.",
-                    STORE_CLOSE_WAIT_MILLIS);
+            LOG.warn(silent ? "The database is not answering: its pool's connections are abandoned without waiting."
+                    : "The database pool did not close within {} ms; its connections are abandoned.", wait);
         }
     }
 }

@@ -54,6 +54,8 @@ class CrashRecoveryIT {
     /** The stop's budget in the configuration of the tests on a hanging database, and the issue's margin on it. */
     private static final Duration FINAL_FLUSH_TIMEOUT = Duration.ofSeconds(4);
     private static final Duration STOP_MARGIN = Duration.ofSeconds(2);
+    /** The README's bound on a whole stop with the default final-flush timeout of 10 s. */
+    private static final Duration STOP_BOUND = Duration.ofMillis(11_500);
 
     @TempDir
     Path workDir;
@@ -110,6 +112,11 @@ class CrashRecoveryIT {
 
     /** The datasource and counter sections for the runtime account of the PostgreSQL test database via a proxy. */
     private static String throughProxy(TcpProxy proxy) {
+        return throughProxy(proxy, "");
+    }
+
+    /** As {@link #throughProxy(TcpProxy)}, with more {@code [secrets]} lines. */
+    private static String throughProxy(TcpProxy proxy, String moreSecrets) {
         DataSourceConfig app = TestDatabases.postgresApp();
         URI uri = URI.create(app.url().substring("jdbc:".length()));
         return """
@@ -124,8 +131,8 @@ class CrashRecoveryIT {
 
                 [secrets]
                 db = "[%s]"
-
-                """.formatted(proxy.port(), uri.getRawPath(), app.username(), app.password());
+                %s
+                """.formatted(proxy.port(), uri.getRawPath(), app.username(), app.password(), moreSecrets);
     }
 
     private static TcpProxy proxyToPostgres() throws IOException {
@@ -139,6 +146,13 @@ class CrashRecoveryIT {
     private static long storedInPostgres() {
         try (CounterStore store = CounterStore.open(TestDatabases.postgres(), Clock.systemUTC())) {
             return store.ledger("crash-node").stream().mapToLong(IntervalRow::count).sum();
+        }
+    }
+
+    private static long storedInPostgres(Transport transport) {
+        try (CounterStore store = CounterStore.open(TestDatabases.postgres(), Clock.systemUTC())) {
+            return store.ledger("crash-node").stream().filter(row -> row.transport() == transport)
+                    .mapToLong(IntervalRow::count).sum();
         }
     }
 
@@ -468,6 +482,86 @@ class CrashRecoveryIT {
             assertThat(counted).as("nothing counted twice").isLessThanOrEqualTo(traffic.attempts());
             assertThat(lost).as("at most one journal interval of traffic lost (rate %.0f/s)",
                     traffic.finalPerSecond()).isLessThanOrEqualTo(bound);
+        }
+    }
+
+    /**
+     * The stop as operators run it: the default final-flush timeout, the embedded broker with JMS consumers busy,
+     * HTTP traffic, both cores kept busy by two other processes, and the database hanging. SIGTERM to exit is
+     * measured against the README's bound for the whole stop, and the next start loses nothing.
+     */
+    @Test
+    void aTerminationOnABusyMachineWithJmsConsumersWhileTheDatabaseHangsEndsWithinTheStatedBound() throws Exception {
+        int brokerPort;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            brokerPort = probe.getLocalPort();
+        }
+        List<Process> busy = new ArrayList<>();
+        try (TcpProxy proxy = proxyToPostgres()) {
+            writeConfig(throughProxy(proxy, "stop_producer = \"[stop-producer-password-1]\"\n") + """
+                    [jms]
+                    embedded_broker_port = %d
+
+                    [[jms.producer]]
+                    user = "stop-producer"
+                    password = "$secret{stop_producer}"
+
+                    [[inbound_endpoint]]
+                    name = "orders"
+                    queue = "orders"
+                    forward_to = "http://127.0.0.1:%d/process"
+                    concurrency = 4
+
+                    """.formatted(brokerPort, backend.port()), "");
+            ServiceProcess service = ServiceProcess.start(workDir);
+            awaitRegistered();
+            AtomicBoolean producing = new AtomicBoolean(true);
+            AtomicLong sending = new AtomicLong();
+            AtomicLong sent = new AtomicLong();
+            Thread producer = new Thread(() -> {
+                try (ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory("tcp://127.0.0.1:"
+                        + brokerPort, "stop-producer", "stop-producer-password-1");
+                        JMSContext context = factory.createContext()) {
+                    while (producing.get()) {
+                        sending.incrementAndGet();
+                        context.createProducer().send(context.createQueue("orders"), context.createTextMessage("o"));
+                        sent.incrementAndGet();
+                    }
+                } catch (RuntimeException e) {
+                    // The broker stopped with the service. A send it cut off may or may not have been taken.
+                }
+            }, "jms-producer");
+            producer.start();
+            for (int i = 0; i < 2; i++) {
+                busy.add(new ProcessBuilder("sh", "-c", "while :; do :; done").start());
+            }
+            long[] stopMillis = new long[1];
+            Traffic traffic = trafficThen(service.passthroughPort(), () -> {
+                proxy.hang();
+                long started = System.nanoTime();
+                assertThat(service.terminate()).isEqualTo(143);
+                stopMillis[0] = (System.nanoTime() - started) / 1_000_000;
+            });
+            producing.set(false);
+            producer.join();
+            busy.forEach(Process::destroyForcibly);
+            proxy.restore();
+
+            ServiceProcess second = ServiceProcess.start(workDir);
+            await("every message sent was forwarded", () -> backend.requests("/process") >= sent.get());
+            assertThat(second.terminate()).isEqualTo(143);
+            long http = storedInPostgres(Transport.HTTP);
+            long jms = storedInPostgres(Transport.JMS);
+            System.out.printf("SIGTERM on a busy machine with JMS consumers and a hanging database: stopped in %d ms "
+                    + "(bound %d ms); HTTP %d attempts, %d answered, %d in the database; JMS %d sent, %d in the "
+                    + "database%n", stopMillis[0], STOP_BOUND.toMillis(), traffic.attempts(), traffic.successes(), http,
+                    sent.get(), jms);
+            assertThat(stopMillis[0]).as("SIGTERM to exit, ms").isLessThanOrEqualTo(STOP_BOUND.toMillis());
+            assertThat(traffic.successes()).as("traffic reached the service").isGreaterThan(100);
+            assertThat(http).isBetween(traffic.successes(), traffic.attempts());
+            assertThat(jms).as("each message taken by the broker counted once").isBetween(sent.get(), sending.get());
+        } finally {
+            busy.forEach(Process::destroyForcibly);
         }
     }
 

@@ -171,7 +171,10 @@ final class ServeCommand implements Callable<Integer> {
         IntegrationRuntime started = runtime;
         MetricsListener scraped = metrics;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            // Stop taking transactions first, then answer no more queries, then write what was counted.
+            // Stop taking transactions first, then answer no more queries, then write what was counted. The final
+            // flush waits for the database only as long as the timeout leaves after the runtime's stop, so that the
+            // whole stop keeps the README's bound.
+            long stopRequested = System.nanoTime();
             if (started != null) {
                 try {
                     started.close();
@@ -186,7 +189,7 @@ final class ServeCommand implements Callable<Integer> {
             billing.close();
             long stopping = System.nanoTime();
             TransportCounts pending = counter.unflushed();
-            counter.close();
+            counter.close(counterConfig.finalFlushTimeout().minusNanos(System.nanoTime() - stopRequested));
             TransportCounts left = counter.unflushed();
             if (reporting) {
                 LOG.info("Stopped reporting on {}.", counterConfig.dataSource().id());
