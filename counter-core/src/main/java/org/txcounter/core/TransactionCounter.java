@@ -440,6 +440,11 @@ public final class TransactionCounter implements AutoCloseable {
                 return null;
             });
             flusher.reconcile(storedLastSeq);
+            // This directory now knows the node's row: a start right after a hard stop that lost the journal is
+            // then told apart from another runtime with the same id, even before the first interval is written.
+            if (writtenSeq != null) {
+                writtenSeq.record(storedLastSeq);
+            }
             connected = true;
             LOG.info("Connected to the database as node {} (last written seq {}); {} interval(s) queued for it.",
                     nodeId, storedLastSeq, flusher.queued().size());
@@ -502,14 +507,17 @@ public final class TransactionCounter implements AutoCloseable {
             return false;
         }
         nodeConflict = null;
-        if (firstAnswer && journalLastSeq < 0 && storedLastSeq > 0) {
-            String gap = "Node " + nodeId + " starts without a journal in " + journal.file().toAbsolutePath()
-                    .getParent() + ", but it counted before: the database holds its intervals up to seq "
+        if (firstAnswer && journalLastSeq < 0 && (storedLastSeq > 0 || lastReport.isPresent())) {
+            String before = storedLastSeq > 0 ? "it counted before: the database holds its intervals up to seq "
                     + storedLastSeq + stored.lastIntervalEnd().map(end -> ", the last ending at " + end).orElse("")
-                    + lastReport.map(at -> ", last written at " + at).orElse("") + ". If it was stopped hard, what it "
-                    + "counted after that write was in the journal and is lost; if the journal was moved or deleted "
-                    + "by mistake, stop this node and put it back. Once looked into, acknowledge it (txcounter "
-                    + "acknowledge-gap) to end this readiness detail.";
+                    + lastReport.map(at -> ", last written at " + at).orElse("")
+                    : "it ran before (its last report at " + lastReport.get() + ") and the database holds no "
+                            + "interval of it";
+            String gap = "Node " + nodeId + " starts without a journal in " + journal.file().toAbsolutePath()
+                    .getParent() + ", but " + before + ". If it was stopped hard, what it counted after that was in "
+                    + "the journal and is lost; if the journal was moved or deleted by mistake, stop this node and "
+                    + "put it back. Once looked into, acknowledge it (txcounter acknowledge-gap) to end this "
+                    + "readiness detail.";
             LOG.warn("{}", gap);
             journalGap.set(gap);
         }

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -414,6 +415,39 @@ class CrashRecoveryIT {
         assertThat(second.startupOutput()).doesNotContain("was cut short");
     }
 
+    /**
+     * SIGKILL, the journal deleted, and a start at once: the node starts (its written-seq mark shows the directory is
+     * its own), says at the start what may have been lost, and readiness shows it until an administrator
+     * acknowledges it with the command.
+     */
+    @Test
+    void aJournalDeletedAfterAHardKillIsNamedAtTheStartUntilAcknowledged() throws Exception {
+        writeConfig();
+        ServiceProcess first = ServiceProcess.start(workDir);
+        String password = first.generatedPassword();
+        trafficThen(first.passthroughPort(), first::kill);
+        Files.delete(workDir.resolve("data").resolve("journal"));
+
+        ServiceProcess second = ServiceProcess.start(workDir);
+        try {
+            assertThat(second.startupOutput()).contains("Node crash-node starts without a journal in "
+                    + workDir.resolve("data").toAbsolutePath() + ", but it ran before (its last report at ");
+            String api = "https://127.0.0.1:" + second.managementPort();
+            String ready = Shell.curl("-k", "-u", "admin:" + password, api + "/health/ready");
+            assertThat(ready).startsWith("200 ").contains("\"journalGap\":\"Node crash-node starts without a "
+                    + "journal");
+            Result acknowledged = runJar(Map.of("TXN_PASSWORD", password), "acknowledge-gap", "-k", "--url", api);
+            assertThat(acknowledged.status()).as(acknowledged.output()).isZero();
+            assertThat(acknowledged.output()).startsWith("Acknowledged: Node crash-node starts without a journal");
+            assertThat(Shell.curl("-k", "-u", "admin:" + password, api + "/health/ready"))
+                    .startsWith("200 ").doesNotContain("journalGap");
+            Result again = runJar(Map.of("TXN_PASSWORD", password), "acknowledge-gap", "-k", "--url", api);
+            assertThat(again.output()).startsWith("Nothing to acknowledge");
+        } finally {
+            assertThat(second.terminate()).isEqualTo(143);
+        }
+    }
+
     /** What the embedded database holds for the node, read without the journal. */
     private long storedInEmbedded() {
         Path data = workDir.resolve("data");
@@ -425,11 +459,18 @@ class CrashRecoveryIT {
 
     /** The packaged jar run once in the work directory: its exit status and everything it printed. */
     private Result runJar(String... args) throws IOException, InterruptedException {
+        return runJar(Map.of(), args);
+    }
+
+    /** As {@link #runJar(String...)}, with {@code environment} added to the jar's environment. */
+    private Result runJar(Map<String, String> environment, String... args) throws IOException, InterruptedException {
         Path jar = Path.of("target", "txcounter.jar").toAbsolutePath();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-jar", jar.toString()));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).as(output).isTrue();
         return new Result(process.exitValue(), output);
