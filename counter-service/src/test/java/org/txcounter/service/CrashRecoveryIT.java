@@ -364,13 +364,17 @@ class CrashRecoveryIT {
         long counted = countedInDatabase();
 
         long lost = traffic.successes() - counted;
-        long bound = (long) Math.ceil(traffic.perSecond() * JOURNAL_INTERVAL.toMillis() / 1000.0 * 1.5) + CLIENTS;
-        System.out.printf("SIGKILL: %d attempts, %d answered, %.0f req/s, %d in the database, %d lost, bound %d%n",
-                traffic.attempts(), traffic.successes(), traffic.perSecond(), counted, lost, bound);
+        // The loss is the traffic of the last journal interval before the kill: its rate is the final one, which
+        // is higher than the run's mean once the JIT has compiled the hot path.
+        long bound = (long) Math.ceil(traffic.finalPerSecond() * JOURNAL_INTERVAL.toMillis() / 1000.0 * 1.5)
+                + CLIENTS;
+        System.out.printf("SIGKILL: %d attempts, %d answered, %.0f req/s (%.0f at the end), %d in the database, %d "
+                + "lost, bound %d%n", traffic.attempts(), traffic.successes(), traffic.perSecond(),
+                traffic.finalPerSecond(), counted, lost, bound);
         assertThat(traffic.successes()).as("traffic reached the service").isGreaterThan(100);
         assertThat(counted).as("nothing counted twice").isLessThanOrEqualTo(traffic.attempts());
-        assertThat(lost).as("at most one journal interval of traffic lost (rate %.0f/s)", traffic.perSecond())
-                .isLessThanOrEqualTo(bound);
+        assertThat(lost).as("at most one journal interval of traffic lost (rate %.0f/s at the end)",
+                traffic.finalPerSecond()).isLessThanOrEqualTo(bound);
     }
 
     /**
