@@ -5,6 +5,8 @@ import java.time.YearMonth;
 /**
  * The written total of one billing month across all nodes.
  *
+ * <p>A value, not changed after it is built: safe to share between threads.
+ *
  * @param month  the billing month
  * @param counts the total per transport
  * @param nodes  how many nodes wrote counts for the month

@@ -1,6 +1,10 @@
 package org.txcounter.core;
 
-/** What checking a stamp found. Only {@link #VALID} lets a message through uncounted. */
+/**
+ * What checking a stamp found. Only {@link #VALID} lets a message through uncounted.
+ *
+ * <p>Immutable; safe to share between threads.
+ */
 public enum StampVerdict {
     /** Signed by this deployment for the destination it arrived at, unexpired, not spent before on this node. */
     VALID,

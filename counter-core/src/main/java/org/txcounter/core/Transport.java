@@ -7,6 +7,8 @@ package org.txcounter.core;
  * <p>{@link #HTTP} and {@link #JMS} are the two the service's own runtime has and are always reported, zero or not;
  * the others are the transports and inbound endpoint protocols of WSO2 Micro Integrator (and of any host that
  * names them) and appear in a report only where they counted something.
+ *
+ * <p>Immutable; safe to share between threads.
  */
 public enum Transport {
     /** A request entering an HTTP(S) listener: the passthrough, a REST API, a proxy or an HTTP inbound endpoint. */

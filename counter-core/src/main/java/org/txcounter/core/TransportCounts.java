@@ -4,7 +4,11 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
 
-/** An immutable count per transport, as drained for one interval or summed for a period. */
+/**
+ * An immutable count per transport, as drained for one interval or summed for a period.
+ *
+ * <p>Immutable: its counts are copied in and never changed, so it may be shared between threads freely.
+ */
 public final class TransportCounts {
 
     private static final TransportCounts ZERO = new TransportCounts(new long[Transport.all().length]);

@@ -3,8 +3,10 @@ package org.txcounter.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.txcounter.core.Await.awaitUpTo;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -41,7 +43,7 @@ class JournalUnwritableTest {
             awaitUpTo(Duration.ofSeconds(30), counter::connected);
             assertThat(counter.journalFailure()).isEmpty();
 
-            Path blocker = Files.createDirectory(dataDir.resolve("journal.tmp"));
+            Path blocker = blockTheJournal(dataDir.resolve("journal"));
             awaitUpTo(Duration.ofSeconds(10), () -> counter.journalFailure().isPresent());
             for (int i = 0; i < 250; i++) {
                 http.record();
@@ -50,9 +52,10 @@ class JournalUnwritableTest {
             // the hour-long interval did not have to end.
             awaitUpTo(Duration.ofSeconds(5), () -> stored(database) == 250);
             assertThat(counter.journalFailure()).hasValueSatisfying(failure -> assertThat(failure)
-                    .startsWith("since ").contains("journal.tmp"));
+                    .startsWith("since ").contains(blocker.toString()));
             assertThat(counter.journalWriteFailures()).isPositive();
 
+            Files.delete(blocker.resolve("in-the-way"));
             Files.delete(blocker);
             awaitUpTo(Duration.ofSeconds(10), () -> counter.journalFailure().isEmpty());
             for (int i = 0; i < 7; i++) {
@@ -62,6 +65,26 @@ class JournalUnwritableTest {
             assertThat(Internals.flusher(counter).unflushed().get(Transport.HTTP)).isEqualTo(7);
         }
         assertThat(stored(database)).isEqualTo(257);
+    }
+
+    /**
+     * Puts a directory that is not empty where the journal is, as a file system that refuses the journal's file
+     * would (a full disk, lost permissions; this test may run as root, whom permissions do not stop): every rewrite's
+     * move onto it fails. The journal thread may replace the file between the two steps; then it tries again.
+     */
+    private static Path blockTheJournal(Path journal) throws IOException {
+        Path directory = Files.createTempDirectory(journal.getParent(), "blocker");
+        Files.createFile(directory.resolve("in-the-way"));
+        for (int attempt = 0; ; attempt++) {
+            try {
+                Files.move(directory, journal, StandardCopyOption.REPLACE_EXISTING);
+                return journal;
+            } catch (IOException e) {
+                if (attempt == 100) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private static long stored(DataSourceConfig database) {

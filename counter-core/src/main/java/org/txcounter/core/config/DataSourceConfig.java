@@ -8,6 +8,8 @@ import java.util.Optional;
  * One {@code [[datasource]]} entry of {@code deployment.toml}, in MI's vocabulary, with the pool options already
  * mapped to HikariCP's terms.
  *
+ * <p>A value, not changed after it is built: safe to share between threads.
+ *
  * @param id                the datasource id the counter refers to, e.g. {@code WSO2_TRANSACTION_DB}
  * @param url               the JDBC URL
  * @param username          the database user; may be empty for embedded H2

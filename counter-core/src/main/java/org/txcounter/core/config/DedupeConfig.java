@@ -9,6 +9,8 @@ import java.util.Optional;
  * How a deployment recognises what it already counted: the stamp it puts on messages and requests it sends
  * itself, and the redelivery window. From {@code [deduplication]} in {@code deployment.toml}.
  *
+ * <p>A value, not changed after it is built: safe to share between threads.
+ *
  * @param deploymentId     names the deployment in every stamp; nodes that share it and the secret trust each other
  * @param stampSecret      the HMAC key shared by every node of the deployment; empty means one is generated on
  *                         first start and kept in the data directory (fine for a single node)

@@ -2,7 +2,11 @@ package org.txcounter.core.config;
 
 import java.util.regex.Pattern;
 
-/** The rule every node id follows, wherever it comes from. */
+/**
+ * The rule every node id follows, wherever it comes from.
+ *
+ * <p>Stateless; safe for any number of threads.
+ */
 public final class NodeIds {
 
     public static final int MAX_LENGTH = 64;

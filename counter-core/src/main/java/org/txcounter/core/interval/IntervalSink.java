@@ -2,7 +2,11 @@ package org.txcounter.core.interval;
 
 import java.time.Instant;
 
-/** Where the flusher hands each closed interval. The store implements it. */
+/**
+ * Where the flusher hands each closed interval. The store implements it.
+ *
+ * <p>Implementations are called by the flusher from one thread at a time (the store thread, or the stop's final flush).
+ */
 public interface IntervalSink {
 
     /**

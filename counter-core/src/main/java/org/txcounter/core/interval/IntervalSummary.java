@@ -8,6 +8,8 @@ import org.txcounter.core.TransportCounts;
 /**
  * What one node counted in one closed interval: the unit that is written to the store.
  *
+ * <p>A value, not changed after it is built: safe to share between threads.
+ *
  * @param nodeId       the node that counted
  * @param seq          the node's sequence number for this interval, 1, 2, 3, ...; with the node id it is the key
  *                     that makes a repeated write of the same interval a no-op

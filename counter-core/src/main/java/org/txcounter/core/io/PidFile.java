@@ -26,7 +26,7 @@ public final class PidFile {
 
     /** Records this process as the one running on {@code dataDir}. */
     public static void write(Path dataDir) throws IOException {
-        PrivateFiles.write(dataDir.resolve(NAME), Long.toString(ProcessHandle.current().pid())
+        AtomicFiles.write(dataDir.resolve(NAME), Long.toString(ProcessHandle.current().pid())
                 .getBytes(StandardCharsets.US_ASCII));
     }
 

@@ -2,11 +2,9 @@ package org.txcounter.core.io;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -16,11 +14,11 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * Writes files only their owner may read: generated secrets, passwords, keys and keystores, and makes the
- * directories that hold them (data, broker journal, logs) owner-only. Where the file system has no POSIX
- * permissions, nothing is changed and the directories' own ACLs protect them.
+ * Keeps files to their owner: the mode of generated secrets, passwords, keys and keystores (written through
+ * {@link AtomicFiles}), and the directories that hold them (data, broker journal, logs), owner-only. Where the file
+ * system has no POSIX permissions, nothing is changed and the directories' own ACLs protect them.
  *
- * <p>Stateless; safe for any number of threads (two threads writing the same file: the last move wins).
+ * <p>Stateless; safe for any number of threads.
  */
 public final class PrivateFiles {
 
@@ -95,31 +93,8 @@ public final class PrivateFiles {
     }
 
     /**
-     * Writes {@code content} to a temporary file with mode 600 next to {@code file} and moves it into place, so
-     * that a reader never sees a partly written file.
-     */
-    public static void write(Path file, byte[] content) throws IOException {
-        Path directory = file.toAbsolutePath().getParent();
-        Files.createDirectories(directory);
-        Path temp = Files.createTempFile(directory, file.getFileName().toString(), ".tmp");
-        try {
-            if (posix()) {
-                Files.setPosixFilePermissions(temp, OWNER_FILE);
-            }
-            Files.write(temp, content);
-            try {
-                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temp);
-        }
-    }
-
-    /**
      * The random key kept base64-encoded in {@code file}; created on first use with {@code length} random bytes and
-     * written owner-only, in which case {@code onCreate} runs (to say so in the log).
+     * written owner-only and durably ({@link AtomicFiles}), in which case {@code onCreate} runs (to say so in the log).
      *
      * @throws IOException              when the file cannot be read or written
      * @throws IllegalArgumentException when the file does not hold base64
@@ -130,7 +105,7 @@ public final class PrivateFiles {
         }
         byte[] key = new byte[length];
         new SecureRandom().nextBytes(key);
-        write(file, (Base64.getEncoder().encodeToString(key) + "\n").getBytes(StandardCharsets.US_ASCII));
+        AtomicFiles.write(file, (Base64.getEncoder().encodeToString(key) + "\n").getBytes(StandardCharsets.US_ASCII));
         onCreate.run();
         return key;
     }

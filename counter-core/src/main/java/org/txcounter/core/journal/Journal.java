@@ -3,17 +3,13 @@ package org.txcounter.core.journal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -24,22 +20,21 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.txcounter.core.Transport;
 import org.txcounter.core.TransportCounts;
 import org.txcounter.core.interval.InFlightIds;
 import org.txcounter.core.interval.IntervalFlusher.JournalState;
 import org.txcounter.core.interval.IntervalSummary;
-import org.txcounter.core.io.PrivateFiles;
+import org.txcounter.core.io.AtomicFiles;
 
 /**
  * The file in the data directory that holds what was counted but not yet acknowledged by the database, so that a
  * crash loses at most what was counted since the last rewrite (about a second), and a restart writes the rest.
  *
- * <p>Each rewrite goes to a temporary file that is forced to disk and then renamed over the journal, so the
- * journal on disk is always one complete state, old or new. The format is line-based text that proves itself: its
- * last line counts the lines before it and carries the SHA-256 of their bytes, so a journal cut short, cut inside a
- * count, or altered in any byte is refused with what was found, never read as smaller counts:
+ * <p>Each rewrite goes through {@link AtomicFiles} (a new file forced to disk, renamed over the journal, the
+ * directory forced), so the journal on disk is always one complete state, old or new. The format is line-based text
+ * that proves itself: its last line counts the lines before it and carries the SHA-256 of their bytes, so a journal
+ * cut short, cut inside a count, or altered in any byte is refused with what was found, never read as smaller counts:
  * <pre>
  * txcounter-journal v2
  * node node-a
@@ -77,7 +72,7 @@ public final class Journal {
 
     /** Replaces the journal with {@code state}, durably. */
     public void write(JournalState state) throws IOException {
-        writeFile(file, render(state));
+        AtomicFiles.write(file, render(state));
     }
 
     private static byte[] render(JournalState state) {
@@ -116,26 +111,6 @@ public final class Journal {
         System.arraycopy(body, 0, all, 0, body.length);
         System.arraycopy(end, 0, all, body.length, end.length);
         return all;
-    }
-
-    private static void writeFile(Path target, byte[] content) throws IOException {
-        Path directory = target.toAbsolutePath().getParent();
-        Files.createDirectories(directory);
-        Path temp = directory.resolve(target.getFileName() + ".tmp");
-        try (FileChannel channel = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING), PrivateFiles.ownerOnlyFile())) {
-            ByteBuffer bytes = ByteBuffer.wrap(content);
-            while (bytes.hasRemaining()) {
-                channel.write(bytes);
-            }
-            channel.force(true);
-        }
-        try {
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-        forceDirectory(directory);
     }
 
     /**
@@ -192,7 +167,7 @@ public final class Journal {
                         .append(line.text()).append('\n');
             }
         }
-        writeFile(setAside, rest.toString().getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(setAside, rest.toString().getBytes(StandardCharsets.UTF_8));
         Files.move(file, damaged);
         write(inspection.trusted());
         return new Salvage(damaged, setAside, inspection.trusted());
@@ -316,14 +291,6 @@ public final class Journal {
             return HexFormat.of().formatHex(digest.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-        }
-    }
-
-    private static void forceDirectory(Path directory) {
-        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException e) {
-            // Some file systems cannot open a directory; the rename is still atomic there.
         }
     }
 

@@ -5,6 +5,8 @@ import java.io.IOException;
 /**
  * The journal is there but not whole: empty, not text, cut short, altered, or with a line that does not parse. The
  * message names the file and says what was found where. Immutable.
+ *
+ * <p>Created and thrown on one thread; carries only values fixed at construction.
  */
 public final class JournalDamagedException extends IOException {
 

@@ -3,6 +3,8 @@ package org.txcounter.core.ledger;
 /**
  * One thing the verifier found wrong.
  *
+ * <p>A value, not changed after it is built: safe to share between threads.
+ *
  * @param kind      what is wrong
  * @param nodeId    the node whose chain or rollup it is in
  * @param seq       the sequence number of the row concerned, or -1 when none applies

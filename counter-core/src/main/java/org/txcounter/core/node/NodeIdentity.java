@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Locale;
@@ -16,12 +14,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.txcounter.core.config.ConfigException;
 import org.txcounter.core.config.NodeIds;
+import org.txcounter.core.io.AtomicFiles;
 
 /**
  * Decides which node this runtime is, so that a restart is the same node and never a new one.
  *
  * <p>A configured id wins. Otherwise the id kept in {@code <data_dir>/node-id} is used, and on the very first
  * start one is made from the host name and a random suffix and written there atomically.
+ *
+ * <p>Stateless. Called at the start, from one thread: two callers creating the file at once would each generate an id,
+ * and the last write would win.
  */
 public final class NodeIdentity {
 
@@ -48,14 +50,7 @@ public final class NodeIdentity {
                 }
             }
             String created = newId(hostName());
-            Files.createDirectories(dataDir);
-            Path temp = Files.createTempFile(dataDir, FILE_NAME, ".tmp");
-            Files.writeString(temp, created + "\n", StandardCharsets.UTF_8);
-            try {
-                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFiles.write(file, (created + "\n").getBytes(StandardCharsets.UTF_8));
             LOG.info("Created node id {} and kept it in {}; this runtime reports as that node from now on.",
                     created, file.toAbsolutePath());
             return created;

@@ -7,12 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.txcounter.core.io.PrivateFiles;
+import org.txcounter.core.io.AtomicFiles;
 
 /**
  * The spent stamps on disk, so that a stamp stays spent across restarts until it expires.
@@ -137,19 +135,7 @@ final class SpentStampLog {
         ByteBuffer buffer = ByteBuffer.allocate(HEADER + entries.length * Long.BYTES);
         buffer.putLong(MAGIC);
         buffer.asLongBuffer().put(entries);
-        buffer.position(0);
-        Path next = file.resolveSibling(FILE + ".next");
-        Files.deleteIfExists(next);
-        try (FileChannel out = PrivateFiles.posix()
-                ? FileChannel.open(next, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
-                : FileChannel.open(next, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            while (buffer.hasRemaining()) {
-                out.write(buffer);
-            }
-            out.force(true);
-        }
-        Files.move(next, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.write(file, buffer.array());
         close();
         channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     }

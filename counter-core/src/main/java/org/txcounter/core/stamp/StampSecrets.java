@@ -12,6 +12,9 @@ import org.txcounter.core.io.PrivateFiles;
  * Finds the stamp secret: the configured one, or else the one kept in {@code <data_dir>/stamp-secret}, created
  * with 48 random bytes on the first start. A generated secret only suits a single node: every node of a
  * deployment must be given the same {@code [deduplication] stamp_secret}.
+ *
+ * <p>Stateless. Called at the start, from one thread: two callers creating the file at once would each generate a
+ * secret, and the last write would win.
  */
 public final class StampSecrets {
 

@@ -9,6 +9,8 @@ import org.txcounter.core.Transport;
  * replayed after the close). The closed month keeps its statement; the count is billed on {@code targetMonth}, the
  * first month after it that was still open when the interval arrived.
  *
+ * <p>A value, not changed after it is built: safe to share between threads.
+ *
  * @param originMonth the month the interval belongs to
  * @param recordedAt  when the store received it
  */

@@ -3,6 +3,8 @@ package org.txcounter.core.store;
 /**
  * Archiving or removing a month's ledger rows was refused, and nothing changed: the month is not closed, was removed
  * already, or its rows are not what the archive file says. The message says which, with the values, and what to do.
+ *
+ * <p>Created and thrown on one thread; carries only values fixed at construction.
  */
 public final class ArchiveRefusedException extends RuntimeException {
 

@@ -16,6 +16,8 @@ import org.txcounter.core.config.DataSourceConfig;
  * <p>The add-or-insert needs no extra locking hint (such as SQL Server's {@code HOLDLOCK}): a rollup row belongs
  * to one node, and the store's write transaction holds that node's {@code txn_node} row lock before it touches the
  * rollup, so two writers never race for the same row.
+ *
+ * <p>Immutable; safe to share between threads.
  */
 public enum Dialect {
 

@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import org.txcounter.core.config.ConfigException;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.DataSourceConfig;
+import org.txcounter.core.io.AtomicFiles;
 import org.txcounter.core.io.PrivateFiles;
 
 /**
@@ -26,6 +27,9 @@ import org.txcounter.core.io.PrivateFiles;
  * database files are set to mode 600.
  *
  * <p>Called once at start-up, before the pool opens; not for concurrent use on one data directory.
+ *
+ * <p>Stateless. Called at the start, from one thread: two callers creating the password file at once would each
+ * generate one, and the last write would win.
  */
 public final class EmbeddedH2 {
 
@@ -87,7 +91,7 @@ public final class EmbeddedH2 {
         byte[] bytes = new byte[24];
         new SecureRandom().nextBytes(bytes);
         String password = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        PrivateFiles.write(file, (password + "\n").getBytes(StandardCharsets.US_ASCII));
+        AtomicFiles.write(file, (password + "\n").getBytes(StandardCharsets.US_ASCII));
         return password;
     }
 

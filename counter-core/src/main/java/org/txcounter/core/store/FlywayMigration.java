@@ -10,6 +10,8 @@ import org.flywaydb.core.api.FlywayException;
  * (Checking for Flyway here would not do: verifying this class loads Flyway's exception type.)
  *
  * <p>Stateless; each call configures its own Flyway.
+ *
+ * <p>Stateless; safe for any number of threads (Flyway takes a lock in the database while it migrates).
  */
 final class FlywayMigration {
 

@@ -5,6 +5,8 @@ import java.time.YearMonth;
 /**
  * One month of one node's traffic imported from another counter, not counted here.
  *
+ * <p>A value, not changed after it is built: safe to share between threads.
+ *
  * @param month    the billing month
  * @param nodeId   the node id as the source wrote it
  * @param source   the counter it came from, e.g. {@code MI}

@@ -2,7 +2,11 @@ package org.txcounter.core.store;
 
 import java.time.YearMonth;
 
-/** A month was to be closed that is closed already; its statement stays as it was issued. */
+/**
+ * A month was to be closed that is closed already; its statement stays as it was issued.
+ *
+ * <p>Created and thrown on one thread; carries only values fixed at construction.
+ */
 public final class MonthAlreadyClosedException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;

@@ -9,6 +9,8 @@ import org.txcounter.core.ledger.NodeHead;
  * Everything the store holds about one billing month at one moment, read in one transaction: what a statement is
  * made of.
  *
+ * <p>A value, not changed after it is built: safe to share between threads.
+ *
  * @param rows        the monthly rollup, one row per node and transport
  * @param adjustments late intervals of earlier, closed months billed on this month
  * @param heads       every node's chain head at that moment

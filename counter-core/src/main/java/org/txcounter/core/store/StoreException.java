@@ -7,6 +7,8 @@ package org.txcounter.core.store;
  * retried. The subclasses are problems that retrying does not fix, each with its own type so that the flusher, the
  * readiness check, the API and the CLI can name it: {@link NodeConflictException}, {@link SequenceGapException}
  * and {@link SchemaMismatchException}.
+ *
+ * <p>Created and thrown on one thread; carries only values fixed at construction.
  */
 public class StoreException extends RuntimeException {
 

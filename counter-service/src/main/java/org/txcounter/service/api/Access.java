@@ -2,7 +2,11 @@ package org.txcounter.service.api;
 
 import io.javalin.security.RouteRole;
 
-/** Who may call a route of the management API. */
+/**
+ * Who may call a route of the management API.
+ *
+ * <p>Immutable; safe to share between threads.
+ */
 enum Access implements RouteRole {
     /** Anyone: only liveness, so that probes need no credentials. */
     PUBLIC,

@@ -11,6 +11,8 @@ import org.txcounter.service.security.Users;
 /**
  * The users, live bearer tokens and the failed-login throttle of one management API.
  *
+ * <p>A value, not changed after it is built: safe to share between threads.
+ *
  * @param users    who may log in
  * @param tokens   bearer tokens handed out by {@code /management/login}
  * @param throttle slows repeated failed logins

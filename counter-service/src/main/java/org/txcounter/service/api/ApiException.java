@@ -3,6 +3,8 @@ package org.txcounter.service.api;
 /**
  * A request the API refuses, with the status and the envelope fields to send. Thrown by handlers and turned into
  * the error envelope by {@link ManagementApi}.
+ *
+ * <p>Created and thrown on one thread; carries only values fixed at construction.
  */
 public final class ApiException extends RuntimeException {
 

@@ -26,6 +26,9 @@ import org.txcounter.service.security.Principal;
  * Checks every matched request against its route's {@link Access}: HTTP Basic or a bearer token from
  * {@code /management/login}, then the role. Refusals are envelopes: 401 with a {@code WWW-Authenticate} challenge,
  * 403 for a viewer on an admin route, 429 with {@code Retry-After} while failed logins are throttled.
+ *
+ * <p>Thread-safe: one instance checks every request at once; it keeps nothing of its own but the users, tokens and
+ * throttle, each thread-safe.
  */
 final class Authentication {
 

@@ -6,6 +6,8 @@ import java.util.Map;
 /**
  * The body of {@code GET /transaction/count}.
  *
+ * <p>A value, not changed after it is built: safe to share between threads.
+ *
  * @param total       what the database holds for the month, all nodes
  * @param byTransport that total per transport
  * @param nodes       how many nodes wrote counts for the month, and for the current month also those reporting

@@ -15,6 +15,8 @@ import java.util.Set;
  * no form submission; the pages are written for it.
  *
  * <p>Stateless; {@link #serve} is called once while the app is configured.
+ *
+ * <p>Stateless; safe for any number of threads.
  */
 final class Dashboard {
 

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 /**
  * The one shape of every error response: {@code {"error":{"status":400,"code":"invalid_parameter",
  * "parameter":"month","message":"..."}}}.
+ *
+ * <p>A value, not changed after it is built: safe to share between threads.
  */
 record ErrorEnvelope(Error error) {
 

@@ -5,7 +5,11 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
-/** The OpenAPI 3.1 description of the management API, served at {@code /openapi.json}. */
+/**
+ * The OpenAPI 3.1 description of the management API, served at {@code /openapi.json}.
+ *
+ * <p>Stateless; safe for any number of threads.
+ */
 final class OpenApiDocument {
 
     static final String RESOURCE = "openapi.json";

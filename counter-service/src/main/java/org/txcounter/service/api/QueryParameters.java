@@ -12,6 +12,8 @@ import java.util.regex.Pattern;
 /**
  * Reads and checks the query parameters of the management API. Every refusal is an {@link ApiException} whose
  * message names the parameter, the value found (made safe to echo) and what is expected.
+ *
+ * <p>Stateless; safe for any number of threads.
  */
 final class QueryParameters {
 

@@ -7,6 +7,8 @@ import java.util.List;
  * The JSON body of {@code GET /transaction/report}: one row per month, node and transport counted here, and the
  * months imported from MI's counter, if any.
  *
+ * <p>A value, not changed after it is built: safe to share between threads.
+ *
  * @param total    what was counted here in the period
  * @param imported the totals imported from MI for the period; absent when there are none
  */

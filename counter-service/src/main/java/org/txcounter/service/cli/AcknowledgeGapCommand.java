@@ -6,6 +6,8 @@ import picocli.CommandLine.Command;
 /**
  * Acknowledges, on the running service, that it started without a journal after it had counted: the warning stays
  * in the log, and {@code /health/ready} stops showing {@code checks.journalGap}.
+ *
+ * <p>One instance per command line, filled in by picocli and run on the main thread; not shared.
  */
 @Command(name = "acknowledge-gap", mixinStandardHelpOptions = true,
         description = "Acknowledge that the running node started without a journal after it had counted (the "

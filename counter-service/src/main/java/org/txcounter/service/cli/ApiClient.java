@@ -32,6 +32,7 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 import org.txcounter.core.config.ConfigException;
 import org.txcounter.service.config.ServiceConfig;
+import org.txcounter.service.json.Json;
 import org.txcounter.service.security.ManagementTls;
 
 /**
@@ -41,7 +42,7 @@ import org.txcounter.service.security.ManagementTls;
  */
 final class ApiClient {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
     private static final Pattern FILE_NAME = Pattern.compile("filename=\"([A-Za-z0-9._-]+)\"");
 
     private final URI base;

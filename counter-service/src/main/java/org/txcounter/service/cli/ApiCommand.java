@@ -6,6 +6,8 @@ import picocli.CommandLine.Mixin;
 /**
  * A command that asks the running service's management API, as the {@code mi} CLI does: the configuration file
  * tells where the API is, {@link ClientOptions} how to log in.
+ *
+ * <p>One instance per command line, filled in by picocli and run on the main thread; not shared.
  */
 abstract class ApiCommand implements Callable<Integer> {
 

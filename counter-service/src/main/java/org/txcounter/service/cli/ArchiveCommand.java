@@ -21,6 +21,8 @@ import picocli.CommandLine.Option;
 /**
  * Writes a closed month's ledger rows to a signed archive file, straight from the database; changes nothing there.
  * On the embedded H2 database it runs while the service is stopped, as {@code migrate} does.
+ *
+ * <p>One instance per command line, filled in by picocli and run on the main thread; not shared.
  */
 @Command(name = "archive", mixinStandardHelpOptions = true,
         description = "Write the ledger rows of a closed month, older than [billing] archive_after_months, to an "

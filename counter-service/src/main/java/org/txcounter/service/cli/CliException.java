@@ -3,6 +3,8 @@ package org.txcounter.service.cli;
 /**
  * A command that cannot complete, with the message for the operator and the exit status: 1 when it failed, 2 when
  * it was used wrongly ({@link #usage}).
+ *
+ * <p>Created and thrown on one thread; carries only values fixed at construction.
  */
 final class CliException extends RuntimeException {
 

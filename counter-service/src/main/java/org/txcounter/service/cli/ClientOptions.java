@@ -4,7 +4,11 @@ import java.net.URI;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** How the read commands reach and log in to the management API. */
+/**
+ * How the read commands reach and log in to the management API.
+ *
+ * <p>Filled in by picocli on the main thread and read by the one command it belongs to; not shared.
+ */
 final class ClientOptions {
 
     static final String PASSWORD_VARIABLE = "TXN_PASSWORD";

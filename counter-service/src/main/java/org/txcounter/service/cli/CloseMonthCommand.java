@@ -5,7 +5,11 @@ import java.time.YearMonth;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** Closes a billing month on the running service and issues its signed statement (admin). */
+/**
+ * Closes a billing month on the running service and issues its signed statement (admin).
+ *
+ * <p>One instance per command line, filled in by picocli and run on the main thread; not shared.
+ */
 @Command(name = "close-month", mixinStandardHelpOptions = true,
         description = "Close a billing month and issue its signed statement (admin). Refused, naming the nodes, "
                 + "while a node that reported in the month has not reported past its end and the grace period runs.")

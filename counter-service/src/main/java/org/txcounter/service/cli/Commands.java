@@ -15,6 +15,8 @@ import picocli.CommandLine.Mixin;
  *
  * <p>Exit status: 0 done; 1 failed (the database or the service did not answer, the import was refused) or
  * (verify) something was found; 2 wrong usage (unknown command, bad option, no password) or configuration.
+ *
+ * <p>One instance per command line, filled in by picocli and run on the main thread; not shared.
  */
 @Command(name = "txcounter", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
         description = "Transaction counter: counts what an integration runtime handles, and reports it.",

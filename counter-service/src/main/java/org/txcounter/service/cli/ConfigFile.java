@@ -8,7 +8,11 @@ import org.txcounter.service.config.ServiceConfig;
 import org.txcounter.service.config.ServiceToml;
 import picocli.CommandLine.Parameters;
 
-/** The {@code deployment.toml} argument shared by the commands. */
+/**
+ * The {@code deployment.toml} argument shared by the commands.
+ *
+ * <p>Filled in by picocli on the main thread and read by the one command it belongs to; not shared.
+ */
 final class ConfigFile {
 
     static final Path DEFAULT_FILE = Path.of("deployment.toml");

@@ -4,7 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The count of one month from the running service. */
+/**
+ * The count of one month from the running service.
+ *
+ * <p>One instance per command line, filled in by picocli and run on the main thread; not shared.
+ */
 @Command(name = "count", mixinStandardHelpOptions = true,
         description = "Print the transaction count of a month (default: the current month).")
 final class CountCommand extends ApiCommand {

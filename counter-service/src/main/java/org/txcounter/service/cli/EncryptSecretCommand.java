@@ -16,6 +16,8 @@ import picocli.CommandLine.Option;
 /**
  * Encrypts a value for {@code [secrets]} with the key of the secret store (created on first use), and prints the
  * line to paste into {@code deployment.toml}; values elsewhere refer to it as {@code $secret{alias}}.
+ *
+ * <p>One instance per command line, filled in by picocli and run on the main thread; not shared.
  */
 @Command(name = "encrypt-secret", mixinStandardHelpOptions = true,
         description = "Encrypt a secret for [secrets] in deployment.toml. Reads the value "

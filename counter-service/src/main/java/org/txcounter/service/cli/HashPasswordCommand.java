@@ -10,7 +10,11 @@ import java.util.concurrent.Callable;
 import org.txcounter.service.security.PasswordHashing;
 import picocli.CommandLine.Command;
 
-/** Prints the hash to put in {@code [[management_api.user]] password_hash}. */
+/**
+ * Prints the hash to put in {@code [[management_api.user]] password_hash}.
+ *
+ * <p>One instance per command line, filled in by picocli and run on the main thread; not shared.
+ */
 @Command(name = "hash-password", mixinStandardHelpOptions = true,
         description = "Hash a password for [[management_api.user]] password_hash. Reads "
         + "it from the terminal (twice), or from the first line of standard input.")

@@ -26,6 +26,8 @@ import picocli.CommandLine.Option;
  * Imports WSO2 MI's counter history (its {@code CURRENT_STATS} table) into this deployment's database as signed,
  * imported monthly totals, each month's own traffic attributed to it ({@link MiHistory}). Running it again adds
  * nothing. Prints, per month, MI's own sum and the corrected total.
+ *
+ * <p>One instance per command line, filled in by picocli and run on the main thread; not shared.
  */
 @Command(name = "import-mi", mixinStandardHelpOptions = true,
         description = "Import the monthly counts of WSO2 MI's transaction counter (its CURRENT_STATS table) as "

@@ -15,6 +15,8 @@ import picocli.CommandLine.Option;
 /**
  * Shows what this node's journal holds and whether it is whole; with {@code --salvage} keeps what can be trusted of a
  * journal the counter refuses. Works on the data directory alone, with the node stopped.
+ *
+ * <p>One instance per command line, filled in by picocli and run on the main thread; not shared.
  */
 @Command(name = "journal", mixinStandardHelpOptions = true,
         description = "Show this node's journal (the counts not yet in the database) line by line, and whether it is "

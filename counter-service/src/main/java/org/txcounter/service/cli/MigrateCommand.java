@@ -9,7 +9,11 @@ import org.txcounter.core.store.EmbeddedH2;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-/** Creates or updates the schema with the owner account, then exits. Running it again changes nothing. */
+/**
+ * Creates or updates the schema with the owner account, then exits. Running it again changes nothing.
+ *
+ * <p>One instance per command line, filled in by picocli and run on the main thread; not shared.
+ */
 @Command(name = "migrate", mixinStandardHelpOptions = true,
         description = "Create or update the database schema with the owner account, then exit.")
 final class MigrateCommand implements Callable<Integer> {

@@ -3,7 +3,11 @@ package org.txcounter.service.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
 
-/** Each node and where its writing stands. */
+/**
+ * Each node and where its writing stands.
+ *
+ * <p>One instance per command line, filled in by picocli and run on the main thread; not shared.
+ */
 @Command(name = "nodes", mixinStandardHelpOptions = true,
         description = "List the nodes, their last flush, and which are silent.")
 final class NodesCommand extends ApiCommand {

@@ -25,6 +25,8 @@ import picocli.CommandLine.Option;
 /**
  * Removes a closed month's ledger rows from the database once its archive file is checked against them, with the
  * owner account; leaves the record the ledger check goes on from.
+ *
+ * <p>One instance per command line, filled in by picocli and run on the main thread; not shared.
  */
 @Command(name = "remove-archived", mixinStandardHelpOptions = true,
         description = "Remove a closed month's ledger rows from the database, with the owner account, after "

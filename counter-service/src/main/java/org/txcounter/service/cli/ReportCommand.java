@@ -2,16 +2,19 @@ package org.txcounter.service.cli;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
+import org.txcounter.core.io.AtomicFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The billing report for a period from the running service, as CSV or JSON, to a file or the console. */
+/**
+ * The billing report for a period from the running service, as CSV or JSON, to a file or the console.
+ *
+ * <p>One instance per command line, filled in by picocli and run on the main thread; not shared.
+ */
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = "Export the billing report of a period, as CSV or JSON.")
 final class ReportCommand extends ApiCommand {
@@ -44,11 +47,7 @@ final class ReportCommand extends ApiCommand {
             return 0;
         }
         try {
-            Path target = out.toAbsolutePath();
-            Files.createDirectories(target.getParent());
-            Path temp = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".part");
-            Files.writeString(temp, body, StandardCharsets.UTF_8);
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.write(out.toAbsolutePath(), body.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new CliException("Cannot write the report to " + out + ": " + e.getMessage());
         }

@@ -5,7 +5,11 @@ import java.time.YearMonth;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.service.config.ServiceConfig;
 
-/** When a closed month's ledger rows may leave the database: {@code [billing] archive_after_months} after its end. */
+/**
+ * When a closed month's ledger rows may leave the database: {@code [billing] archive_after_months} after its end.
+ *
+ * <p>Stateless; safe for any number of threads.
+ */
 final class Retention {
 
     private Retention() {

@@ -1,14 +1,17 @@
 package org.txcounter.service.cli;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.YearMonth;
+import org.txcounter.core.io.AtomicFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** Downloads a closed month's signed statement, or the public key it verifies with. */
+/**
+ * Downloads a closed month's signed statement, or the public key it verifies with.
+ *
+ * <p>One instance per command line, filled in by picocli and run on the main thread; not shared.
+ */
 @Command(name = "statement", mixinStandardHelpOptions = true,
         description = "Download the signed statement of a closed month as JSON, CSV or PDF, or with --public-key "
                 + "the key auditors verify statements with.")
@@ -50,10 +53,7 @@ final class StatementCommand extends ApiCommand {
         Path target = (out != null ? out : Path.of(download.fileName().orElse(publicKey ? "statement-public-key.pem"
                 : "statement-" + month + "." + format))).toAbsolutePath();
         try {
-            Files.createDirectories(target.getParent());
-            Path temp = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".part");
-            Files.write(temp, download.body());
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.write(target, download.body());
         } catch (IOException e) {
             throw new CliException("Cannot write " + target + ": " + e.getMessage());
         }

@@ -10,6 +10,8 @@ import picocli.CommandLine.Option;
  * The failed-login throttles of the running service, and clearing them: how an administrator lets a user (or
  * another administrator) back in before the window ends. Needs an administrator's login that is not throttled
  * itself: another admin user, or the same one from another address.
+ *
+ * <p>One instance per command line, filled in by picocli and run on the main thread; not shared.
  */
 @Command(name = "throttles", mixinStandardHelpOptions = true,
         description = "List the failed-login throttles, or clear those of an address (--clear ADDRESS) or all "

@@ -12,7 +12,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** Checks a month's ledger archive offline, with the file and the public key only, as verify-statement does. */
+/**
+ * Checks a month's ledger archive offline, with the file and the public key only, as verify-statement does.
+ *
+ * <p>One instance per command line, filled in by picocli and run on the main thread; not shared.
+ */
 @Command(name = "verify-archive", mixinStandardHelpOptions = true,
         description = "Check a month's ledger archive offline with the deployment's public key: its signature, "
                 + "every row against its node's totals, and each row's link to the one before it. Exit status 0: "

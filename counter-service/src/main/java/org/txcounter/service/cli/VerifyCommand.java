@@ -6,13 +6,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.YearMonth;
-import org.txcounter.core.io.PrivateFiles;
+import org.txcounter.core.io.AtomicFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * The ledger check, through the running service (admin only): the whole ledger, some months, or what was written
  * since a checkpoint file. Exit status 0 when intact, 1 otherwise.
+ *
+ * <p>One instance per command line, filled in by picocli and run on the main thread; not shared.
  */
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = "Check the ledger's MAC chains, monthly rollups and imported totals (admin), and list "
@@ -105,7 +107,7 @@ final class VerifyCommand extends ApiCommand {
 
     private void write(String text) {
         try {
-            PrivateFiles.write(checkpoint, text.getBytes(StandardCharsets.UTF_8));
+            AtomicFiles.write(checkpoint, text.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new CliException("The check was clean, but the checkpoint file " + checkpoint + " cannot be "
                     + "written: " + e.getMessage() + ". The next check with it resumes from the older checkpoint.");

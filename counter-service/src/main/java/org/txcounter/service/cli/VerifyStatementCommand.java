@@ -15,6 +15,8 @@ import picocli.CommandLine.Parameters;
 /**
  * Checks a signed statement offline, with the statement file and the public key only: no service, no database,
  * no configuration.
+ *
+ * <p>One instance per command line, filled in by picocli and run on the main thread; not shared.
  */
 @Command(name = "verify-statement", mixinStandardHelpOptions = true,
         description = "Check a signed monthly statement (JSON) offline with the deployment's public key. Exit "

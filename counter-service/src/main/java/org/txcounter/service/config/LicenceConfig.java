@@ -10,6 +10,8 @@ import java.util.Optional;
  *
  * <p>Immutable.
  *
+ * <p>A value, not changed after it is built: safe to share between threads.
+ *
  * @param monthlyQuota      transactions the licence allows per billing month; empty: no quota, no alerts
  * @param thresholdsPercent ascending percentages of the quota, each from 1 to 1000
  * @param webhook           where each alert is POSTed, if anywhere

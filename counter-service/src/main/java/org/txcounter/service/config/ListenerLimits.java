@@ -19,6 +19,8 @@ import org.txcounter.core.config.ConfigException;
  *
  * <p>Immutable.
  *
+ * <p>A value, not changed after it is built: safe to share between threads.
+ *
  * @param maxConnections          the most connections open at once; when reached the listener stops accepting
  *                                until one closes
  * @param maxConnectionsPerClient the most connections one client address may hold; 0 for no limit of its own

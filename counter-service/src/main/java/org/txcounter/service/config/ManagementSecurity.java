@@ -25,6 +25,8 @@ import org.txcounter.core.config.ConfigException;
  * role = "admin"                               # admin or viewer
  * }</pre>
  *
+ * <p>A value, not changed after it is built: safe to share between threads.
+ *
  * @param tls              whether the port speaks TLS (the default) or plain HTTP
  * @param keystore         the PKCS12 keystore with the key and certificate; empty: a self-signed one is generated
  * @param keystorePassword the keystore's password, required with {@code keystore}

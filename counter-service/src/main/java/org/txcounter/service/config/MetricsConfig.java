@@ -7,6 +7,8 @@ import java.util.Optional;
  * The optional metrics listener, from {@code [metrics]}: a port of its own that serves only {@code GET /metrics},
  * so that Prometheus scrapes without a management account. Off by default; bound to loopback by default.
  *
+ * <p>A value, not changed after it is built: safe to share between threads.
+ *
  * @param enabled      whether the listener starts
  * @param host         where it binds
  * @param port         its port (0 picks a free one)

@@ -12,6 +12,8 @@ import org.txcounter.core.OwnDestinations;
  * and {@code [[inbound_endpoint]]} in {@code deployment.toml}. With no routes and no endpoints the runtime stays
  * off and only the management API runs.
  *
+ * <p>A value, not changed after it is built: safe to share between threads.
+ *
  * @param passthroughHost    where the passthrough listener binds
  * @param passthroughPort    its port (MI's default 8290; 0 picks a free one)
  * @param routes             the passthrough routes, longest prefix first

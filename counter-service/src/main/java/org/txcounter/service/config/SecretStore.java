@@ -30,7 +30,7 @@ import javax.crypto.KeyGenerator;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
 import org.txcounter.core.config.ConfigException;
-import org.txcounter.core.io.PrivateFiles;
+import org.txcounter.core.io.AtomicFiles;
 
 /**
  * Encrypts and decrypts the values of {@code [secrets]} in {@code deployment.toml}, so that no plain-text password
@@ -224,7 +224,7 @@ public final class SecretStore {
             keyStore.setEntry(alias, entry, protection);
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             keyStore.store(bytes, chars);
-            PrivateFiles.write(keystore, bytes.toByteArray());
+            AtomicFiles.write(keystore, bytes.toByteArray());
             return entry;
         } catch (IOException e) {
             throw new ConfigException("Cannot read or update the secret store keystore " + keystore + " for the key \""

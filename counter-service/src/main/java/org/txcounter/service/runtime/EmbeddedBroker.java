@@ -44,6 +44,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.txcounter.core.IngressCounter;
 import org.txcounter.core.config.ConfigException;
+import org.txcounter.core.io.AtomicFiles;
 import org.txcounter.core.io.PrivateFiles;
 import org.txcounter.service.config.RuntimeConfig;
 import org.txcounter.service.logging.LogBudget;
@@ -272,7 +273,7 @@ public final class EmbeddedBroker implements AutoCloseable {
             new SecureRandom().nextBytes(secret);
             RuntimeConfig.Login login = new RuntimeConfig.Login("txcounter-runtime",
                     Base64.getUrlEncoder().withoutPadding().encodeToString(secret));
-            PrivateFiles.write(file, (login.user() + "\n" + login.password() + "\n").getBytes(StandardCharsets.UTF_8));
+            AtomicFiles.write(file, (login.user() + "\n" + login.password() + "\n").getBytes(StandardCharsets.UTF_8));
             LOG.info("Generated the embedded broker's runtime login in {} (owner-only). Other runtimes of the "
                     + "deployment that use this broker need it as [jms] user and password.", file.toAbsolutePath());
             return login;

@@ -7,7 +7,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpException;
 
-/** The runtime's own error answers, in the same envelope as the management API's. */
+/**
+ * The runtime's own error answers, in the same envelope as the management API's.
+ *
+ * <p>Stateless; safe for any number of threads. Its servlet answers every unrouted request at once and only adds to the
+ * thread-safe RoutingStats.
+ */
 final class RuntimeErrors {
 
     private RuntimeErrors() {

@@ -14,6 +14,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
+import org.txcounter.service.json.Json;
 
 /**
  * Answers the requests Jetty refuses before they reach a handler (headers too large, a malformed request line or
@@ -27,7 +28,7 @@ import org.eclipse.jetty.util.Callback;
  */
 public final class EnvelopeErrorHandler extends ErrorHandler {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {

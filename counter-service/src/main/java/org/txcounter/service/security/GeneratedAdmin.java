@@ -9,7 +9,7 @@ import java.security.SecureRandom;
 import java.util.List;
 import java.util.Properties;
 import org.txcounter.core.config.ConfigException;
-import org.txcounter.core.io.PrivateFiles;
+import org.txcounter.core.io.AtomicFiles;
 import org.txcounter.service.config.ManagementSecurity;
 
 /**
@@ -17,6 +17,9 @@ import org.txcounter.service.config.ManagementSecurity;
  * default credentials. On the first start a random password is generated, printed once on the console, and only
  * its hash is kept in {@code <data_dir>/admin-user.properties}; later starts read the hash. Configuring users in
  * {@code deployment.toml} replaces this account.
+ *
+ * <p>Stateless. Called at the start, from one thread: two callers creating the file at once would each generate a
+ * password, and the last write would win.
  */
 public final class GeneratedAdmin {
 
@@ -51,7 +54,7 @@ public final class GeneratedAdmin {
             char[] password = randomPassword();
             String hash = PasswordHashing.hash(password);
             Files.createDirectories(dataDir);
-            PrivateFiles.write(file, ("# The generated management API administrator. Only the hash is kept.\n"
+            AtomicFiles.write(file, ("# The generated management API administrator. Only the hash is kept.\n"
                     + "# Delete this file to generate a new password at the next start.\n"
                     + "name=" + NAME + "\npassword_hash=" + hash + "\n").getBytes(StandardCharsets.UTF_8));
             console.println();

@@ -27,7 +27,7 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.txcounter.core.config.ConfigException;
-import org.txcounter.core.io.PrivateFiles;
+import org.txcounter.core.io.AtomicFiles;
 import org.txcounter.service.config.ManagementSecurity;
 
 /**
@@ -35,6 +35,9 @@ import org.txcounter.service.config.ManagementSecurity;
  * 1.3's own) and authenticated encryption (GCM, ChaCha20-Poly1305). No CBC, no RSA key exchange, no
  * renegotiation. The key comes from the configured PKCS12 keystore, or from one generated into the data directory
  * on the first start.
+ *
+ * <p>Stateless; safe for any number of threads. The SSL context factory it builds is Jetty's, which Jetty uses from its
+ * own threads.
  */
 public final class ManagementTls {
 
@@ -131,7 +134,7 @@ public final class ManagementTls {
             byte[] random = new byte[24];
             new SecureRandom().nextBytes(random);
             String password = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-            PrivateFiles.write(passwordFile(file), password.getBytes(StandardCharsets.UTF_8));
+            AtomicFiles.write(passwordFile(file), password.getBytes(StandardCharsets.UTF_8));
             List<String> names = names(host);
             X509Certificate certificate = SelfSignedCertificate.create(file, password.toCharArray(), names,
                     SelfSignedCertificate.KeyType.EC);

@@ -13,6 +13,8 @@ import org.txcounter.service.config.ManagementSecurity;
  * Salted, slow password hashes: PBKDF2 with HMAC-SHA256, {@value #ITERATIONS} iterations (OWASP's 2023 figure),
  * a 16-byte random salt and a 32-byte result, written as {@code pbkdf2-sha256$<iterations>$<salt>$<hash>} in
  * base64. The iteration count travels with the hash, so stronger settings later still verify old hashes.
+ *
+ * <p>Stateless; safe for any number of threads.
  */
 public final class PasswordHashing {
 

@@ -31,11 +31,13 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.txcounter.core.io.PrivateFiles;
+import org.txcounter.core.io.AtomicFiles;
 
 /**
  * Creates a PKCS12 keystore with a new key pair and a self-signed server certificate for the given host names and
  * addresses. The key and signature come from the JDK's own providers; Bouncy Castle only assembles the certificate.
+ *
+ * <p>Stateless; safe for any number of threads.
  */
 public final class SelfSignedCertificate {
 
@@ -68,7 +70,7 @@ public final class SelfSignedCertificate {
             store.setKeyEntry(ALIAS, keys.getPrivate(), password, new Certificate[] {certificate});
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             store.store(bytes, password);
-            PrivateFiles.write(file, bytes.toByteArray());
+            AtomicFiles.write(file, bytes.toByteArray());
             return certificate;
         } catch (GeneralSecurityException | OperatorCreationException e) {
             throw new IllegalStateException("This JVM cannot create a " + type + " key and certificate: "

@@ -13,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.internal.Internals;
-import org.txcounter.core.io.PrivateFiles;
+import org.txcounter.core.io.AtomicFiles;
 import org.txcounter.service.config.SecretStore;
 import org.txcounter.service.config.ServiceConfig;
 
@@ -70,7 +70,7 @@ public final class Billing implements AutoCloseable {
     public synchronized void start(Path dataDir) {
         Path file = dataDir.resolve(PUBLIC_KEY_FILE);
         try {
-            PrivateFiles.write(file, closer.key().publicKeyPem().getBytes(StandardCharsets.US_ASCII));
+            AtomicFiles.write(file, closer.key().publicKeyPem().getBytes(StandardCharsets.US_ASCII));
         } catch (IOException e) {
             LOG.warn("Cannot write the statements' public key to {}: {}. It is also served at "
                     + "/transaction/statements/public-key.", file.toAbsolutePath(), e.toString());

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.txcounter.service.json.Json;
 
 /**
  * The canonical form of a JSON value that statements are signed over: object members sorted by name (by UTF-16
@@ -18,7 +19,7 @@ import java.util.List;
  */
 public final class CanonicalJson {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private CanonicalJson() {
     }

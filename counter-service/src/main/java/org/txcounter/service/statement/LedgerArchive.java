@@ -9,10 +9,8 @@ import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
 import java.security.GeneralSecurityException;
@@ -32,7 +30,7 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
-import org.txcounter.core.io.PrivateFiles;
+import org.txcounter.core.io.AtomicFiles;
 import org.txcounter.core.ledger.SignedRow;
 import org.txcounter.core.store.MonthArchive;
 
@@ -96,62 +94,54 @@ public final class LedgerArchive {
      */
     public static Written write(Path file, MonthArchive outline, Consumer<Consumer<SignedRow>> rows,
             String deployment, ZoneId zone, String statement, StatementKey key, Instant created) throws IOException {
-        Path directory = file.toAbsolutePath().getParent();
-        Files.createDirectories(directory);
-        Path temp = Files.createTempFile(directory, file.getFileName().toString(), ".tmp",
-                PrivateFiles.ownerOnlyFile());
+        MessageDigest bytes = sha256();
         try {
-            MessageDigest content = sha256();
-            MessageDigest bytes = sha256();
-            try (OutputStream raw = new DigestOutputStream(Files.newOutputStream(temp), bytes);
-                    GZIPOutputStream gzip = new GZIPOutputStream(raw, 1 << 16);
-                    DigestOutputStream hashed = new DigestOutputStream(gzip, content);
-                    Writer out = new BufferedWriter(new OutputStreamWriter(hashed, StandardCharsets.UTF_8), 1 << 16)) {
-                line(out, HEADER);
-                line(out, "deployment " + deployment);
-                line(out, "month " + outline.month());
-                line(out, "time-zone " + zone.getId());
-                line(out, "created " + created);
-                line(out, "statement-sha256 " + sha256(statement.getBytes(StandardCharsets.UTF_8)));
-                line(out, "rows " + outline.rows());
-                line(out, "total " + outline.total());
-                for (MonthArchive.Node node : outline.nodes()) {
-                    line(out, "node " + node.nodeId() + " first " + node.firstSeq() + " last " + node.lastSeq()
-                            + " rows " + node.rows() + " prev " + orNone(node.firstPrevMac()) + " end "
-                            + node.last().mac());
-                    node.totals().forEach((transport, total) -> uncheckedLine(out, "count " + node.nodeId() + " "
-                            + transport + " " + total.rows() + " " + total.count()));
+            AtomicFiles.write(file, target -> {
+                MessageDigest content = sha256();
+                try (OutputStream raw = new DigestOutputStream(target, bytes);
+                        GZIPOutputStream gzip = new GZIPOutputStream(raw, 1 << 16);
+                        DigestOutputStream hashed = new DigestOutputStream(gzip, content);
+                        Writer out = new BufferedWriter(new OutputStreamWriter(hashed, StandardCharsets.UTF_8),
+                                1 << 16)) {
+                    line(out, HEADER);
+                    line(out, "deployment " + deployment);
+                    line(out, "month " + outline.month());
+                    line(out, "time-zone " + zone.getId());
+                    line(out, "created " + created);
+                    line(out, "statement-sha256 " + sha256(statement.getBytes(StandardCharsets.UTF_8)));
+                    line(out, "rows " + outline.rows());
+                    line(out, "total " + outline.total());
+                    for (MonthArchive.Node node : outline.nodes()) {
+                        line(out, "node " + node.nodeId() + " first " + node.firstSeq() + " last " + node.lastSeq()
+                                + " rows " + node.rows() + " prev " + orNone(node.firstPrevMac()) + " end "
+                                + node.last().mac());
+                        node.totals().forEach((transport, total) -> uncheckedLine(out, "count " + node.nodeId() + " "
+                                + transport + " " + total.rows() + " " + total.count()));
+                    }
+                    long[] written = {0};
+                    rows.accept(row -> {
+                        written[0]++;
+                        uncheckedLine(out, "row " + row.nodeId() + " " + row.seq() + " " + row.transport() + " "
+                                + row.startMillis() + " " + row.endMillis() + " " + row.count() + " "
+                                + orNone(row.prevMac()) + " " + row.mac() + " " + orNone(row.keyId()));
+                    });
+                    if (written[0] != outline.rows()) {
+                        throw new IOException("the ledger gave " + written[0] + " rows of " + outline.month()
+                                + ", not the " + outline.rows() + " its outline counts: rows were written or removed "
+                                + "meanwhile; write the archive again");
+                    }
+                    line(out, "end");
+                    out.flush();
+                    hashed.on(false);
+                    String digest = hex(content.digest());
+                    out.write("signature " + StatementKey.ALGORITHM + " " + StatementKey.fingerprint(key.publicKey())
+                            + " " + Base64.getEncoder().encodeToString(key.sign(signed(digest))) + "\n");
                 }
-                long[] written = {0};
-                rows.accept(row -> {
-                    written[0]++;
-                    uncheckedLine(out, "row " + row.nodeId() + " " + row.seq() + " " + row.transport() + " "
-                            + row.startMillis() + " " + row.endMillis() + " " + row.count() + " "
-                            + orNone(row.prevMac()) + " " + row.mac() + " " + orNone(row.keyId()));
-                });
-                if (written[0] != outline.rows()) {
-                    throw new IOException("the ledger gave " + written[0] + " rows of " + outline.month() + ", not the "
-                            + outline.rows() + " its outline counts: rows were written or removed meanwhile; write "
-                            + "the archive again");
-                }
-                line(out, "end");
-                out.flush();
-                hashed.on(false);
-                String digest = hex(content.digest());
-                out.write("signature " + StatementKey.ALGORITHM + " " + StatementKey.fingerprint(key.publicKey()) + " "
-                        + Base64.getEncoder().encodeToString(key.sign(signed(digest))) + "\n");
-            } catch (java.io.UncheckedIOException e) {
-                throw e.getCause();
-            }
-            try {
-                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-            return new Written(file, hex(bytes.digest()), outline);
-        } finally {
-            Files.deleteIfExists(temp);
+            });
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
         }
+        return new Written(file, hex(bytes.digest()), outline);
     }
 
     /**

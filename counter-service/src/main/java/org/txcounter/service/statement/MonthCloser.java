@@ -33,6 +33,7 @@ import org.txcounter.core.store.MonthClosure;
 import org.txcounter.core.store.MonthSnapshot;
 import org.txcounter.core.store.NodeSpan;
 import org.txcounter.core.ReportRow;
+import org.txcounter.service.json.Json;
 
 /**
  * Closes billing months and issues their signed statements.
@@ -51,7 +52,7 @@ public final class MonthCloser {
     public static final String AUTOMATIC = "automatic";
     static final String FORMAT = "txcounter-statement/1";
     private static final Logger LOG = LoggerFactory.getLogger(MonthCloser.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private final CounterStore store;
     private final IntervalSchedule schedule;

@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import org.txcounter.core.store.Adjustment;
 import org.txcounter.core.store.CounterStore;
 import org.txcounter.service.config.LicenceConfig;
+import org.txcounter.service.json.Json;
 
 /**
  * Watches the month's use of the licence quota: the month's written transactions across all nodes plus its
@@ -28,7 +29,7 @@ import org.txcounter.service.config.LicenceConfig;
 public final class QuotaMonitor {
 
     private static final Logger LOG = LoggerFactory.getLogger(QuotaMonitor.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private final CounterStore store;
     private final LicenceConfig licence;

@@ -8,6 +8,7 @@ import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.util.Base64;
+import org.txcounter.service.json.Json;
 
 /**
  * A statement and its Ed25519 signature in one JSON document:
@@ -19,7 +20,7 @@ import java.util.Base64;
  */
 public final class SignedStatement {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private SignedStatement() {
     }

@@ -13,6 +13,7 @@ import org.apache.pdfbox.pdmodel.PDPageContentStream;
 import org.apache.pdfbox.pdmodel.common.PDRectangle;
 import org.apache.pdfbox.pdmodel.font.PDType1Font;
 import org.apache.pdfbox.pdmodel.font.Standard14Fonts;
+import org.txcounter.service.json.Json;
 
 /**
  * The signed statement as finance reads it: CSV (one row per node and transport, the totals, the adjustments and the
@@ -23,7 +24,7 @@ import org.apache.pdfbox.pdmodel.font.Standard14Fonts;
  */
 public final class StatementFormats {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
     private static final float MARGIN = 50;
     private static final float LINE = 14;
 
