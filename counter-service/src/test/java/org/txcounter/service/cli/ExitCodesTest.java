@@ -322,6 +322,20 @@ class ExitCodesTest {
         cases.add(new Case("journal", 1, "damaged", List.of("journal", damagedJournal), "", "was cut short"));
         cases.add(new Case("journal", 2, "unknown option", List.of("journal", "--repair", wholeJournal), "",
                 "Unknown option: '--repair'"));
+        cases.add(new Case("throttles", 0, "listed", List.of("throttles", "--url", url, "--password-file", pw,
+                config), "", "(failures are kept for 900 s"));
+        cases.add(new Case("throttles", 1, "no service answers", List.of("throttles", "--url", NOWHERE,
+                "--password-file", pw, config), "", "No management API answers"));
+        cases.add(new Case("throttles", 2, "--clear with --clear-all", List.of("throttles", "--clear", "127.0.0.2",
+                "--clear-all", "--url", url, "--password-file", pw, config), "",
+                "Give --clear ADDRESS or --clear-all, not both."));
+        cases.add(new Case("acknowledge-gap", 0, "nothing to acknowledge", List.of("acknowledge-gap", "--url", url,
+                "--password-file", pw, config), "", "Nothing to acknowledge: this node did not start without a "
+                + "journal"));
+        cases.add(new Case("acknowledge-gap", 1, "no service answers", List.of("acknowledge-gap", "--url", NOWHERE,
+                "--password-file", pw, config), "", "No management API answers"));
+        cases.add(new Case("acknowledge-gap", 2, "no password", List.of("acknowledge-gap", "--url", url, config), "",
+                "No password: set TXN_PASSWORD"));
         cases.add(new Case("(unknown command)", 2, "a mistyped command", List.of("reprot"), "",
                 "Unknown command: reprot. The commands are: serve, migrate, count, report, nodes, verify, import-mi"));
         cases.add(new Case("--help", 0, "help", List.of("--help"), "", "import-mi"));
