@@ -531,7 +531,7 @@ public final class ManagementApi {
         last.putAll(body);
         last.remove("checkpoint");
         lastVerify = Collections.unmodifiableMap(last);
-        LOG.info("Ledger check of the {} run by {}: {} row(s) read, {} finding(s).", scope,
+        LOG.info("Ledger check ({}) run by {}: {} row(s) read, {} finding(s).", scope,
                 Authentication.principal(ctx).name(), check.rowsRead(), check.findings().size());
     }
 
