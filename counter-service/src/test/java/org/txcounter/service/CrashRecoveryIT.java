@@ -120,20 +120,8 @@ class CrashRecoveryIT {
     private static String throughProxy(TcpProxy proxy, String moreSecrets) {
         DataSourceConfig app = TestDatabases.postgresApp();
         URI uri = URI.create(app.url().substring("jdbc:".length()));
-        return """
-                [[datasource]]
-                id = "WSO2_TRANSACTION_DB"
-                url = "jdbc:postgresql://127.0.0.1:%d%s"
-                username = "%s"
-                password = "$secret{db}"
-
-                [transaction_counter]
-                data_source = "WSO2_TRANSACTION_DB"
-
-                [secrets]
-                db = "[%s]"
-                %s
-                """.formatted(proxy.port(), uri.getRawPath(), app.username(), app.password(), moreSecrets);
+        return PostgresToml.datasource("jdbc:postgresql://127.0.0.1:" + proxy.port() + uri.getRawPath(), app,
+                moreSecrets);
     }
 
     private static TcpProxy proxyToPostgres() throws IOException {
@@ -145,15 +133,17 @@ class CrashRecoveryIT {
     }
 
     private static long storedInPostgres() {
-        try (CounterStore store = CounterStore.open(TestDatabases.postgres(), Clock.systemUTC())) {
-            return store.ledger("crash-node").stream().mapToLong(IntervalRow::count).sum();
-        }
+        return postgresLedger().stream().mapToLong(IntervalRow::count).sum();
     }
 
     private static long storedInPostgres(Transport transport) {
+        return postgresLedger().stream().filter(row -> row.transport() == transport).mapToLong(IntervalRow::count)
+                .sum();
+    }
+
+    private static List<IntervalRow> postgresLedger() {
         try (CounterStore store = CounterStore.open(TestDatabases.postgres(), Clock.systemUTC())) {
-            return store.ledger("crash-node").stream().filter(row -> row.transport() == transport)
-                    .mapToLong(IntervalRow::count).sum();
+            return store.ledger("crash-node");
         }
     }
 

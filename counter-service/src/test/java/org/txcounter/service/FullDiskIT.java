@@ -97,19 +97,8 @@ class FullDiskIT {
                 [journal]
                 interval_ms = %d
 
-                [[datasource]]
-                id = "WSO2_TRANSACTION_DB"
-                url = "%s"
-                username = "%s"
-                password = "$secret{db}"
-
-                [transaction_counter]
-                data_source = "WSO2_TRANSACTION_DB"
-
-                [secrets]
-                db = "[%s]"
-                """.formatted(disk.resolve("data"), backend.port(), JOURNAL_INTERVAL.toMillis(), app.url(),
-                app.username(), app.password()));
+                """.formatted(disk.resolve("data"), backend.port(), JOURNAL_INTERVAL.toMillis())
+                + PostgresToml.datasource(app.url(), app, ""));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder command = new ProcessBuilder(java, "-Dtxcounter.log.dir=" + disk.resolve("logs"), "-jar",
                 Path.of("target", "txcounter.jar").toAbsolutePath().toString()).directory(workDir.toFile());

@@ -237,14 +237,11 @@ class HostileProducersIT {
         try {
             for (int i = 0; i < 3_000; i++) {
                 // From 120 addresses, 25 each: under the per-address limit, so the total limit is what holds.
-                Socket socket = new Socket();
-                socket.bind(new InetSocketAddress(InetAddress.getByName("127.0.1." + (2 + i % 120)), 0));
-                try {
-                    socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), brokerPort), 5_000);
-                    idle.add(socket);
-                } catch (IOException e) {
+                Optional<Socket> socket = idleConnection(i);
+                if (socket.isPresent()) {
+                    idle.add(socket.get());
+                } else {
                     refusedAtOnce++;
-                    socket.close();
                 }
             }
             Path journal = workDir.resolve("data/journal");
@@ -385,14 +382,7 @@ class HostileProducersIT {
             // stay exhausted across several journal intervals.
             long floodEnd = floodStarted + TimeUnit.SECONDS.toNanos(4);
             for (int i = 0; System.nanoTime() < floodEnd; i++) {
-                Socket socket = new Socket();
-                socket.bind(new InetSocketAddress(InetAddress.getByName("127.0.1." + (2 + i % 120)), 0));
-                try {
-                    socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), brokerPort), 5_000);
-                    idle.add(socket);
-                } catch (IOException e) {
-                    socket.close();
-                }
+                idleConnection(i).ifPresent(idle::add);
                 if (i % 100 == 0) {
                     peak = Math.max(peak, openDescriptors());
                 }
@@ -426,6 +416,22 @@ class HostileProducersIT {
         assertThat(peak).as("the flood reached the descriptor limit").isGreaterThanOrEqualTo(limit - 50L);
         assertThat(counted).as("nothing counted twice").isLessThanOrEqualTo(attempts.get());
         assertThat(lost).as("at most one journal interval of orders lost").isLessThanOrEqualTo(bound);
+    }
+
+    /**
+     * The {@code i}-th connection of a flood to the broker's port that never sends a byte, from one of 120 local
+     * addresses in turn; empty when the connection was refused.
+     */
+    private Optional<Socket> idleConnection(int i) throws IOException {
+        Socket socket = new Socket();
+        socket.bind(new InetSocketAddress(InetAddress.getByName("127.0.1." + (2 + i % 120)), 0));
+        try {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), brokerPort), 5_000);
+            return Optional.of(socket);
+        } catch (IOException e) {
+            socket.close();
+            return Optional.empty();
+        }
     }
 
     private long countedHttp() {

@@ -3,7 +3,6 @@ package org.txcounter.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,7 +60,6 @@ class NodeIdConflictIT {
     private Path configured(String name) throws IOException {
         Path work = Files.createDirectories(dirs.resolve(name));
         DataSourceConfig app = TestDatabases.postgresApp();
-        URI uri = URI.create(app.url().substring("jdbc:".length()));
         Files.writeString(work.resolve("deployment.toml"), """
                 [node]
                 id = "twin"
@@ -72,18 +70,7 @@ class NodeIdConflictIT {
                 [passthrough]
                 port = 0
 
-                [[datasource]]
-                id = "WSO2_TRANSACTION_DB"
-                url = "jdbc:postgresql://%s:%d%s"
-                username = "%s"
-                password = "$secret{db}"
-
-                [transaction_counter]
-                data_source = "WSO2_TRANSACTION_DB"
-
-                [secrets]
-                db = "[%s]"
-                """.formatted(uri.getHost(), uri.getPort(), uri.getRawPath(), app.username(), app.password()));
+                """ + PostgresToml.datasource(app.url(), app, ""));
         return work;
     }
 
