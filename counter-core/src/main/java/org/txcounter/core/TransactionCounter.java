@@ -39,8 +39,8 @@ import org.txcounter.core.interval.IntervalSink;
 import org.txcounter.core.interval.IntervalSummary;
 import org.txcounter.core.io.PrivateFiles;
 import org.txcounter.core.journal.Journal;
-import org.txcounter.core.journal.WrittenSeqMark;
 import org.txcounter.core.journal.JournalDamagedException;
+import org.txcounter.core.journal.WrittenSeqMark;
 import org.txcounter.core.ledger.LedgerKeys;
 import org.txcounter.core.node.NodeIdentity;
 import org.txcounter.core.stamp.StampAuthority;
@@ -141,7 +141,7 @@ public final class TransactionCounter implements AutoCloseable {
     private volatile String nodeConflict;
     /**
      * Set when this node started without a journal after it had counted before: what may have been lost, until an
-     * operator acknowledges it. Checked once a run, at the first connection that finds the node's row.
+     * operator acknowledges it. Checked once a run, at the database's first answer about the node.
      */
     private final AtomicReference<String> journalGap = new AtomicReference<>();
     private final AtomicBoolean journalGapChecked = new AtomicBoolean();
