@@ -131,10 +131,12 @@ public final class ServiceConfigModel {
                             + "counted once, moved to DLQ unread and logged; a larger request body gets 413."),
             new Key("jms", "embedded_broker_max_connections", "integer",
                     String.valueOf(RuntimeConfig.BrokerLimits.DEFAULTS.maxConnections()), "1 to 100000",
-                    "Connections the embedded broker's TCP (and TLS) acceptor holds at most; more are closed at once."),
+                    "Connections the embedded broker's TCP (and TLS) port holds at most, logged in or not, counted from "
+                            + "their acceptance; one more is closed at once."),
             new Key("jms", "embedded_broker_max_connections_per_client", "integer",
                     String.valueOf(RuntimeConfig.BrokerLimits.DEFAULTS.maxConnectionsPerClient()), "1 to 100000",
-                    "Connections to the embedded broker from one client address at most."),
+                    "Connections to the embedded broker's port from one client address at most, counted like "
+                            + "embedded_broker_max_connections."),
             new Key("jms", "embedded_broker_login_timeout_ms", "integer",
                     String.valueOf(RuntimeConfig.BrokerLimits.DEFAULTS.loginTimeout().toMillis()), "100 to 600000",
                     "A connection to the embedded broker that has not logged in within this time is closed."),

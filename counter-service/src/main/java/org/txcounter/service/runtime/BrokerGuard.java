@@ -1,12 +1,9 @@
 package org.txcounter.service.runtime;
 
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.activemq.artemis.api.core.ActiveMQException;
 import org.apache.activemq.artemis.api.core.ActiveMQExceptionType;
@@ -18,35 +15,25 @@ import org.slf4j.LoggerFactory;
 import org.txcounter.service.logging.LogBudget;
 
 /**
- * The embedded broker's limits on the connections of its TCP and TLS acceptors, beyond the total that the acceptors
- * themselves cap ({@code connectionsAllowed}):
- * <ul>
- *   <li>at most {@code maxPerClient} connections from one client address; a connection beyond it is failed as soon
- *       as it is created;</li>
- *   <li>a connection that has not logged in (opened a session) within {@code loginTimeout} of its creation is
- *       failed: an idle connection that never authenticates holds a descriptor for that long at most.</li>
- * </ul>
- * In-VM connections (the runtime's own) are never limited.
+ * Closes a connection to the embedded broker's TCP or TLS port that has not logged in (opened a session) within
+ * {@code loginTimeout} of its creation: an idle connection that named its protocol but never authenticates holds
+ * one of the port's connections ({@link BrokerPortGate}) for that long at most. In-VM connections (the runtime's
+ * own) are never closed.
  *
- * <p>Thread-safe: the broker calls it from its threads; the per-address counts are a concurrent map; the login
- * sweep runs on one thread of its own every quarter of the timeout.
+ * <p>Thread-safe: the broker calls it from its threads; the sweep runs on one thread of its own every quarter of
+ * the timeout.
  */
 final class BrokerGuard implements ActiveMQServerConnectionPlugin {
 
     private static final Logger LOG = LoggerFactory.getLogger(BrokerGuard.class);
     private static final LogBudget WARNINGS = new LogBudget(1);
 
-    private final int maxPerClient;
     private final Duration loginTimeout;
-    private final Map<String, AtomicInteger> perClient = new ConcurrentHashMap<>();
-    private final Map<Object, String> clients = new ConcurrentHashMap<>();
-    private final LongAdder refused = new LongAdder();
     private final LongAdder loginTimeouts = new LongAdder();
     private final ScheduledExecutorService sweeper;
     private volatile ActiveMQServer server;
 
-    BrokerGuard(int maxPerClient, Duration loginTimeout) {
-        this.maxPerClient = maxPerClient;
+    BrokerGuard(Duration loginTimeout) {
         this.loginTimeout = loginTimeout;
         this.sweeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "broker-login-timeout");
@@ -60,32 +47,6 @@ final class BrokerGuard implements ActiveMQServerConnectionPlugin {
         this.server = server;
         long period = Math.max(100, loginTimeout.toMillis() / 4);
         sweeper.scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public void afterCreateConnection(RemotingConnection connection) {
-        String client = client(connection);
-        if (client == null) {
-            return;
-        }
-        clients.put(connection.getID(), client);
-        int open = perClient.computeIfAbsent(client, c -> new AtomicInteger()).incrementAndGet();
-        if (open > maxPerClient) {
-            refused.increment();
-            WARNINGS.warn(LOG, "Closed a new broker connection from {}: that address holds {} already, the most "
-                    + "[jms] embedded_broker_max_connections_per_client allows ({} refused so far).", client,
-                    open - 1, refused.sum());
-            connection.fail(new ActiveMQException(ActiveMQExceptionType.SECURITY_EXCEPTION,
-                    "Too many connections from " + client));
-        }
-    }
-
-    @Override
-    public void afterDestroyConnection(RemotingConnection connection) {
-        String client = clients.remove(connection.getID());
-        if (client != null) {
-            perClient.computeIfPresent(client, (c, open) -> open.decrementAndGet() <= 0 ? null : open);
-        }
     }
 
     private void sweep() {

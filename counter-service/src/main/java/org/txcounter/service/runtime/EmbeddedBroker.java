@@ -10,6 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.HashMap;
@@ -28,8 +29,10 @@ import org.apache.activemq.artemis.api.core.client.ActiveMQClient;
 import org.apache.activemq.artemis.core.config.Configuration;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.remoting.impl.invm.InVMConnector;
+import org.apache.activemq.artemis.core.remoting.impl.netty.NettyAcceptor;
 import org.apache.activemq.artemis.core.remoting.impl.netty.NettyAcceptorFactory;
 import org.apache.activemq.artemis.core.remoting.impl.netty.TransportConstants;
+import org.apache.activemq.artemis.core.remoting.server.RemotingService;
 import org.apache.activemq.artemis.core.security.CheckType;
 import org.apache.activemq.artemis.core.security.Role;
 import org.apache.activemq.artemis.core.server.JournalType;
@@ -64,10 +67,11 @@ import org.txcounter.service.security.ManagementTls;
  * anonymous access. The broker directory and everything in it are owner-only: the journal holds request bodies
  * and stamps.
  *
- * <p>Its TCP and TLS acceptors hold at most {@code [jms] embedded_broker_max_connections} connections each, at most
- * {@code embedded_broker_max_connections_per_client} from one address, and close a connection that has not logged in
- * within {@code embedded_broker_login_timeout_ms} ({@link BrokerGuard}); failed logins are throttled per address and
- * user name like the management API's.
+ * <p>Its TCP and TLS ports hold at most {@code [jms] embedded_broker_max_connections} connections each, at most
+ * {@code embedded_broker_max_connections_per_client} from one address, counted from the moment a connection is
+ * accepted ({@link BrokerPortGate}); a connection that sends nothing is closed after a second, one that has not
+ * logged in within {@code embedded_broker_login_timeout_ms} ({@link BrokerGuard}); failed logins are throttled per
+ * address and user name like the management API's.
  *
  * <p>A message on an inbound queue larger than {@code [jms] max_message_size} never reaches an endpoint: it is
  * counted once and moved unread to {@code DLQ} ({@link InboundQueuePolicy}), which also releases the ids of
@@ -105,10 +109,12 @@ public final class EmbeddedBroker implements AutoCloseable {
     private final Path home;
     private final InboundQueuePolicy policy;
     private final BrokerGuard guard;
+    private final List<BrokerPortGate> gates;
 
     private EmbeddedBroker(EmbeddedActiveMQ server, String inVmUrl, RuntimeConfig.Login login, Path home,
-            InboundQueuePolicy policy, BrokerGuard guard) {
+            InboundQueuePolicy policy, BrokerGuard guard, List<BrokerPortGate> gates) {
         this.guard = guard;
+        this.gates = List.copyOf(gates);
         this.server = server;
         this.inVmUrl = inVmUrl;
         this.login = login;
@@ -175,26 +181,21 @@ public final class EmbeddedBroker implements AutoCloseable {
                     .setRoutingType(RoutingType.ANYCAST).setDurable(true));
         }
         if (tcpPort > 0) {
-            configuration.addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + tcpPort + "?"
-                    + TransportConstants.CONNECTIONS_ALLOWED + "=" + limits.maxConnections() + ";"
-                    + TransportConstants.HANDSHAKE_TIMEOUT + "=" + HANDSHAKE_TIMEOUT_SECONDS);
+            configuration.addAcceptorConfiguration(new TransportConfiguration(NettyAcceptorFactory.class.getName(),
+                    gatedAcceptor(tcpPort), TCP_ACCEPTOR));
         }
         if (tls.isPresent()) {
             RuntimeConfig.BrokerTls acceptor = tls.get();
-            Map<String, Object> params = new HashMap<>();
-            params.put(TransportConstants.HOST_PROP_NAME, "127.0.0.1");
-            params.put(TransportConstants.PORT_PROP_NAME, acceptor.port());
+            Map<String, Object> params = gatedAcceptor(acceptor.port());
             params.put(TransportConstants.SSL_ENABLED_PROP_NAME, true);
             params.put(TransportConstants.KEYSTORE_PATH_PROP_NAME, acceptor.keystore().toAbsolutePath().toString());
             params.put(TransportConstants.KEYSTORE_PASSWORD_PROP_NAME, acceptor.keystorePassword());
             params.put(TransportConstants.KEYSTORE_TYPE_PROP_NAME, "PKCS12");
-            params.put(TransportConstants.CONNECTIONS_ALLOWED, (long) limits.maxConnections());
-            params.put(TransportConstants.HANDSHAKE_TIMEOUT, HANDSHAKE_TIMEOUT_SECONDS);
             params.put(TransportConstants.ENABLED_PROTOCOLS_PROP_NAME, String.join(",", ManagementTls.PROTOCOLS));
             params.put(TransportConstants.ENABLED_CIPHER_SUITES_PROP_NAME,
                     String.join(",", ManagementTls.CIPHER_SUITES));
             configuration.addAcceptorConfiguration(new TransportConfiguration(
-                    NettyAcceptorFactory.class.getName(), params, "tls"));
+                    NettyAcceptorFactory.class.getName(), params, TLS_ACCEPTOR));
         }
         Map<String, LoginCheck> logins = new HashMap<>();
         logins.put(login.user(), new LoginCheck(login.password(), RUNTIME_ROLE));
@@ -203,16 +204,34 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
         InboundQueuePolicy policy = new InboundQueuePolicy(Set.copyOf(inboundQueues), maxMessageSize, ingress);
         configuration.registerBrokerPlugin(policy);
-        BrokerGuard guard = new BrokerGuard(limits.maxConnectionsPerClient(), limits.loginTimeout());
+        BrokerGuard guard = new BrokerGuard(limits.loginTimeout());
         configuration.registerBrokerPlugin(guard);
         EmbeddedActiveMQ server = new EmbeddedActiveMQ();
         server.setConfiguration(configuration);
         server.setSecurityManager(new Logins(logins));
+        List<BrokerPortGate> gates = new ArrayList<>();
         try {
             server.start();
+            RemotingService remoting = server.getActiveMQServer().getRemotingService();
+            int threads = Runtime.getRuntime().availableProcessors() * 3;
+            if (tcpPort > 0) {
+                gates.add(BrokerPortGate.open(TCP_ACCEPTOR, (NettyAcceptor) remoting.getAcceptor(TCP_ACCEPTOR), false,
+                        LOOPBACK, tcpPort, limits.maxConnections(), limits.maxConnectionsPerClient(), threads));
+            }
+            if (tls.isPresent()) {
+                gates.add(BrokerPortGate.open(TLS_ACCEPTOR, (NettyAcceptor) remoting.getAcceptor(TLS_ACCEPTOR), true,
+                        LOOPBACK, tls.get().port(), limits.maxConnections(), limits.maxConnectionsPerClient(),
+                        threads));
+            }
         } catch (Exception e) {
+            gates.forEach(BrokerPortGate::close);
             policy.close();
             guard.close();
+            try {
+                server.stop();
+            } catch (Exception stopFailure) {
+                e.addSuppressed(stopFailure);
+            }
             throw e;
         }
         policy.sweepLeftovers();
@@ -221,7 +240,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         LOG.info("Embedded JMS broker started ({}{}{}), journal in {}; {} outside producer login(s) may send to {}.",
                 inVmUrl, tcpPort > 0 ? ", tcp://127.0.0.1:" + tcpPort : "",
                 tls.map(t -> ", TLS on 127.0.0.1:" + t.port()).orElse(""), home, producers.size(), inboundQueues);
-        return new EmbeddedBroker(server, inVmUrl, login, home, policy, guard);
+        return new EmbeddedBroker(server, inVmUrl, login, home, policy, guard, gates);
     }
 
     /** The URL this JVM's clients connect with. */
@@ -234,6 +253,16 @@ public final class EmbeddedBroker implements AutoCloseable {
         return login;
     }
 
+    /** Connections open on the TCP and TLS ports now, logged in or not. */
+    int openConnections() {
+        return gates.stream().mapToInt(BrokerPortGate::open).sum();
+    }
+
+    /** Connections the TCP and TLS ports closed at accept since the start, because a limit was reached. */
+    long refusedConnections() {
+        return gates.stream().mapToLong(BrokerPortGate::refused).sum();
+    }
+
     /** The selector with which the inbound endpoints consume: it leaves oversized messages to the broker. */
     String consumerSelector() {
         return InboundQueuePolicy.consumerSelector(policy.maxMessageSize());
@@ -244,19 +273,38 @@ public final class EmbeddedBroker implements AutoCloseable {
         policy.close();
         guard.close();
         server.stop();
+        // After the broker: it says goodbye to its logged-in clients; then the ports close what is left.
+        gates.forEach(BrokerPortGate::close);
         // Without these the client thread pools keep the JVM alive for a minute after the broker stopped.
         ActiveMQClient.clearThreadPools();
         InVMConnector.resetThreadPool();
         PrivateFiles.restrictTree(home);
     }
 
+    private static final String TCP_ACCEPTOR = "tcp";
+    private static final String TLS_ACCEPTOR = "tls";
+    private static final String LOOPBACK = "127.0.0.1";
+
     /**
-     * Artemis' protocol handshake timeout, in seconds: one, its least, its least. A connection counts against
-     * {@code connectionsAllowed} only once its first bytes named a protocol, so until then only this timeout bounds
-     * the descriptors that idle connections hold: at most what the acceptor accepts in one second. The acceptors
-     * listen on 127.0.0.1, where a client sends its first bytes at once.
+     * Artemis' protocol handshake timeout, in seconds: one, its least. A connection that sends nothing holds one of
+     * the port's {@code embedded_broker_max_connections} for that long; the acceptors listen on 127.0.0.1, where a
+     * client sends its first bytes at once.
      */
     private static final int HANDSHAKE_TIMEOUT_SECONDS = 1;
+
+    /**
+     * The parameters of an acceptor whose port is a {@link BrokerPortGate}: {@code httpUpgradeEnabled} makes Artemis
+     * bind nothing and take the gate's connections; its own event loops are then unused, so it gets one.
+     */
+    private static Map<String, Object> gatedAcceptor(int port) {
+        Map<String, Object> params = new HashMap<>();
+        params.put(TransportConstants.HOST_PROP_NAME, LOOPBACK);
+        params.put(TransportConstants.PORT_PROP_NAME, port);
+        params.put(TransportConstants.HTTP_UPGRADE_ENABLED_PROP_NAME, true);
+        params.put(TransportConstants.REMOTING_THREADS_PROPNAME, 1);
+        params.put(TransportConstants.HANDSHAKE_TIMEOUT, HANDSHAKE_TIMEOUT_SECONDS);
+        return params;
+    }
 
     /** The login generated on the first start and kept in {@code <dataDir>/broker-login} (mode 600). */
     private static RuntimeConfig.Login generatedLogin(Path dataDir) {
