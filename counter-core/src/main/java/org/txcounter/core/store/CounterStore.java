@@ -114,6 +114,9 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
         this.signer = signer;
         this.dialect = dialect;
         this.jdbi = Jdbi.create(dataSource);
+        if (dialect == Dialect.MYSQL) {
+            jdbi.registerArgument(new DateTimeAsText());
+        }
         // Every statement is cancelled by its driver after this long; the socket timeout catches the rest.
         jdbi.getConfig(SqlStatements.class).setQueryTimeout((int) Dialect.seconds(statementTimeout));
         this.clock = clock;

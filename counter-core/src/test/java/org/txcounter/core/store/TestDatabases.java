@@ -66,6 +66,19 @@ public final class TestDatabases {
                 env("TXN_TEST_POSTGRES_APP_PASSWORD", "txn_app_pw")));
     }
 
+    /**
+     * The MariaDB test database as its owner, through MySQL's own driver ({@code mysql-connector-j},
+     * {@code jdbc:mysql:}): MariaDB is the one server here that speaks MySQL's protocol, so the driver a MySQL
+     * deployment names is exercised on every run, not only where Docker runs MySQL 8.
+     */
+    public static DataSourceConfig mysqlDriverOnMariadb() {
+        String mariadb = env("TXN_TEST_MARIADB_URL", "jdbc:mariadb://127.0.0.1:3306/transactiondb_test");
+        return reachable("MariaDB (through mysql-connector-j)", DataSourceConfig.of(
+                CounterConfig.DEFAULT_DATA_SOURCE_ID, "jdbc:mysql:" + mariadb.substring("jdbc:mariadb:".length()),
+                env("TXN_TEST_MARIADB_OWNER", "txn_owner"),
+                env("TXN_TEST_MARIADB_OWNER_PASSWORD", "txn_owner_pw")));
+    }
+
     /** The MariaDB test database as the runtime account: SELECT, INSERT and UPDATE only. */
     public static DataSourceConfig mariadbApp() {
         return reachable("MariaDB", DataSourceConfig.of(CounterConfig.DEFAULT_DATA_SOURCE_ID,
