@@ -23,9 +23,9 @@ import org.txcounter.core.stamp.StampAuthority;
  * or sent on, unless it carries a valid stamp of this deployment issued for the destination it arrived at: then an
  * earlier ingress of the same deployment already counted it. While it is being handled, {@link #stampFor} gives a
  * stamp for a message or call the runtime sends on its behalf to a destination the deployment consumes itself
- * (see {@link org.txcounter.core.OwnDestinations}); nothing else is stamped. A JMS message is also not counted when it is the redelivery of one
- * this node took in and did not complete ({@link #jmsMessage}); those messages are journaled with the counts,
- * so this holds across a crash too.
+ * (see {@link org.txcounter.core.OwnDestinations}); nothing else is stamped. A JMS message is also not counted when it
+ * is the redelivery of one this node took in and did not complete ({@link #jmsMessage}); those messages are journaled
+ * with the counts, so this holds across a crash too.
  *
  * <pre>{@code
  * IngressCounter ingress = counter.ingress();                // the running counter's, once, at deploy time

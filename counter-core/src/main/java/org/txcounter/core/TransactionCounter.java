@@ -64,11 +64,12 @@ import org.txcounter.core.store.StoreException;
  *
  * <p>Thread-safe. Recording never blocks on the database: it only touches the meter. Only the store thread (or,
  * without the timer, the caller of {@link #open}) talks to the database for writing; the journal is written by one
- * thread of its own, whoever asks for it; {@link #unflushed()} and {@link #databaseStatus()} read memory; {@link #count}, {@link #report}, {@link #daily} and {@link #nodes}
- * answer from memory until something they return is written ({@link ReadCache}: at once for this counter's own
- * writes, within {@link ReadCache#OTHER_WRITERS_CHECKED_EVERY} for other nodes'), and otherwise ask the database on
- * reader threads and wait for it at most a given time ({@link #API_READ_WAIT} for the management API). The
- * counter starts, counts and journals while its database is down,
+ * thread of its own, whoever asks for it; {@link #unflushed()} and {@link #databaseStatus()} read memory;
+ * {@link #count}, {@link #report}, {@link #daily} and {@link #nodes} answer from memory until something they return
+ * is written ({@link ReadCache}: at once for this counter's own writes, within
+ * {@link ReadCache#OTHER_WRITERS_CHECKED_EVERY} for other nodes'), and otherwise ask the database on reader threads
+ * and wait for it at most a given time ({@link #API_READ_WAIT} for the management API). The counter starts, counts
+ * and journals while its database is down,
  * and connects (schema check, node registration, journal replay) when it is back.
  *
  * <p>Why one long class: it is the lifecycle of a node (start, connect, journal, stop) and the facade a runtime
@@ -235,7 +236,8 @@ public final class TransactionCounter implements AutoCloseable {
         Internals.stamps(counter.ingress)
                 .ifPresent(stamps -> counter.scheduler.every(stamps::sweep, stamps.sweepInterval()));
         LOG.info("Counting transactions as node {} into {}; intervals of {} minute(s), billing months in {}, journal "
-                + "every {} ms in {}.", counter.nodeId, counter.store.description(), config.updateInterval().toMinutes(),
+                + "every {} ms in {}.", counter.nodeId, counter.store.description(),
+                        config.updateInterval().toMinutes(),
                 config.billingZone(), config.journalInterval().toMillis(), counter.journal.file().toAbsolutePath());
         return counter;
     }
@@ -1029,8 +1031,8 @@ public final class TransactionCounter implements AutoCloseable {
         journalWriter.shutdown();
         if (left > 0) {
             LOG.error("Stopped with {} interval(s) not written to the database within the {} ms left of the "
-                    + "final-flush timeout ({}; database {}: {}); they are kept in the journal {} and written at the next "
-                    + "start.", left, wait.toMillis(), flusher.unflushed(), databaseStatus().state(),
+                    + "final-flush timeout ({}; database {}: {}); they are kept in the journal {} and written at the "
+                    + "next start.", left, wait.toMillis(), flusher.unflushed(), databaseStatus().state(),
                     databaseStatus().detail(), journal.file().toAbsolutePath());
         }
         // Not shutdownNow: an interrupted read of the embedded H2 database closes its file for every thread.

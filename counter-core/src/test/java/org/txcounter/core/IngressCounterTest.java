@@ -22,7 +22,8 @@ class IngressCounterTest {
 
     private final MutableClock clock = MutableClock.at("2026-11-24T10:00:00Z");
     private final TransactionMeter meter = new TransactionMeter();
-    private final StampAuthority stamps = new StampAuthority("prod", "node-1", SECRET, Duration.ofHours(1), 1_000, clock);
+    private final StampAuthority stamps = new StampAuthority("prod", "node-1", SECRET, Duration.ofHours(1), 1_000,
+            clock);
 
     private IngressCounter ingress(boolean httpChaining) {
         return Internals.ingressCounter(meter, Optional.of(stamps), httpChaining, 1000, clock);

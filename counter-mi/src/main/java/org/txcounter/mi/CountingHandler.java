@@ -83,7 +83,9 @@ public final class CountingHandler extends AbstractExtendedSynapseHandler {
      * calls the handlers' response in-flow.
      */
     static final String BLOCKING_SENDER_ERROR = "blocking.sender.error";
-    /** axis2's property of the transport headers ({@code org.apache.axis2.context.MessageContext.TRANSPORT_HEADERS}). */
+    /**
+     * axis2's property of the transport headers ({@code org.apache.axis2.context.MessageContext.TRANSPORT_HEADERS}).
+     */
     static final String TRANSPORT_HEADERS = org.apache.axis2.context.MessageContext.TRANSPORT_HEADERS;
     static final String JMS_MESSAGE_ID = "JMS_MESSAGE_ID";
     static final String JMS_REDELIVERED = "JMS_REDELIVERED";
@@ -187,7 +189,8 @@ public final class CountingHandler extends AbstractExtendedSynapseHandler {
     @Override
     public boolean handleResponseInFlow(MessageContext synCtx) {
         try {
-            if (synCtx instanceof Axis2MessageContext axis2Context && synCtx.getProperty(BLOCKING_SENDER_ERROR) != null) {
+            if (synCtx instanceof Axis2MessageContext axis2Context
+                    && synCtx.getProperty(BLOCKING_SENDER_ERROR) != null) {
                 if (axis2Context.getAxis2MessageContext().getProperty(TAKEN_IN) != null) {
                     callsWithoutOutFlow.increment();
                 } else {

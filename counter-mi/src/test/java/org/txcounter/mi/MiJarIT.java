@@ -76,7 +76,8 @@ class MiJarIT {
         String previousHome = System.getProperty("carbon.home");
         ClassLoader previousContext = Thread.currentThread().getContextClassLoader();
         System.setProperty("carbon.home", home.toString());
-        try (URLClassLoader mi = new URLClassLoader(classpath.toArray(URL[]::new), ClassLoader.getPlatformClassLoader())) {
+        try (URLClassLoader mi = new URLClassLoader(classpath.toArray(URL[]::new),
+                ClassLoader.getPlatformClassLoader())) {
             Thread.currentThread().setContextClassLoader(mi);
             Class<?> handlerClass = mi.loadClass("org.txcounter.mi.TransactionCounterHandler");
             assertThat(handlerClass.getClassLoader()).isSameAs(mi);
@@ -86,7 +87,8 @@ class MiJarIT {
             axis2Class.getMethod("setIncomingTransportName", String.class).invoke(axis2, "https");
             Class<?> synapseClass = mi.loadClass("org.apache.synapse.core.axis2.Axis2MessageContext");
             Object synCtx = synapseClass.getConstructors()[0].newInstance(axis2, null, null);
-            Method inFlow = handlerClass.getMethod("handleRequestInFlow", mi.loadClass("org.apache.synapse.MessageContext"));
+            Method inFlow = handlerClass.getMethod("handleRequestInFlow",
+                    mi.loadClass("org.apache.synapse.MessageContext"));
 
             assertThat(handlerClass.getMethod("handleServerInit").invoke(handler)).isEqualTo(true);
             assertThat(inFlow.invoke(handler, synCtx)).isEqualTo(true);

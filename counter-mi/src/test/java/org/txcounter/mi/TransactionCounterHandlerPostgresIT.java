@@ -60,7 +60,8 @@ class TransactionCounterHandlerPostgresIT {
         assertThat(a.handleRequestInFlow(MiFlows.apiRequest("http"))).isTrue();
         assertThat(a.handleRequestInFlow(MiFlows.apiRequest("https"))).isTrue();
         assertThat(a.handleRequestInFlow(MiFlows.jmsProxy("backlog", "ID:1", "false", null))).isTrue();
-        assertThat(a.handleRequestInFlow(MiFlows.jmsInbound(mi, "billing-in", "billing", "ID:2", false, null))).isTrue();
+        assertThat(a.handleRequestInFlow(MiFlows.jmsInbound(mi, "billing-in", "billing", "ID:2", false, null)))
+                .isTrue();
 
         // An async pair: an API request on A puts a message on the deployment's queue; B consumes it: one transaction.
         Axis2MessageContext request = MiFlows.apiRequest("http");

@@ -368,10 +368,10 @@ class CrashRecoveryIT {
     }
 
     /**
-     * SIGKILL under traffic, then the journal cut inside its end line (a disk or copy that lost its end): the next start
-     * refuses it with exit status 2 and says what it found, instead of writing smaller counts; the journal command
-     * lists it and, with --salvage, keeps the intact intervals and sets the rest aside; then the node starts and
-     * writes exactly the kept intervals.
+     * SIGKILL under traffic, then the journal cut inside its end line (a disk or copy that lost its end): the next
+     * start refuses it with exit status 2 and says what it found, instead of writing smaller counts; the journal
+     * command lists it and, with --salvage, keeps the intact intervals and sets the rest aside; then the node starts
+     * and writes exactly the kept intervals.
      */
     @Test
     void aJournalCutShortIsRefusedAtTheStartAndSalvagedOnRequest() throws Exception {

@@ -312,7 +312,8 @@ class DashboardBrowserIT {
         Instant beforeCheck = Instant.now();
         browser.findElement(By.id("ledger-run")).click();
         waitFor(() -> browser.findElement(By.id("ledger-status")).getText().equals("Intact: no finding."));
-        assertThat(browser.findElement(By.id("ledger-detail")).getText()).startsWith("Checked ").contains(" by ops in ");
+        assertThat(browser.findElement(By.id("ledger-detail")).getText()).startsWith("Checked ")
+                .contains(" by ops in ");
         JsonNode last = JSON.readTree(get("/transaction/verify/last", basic(VIEWER, VIEWER_PASSWORD)).body());
         assertThat(last.path("ran").asBoolean()).isTrue();
         assertThat(last.path("checkedBy").asText()).isEqualTo(ADMIN);

@@ -65,7 +65,6 @@ import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.DedupeConfig;
 import org.txcounter.core.stamp.StampAuthority;
 import org.txcounter.core.stamp.StampSecrets;
-import org.txcounter.service.config.RuntimeConfig;
 
 /**
  * The packaged service's embedded broker attacked by an outside producer with its own login, over TCP: a message
@@ -349,7 +348,8 @@ class HostileProducersIT {
      * interval of orders.
      */
     @Test
-    void anIdleConnectionFloodUnderADescriptorLimitTakesAtMostThePortsConnectionsAndLosesOneIntervalAtMost() throws Exception {
+    void anIdleConnectionFloodUnderADescriptorLimitTakesAtMostThePortsConnectionsAndLosesOneIntervalAtMost()
+            throws Exception {
         int limit = 2_600;
         service = start("ulimit -n " + limit);
         AtomicBoolean running = new AtomicBoolean(true);
@@ -540,7 +540,10 @@ class HostileProducersIT {
         }
     }
 
-    /** The body sizes of what DLQ.orders (address DLQ, the messages from orders) holds, browsed with the runtime's own login (bodies are not read). */
+    /**
+     * The body sizes of what DLQ.orders (address DLQ, the messages from orders) holds, browsed with the runtime's own
+     * login (bodies are not read).
+     */
     private List<Long> deadLettered() {
         List<String> login;
         try {

@@ -219,7 +219,8 @@ class ListenerHardeningIT {
         assertThat(flood.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
         Collections.sort(probeMillis);
         long p99 = probeMillis.get((int) Math.ceil(probeMillis.size() * 0.99) - 1);
-        System.out.printf("Rotating-address flood for 60 s: %s; the count answered %s, p50 %d ms, p99 %d ms, max %d ms%n",
+        System.out.printf("Rotating-address flood for 60 s: %s; the count answered %s, p50 %d ms, p99 %d ms, "
+                + "max %d ms%n",
                 new TreeMap<>(floodStatuses), probeStatuses, probeMillis.get(probeMillis.size() / 2), p99,
                 probeMillis.get(probeMillis.size() - 1));
 

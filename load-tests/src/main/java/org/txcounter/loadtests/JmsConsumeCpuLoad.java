@@ -24,11 +24,13 @@ import org.txcounter.service.runtime.EmbeddedBroker;
  * ({@link CpuComparison#measure}): a side first preloads the slice's messages into its broker (not measured),
  * then drains them with the one consumer of {@link JmsConsumeLoad}, whose listener reads what the inbound endpoint
  * reads (or, with {@code -Dreader=body}, the body only), wrapped in the counting listener on the counting side.
- * The CPU time the operating system accounted to the side's process over its drains is its cost. At the end both children stop and their ledgers are read back: the counting side must hold exactly
+ * The CPU time the operating system accounted to the side's process over its drains is its cost. At the end both
+ * children stop and their ledgers are read back: the counting side must hold exactly
  * {@code messages × (warmup + rounds)} JMS transactions, the plain side none.
  *
  * <p>Settings (system properties): {@code rounds} (default 10), {@code warmup} rounds before them (2),
- * {@code messages} per side and round (100000), {@code slices} per round (10), {@code reader} ({@code endpoint} or {@code body}),
+ * {@code messages} per side and round (100000), {@code slices} per round (10), {@code reader} ({@code endpoint} or
+ * {@code body}),
  * {@code childJvm} (see {@link ChildJvm}; with {@code -DspinNanos=N} among its options the plain side's reader
  * also does N ns of busy work per message, {@link JmsConsumeLoad#PLAIN_SPIN_NANOS}).
  */

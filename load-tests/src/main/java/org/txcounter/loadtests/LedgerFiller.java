@@ -301,8 +301,10 @@ public final class LedgerFiller {
                 Statement statement = connection.createStatement()) {
             statement.execute("ANALYZE txn_interval");
             try (ResultSet rs = statement.executeQuery("""
-                    SELECT pg_size_pretty(pg_total_relation_size('txn_interval')), pg_total_relation_size('txn_interval'),
-                           pg_size_pretty(pg_relation_size('txn_interval')), pg_size_pretty(pg_indexes_size('txn_interval'))""")) {
+                    SELECT pg_size_pretty(pg_total_relation_size('txn_interval')),
+                           pg_total_relation_size('txn_interval'),
+                           pg_size_pretty(pg_relation_size('txn_interval')),
+                           pg_size_pretty(pg_indexes_size('txn_interval'))""")) {
                 rs.next();
                 System.out.printf("txn_interval on disk: %s (%,d bytes) in total: table %s, indexes %s%n",
                         rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4));

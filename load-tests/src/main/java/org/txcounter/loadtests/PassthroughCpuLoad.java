@@ -38,8 +38,9 @@ import org.txcounter.service.runtime.RoutingStats;
  * {@code enable = false}). Each round sends exactly {@code requests} GET requests to each side, over
  * {@code connections} keep-alive connections, each sending its next request when it has read the previous
  * response, in slices in which the sides take turns ({@link CpuComparison#measure}). The CPU time the operating
- * system accounted to the side's process over its slices is its cost. At the end both children stop, and their ledgers are read back:
- * the counting side must have counted exactly the requests sent to it (warm-up included), the plain side none.
+ * system accounted to the side's process over its slices is its cost. At the end both children stop, and their ledgers
+ * are read back: the counting side must have counted exactly the requests sent to it (warm-up included), the plain side
+ * none.
  *
  * <p>Settings (system properties): {@code rounds} (default 10), {@code warmup} rounds before them (2),
  * {@code requests} per side and round (100000), {@code slices} per round (10), {@code connections} (32),

@@ -1,6 +1,5 @@
 package org.txcounter.loadtests;
 
-import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -82,7 +82,8 @@ public final class DeploymentToml {
      * for are logged and left to MI; a key in neither list is a typo and refused.
      */
     private static final Set<String> MI_POOL_OPTIONS = Set.of("defaultAutoCommit", "defaultReadOnly",
-            "defaultTransactionIsolation", "defaultCatalog", "maxActive", "maxIdle", "minIdle", "initialSize", "maxWait",
+            "defaultTransactionIsolation", "defaultCatalog", "maxActive", "maxIdle", "minIdle", "initialSize",
+                    "maxWait",
             "testOnBorrow", "testOnReturn", "testWhileIdle", "validationQuery", "validatorClassName",
             "timeBetweenEvictionRunsMillis", "numTestsPerEvictionRun", "minEvictableIdleTimeMillis",
             "accessToUnderlyingConnectionAllowed", "removeAbandoned", "removeAbandonedTimeout", "logAbandoned",

@@ -19,12 +19,12 @@ import java.util.Map;
  * processes, weekends a much smaller, steadier load, and within one month there is little trend. So every complete
  * day of the month so far is put in one of two groups, Monday to Friday or Saturday and Sunday, and each remaining
  * day is expected to bring its group's mean (from five days on without the group's lowest and highest day, so that
- * one holiday or burst does not move the whole month). The day in progress brings what it counted so far plus its group's mean
- * for the rest of the day. A group with no complete day yet borrows the other group's mean; before the first complete
- * day the day in progress is extrapolated over the month. A straight line through the running total would instead be
- * biased by the month's mix of weekdays and weekends so far (a month that starts on a Saturday would be projected
- * low all of its first week); the day-type means need no history from earlier months and are easy to explain to
- * finance.
+ * one holiday or burst does not move the whole month). The day in progress brings what it counted so far plus its
+ * group's mean for the rest of the day. A group with no complete day yet borrows the other group's mean; before the
+ * first complete day the day in progress is extrapolated over the month. A straight line through the running total
+ * would instead be biased by the month's mix of weekdays and weekends so far (a month that starts on a Saturday would
+ * be projected low all of its first week); the day-type means need no history from earlier months and are easy to
+ * explain to finance.
  *
  * <p>Stateless and thread-safe.
  */

@@ -43,7 +43,8 @@ import org.txcounter.core.store.ReadCache;
  * }</pre>
  *
  * <p>The API classes (and {@link DeploymentToml}) hand their internals over once, from their static initialisers
- * ({@link #grant}); this class makes sure they have before it uses them. Thread-safe: stateless apart from those three write-once references.
+ * ({@link #grant}); this class makes sure they have before it uses them. Thread-safe: stateless apart from those three
+ * write-once references.
  */
 public final class Internals {
 
@@ -154,7 +155,9 @@ public final class Internals {
         return counters().store(counter);
     }
 
-    /** The counter's interval flusher; a counter {@link TransactionCounter#open opened} without a timer is driven here. */
+    /**
+     * The counter's interval flusher; a counter {@link TransactionCounter#open opened} without a timer is driven here.
+     */
     public static IntervalFlusher flusher(TransactionCounter counter) {
         return counters().flusher(counter);
     }

@@ -177,7 +177,8 @@ public final class Journal {
         try {
             return Files.readAllBytes(file);
         } catch (AccessDeniedException e) {
-            throw new IOException(file.toAbsolutePath() + " cannot be read by this user (" + System.getProperty("user.name")
+            throw new IOException(file.toAbsolutePath() + " cannot be read by this user ("
+                    + System.getProperty("user.name")
                     + "): permission denied. The journal must be readable and writable by the user that runs the "
                     + "counter (owner, mode 600).", e);
         }

@@ -185,7 +185,8 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
         }
         try {
             HikariDataSource pool = new HikariDataSource(hikari);
-            return new CounterStore(pool, pool, dialect, clock, description, signer, dialect == Dialect.H2 && !config.url().startsWith("jdbc:h2:mem:"), config.timeouts().statement());
+            return new CounterStore(pool, pool, dialect, clock, description, signer,
+                    dialect == Dialect.H2 && !config.url().startsWith("jdbc:h2:mem:"), config.timeouts().statement());
         } catch (RuntimeException e) {
             Optional<StoreException> inUse = embeddedInUse(config.url(), e);
             if (inUse.isPresent()) {
@@ -995,7 +996,8 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
                     return false;
                 }
                 handle.createUpdate("""
-                                INSERT INTO txn_quota_alert (billing_period, threshold_pct, raised_at, used_count, quota)
+                                INSERT INTO txn_quota_alert (billing_period, threshold_pct, raised_at, used_count,
+                                       quota)
                                 VALUES (:period, :pct, :now, :used, :quota)""")
                         .bind("period", period(month))
                         .bind("pct", thresholdPercent)
@@ -1036,7 +1038,8 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
     private boolean alertRecordedMeanwhile(YearMonth month, int thresholdPercent) {
         try {
             return jdbi.withHandle(handle -> handle.createQuery("""
-                            SELECT COUNT(*) FROM txn_quota_alert WHERE billing_period = :period AND threshold_pct = :pct""")
+                            SELECT COUNT(*) FROM txn_quota_alert WHERE billing_period = :period
+                               AND threshold_pct = :pct""")
                     .bind("period", period(month))
                     .bind("pct", thresholdPercent)
                     .mapTo(Long.class)

@@ -279,7 +279,8 @@ class DeploymentTomlTest {
                 Arguments.of("[ledger]\nkey_id = \"2\"\n",
                         "deployment.toml line 2: [ledger] key_id names the configured key"),
                 Arguments.of("[ledger]\nkey = \"[the-new-ledger-key-of-at-least-32-bytes]\"\n"
-                                + "[[ledger.retired_key]]\nid = \"1\"\nkey = \"[the-old-ledger-key-of-at-least-32-bytes]\"\n",
+                                + "[[ledger.retired_key]]\nid = \"1\"\n"
+                                + "key = \"[the-old-ledger-key-of-at-least-32-bytes]\"\n",
                         "deployment.toml line 4: [[ledger.retired_key]] #1 id = \"1\": expected an id no other"));
     }
 

@@ -21,7 +21,8 @@ class StampAuthorityTest {
     private static final String ORDERS = StampAuthority.queueDestination("orders");
 
     private final MutableClock clock = MutableClock.at("2026-11-24T10:00:00Z");
-    private final StampAuthority stamps = new StampAuthority("prod", "node-1", SECRET, Duration.ofHours(1), 1_000, clock);
+    private final StampAuthority stamps = new StampAuthority("prod", "node-1", SECRET, Duration.ofHours(1), 1_000,
+            clock);
 
     @Test
     void aFreshStampIsValidOnceOnANode() {

@@ -495,7 +495,9 @@ abstract class CounterStoreContract {
         return counter;
     }
 
-    /** One interval of {@code month} for the counter's node: {@code 1 + interval} HTTP and {@code 10 + interval} JMS. */
+    /**
+     * One interval of {@code month} for the counter's node: {@code 1 + interval} HTTP and {@code 10 + interval} JMS.
+     */
     private static void writeInterval(TransactionCounter counter, YearMonth month, long seq, int interval) {
         Instant start = month.atDay(1).atStartOfDay(ZoneId.of("UTC")).toInstant().plus(MINUTE.multipliedBy(interval));
         Internals.store(counter).write(new IntervalSummary(counter.nodeId(), seq, start, start.plus(MINUTE), month,
@@ -565,9 +567,11 @@ abstract class CounterStoreContract {
         // Without the retired key the old rows cannot be checked, and the verifier says so instead of guessing.
         // Another node's data directory: for the embedded H2 database it needs the password kept in this one's.
         try (TransactionCounter verifier = TransactionCounter.open(CounterConfig.builder()
-                .dataSource(EmbeddedH2.secure(dataSource, dataDir)).dataDir(dataDir.resolve("verifier")).nodeId("verifier").dedupe(after.dedupe())
+                .dataSource(EmbeddedH2.secure(dataSource, dataDir)).dataDir(dataDir.resolve("verifier"))
+                .nodeId("verifier").dedupe(after.dedupe())
                 .ledgerKey(secondKey).ledgerKeyId("2026-09").build(), clock)) {
-            assertThat(Internals.verifyLedger(verifier).stream().filter(f -> f.kind() != LedgerFinding.Kind.ROLLUP_MISMATCH)
+            assertThat(Internals.verifyLedger(verifier).stream().filter(
+                    f -> f.kind() != LedgerFinding.Kind.ROLLUP_MISMATCH)
                     .map(f -> f.kind() + " " + f.seq()))
                     .containsExactlyInAnyOrder("UNKNOWN_KEY 1", "UNKNOWN_KEY 2", "UNKNOWN_KEY 3", "EDITED 5");
         }

@@ -95,7 +95,8 @@ abstract class OutageContract {
                 }
                 clock.advance(MINUTE);
                 long started = System.nanoTime();
-                int queued = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> Internals.flusher(counter).flushDue(),
+                int queued = assertTimeoutPreemptively(Duration.ofSeconds(60),
+                        () -> Internals.flusher(counter).flushDue(),
                         "a write to a hanging database must be given up");
                 Duration took = Duration.ofNanos(System.nanoTime() - started);
                 System.out.printf("hanging database, interval %d: write given up after %d ms (bound %d ms)%n",
@@ -112,7 +113,8 @@ abstract class OutageContract {
                 assertThat(attempts).as("write attempts after the database answered again").isLessThanOrEqualTo(5);
             }
             assertThat(counter.count(counter.currentMonth()).total()).isEqualTo(2_000);
-            assertThat(Internals.store(counter).ledger("hang")).extracting(row -> row.seq()).containsExactly(1L, 2L, 3L);
+            assertThat(Internals.store(counter).ledger("hang")).extracting(row -> row.seq())
+                    .containsExactly(1L, 2L, 3L);
             assertThat(Internals.verifyLedger(counter)).isEmpty();
         }
     }
@@ -258,7 +260,8 @@ abstract class OutageContract {
 
                 proxy.restore();
                 // The store thread retries every 5 s; each failed attempt waits out the pool's 1 s timeout.
-                awaitUpTo(Duration.ofSeconds(30), () -> counter.connected() && Internals.flusher(counter).queued().isEmpty());
+                awaitUpTo(Duration.ofSeconds(30),
+                        () -> counter.connected() && Internals.flusher(counter).queued().isEmpty());
                 assertThat(counter.databaseStatus().state()).isEqualTo(State.UP);
             } finally {
                 counter.close();

@@ -30,7 +30,6 @@ import org.txcounter.core.TransportCounter;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.DataSourceConfig;
 import org.txcounter.core.internal.Internals;
-import org.txcounter.core.ledger.LedgerSigner;
 
 /**
  * The counter's reads from memory ({@link ReadCache}) against each database: after each kind of write they answer

@@ -21,7 +21,8 @@ public record ApiAccess(Users users, Tokens tokens, LoginThrottle throttle) {
 
     /** Access for {@code users}, with tokens valid for the configured lifetime. */
     public static ApiAccess of(List<ManagementSecurity.User> users, ManagementSecurity security, Clock clock) {
-        return new ApiAccess(new Users(users, clock, PasswordChecks.forThisMachine()), new Tokens(security.tokenLifetime(), clock),
+        return new ApiAccess(new Users(users, clock, PasswordChecks.forThisMachine()),
+                new Tokens(security.tokenLifetime(), clock),
                 new LoginThrottle(clock));
     }
 }

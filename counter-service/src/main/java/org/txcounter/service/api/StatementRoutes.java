@@ -68,8 +68,8 @@ final class StatementRoutes {
             throw ApiException.invalid("format", "format must be json, csv or pdf. Found: "
                     + QueryParameters.echo(format));
         }
-        MonthClosure closure = Internals.store(counter).closure(month).orElseThrow(() -> new ApiException(404, "not_closed",
-                "month", "Month " + month + " is not closed, so it has no statement yet. See "
+        MonthClosure closure = Internals.store(counter).closure(month).orElseThrow(() -> new ApiException(404,
+                "not_closed", "month", "Month " + month + " is not closed, so it has no statement yet. See "
                 + "/transaction/close-status?month=" + month + " for when it can close."));
         ctx.header(Header.CONTENT_DISPOSITION, "attachment; filename=\""
                 + StatementFormats.fileName(billing.deployment(), month.toString(), format) + "\"");

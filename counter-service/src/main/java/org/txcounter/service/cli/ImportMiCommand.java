@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.internal.Internals;
 import org.txcounter.core.store.CounterStore;

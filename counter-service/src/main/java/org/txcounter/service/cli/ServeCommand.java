@@ -268,7 +268,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         RuntimeConfig runtime = config.runtime();
         if (runtime.needsBroker() && runtime.brokerUrl().isEmpty()) {
-            int acceptors = (runtime.embeddedBrokerPort() > 0 ? 1 : 0) + (runtime.embeddedBrokerTls().isPresent() ? 1 : 0);
+            int acceptors = (runtime.embeddedBrokerPort() > 0 ? 1 : 0)
+                    + (runtime.embeddedBrokerTls().isPresent() ? 1 : 0);
             listeners += (long) acceptors * runtime.brokerLimits().maxConnections();
         }
         long needed = listeners + RESERVED_DESCRIPTORS;

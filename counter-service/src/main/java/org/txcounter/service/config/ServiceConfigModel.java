@@ -67,12 +67,14 @@ public final class ServiceConfigModel {
                     String.valueOf(ManagementSecurity.DEFAULT_TOKEN_LIFETIME.toSeconds()), "60 to 86400",
                     "Seconds a token from /management/login stays valid. Tokens are valid on the node that issued "
                             + "them, until logout or its restart."),
-            new Key("management_api", "max_connections", "integer", String.valueOf(ListenerLimits.MANAGEMENT_DEFAULTS.maxConnections()),
+            new Key("management_api", "max_connections", "integer",
+                    String.valueOf(ListenerLimits.MANAGEMENT_DEFAULTS.maxConnections()),
                     "1 to " + ListenerLimits.MAX_CONNECTIONS, "Open connections at most; when reached, the listener "
                             + "stops accepting until one closes."),
             new Key("management_api", "max_connections_per_client", "integer",
                     String.valueOf(ListenerLimits.MANAGEMENT_DEFAULTS.maxConnectionsPerClient()),
-                    "0 to " + ListenerLimits.MANAGEMENT_DEFAULTS.maxConnections() + " (at most max_connections; 0: no limit "
+                    "0 to " + ListenerLimits.MANAGEMENT_DEFAULTS.maxConnections()
+                            + " (at most max_connections; 0: no limit "
                             + "per client)", "Connections one client address may hold."),
             new Key("management_api", "header_timeout_ms", "integer",
                     String.valueOf(ListenerLimits.MANAGEMENT_DEFAULTS.headerTimeout().toMillis()),
@@ -97,13 +99,16 @@ public final class ServiceConfigModel {
                     "Where the passthrough listens."),
             new Key("passthrough", "port", "integer", String.valueOf(RuntimeConfig.DEFAULT_PASSTHROUGH_PORT), PORT,
                     "The passthrough's port (MI's 8290); 0 picks a free one."),
-            new Key("passthrough", "max_connections", "integer", String.valueOf(ListenerLimits.PASSTHROUGH_DEFAULTS.maxConnections()),
+            new Key("passthrough", "max_connections", "integer",
+                    String.valueOf(ListenerLimits.PASSTHROUGH_DEFAULTS.maxConnections()),
                     "1 to " + ListenerLimits.MAX_CONNECTIONS, "Open connections at most; when reached, the listener "
                             + "stops accepting until one closes."),
             new Key("passthrough", "max_connections_per_client", "integer",
                     String.valueOf(ListenerLimits.PASSTHROUGH_DEFAULTS.maxConnectionsPerClient()),
-                    "0 to " + ListenerLimits.PASSTHROUGH_DEFAULTS.maxConnections() + " (at most max_connections; 0: no limit "
-                            + "per client)", "Connections one client address may hold; keep 0 when clients arrive through one load balancer address."),
+                    "0 to " + ListenerLimits.PASSTHROUGH_DEFAULTS.maxConnections()
+                            + " (at most max_connections; 0: no limit "
+                            + "per client)", "Connections one client address may hold; keep 0 when clients arrive "
+                            + "through one load balancer address."),
             new Key("passthrough", "header_timeout_ms", "integer",
                     String.valueOf(ListenerLimits.PASSTHROUGH_DEFAULTS.headerTimeout().toMillis()),
                     "100 to " + ListenerLimits.MAX_TIMEOUT_MS, "Milliseconds a connection may take to deliver a "
@@ -113,7 +118,8 @@ public final class ServiceConfigModel {
                     "100 to " + ListenerLimits.MAX_TIMEOUT_MS, "Milliseconds a connection may go without a byte "
                             + "read or written."),
             new Key("passthrough", "min_request_data_rate", "integer",
-                    String.valueOf(ListenerLimits.PASSTHROUGH_DEFAULTS.minRequestDataRate()), "0 to 2147483647 (0: off)",
+                    String.valueOf(ListenerLimits.PASSTHROUGH_DEFAULTS.minRequestDataRate()),
+                    "0 to 2147483647 (0: off)",
                     "Bytes per second a request body must average; slower uploads are cut off."),
             new Key("passthrough", "route", "array of tables", "(none: the runtime stays off)",
                     "[[passthrough.route]] tables", "The routes; see [[passthrough.route]]."),
@@ -131,8 +137,8 @@ public final class ServiceConfigModel {
                             + "counted once, moved to DLQ unread and logged; a larger request body gets 413."),
             new Key("jms", "embedded_broker_max_connections", "integer",
                     String.valueOf(RuntimeConfig.BrokerLimits.DEFAULTS.maxConnections()), "1 to 100000",
-                    "Connections the embedded broker's TCP (and TLS) port holds at most, logged in or not, counted from "
-                            + "their acceptance; one more is closed at once."),
+                    "Connections the embedded broker's TCP (and TLS) port holds at most, logged in or not, counted "
+                            + "from their acceptance; one more is closed at once."),
             new Key("jms", "embedded_broker_max_connections_per_client", "integer",
                     String.valueOf(RuntimeConfig.BrokerLimits.DEFAULTS.maxConnectionsPerClient()), "1 to 100000",
                     "Connections to the embedded broker's port from one client address at most, counted like "

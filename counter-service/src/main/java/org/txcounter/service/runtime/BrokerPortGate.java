@@ -33,14 +33,15 @@ import org.txcounter.service.logging.LogBudget;
  * the connection's first bytes named a protocol (artemis-server 2.54.0 {@code NettyAcceptor}, l.995), so connections
  * that never send a byte each held a descriptor outside every limit until the handshake timeout. Here a connection
  * is counted the moment it is accepted and closed at once on the accepting thread when it would exceed a limit,
- * before it is registered or read: the broker's ports never hold more than {@code maxConnections} descriptors each. The acceptor is configured
- * with {@code httpUpgradeEnabled}, which makes it bind nothing and take connections through its public
- * {@link NettyAcceptor#transfer(Channel)} (l.646: it adds the protocol decoder, which starts the handshake timeout);
- * for TLS the gate first adds the acceptor's own {@link NettyAcceptor#getSslHandler} (its keystore, protocols and
- * cipher suites).
+ * before it is registered or read: the broker's ports never hold more than {@code maxConnections} descriptors each. The
+ * acceptor is configured with {@code httpUpgradeEnabled}, which makes it bind nothing and take connections through its
+ * public {@link NettyAcceptor#transfer(Channel)} (l.646: it adds the protocol decoder, which starts the handshake
+ * timeout); for TLS the gate first adds the acceptor's own {@link NettyAcceptor#getSslHandler} (its keystore, protocols
+ * and cipher suites).
  *
- * <p>Thread-safe: admission runs on the accepting thread and release on the connections' event loops; the total is atomic, the per-address
- * counts are changed atomically per key in a concurrent map, and an entry is removed when it reaches zero. Open and close from one thread.
+ * <p>Thread-safe: admission runs on the accepting thread and release on the connections' event loops; the total is
+ * atomic, the per-address counts are changed atomically per key in a concurrent map, and an entry is removed when it
+ * reaches zero. Open and close from one thread.
  */
 final class BrokerPortGate implements AutoCloseable {
 

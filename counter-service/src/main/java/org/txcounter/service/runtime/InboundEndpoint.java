@@ -172,9 +172,9 @@ final class InboundEndpoint implements AutoCloseable {
      */
     private void refuseOversized(Message message, long size) throws JMSException {
         if (!message.getJMSRedelivered()) {
-            LOG.warn("Endpoint {}: message {} on queue {} has a {}-byte body, over [jms] max_message_size = {} bytes. It "
-                    + "is counted once and rolled back unread at every delivery until the broker dead-letters it. "
-                    + "Raise max_message_size if messages this large are expected.", config.name(),
+            LOG.warn("Endpoint {}: message {} on queue {} has a {}-byte body, over [jms] max_message_size = {} "
+                    + "bytes. It is counted once and rolled back unread at every delivery until the broker "
+                    + "dead-letters it. Raise max_message_size if messages this large are expected.", config.name(),
                     message.getJMSMessageID(), config.queue(), size, maxMessageSize);
         }
     }

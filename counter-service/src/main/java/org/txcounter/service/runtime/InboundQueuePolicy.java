@@ -120,7 +120,8 @@ final class InboundQueuePolicy implements ActiveMQServerMessagePlugin {
         }
         String queue = message.getAddress();
         Object size = message.getObjectProperty(Message.HDR_LARGE_BODY_SIZE);
-        if (queue == null || !inboundQueues.contains(queue) || !(size instanceof Long bytes) || bytes <= maxMessageSize) {
+        if (queue == null || !inboundQueues.contains(queue) || !(size instanceof Long bytes)
+                || bytes <= maxMessageSize) {
             return;
         }
         String stamp = message.getStringProperty(IngressCounter.JMS_PROPERTY);

@@ -89,7 +89,8 @@ public final class IntegrationRuntime implements AutoCloseable {
             } else {
                 EmbeddedBroker broker = EmbeddedBroker.start(dataDir, config.embeddedBrokerPort(), login,
                         config.producers(), config.endpoints().stream().map(RuntimeConfig.InboundEndpoint::queue)
-                                .distinct().toList(), config.embeddedBrokerTls(), config.maxMessageSize(), config.brokerLimits(), ingress);
+                                .distinct().toList(), config.embeddedBrokerTls(), config.maxMessageSize(),
+                                config.brokerLimits(), ingress);
                 resources.add(broker);
                 url = broker.url();
                 login = Optional.of(broker.login());

@@ -61,7 +61,8 @@ public final class Billing implements AutoCloseable {
                 month -> Internals.checkLedger(counter, month, month, null).findings(), forecasts::project);
         Optional<QuotaWebhook> webhook = config.licence().webhook()
                 .map(url -> new QuotaWebhook(url, QuotaWebhook.DEFAULT_BACKOFF));
-        QuotaMonitor quota = new QuotaMonitor(Internals.store(counter), config.licence(), counter.billingZone(), deployment,
+        QuotaMonitor quota = new QuotaMonitor(Internals.store(counter), config.licence(), counter.billingZone(),
+                deployment,
                 clock, webhook);
         return new Billing(closer, forecasts, quota, deployment, clock);
     }

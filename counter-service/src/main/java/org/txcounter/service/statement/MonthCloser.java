@@ -21,7 +21,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.txcounter.core.Transport;
 import org.txcounter.core.forecast.MonthForecast;
-import org.txcounter.core.internal.Internals;
 import org.txcounter.core.interval.IntervalSchedule;
 import org.txcounter.core.ledger.LedgerFinding;
 import org.txcounter.core.ledger.NodeHead;

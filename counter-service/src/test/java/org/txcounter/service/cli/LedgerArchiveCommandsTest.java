@@ -106,12 +106,14 @@ class LedgerArchiveCommandsTest {
         assertThat(said()).contains("It is the archive of the statement given.");
 
         Path edited = dir.resolve("edited.gz");
-        ArchivedMonthFixture.rewrite(archive, edited, text -> text.replaceFirst("(?m)^(row archive-node 2 HTTP \\d+ \\d+) 6 ", "$1 60 "));
+        ArchivedMonthFixture.rewrite(archive, edited,
+                text -> text.replaceFirst("(?m)^(row archive-node 2 HTTP \\d+ \\d+) 6 ", "$1 60 "));
         assertThat(Commands.run("verify-archive", edited.toString(), "--public-key", key)).isEqualTo(1);
         assertThat(said()).contains("The archive of 2024-01 does NOT verify: it holds 6 rows with 108 transactions, "
                 + "not the 6 rows with 54 its header says.");
         Path resigned = dir.resolve("cut.gz");
-        ArchivedMonthFixture.rewrite(archive, resigned, text -> text.replaceFirst("(?m)^row archive-node 3 JMS .*\\n", ""));
+        ArchivedMonthFixture.rewrite(archive, resigned,
+                text -> text.replaceFirst("(?m)^row archive-node 3 JMS .*\\n", ""));
         assertThat(Commands.run("remove-archived", "--month", "2024-01", "--archive", resigned.toString(),
                 toml.toString())).isEqualTo(1);
         assertThat(said()).contains("does NOT verify");

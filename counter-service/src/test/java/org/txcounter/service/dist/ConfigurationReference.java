@@ -91,7 +91,8 @@ final class ConfigurationReference {
                 .append("# (bin/txcounter.sh runs there). Generated from ConfigModel and ServiceConfigModel; do not\n")
                 .append("# edit by hand.\n")
                 .append("# Sections read by the counter are also read inside a host such as WSO2 Micro Integrator,\n")
-                .append("# from the host's own deployment.toml; the service's sections are read by this service only.\n");
+                .append("# from the host's own deployment.toml; the service's sections are read by this service "
+                        + "only.\n");
         for (Section section : ServiceConfigModel.FILE.sections()) {
             if (section.kind() == Kind.SUBTABLE) {
                 continue;

@@ -46,7 +46,8 @@ class ConfigurationReferenceTest {
             Path.of("src", "main", "java", "org", "txcounter", "service", "config", "ServiceToml.java"));
     private static final ConfigModel MODEL = ServiceConfigModel.FILE;
     private static final String REGENERATE = "./mvnw -B -ntp -pl counter-service -am test "
-            + "-Dtest=ConfigurationReferenceTest -Dsurefire.failIfNoSpecifiedTests=false -Dtxcounter.updateReference=true";
+            + "-Dtest=ConfigurationReferenceTest -Dsurefire.failIfNoSpecifiedTests=false "
+            + "-Dtxcounter.updateReference=true";
     private static final Pattern RANGE = Pattern.compile("(-?\\d+) to (-?\\d+).*");
     /** The key literals the parser reads: table.contains("key"), string(table, section, "key"), ... */
     private static final Pattern KEY_LITERAL = Pattern.compile(

@@ -126,7 +126,8 @@ class IntegrationRuntimeIT {
     private static RuntimeConfig config(List<RuntimeConfig.Route> routes, Optional<String> brokerUrl, int brokerPort,
             List<RuntimeConfig.InboundEndpoint> endpoints, OwnDestinations own) {
         return new RuntimeConfig("127.0.0.1", 0, routes, brokerUrl, brokerPort, endpoints, own, Optional.of(RUNTIME),
-                List.of(PRODUCER), Optional.empty(), RuntimeConfig.DEFAULT_MAX_MESSAGE_SIZE, RuntimeConfig.BrokerLimits.DEFAULTS);
+                List.of(PRODUCER), Optional.empty(), RuntimeConfig.DEFAULT_MAX_MESSAGE_SIZE,
+                RuntimeConfig.BrokerLimits.DEFAULTS);
     }
 
     private static ActiveMQConnectionFactory connect(int brokerPort, RuntimeConfig.Login login) {

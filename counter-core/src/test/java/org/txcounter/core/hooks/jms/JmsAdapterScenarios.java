@@ -170,7 +170,8 @@ abstract class JmsAdapterScenarios {
     @Test
     void oneValidStampCopiedOntoManyMessagesLetsOneThrough() throws Exception {
         String queue = queue("copied");
-        String stamp = new StampAuthority("jms-it", "node-1", SECRET, Duration.ofHours(1), 1_000, clock).issue(StampAuthority.queueDestination(queue));
+        String stamp = new StampAuthority("jms-it", "node-1", SECRET, Duration.ofHours(1), 1_000, clock)
+                .issue(StampAuthority.queueDestination(queue));
         for (int i = 0; i < 100; i++) {
             jms.send(queue, "copy-" + i, stamp);
         }
