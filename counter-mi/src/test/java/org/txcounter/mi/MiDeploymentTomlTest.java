@@ -181,14 +181,14 @@ class MiDeploymentTomlTest {
 
     /**
      * On MI 4.0 to 4.2 MI's own counter starts when [transaction_counter] enable (or enableTransactionCounter) is
-     * true. The configuration the README gives for those versions leaves enable unset: ours counts, MI's stays off.
+     * true. The configuration docs/mi-guide.md gives for those versions leaves enable unset: ours counts, MI's stays off.
      */
     @Test
     void theConfigurationForMi40To42LeavesMisOwnCounterOff() throws IOException {
         String file = MI_FILE.replace("enable = true\ndata_source", "data_source");
         assertThat(read(file).enabled()).isTrue();
         assertThat(misOwnCounterEnabled(file, Map.of(), Map.of())).isFalse();
-        // What the README warns about: MI's switches start both.
+        // What docs/mi-guide.md warns about: MI's switches start both.
         assertThat(misOwnCounterEnabled(MI_FILE, Map.of(), Map.of())).isTrue();
         assertThat(misOwnCounterEnabled(file, Map.of("enableTransactionCounter", "true"), Map.of())).isTrue();
         // And how to switch ours off without touching MI's: enable = false, which MI reads as off too.

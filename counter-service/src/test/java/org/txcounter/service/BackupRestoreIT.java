@@ -27,7 +27,7 @@ import org.txcounter.service.config.SecretStore;
 import org.txcounter.service.security.PasswordHashing;
 
 /**
- * The README's backup and restore, performed for real: a node on PostgreSQL whose database password is encrypted
+ * The backup and restore of docs/operations.md, performed for real: a node on PostgreSQL whose database password is encrypted
  * with the secret store in its data directory and whose node id was generated there. The backup is a copy of the
  * stopped node's data directory and a {@code pg_dump} of the database.
  *

@@ -55,7 +55,7 @@ class CrashRecoveryIT {
     /** The stop's budget in the configuration of the tests on a hanging database, and the margin on it. */
     private static final Duration FINAL_FLUSH_TIMEOUT = Duration.ofSeconds(4);
     private static final Duration STOP_MARGIN = Duration.ofSeconds(2);
-    /** The README's bound on a whole stop with the default final-flush timeout of 10 s. */
+    /** The bound docs/operations.md states on a whole stop with the default final-flush timeout of 10 s. */
     private static final Duration STOP_BOUND = Duration.ofMillis(11_500);
 
     @TempDir
@@ -523,7 +523,7 @@ class CrashRecoveryIT {
     /**
      * The stop as operators run it: the default final-flush timeout, the embedded broker with JMS consumers busy,
      * HTTP traffic, both cores kept busy by two other processes, and the database hanging. SIGTERM to exit is
-     * measured against the README's bound for the whole stop, and the next start loses nothing.
+     * measured against the bound docs/operations.md states for the whole stop, and the next start loses nothing.
      */
     @Test
     void aTerminationOnABusyMachineWithJmsConsumersWhileTheDatabaseHangsEndsWithinTheStatedBound() throws Exception {

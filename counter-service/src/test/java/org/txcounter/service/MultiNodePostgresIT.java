@@ -25,7 +25,7 @@ import org.txcounter.core.store.TestDatabases;
 import org.txcounter.service.security.PasswordHashing;
 
 /**
- * Two service instances, each with its own integration runtime, on one PostgreSQL database, as the README's
+ * Two service instances, each with its own integration runtime, on one PostgreSQL database, as docs/operations.md's
  * "Several nodes" section sets them up, and a third started with {@code serve --reporting}. After traffic through
  * both runtimes, all three answer the same counts and the same reports, and the reporting instance is no node; a
  * login token works on the instance that issued it only; the login throttle is per instance.

@@ -20,7 +20,7 @@ import java.util.Optional;
  * @param redeliveryWindow how many JMS messages taken in and not completed each node remembers at most, so that
  *                         their redeliveries are not counted again
  * @param spentStamps      how many stamps one stamp lifetime may spend on a node at an even rate; fixes the memory
- *                         of its spent-stamp set (about 20 bytes a stamp, see README "Spent stamps")
+ *                         of its spent-stamp set (about 20 bytes a stamp, see docs/operators-guide.md, "Spent stamps")
  */
 public record DedupeConfig(String deploymentId, Optional<byte[]> stampSecret, Duration stampLifetime,
         boolean httpChaining, int redeliveryWindow, int spentStamps) {

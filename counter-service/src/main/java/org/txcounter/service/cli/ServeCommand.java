@@ -173,7 +173,7 @@ final class ServeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             // Stop taking transactions first, then answer no more queries, then write what was counted. The final
             // flush waits for the database only as long as the timeout leaves after the runtime's stop, so that the
-            // whole stop keeps the README's bound.
+            // whole stop keeps the bound docs/operations.md states.
             long stopRequested = System.nanoTime();
             if (started != null) {
                 try {

@@ -54,9 +54,9 @@ import org.txcounter.service.security.PasswordHashing;
 import org.txcounter.service.statement.Billing;
 
 /**
- * The exit status of every command, case by case, against the README's table ("Exit status" under "The command
- * line"): every status the README gives a command is produced here by a real run, and every run here is one the
- * README describes. The API commands talk to a real management API over HTTP on a free port.
+ * The exit status of every command, case by case, against the operator's guide's table ("Exit status" under "The
+ * command line", {@code docs/operators-guide.md}): every status the guide gives a command is produced here by a real
+ * run, and every run here is one the guide describes. The API commands talk to a real management API over HTTP on a free port.
  */
 class ExitCodesTest {
 
@@ -409,11 +409,11 @@ class ExitCodesTest {
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--checkpoint resumes a check of the whole ledger");
     }
 
-    /** Command → the statuses the README's exit status table lists for it. */
+    /** Command → the statuses the operator's guide's exit status table lists for it. */
     private static Map<String, Set<Integer>> readmeTable() throws Exception {
-        String readme = Files.readString(Path.of("..", "README.md"));
+        String readme = Files.readString(Path.of("..", "docs", "operators-guide.md"));
         int start = readme.indexOf("| command | 0 | 1 | 2 |");
-        assertThat(start).as("the README has the exit status table").isPositive();
+        assertThat(start).as("the operator's guide has the exit status table").isPositive();
         Map<String, Set<Integer>> table = new TreeMap<>();
         Pattern row = Pattern.compile("^\\| `?([^|`]+?)`? \\|(.*)\\|(.*)\\|(.*)\\|$");
         for (String line : readme.substring(start).lines().skip(2).takeWhile(l -> l.startsWith("|")).toList()) {

@@ -93,7 +93,7 @@ class MonthCloseTest {
                 .billingZone(BERLIN).dedupe(new DedupeConfig("finance-eu", Optional.of(
                         "a shared stamp secret of at least 32 bytes".getBytes(StandardCharsets.UTF_8)),
                         Duration.ofMinutes(60), true, 1000))
-                // Nodes that write to one database share the ledger key, as README "Several nodes" says.
+                // Nodes that write to one database share the ledger key, as docs/operations.md "Several nodes" says.
                 .ledgerKey("a shared ledger key of at least 32 bytes".getBytes(StandardCharsets.UTF_8))
                 .build();
     }
