@@ -1,11 +1,9 @@
 package org.txcounter.core.ledger;
 
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Base64;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+import org.txcounter.core.crypto.HmacSha256;
 
 /**
  * Computes the MACs that make the ledger tamper-evident: HMAC-SHA256 over a row's content and the MAC of the
@@ -19,7 +17,6 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class LedgerSigner {
 
-    private static final String ALGORITHM = "HmacSHA256";
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
 
     /** The id given to the key that releases before key ids derived from the stamp secret. */
@@ -27,8 +24,7 @@ public final class LedgerSigner {
     private static final java.util.regex.Pattern KEY_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     private final String keyId;
-    private final SecretKeySpec key;
-    private final ThreadLocal<Mac> macs;
+    private final HmacSha256 hmac;
 
     /** @param keyId the id recorded with every row this key signs: 1 to 64 letters, digits, '.', '_' or '-' */
     public LedgerSigner(String keyId, byte[] key) {
@@ -40,9 +36,7 @@ public final class LedgerSigner {
             throw new IllegalArgumentException("The ledger key must be at least 32 bytes. Found: " + key.length);
         }
         this.keyId = keyId;
-        this.key = new SecretKeySpec(key.clone(), ALGORITHM);
-        this.macs = ThreadLocal.withInitial(this::newMac);
-        newMac();
+        this.hmac = new HmacSha256(key);
     }
 
     /**
@@ -93,16 +87,6 @@ public final class LedgerSigner {
     }
 
     private String sign(String content) {
-        return ENCODER.encodeToString(macs.get().doFinal(content.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    private Mac newMac() {
-        try {
-            Mac mac = Mac.getInstance(ALGORITHM);
-            mac.init(key);
-            return mac;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("This JVM cannot compute " + ALGORITHM, e);
-        }
+        return ENCODER.encodeToString(hmac.mac(content.getBytes(StandardCharsets.UTF_8)));
     }
 }

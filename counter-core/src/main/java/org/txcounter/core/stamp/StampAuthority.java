@@ -3,7 +3,6 @@ package org.txcounter.core.stamp;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
@@ -11,10 +10,9 @@ import java.util.Base64;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.txcounter.core.StampVerdict;
 import org.txcounter.core.config.NodeIds;
+import org.txcounter.core.crypto.HmacSha256;
 
 /**
  * Issues and checks the stamps that mark a message or request as already counted by this deployment, each for
@@ -45,7 +43,6 @@ import org.txcounter.core.config.NodeIds;
 public final class StampAuthority {
 
     private static final String VERSION = "v2";
-    private static final String ALGORITHM = "HmacSHA256";
     private static final Duration FUTURE_SKEW = Duration.ofMinutes(5);
     private static final int MIN_SECRET_BYTES = 32;
     private static final int MAX_STAMP_LENGTH = 256;
@@ -55,10 +52,9 @@ public final class StampAuthority {
 
     private final String deploymentId;
     private final String httpDestination;
-    private final SecretKeySpec key;
     private final long lifetimeMillis;
     private final Clock clock;
-    private final ThreadLocal<Mac> macs;
+    private final HmacSha256 hmac;
     private final SpentStamps spent;
     private volatile SpentStampLog spentLog;
 
@@ -76,12 +72,10 @@ public final class StampAuthority {
             throw new IllegalArgumentException("The stamp secret must be at least " + MIN_SECRET_BYTES
                     + " bytes. Found: " + secret.length + " bytes");
         }
-        this.key = new SecretKeySpec(secret.clone(), ALGORITHM);
+        this.hmac = new HmacSha256(secret);
         this.lifetimeMillis = lifetime.toMillis();
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.macs = ThreadLocal.withInitial(this::newMac);
         this.spent = new SpentStamps(lifetime, FUTURE_SKEW, spentCapacity, clock);
-        newMac();
     }
 
     /** The destination of a queue: a stamp for it is honoured only on messages taken from that queue. */
@@ -251,16 +245,6 @@ public final class StampAuthority {
     }
 
     private byte[] sign(String content, String destination) {
-        return macs.get().doFinal((content + "|" + destination).getBytes(StandardCharsets.UTF_8));
-    }
-
-    private Mac newMac() {
-        try {
-            Mac mac = Mac.getInstance(ALGORITHM);
-            mac.init(key);
-            return mac;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("This JVM cannot compute " + ALGORITHM, e);
-        }
+        return hmac.mac((content + "|" + destination).getBytes(StandardCharsets.UTF_8));
     }
 }
