@@ -6,11 +6,13 @@ import javax.jms.MessageListener;
 import java.util.Objects;
 import org.txcounter.core.IngressCounter;
 import org.txcounter.core.IngressCounter.Completion;
+import org.txcounter.core.hooks.jms.JmsIngress;
 
 /**
  * Wraps the {@code javax.jms} listener of an inbound endpoint so that every message is counted as it arrives,
  * before the endpoint's own listener runs. For {@code jakarta.jms} runtimes use the twin in
- * {@code org.txcounter.core.hooks.jms.jakarta}; both delegate the decision to {@link IngressCounter}.
+ * {@code org.txcounter.core.hooks.jms.jakarta}; both delegate the decision to {@link IngressCounter}
+ * through {@link JmsIngress}, which holds what they share.
  *
  * <p>The listener must know how its session completes a message, because a message counted and not completed is
  * remembered, and its redelivery is not counted again:
@@ -37,6 +39,19 @@ import org.txcounter.core.IngressCounter.Completion;
  */
 public final class CountingMessageListener implements MessageListener {
 
+    /** What the ingress decision reads of a {@code javax.jms} message. */
+    private static final JmsIngress.MessageView<Message> VIEW = new JmsIngress.MessageView<>() {
+        @Override
+        public String stamp(Message message) throws JMSException {
+            return message.getStringProperty(IngressCounter.JMS_PROPERTY);
+        }
+
+        @Override
+        public String id(Message message) throws JMSException {
+            return message.getJMSMessageID();
+        }
+    };
+
     private final IngressCounter ingress;
     private final String queue;
     private final MessageListener delegate;
@@ -53,7 +68,7 @@ public final class CountingMessageListener implements MessageListener {
 
     @Override
     public void onMessage(Message message) {
-        try (IngressCounter.Scope scope = JavaxMessages.enter(ingress, queue, message)) {
+        try (IngressCounter.Scope scope = JmsIngress.enter(ingress, queue, message, VIEW)) {
             delegate.onMessage(message);
             if (completion == Completion.ON_RETURN) {
                 scope.complete();
@@ -67,27 +82,6 @@ public final class CountingMessageListener implements MessageListener {
      * {@link IngressCounter.Scope#rollingBack()} before a rollback), and close the scope when it is handled.
      */
     public static IngressCounter.Scope received(IngressCounter ingress, String queue, Message message) {
-        return JavaxMessages.enter(ingress, queue, message);
-    }
-
-    static final class JavaxMessages {
-        private JavaxMessages() {
-        }
-
-        static IngressCounter.Scope enter(IngressCounter ingress, String queue, Message message) {
-            String stamp;
-            String id;
-            try {
-                stamp = message.getStringProperty(IngressCounter.JMS_PROPERTY);
-            } catch (JMSException | RuntimeException e) {
-                stamp = null;
-            }
-            try {
-                id = message.getJMSMessageID();
-            } catch (JMSException e) {
-                id = null;
-            }
-            return ingress.jmsMessage(queue, stamp, id);
-        }
+        return JmsIngress.enter(ingress, queue, message, VIEW);
     }
 }
