@@ -24,10 +24,14 @@ module org.txcounter.core {
     requires org.tomlj;
     requires com.zaxxer.hikari;
     requires org.jdbi.v3.core;
+    // Jdbi is an automatic module, which cannot say that it needs geantyref (an explicit module, so not resolved
+    // with the automatic ones): without this an embedder on the module path fails at the first query with
+    // NoClassDefFoundError io/leangen/geantyref/GenericTypeReflector (ModulePathEmbedderIT).
+    requires io.leangen.geantyref;
     requires static flyway.core;
-    requires static transitive jakarta.servlet;
-    requires static transitive jakarta.messaging;
-    requires static transitive javax.jms.api;
+    requires static jakarta.servlet;
+    requires static jakarta.messaging;
+    requires static javax.jms.api;
 
     exports org.txcounter.core;
     exports org.txcounter.core.config;

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -103,16 +102,12 @@ class DashboardBrowserIT {
         Assumptions.assumeTrue(installed, reason);
 
         backend = new OkBackend();
-        int port;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
         Files.writeString(workDir.resolve("deployment.toml"), """
                 [node]
                 id = "%s"
 
                 [management_api]
-                port = %d
+                port = 0
 
                 [[management_api.user]]
                 name = "%s"
@@ -133,7 +128,7 @@ class DashboardBrowserIT {
                 [[passthrough.route]]
                 prefix = "/api"
                 backend = "http://127.0.0.1:%d/backend"
-                """.formatted(NODE, port, VIEWER, PasswordHashing.hash(VIEWER_PASSWORD.toCharArray(), 1_000),
+                """.formatted(NODE, VIEWER, PasswordHashing.hash(VIEWER_PASSWORD.toCharArray(), 1_000),
                 ADMIN, PasswordHashing.hash(ADMIN_PASSWORD.toCharArray(), 1_000), QUOTA, backend.port()));
         service = ServiceProcess.start(workDir);
         origin = "https://127.0.0.1:" + service.managementPort();

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -50,10 +49,6 @@ class ServiceJarIT {
 
     @Test
     void theReadmeFlowWorksFromFirstStartToACsvExport() throws Exception {
-        int port;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
         // A day-long interval: no wall-clock boundary falls between the requests and the checks of what is
         // unflushed (on a loaded machine a one-minute interval did), so only the stop writes, and writes all 25.
         Files.writeString(workDir.resolve("deployment.toml"), """
@@ -64,7 +59,7 @@ class ServiceJarIT {
                 id = "jar-node"
 
                 [management_api]
-                port = %d
+                port = 0
 
                 [passthrough]
                 port = 0
@@ -72,8 +67,9 @@ class ServiceJarIT {
                 [[passthrough.route]]
                 prefix = "/api"
                 backend = "http://127.0.0.1:%d/backend"
-                """.formatted(port, backend.port()));
+                """.formatted(backend.port()));
         ServiceProcess service = ServiceProcess.start(workDir);
+        int port = service.managementPort();
         String password = service.generatedPassword();
         assertThat(password).as("start-up output:\n%s", service.startupOutput()).isNotNull();
         assertThat(Files.readString(workDir.resolve("data/admin-user.properties"))).doesNotContain(password)
@@ -105,7 +101,9 @@ class ServiceJarIT {
         ServiceProcess again = ServiceProcess.start(workDir);
         assertThat(again.generatedPassword()).as("the password is shown only at the first start").isNull();
         YearMonth month = YearMonth.now(ZoneOffset.UTC);
-        ProcessBuilder export = cli("report", "--start", month.toString(), "--format", "csv", "--out", "report.csv");
+        // The port 0 of this test's configuration is not where the service listens: the CLI is told (--url).
+        ProcessBuilder export = cli("report", "--url", "https://127.0.0.1:" + again.managementPort(), "--start",
+                month.toString(), "--format", "csv", "--out", "report.csv");
         export.environment().put("TXN_PASSWORD", password);
         assertThat(run(workDir, export)).contains("Wrote the CSV report of " + month + " to "
                 + workDir.resolve("report.csv").toRealPath());
@@ -119,7 +117,7 @@ class ServiceJarIT {
         assertThat(refused).contains("is in use by another process (pid " + again.pid() + "): a service runs on the "
                 + "data directory").doesNotContain("credentials");
         assertThat(again.startupOutput()).containsPattern("Transaction counter node jar-node serving "
-                + "https://127\\.0\\.0\\.1:" + port + " and HTTP passthrough on http://127\\.0\\.0\\.1:\\d+ \\(1 "
+                + "https://127\\.0\\.0\\.1:" + again.managementPort() + " and HTTP passthrough on http://127\\.0\\.0\\.1:\\d+ \\(1 "
                 + "route\\(s\\)\\), 0 JMS inbound endpoint\\(s\\), no JMS broker \\(configuration: ");
         assertThat(again.terminate()).isEqualTo(143);
 

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -99,15 +98,13 @@ class DistributionIT {
             assertThat(modes(home, dir)).containsEntry(dir + "/", "rwx------");
         }
 
-        int managementPort = freePort();
-        int metricsPort = freePort();
         String scrapePassword = "scrape-" + Long.toHexString(System.nanoTime());
         Files.writeString(home.resolve("conf/deployment.toml"), """
                 [node]
                 id = "dist-node"
 
                 [management_api]
-                port = %d
+                port = 0
 
                 [passthrough]
                 port = 0
@@ -118,10 +115,10 @@ class DistributionIT {
 
                 [metrics]
                 enable = true
-                port = %d
+                port = 0
                 username = "prometheus"
                 password_hash = "%s"
-                """.formatted(managementPort, backend.port(), metricsPort,
+                """.formatted(backend.port(),
                 PasswordHashing.hash(scrapePassword.toCharArray())));
         Path outside = base.resolve("outside");
         Path workDir = outside.resolve("cwd");
@@ -142,7 +139,10 @@ class DistributionIT {
         ServiceProcess service = ServiceProcess.start(launcher(account, home, workDir, userHome, userTmp));
         String password = service.generatedPassword();
         assertThat(password).as("start-up output:\n%s", service.startupOutput()).isNotNull();
-        assertThat(service.startupOutput()).contains("Metrics on http://127.0.0.1:" + metricsPort + "/metrics");
+        Matcher metricsLine = Pattern.compile("Metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics")
+                .matcher(service.startupOutput());
+        assertThat(metricsLine.find()).as("start-up output:\n%s", service.startupOutput()).isTrue();
+        int metricsPort = Integer.parseInt(metricsLine.group(1));
         String api = "https://127.0.0.1:" + service.managementPort();
 
         assertThat(Shell.curl("-k", api + "/health/live")).isEqualTo("200 {\"status\":\"UP\"}");
@@ -310,11 +310,6 @@ class DistributionIT {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket probe = new ServerSocket(0)) {
-            return probe.getLocalPort();
-        }
-    }
 
     private static String basic(String user, String password) {
         return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password)

@@ -26,6 +26,9 @@ import org.txcounter.core.IngressCounter;
  *
  * <p>Thread-safe: it keeps no state of its own; the request's attribute {@link #COUNTED} records the decision.
  */
+// Its signatures name jakarta.servlet types: a host that uses this hook has that API (the module
+// requires it static only), and one that does not need not have it, even to compile.
+@SuppressWarnings("exports")
 public final class CountingFilter implements Filter {
 
     /** The request attribute that says whether this filter counted the request ({@link Boolean}). */

@@ -37,6 +37,9 @@ import org.txcounter.core.hooks.jms.JmsIngress;
  *
  * <p>Thread-safe, like the listener it wraps: each call works on the calling thread only.
  */
+// Its signatures name javax.jms.api types: a host that uses this hook has that API (the module
+// requires it static only), and one that does not need not have it, even to compile.
+@SuppressWarnings("exports")
 public final class CountingMessageListener implements MessageListener {
 
     /** What the ingress decision reads of a {@code javax.jms} message. */

@@ -15,6 +15,9 @@ import org.txcounter.core.OwnDestinations;
  *
  * <p>Thread-safe.
  */
+// Its signatures name javax.jms.api types: a host that uses this hook has that API (the module
+// requires it static only), and one that does not need not have it, even to compile.
+@SuppressWarnings("exports")
 public final class MessageStamper {
 
     private final IngressCounter ingress;
