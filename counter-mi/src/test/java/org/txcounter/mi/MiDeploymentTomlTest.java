@@ -181,7 +181,8 @@ class MiDeploymentTomlTest {
 
     /**
      * On MI 4.0 to 4.2 MI's own counter starts when [transaction_counter] enable (or enableTransactionCounter) is
-     * true. The configuration docs/mi-guide.md gives for those versions leaves enable unset: ours counts, MI's stays off.
+     * true. The configuration docs/mi-guide.md gives for those versions leaves enable unset: ours counts, MI's stays
+     * off.
      */
     @Test
     void theConfigurationForMi40To42LeavesMisOwnCounterOff() throws IOException {

@@ -46,6 +46,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
+import org.txcounter.core.Await;
 import org.txcounter.service.security.PasswordHashing;
 
 /**
@@ -343,16 +344,10 @@ class DashboardBrowserIT {
 
     /** /transaction/count once the interval holding the traffic is written: nothing left unflushed. */
     private JsonNode waitForTheFlush() throws Exception {
-        Instant deadline = Instant.now().plus(FLUSH_WAIT);
-        JsonNode count;
-        do {
-            count = JSON.readTree(get("/transaction/count", basic(VIEWER, VIEWER_PASSWORD)).body());
-            if (count.path("unflushed").path("total").asLong() == 0 && count.path("total").asLong() == REQUESTS) {
-                return count;
-            }
-            Thread.sleep(500);
-        } while (Instant.now().isBefore(deadline));
-        throw new AssertionError("The traffic was not written within " + FLUSH_WAIT + ": " + count);
+        return Await.awaitValue(FLUSH_WAIT, "the traffic written",
+                () -> JSON.readTree(get("/transaction/count", basic(VIEWER, VIEWER_PASSWORD)).body()),
+                count -> count.path("unflushed").path("total").asLong() == 0
+                        && count.path("total").asLong() == REQUESTS);
     }
 
     private void logIn(String user, String password) {

@@ -17,14 +17,17 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.txcounter.core.Await;
 import org.txcounter.core.NodeStatus;
 import org.txcounter.core.config.DataSourceConfig;
 import org.txcounter.core.store.CounterStore;
@@ -125,10 +128,12 @@ class FullDiskIT {
             JsonNode recovered = api.awaitReady("readiness UP with the journal written again",
                     ready -> ready.path("status").asText().equals("UP"));
             assertThat(recovered.path("checks").path("journal").asText()).isEqualTo("UP");
-            api.awaitReady("the log files written again (logback retries at growing intervals)", ready -> {
-                api.logSomething();
-                return ready.path("checks").path("logs").asText().equals("UP");
-            });
+            // Something to log before each look: logback finds the file writable again only when it writes.
+            Await.awaitValue(Duration.ofSeconds(120), "the log files written again (logback retries at growing "
+                    + "intervals)", () -> {
+                        api.logSomething();
+                        return api.ready();
+                    }, ready -> ready.path("checks").path("logs").asText().equals("UP"));
             api.logSomething();
             assertThat(Files.readString(disk.resolve("logs").resolve("txcounter.log")))
                     .contains("login throttle record(s) of every address");
@@ -180,12 +185,9 @@ class FullDiskIT {
     }
 
     private static void awaitRegistered() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         try (CounterStore store = CounterStore.open(TestDatabases.postgres(), Clock.systemUTC())) {
-            while (store.nodes().stream().map(NodeStatus::nodeId).noneMatch("full-node"::equals)) {
-                assertThat(System.nanoTime()).as("the service registered within 60 s").isLessThan(deadline);
-                Thread.sleep(100);
-            }
+            Await.awaitUpTo(Duration.ofSeconds(60), "the service registered", () -> store.nodes().stream()
+                    .map(NodeStatus::nodeId).anyMatch("full-node"::equals));
         }
     }
 
@@ -222,13 +224,9 @@ class FullDiskIT {
                     .findFirst().orElseThrow();
         }
 
-        /** Polls {@code condition} every 200 ms until it holds; fails after 120 s naming {@code what}. */
-        void await(String what, Check condition) throws Exception {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (!condition.holds()) {
-                assertThat(System.nanoTime()).as("waited 120 s for: %s", what).isLessThan(deadline);
-                Thread.sleep(200);
-            }
+        /** Waits (at most 120 s) until {@code condition} holds. */
+        void await(String what, Callable<Boolean> condition) throws Exception {
+            Await.awaitValue(Duration.ofSeconds(120), what, condition, Boolean::booleanValue);
         }
 
         /** An administrator's action that the service logs (a WARN in txcounter.log). */
@@ -236,17 +234,9 @@ class FullDiskIT {
             curl("-X", "POST", "/management/throttles/clear");
         }
 
-        /** Polls readiness every 200 ms until {@code condition} holds; fails after 120 s naming {@code what}. */
-        JsonNode awaitReady(String what, Condition condition) throws Exception {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            JsonNode ready = ready();
-            while (!condition.test(ready)) {
-                assertThat(System.nanoTime()).as("waited 120 s for: %s; readiness: %s", what, ready)
-                        .isLessThan(deadline);
-                Thread.sleep(200);
-                ready = ready();
-            }
-            return ready;
+        /** Reads readiness (at most 120 s) until {@code condition} holds, and returns that answer. */
+        JsonNode awaitReady(String what, Predicate<JsonNode> condition) throws Exception {
+            return Await.awaitValue(Duration.ofSeconds(120), what, this::ready, condition);
         }
 
         private String curl(String... pathAndOptions) throws Exception {
@@ -259,17 +249,6 @@ class FullDiskIT {
             assertThat(result.status()).as("%s: %s", command, result.output()).isZero();
             return result.output();
         }
-    }
-
-    @FunctionalInterface
-    private interface Check {
-        boolean holds() throws Exception;
-    }
-
-    /** What readiness must show; may act on the service between polls. */
-    @FunctionalInterface
-    private interface Condition {
-        boolean test(JsonNode ready) throws Exception;
     }
 
     /** {@link #CLIENTS} clients sending requests through the passthrough until stopped. */
@@ -308,11 +287,7 @@ class FullDiskIT {
 
         /** Waits (at most 60 s) until {@code successes} requests were answered. */
         void await(String what, long successes) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (this.successes.get() < successes) {
-                assertThat(System.nanoTime()).as("waited 60 s for: %s", what).isLessThan(deadline);
-                Thread.sleep(20);
-            }
+            Await.awaitUpTo(Duration.ofSeconds(60), what, () -> this.successes.get() >= successes);
         }
 
         void stop() throws InterruptedException {

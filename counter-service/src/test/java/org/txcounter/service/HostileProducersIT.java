@@ -58,6 +58,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.txcounter.core.Await;
 import org.txcounter.core.IngressCounter;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.Transport;
@@ -579,11 +580,7 @@ class HostileProducersIT {
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waited 90 s for: %s", what).isLessThan(deadline);
-            Thread.sleep(100);
-        }
+        Await.awaitUpTo(Duration.ofSeconds(90), what, condition);
     }
 
     /** {@code length} bytes of a repeating pattern, generated as they are read. */

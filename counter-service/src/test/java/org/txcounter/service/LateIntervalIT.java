@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.txcounter.core.Await;
 import org.txcounter.core.MutableClock;
 import org.txcounter.core.config.CounterConfig;
 import org.txcounter.core.config.DataSourceConfig;
@@ -165,10 +166,8 @@ class LateIntervalIT {
             assertThat(response.statusCode()).isEqualTo(200);
         }
         Journal journal = new Journal(config.dataDir());
-        for (int poll = 0; poll < 100 && journalled(journal) < REQUESTS; poll++) {
-            Thread.sleep(50);
-        }
-        assertThat(journalled(journal)).as("the journal holds every request").isEqualTo(REQUESTS);
+        assertThat(Await.awaitValue(Duration.ofSeconds(5), "the journal holds every request",
+                () -> journalled(journal), journalled -> journalled >= REQUESTS)).isEqualTo(REQUESTS);
         first.kill();
         assertThat(journal.read().orElseThrow().intervals()).extracting(IntervalSummary::billingMonth)
                 .containsOnly(month);

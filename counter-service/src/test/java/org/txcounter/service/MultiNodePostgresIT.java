@@ -15,10 +15,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.txcounter.core.Await;
 import org.txcounter.core.config.DataSourceConfig;
 import org.txcounter.core.store.TestDatabases;
 import org.txcounter.service.security.PasswordHashing;
@@ -82,14 +84,10 @@ class MultiNodePostgresIT {
 
         String apiA = "https://127.0.0.1:" + a.managementPort();
         String apiB = "https://127.0.0.1:" + b.managementPort();
-        long deadline = System.nanoTime() + FLUSH_WAIT.toNanos();
-        JsonNode countA = count(apiA);
-        JsonNode countB = count(apiB);
-        while (!(flushed(countA) && flushed(countB)) && System.nanoTime() < deadline) {
-            Thread.sleep(1000);
-            countA = count(apiA);
-            countB = count(apiB);
-        }
+        List<JsonNode> counts = Await.awaitValue(FLUSH_WAIT, "both nodes' traffic written",
+                () -> List.of(count(apiA), count(apiB)), both -> flushed(both.get(0)) && flushed(both.get(1)));
+        JsonNode countA = counts.get(0);
+        JsonNode countB = counts.get(1);
         assertThat(countA.path("total").asLong()).as("node A: %s", countA).isEqualTo(THROUGH_A + THROUGH_B);
         assertThat(countA.path("nodes").asInt()).isEqualTo(2);
         // What the database holds is the same on both; "unflushed" is the answering node's own, now 0 on each, and

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
+import org.txcounter.core.Await;
 import org.txcounter.core.MutableClock;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.Transport;
@@ -143,10 +144,8 @@ class QuotaAlertTest {
         assertThat(requests.get()).as("two failed attempts, then one per alert").isEqualTo(6);
         assertThat(webhook.failures()).isEqualTo(2);
         // The server has the fourth body before the webhook's client has read the answer and counted it.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (webhook.delivered() < 4 && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        Await.awaitUpTo(Duration.ofSeconds(30), "the fourth alert counted as delivered",
+                () -> webhook.delivered() >= 4);
         assertThat(webhook.delivered()).isEqualTo(4);
         assertThat(webhook.abandoned()).isZero();
         List<String> alerts = received.stream().map(body -> {
