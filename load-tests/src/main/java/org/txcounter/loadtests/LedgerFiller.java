@@ -222,7 +222,7 @@ public final class LedgerFiller {
             StringBuilder chunk = new StringBuilder(CHUNK_ROWS * 220);
             int inChunk = 0;
             for (int minute = 0; minute < minutes; minute++) {
-                long seq = minute + 1;
+                long seq = minute + 1L;
                 long startMillis = monthStartMillis + minute * 60_000L;
                 long endMillis = startMillis + 60_000L;
                 for (Transport transport : Transport.values()) {
@@ -261,7 +261,7 @@ public final class LedgerFiller {
                 + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             int inBatch = 0;
             for (int minute = 0; minute < minutes; minute++) {
-                long seq = minute + 1;
+                long seq = minute + 1L;
                 long startMillis = monthStartMillis + minute * 60_000L;
                 long endMillis = startMillis + 60_000L;
                 LocalDateTime start = LocalDateTime.ofEpochSecond(startMillis / 1000, 0, ZoneOffset.UTC);

@@ -54,7 +54,7 @@ public class RecordBenchmark {
     private TransactionMeter meter;
     private TransportCounter counter;
     private AtomicLong atomic;
-    private Object lock;
+    private final Object lock = new Object();
     private long locked;
 
     @Setup
@@ -62,7 +62,6 @@ public class RecordBenchmark {
         meter = new TransactionMeter();
         counter = meter.counter(transport);
         atomic = new AtomicLong();
-        lock = new Object();
         locked = 0;
     }
 

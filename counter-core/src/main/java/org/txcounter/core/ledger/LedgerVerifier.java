@@ -315,7 +315,7 @@ public final class LedgerVerifier {
             this.head = head;
             this.run = run;
             this.last = after;
-            this.intact = after == null || after.nodeId().equals(nodeId) && after.mac() != null && genuine(after);
+            this.intact = after == null || (after.nodeId().equals(nodeId) && after.mac() != null && genuine(after));
         }
 
         public void accept(SignedRow row) {
@@ -457,7 +457,7 @@ public final class LedgerVerifier {
         for (SignedRow row : genuineByMac.values()) {
             SignedRow previous = row.prevMac() == null ? null : genuineByMac.get(row.prevMac());
             if (previous != null && (previous.seq() > row.seq()
-                    || previous.seq() == row.seq() && previous.transport().compareTo(row.transport()) >= 0)) {
+                    || (previous.seq() == row.seq() && previous.transport().compareTo(row.transport()) >= 0))) {
                 findings.add(new LedgerFinding(LedgerFinding.Kind.REORDERED, nodeId, row.seq(), row.transport(),
                         "the chain places seq " + previous.seq() + " " + previous.transport() + " before it"));
             }

@@ -495,8 +495,8 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             if (cause instanceof SQLTransientConnectionException
                     || cause instanceof SQLNonTransientConnectionException
-                    || cause instanceof SQLException sql && sql.getSQLState() != null
-                            && sql.getSQLState().startsWith("08")) {
+                    || (cause instanceof SQLException sql && sql.getSQLState() != null
+                            && sql.getSQLState().startsWith("08"))) {
                 return true;
             }
         }
@@ -1308,7 +1308,7 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
                 .bind("first", node.firstSeq())
                 .mapTo(Integer.class)
                 .findOne();
-        if (earlier.isPresent() && earlier.get() != null && earlier.get() != 0) {
+        if (earlier.isPresent() && earlier.get() != 0) {
             throw new ArchiveRefusedException("Node " + node.nodeId() + " still has ledger rows before its rows of "
                     + month + ", from " + month(earlier.get()) + " on: months are removed oldest first, so that "
                     + "what stays online is one unbroken chain. Archive and remove " + month(earlier.get())
@@ -1598,7 +1598,7 @@ public final class CounterStore implements IntervalSink, AutoCloseable {
                 .bind("seq", seq)
                 .mapTo(Long.class)
                 .findOne();
-        if (at.isEmpty() || at.get() == null) {
+        if (at.isEmpty()) {
             return null;
         }
         List<SignedRow> rows = signedRows(handle, nodeId, at.get(), at.get() + 1);

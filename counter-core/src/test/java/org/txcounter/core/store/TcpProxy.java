@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.Iterator;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -64,8 +65,9 @@ public final class TcpProxy implements AutoCloseable {
             hung = false;
             notifyAll();
         }
-        for (Socket client : waitingForUpstream) {
-            waitingForUpstream.remove(client);
+        for (Iterator<Socket> waiting = waitingForUpstream.iterator(); waiting.hasNext(); ) {
+            Socket client = waiting.next();
+            waiting.remove();
             connectUpstream(client);
         }
     }

@@ -8,13 +8,13 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *
  * <p>A value, not changed after it is built: safe to share between threads.
  */
-record ErrorEnvelope(Error error) {
+record ErrorEnvelope(Body error) {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Error(int status, String code, String parameter, String message) {
+    record Body(int status, String code, String parameter, String message) {
     }
 
     static ErrorEnvelope of(int status, String code, String parameter, String message) {
-        return new ErrorEnvelope(new Error(status, code, parameter, message));
+        return new ErrorEnvelope(new Body(status, code, parameter, message));
     }
 }

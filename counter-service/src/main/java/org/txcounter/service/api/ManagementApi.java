@@ -186,7 +186,7 @@ public final class ManagementApi {
             config.routes.beforeMatched(authentication::check);
             for (Route route : ROUTES) {
                 Handler handler = route.handler().apply(api);
-                if (route.method() == HandlerType.POST) {
+                if (route.method().equals(HandlerType.POST)) {
                     config.routes.post(route.path(), handler, route.access());
                 } else {
                     config.routes.get(route.path(), handler, route.access());

@@ -142,7 +142,7 @@ public final class ServiceToml {
             for (int i = 0; i < array.size(); i++) {
                 Object value = array.get(i);
                 if (!(value instanceof Long percent) || percent < 1 || percent > 1000
-                        || !read.isEmpty() && percent <= read.get(read.size() - 1)) {
+                        || (!read.isEmpty() && percent <= read.get(read.size() - 1))) {
                     throw file.error(table, "licence", "thresholds", array.toString(),
                             "ascending whole percentages from 1 to 1000, such as [80, 90, 100]");
                 }
@@ -159,7 +159,7 @@ public final class ServiceToml {
             String url = file.string(table, "licence", "webhook_url");
             try {
                 URI uri = new URI(url);
-                if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+                if ((!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) || uri.getHost() == null) {
                     throw new URISyntaxException(url, "not an http or https URL");
                 }
                 webhook = Optional.of(uri);

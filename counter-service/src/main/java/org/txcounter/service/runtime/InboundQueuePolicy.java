@@ -33,7 +33,7 @@ import org.txcounter.core.IngressCounter;
  *
  * <p><b>Oversized messages.</b> A message whose body is larger than {@code [jms] max_message_size} is never handed
  * to an endpoint, whose JMS client would read it into memory whole (a text message is read before the listener
- * runs): the endpoints consume with {@link #CONSUMER_SELECTOR}, which leaves such a message in the queue. Artemis
+ * runs): the endpoints consume with {@link #consumerSelector}, which leaves such a message in the queue. Artemis
  * has already streamed its body to a file in {@code large-messages/} (any message over 100 KiB travels in chunks),
  * so it costs disk, not heap. When the message is committed to an inbound queue it is counted once, as a JMS
  * transaction that entered (through {@link IngressCounter#jmsMessage}, so a valid stamp is honoured as for any

@@ -3,6 +3,7 @@ package org.txcounter.service.security;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -157,7 +158,9 @@ public final class ListenerGuard extends AbstractLifeCycle implements Connection
         try {
             long now = System.nanoTime();
             long timeout = limits.headerTimeout().toNanos();
-            for (Map.Entry<Connection, Exchange> entry : watched.entrySet()) {
+            for (Iterator<Map.Entry<Connection, Exchange>> entries = watched.entrySet().iterator();
+                    entries.hasNext(); ) {
+                Map.Entry<Connection, Exchange> entry = entries.next();
                 Connection connection = entry.getKey();
                 Exchange last = entry.getValue();
                 long in = connection.getMessagesIn();
@@ -167,7 +170,7 @@ public final class ListenerGuard extends AbstractLifeCycle implements Connection
                 } else if (in == out && now - last.since() > timeout) {
                     // Between exchanges: no request is being handled, and none arrived in time.
                     headerTimeouts.increment();
-                    watched.remove(connection);
+                    entries.remove();
                     connection.close();
                     warn(nextHeaderWarning, "Closed a connection to the {} that sent no complete request "
                             + "headers within {} ms (header_timeout_ms); {} closed so far. Many of these mean slow "

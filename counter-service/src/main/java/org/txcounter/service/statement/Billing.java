@@ -19,7 +19,7 @@ import org.txcounter.service.config.ServiceConfig;
 
 /**
  * The month-end side of the service: closing months and their signed statements, the licence quota and its alerts,
- * and the month's forecast. {@link #start()} runs {@link #tick()} about once a minute.
+ * and the month's forecast. {@link #start(Path)} runs {@link #tick()} about once a minute.
  *
  * <pre>{@code
  * Billing billing = Billing.create(config, counter, SecretStore.openOrCreate(config.secretStore(), System::getenv),

@@ -174,8 +174,9 @@ public final class StatementFormats {
     /** The standard PDF fonts cover Latin-1; anything else is shown as '?'. */
     private static String printable(String text) {
         StringBuilder out = new StringBuilder(text.length());
-        for (char c : text.toCharArray()) {
-            out.append(c >= 0x20 && c < 0x7f || c >= 0xa0 && c <= 0xff ? c : '?');
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            out.append((c >= 0x20 && c < 0x7f) || (c >= 0xa0 && c <= 0xff) ? c : '?');
         }
         return out.toString();
     }

@@ -163,9 +163,9 @@ class IntegrationRuntimeIT {
                                 : request.GET();
                         HttpResponse<String> response = this.client.send(request.build(),
                                 HttpResponse.BodyHandlers.ofString());
-                        if (method.equals("POST") && response.statusCode() == 202
-                                || response.statusCode() == 200 && response.body().equals(
-                                        "echo:/backend/item/" + i + ":")) {
+                        if ((method.equals("POST") && response.statusCode() == 202)
+                                || (response.statusCode() == 200 && response.body().equals(
+                                        "echo:/backend/item/" + i + ":"))) {
                             ok++;
                         }
                     }
