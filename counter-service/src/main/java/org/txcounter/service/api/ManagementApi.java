@@ -23,6 +23,7 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import org.txcounter.core.DatabaseStatus;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.store.MonthAlreadyClosedException;
 import org.txcounter.core.store.StoreException;
@@ -204,9 +205,14 @@ public final class ManagementApi {
             config.routes.exception(MonthAlreadyClosedException.class, (e, ctx) -> send(ctx, 409, "already_closed",
                     "month", e.getMessage()));
             config.routes.exception(StoreException.class, (e, ctx) -> {
+                DatabaseStatus database = counter.databaseStatus();
                 if (e instanceof StoreException.SchemaMismatchException) {
                     LOG.error("{} {} failed: {}", ctx.method(), ctx.path(), e.getMessage());
                     send(ctx, 503, "schema_mismatch", null, e.getMessage());
+                } else if (database.state() == DatabaseStatus.State.SCHEMA_OUTDATED) {
+                    // The read failed on a missing table or column: the schema check says why, and what fixes it.
+                    LOG.error("{} {} failed: {} ({})", ctx.method(), ctx.path(), e.getMessage(), database.detail());
+                    send(ctx, 503, "schema_mismatch", null, database.detail());
                 } else if (e instanceof StoreException.NodeConflictException
                         || e instanceof StoreException.SequenceGapException) {
                     LOG.error("{} {} failed: {}", ctx.method(), ctx.path(), e.getMessage());

@@ -19,6 +19,7 @@ import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.txcounter.core.DatabaseStatus;
 import org.txcounter.core.TransactionCounter;
 import org.txcounter.core.Transport;
 import org.txcounter.core.TransportCounts;
@@ -111,6 +112,13 @@ final class ServeCommand implements Callable<Integer> {
         TransactionCounter counter = reporting ? TransactionCounter.openForReporting(counterConfig, clock)
                 : counterConfig.enabled() ? TransactionCounter.start(counterConfig, clock)
                 : TransactionCounter.open(counterConfig, clock);
+        // A database that answered the start's first look with no schema, or an old one, is refused here: the
+        // service would serve nothing but errors on it. One that did not answer yet is waited for, counting.
+        DatabaseStatus database = counter.databaseStatus();
+        if (database.state() == DatabaseStatus.State.SCHEMA_OUTDATED) {
+            counter.close();
+            throw new ConfigException(database.detail());
+        }
         if (!counterConfig.enabled() && !reporting) {
             LOG.warn("Counting is disabled (enable = false through the {} switch, the environment or {}); the API "
                     + "serves the stored counts only.", DeploymentToml.ENABLE_SWITCH, source);
