@@ -661,13 +661,14 @@ public final class TransactionCounter implements AutoCloseable {
     /** Records that the database could not be used while doing {@code what}; returns {@code e} to throw. */
     private RuntimeException down(String what, RuntimeException e) {
         long now = System.nanoTime();
+        String detail = DatabaseProblem.of(e).describe(String.valueOf(e.getMessage()));
         if (status.state() != DatabaseStatus.State.DOWN || now - lastDatabaseWarningNanos > WARN_EVERY_NANOS) {
             lastDatabaseWarningNanos = now;
             LOG.warn("The database cannot be used while {}: {}. Counting goes on and the journal keeps the "
                     + "counts; the counter tries again every few seconds (this warning repeats once a minute "
-                    + "while it lasts).", what, e.getMessage());
+                    + "while it lasts).", what, detail);
         }
-        setStatus(DatabaseStatus.State.DOWN, String.valueOf(e.getMessage()));
+        setStatus(DatabaseStatus.State.DOWN, detail);
         return e;
     }
 
@@ -683,13 +684,18 @@ public final class TransactionCounter implements AutoCloseable {
     public DatabaseStatus databaseStatus() {
         long started = callStartedNanos;
         long waited = started == 0 ? 0 : System.nanoTime() - started;
+        DatabaseStatus last = status;
         if (waited > NOT_ANSWERING_AFTER.toNanos()) {
-            return new DatabaseStatus(DatabaseStatus.State.NOT_ANSWERING, "No answer from " + store.description()
-                    + " for " + waited / 1_000_000 + " ms while " + call + ". The connection is open but nothing "
-                    + "comes back: check the database host and the network to it.",
-                    clock.instant().minusNanos(waited));
+            // A retry after a failure waits for a connection as long as the pool lets it, while the pool's own
+            // attempts may fail the same way again: the failure it retries is what is known, not a hang.
+            String detail = last.state() == DatabaseStatus.State.DOWN
+                    ? "No answer for " + waited / 1_000_000 + " ms while " + call + ", retrying after " + last.detail()
+                    : "HANGS: no answer from " + store.description() + " for " + waited / 1_000_000 + " ms while "
+                            + call + " (nothing failed and nothing came back: check the database's host, its load "
+                            + "and the network to it).";
+            return new DatabaseStatus(DatabaseStatus.State.NOT_ANSWERING, detail, clock.instant().minusNanos(waited));
         }
-        return status;
+        return last;
     }
 
     /** The written-seq mark for this run, or null (with a warning) when it cannot be created. */
