@@ -72,6 +72,8 @@ class ServiceJarIT {
         int port = service.managementPort();
         String password = service.generatedPassword();
         assertThat(password).as("start-up output:\n%s", service.startupOutput()).isNotNull();
+        assertThat(service.startupOutput()).as("the data directory the start made is owner-only from the first")
+                .doesNotContain("was open to its group or to others");
         assertThat(Files.readString(workDir.resolve("data/admin-user.properties"))).doesNotContain(password)
                 .contains("password_hash=pbkdf2-sha256$600000$");
 

@@ -49,7 +49,10 @@ public final class AtomicFiles {
     /** Replaces {@code file} with what {@code content} writes, durably and atomically. */
     public static void write(Path file, Content content) throws IOException {
         Path directory = file.toAbsolutePath().getParent();
-        Files.createDirectories(directory);
+        if (!Files.isDirectory(directory)) {
+            // What is written here is private: a directory made for it is too. An existing one is left as it is.
+            PrivateFiles.ownerOnlyDirectory(directory);
+        }
         // A name of its own (and mode 600 from its creation on POSIX file systems): concurrent writers never share it.
         Path temp = Files.createTempFile(directory, "." + file.getFileName(), ".tmp", PrivateFiles.ownerOnlyFile());
         boolean moved = false;

@@ -31,6 +31,7 @@ import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
 import org.txcounter.core.config.ConfigException;
 import org.txcounter.core.io.AtomicFiles;
+import org.txcounter.core.io.PrivateFiles;
 
 /**
  * Encrypts and decrypts the values of {@code [secrets]} in {@code deployment.toml}, so that no plain-text password
@@ -106,7 +107,9 @@ public final class SecretStore {
             return load(file, password.orElseThrow(() -> noPassword(file)));
         }
         try {
-            Files.createDirectories(file.getParent());
+            if (!Files.isDirectory(file.getParent())) {
+                PrivateFiles.ownerOnlyDirectory(file.getParent());
+            }
         } catch (IOException e) {
             throw new ConfigException("Cannot create the directory " + file.getParent() + " for the secret store "
                     + "keystore: " + e + ". Check that this user may create it, or choose another keystore path.", e);

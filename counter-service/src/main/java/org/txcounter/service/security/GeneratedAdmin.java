@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Properties;
 import org.txcounter.core.config.ConfigException;
 import org.txcounter.core.io.AtomicFiles;
+import org.txcounter.core.io.PrivateFiles;
 import org.txcounter.service.config.ManagementSecurity;
 
 /**
@@ -53,7 +54,7 @@ public final class GeneratedAdmin {
             }
             char[] password = randomPassword();
             String hash = PasswordHashing.hash(password);
-            Files.createDirectories(dataDir);
+            PrivateFiles.ownerOnlyDirectory(dataDir);
             AtomicFiles.write(file, ("# The generated management API administrator. Only the hash is kept.\n"
                     + "# Delete this file to generate a new password at the next start.\n"
                     + "name=" + NAME + "\npassword_hash=" + hash + "\n").getBytes(StandardCharsets.UTF_8));
