@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -98,14 +99,21 @@ final class CountRoutes {
     }
 
     private Rendered reportCsv(YearMonth start, YearMonth end) {
-        StringBuilder body = new StringBuilder(CSV_HEADER).append("\r\n");
+        // Counted and imported rows together in month order (then node, then transport), as a spreadsheet reads.
+        record Line(YearMonth month, String nodeId, String transport, long count) {
+        }
+        List<Line> lines = new ArrayList<>();
         for (ReportRow row : counter.report(start, end, TransactionCounter.API_READ_WAIT)) {
-            body.append(row.month()).append(',').append(csvField(row.nodeId())).append(',')
-                    .append(row.transport()).append(',').append(row.count()).append("\r\n");
+            lines.add(new Line(row.month(), row.nodeId(), row.transport().name(), row.count()));
         }
         for (ImportedMonth month : Internals.imported(counter, start, end, TransactionCounter.API_READ_WAIT)) {
-            body.append(month.month()).append(',').append(csvField(month.nodeId())).append(',')
-                    .append(IMPORTED_TRANSPORT).append(',').append(month.count()).append("\r\n");
+            lines.add(new Line(month.month(), month.nodeId(), IMPORTED_TRANSPORT, month.count()));
+        }
+        lines.sort(Comparator.comparing(Line::month).thenComparing(Line::nodeId).thenComparing(Line::transport));
+        StringBuilder body = new StringBuilder(CSV_HEADER).append("\r\n");
+        for (Line line : lines) {
+            body.append(line.month()).append(',').append(csvField(line.nodeId())).append(',')
+                    .append(line.transport()).append(',').append(line.count()).append("\r\n");
         }
         return new Rendered(CSV_TYPE + "; charset=utf-8", Optional.of("attachment; filename=\"transactions-" + start
                 + "-to-" + end + ".csv\""), body.toString().getBytes(StandardCharsets.UTF_8));

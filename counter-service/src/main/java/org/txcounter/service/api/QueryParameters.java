@@ -68,7 +68,8 @@ final class QueryParameters {
     /** The report period, checked for order and length. */
     static List<YearMonth> period(Context ctx) {
         YearMonth start = requiredYearMonth(ctx, "start");
-        YearMonth end = requiredYearMonth(ctx, "end");
+        // Without end: the one month, as the CLI's report without --end.
+        YearMonth end = single(ctx, "end").isPresent() ? requiredYearMonth(ctx, "end") : start;
         checkPeriod(start, end);
         return List.of(start, end);
     }

@@ -39,13 +39,18 @@ final class CountCommand extends ApiCommand {
         JsonNode count = ApiClient.json(body);
         JsonNode unflushed = count.path("unflushed");
         long pending = unflushed.path("total").asLong(0);
+        // A month imported from MI's own counter is part of the month's total, as in the report and statements.
+        long imported = count.path("imported").asLong(0);
         System.out.printf("%d-%02d (%s): %d transactions%n", count.path("year").asInt(), count.path("month").asInt(),
-                count.path("timeZone").asText(), count.path("total").asLong() + pending);
+                count.path("timeZone").asText(), count.path("total").asLong() + pending + imported);
         StringBuilder transports = new StringBuilder();
         count.path("byTransport").properties().forEach(entry -> transports.append(transports.isEmpty() ? "" : ", ")
                 .append(entry.getKey()).append(' ').append(entry.getValue().asLong()));
         System.out.printf("  written: %d (%s) by %d node(s)%n", count.path("total").asLong(), transports,
                 count.path("nodes").asInt());
+        if (imported > 0) {
+            System.out.printf("  imported from MI's counter (import-mi): %d%n", imported);
+        }
         if (!unflushed.isMissingNode() && !unflushed.isNull()) {
             System.out.printf("  not yet written on node %s: %d%n", unflushed.path("nodeId").asText(), pending);
         }

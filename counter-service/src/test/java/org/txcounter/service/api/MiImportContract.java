@@ -204,6 +204,14 @@ abstract class MiImportContract {
                 assertThat(mi.get(1).get(3).asText()).startsWith("imported-mi:mi_count=2700:mac=");
                 assertThat(JSON.readTree(get(app, "/management/transactions/count?year=2026&month=2",
                         TestUsers.viewer())).get("TransactionCount").asLong()).isEqualTo(1800);
+                // The command line's count of an imported month shows it, marked as imported.
+                Path password = Files.writeString(dir.resolve("viewer-password"), TestUsers.VIEWER_PASSWORD);
+                out.reset();
+                assertThat(Commands.run("count", "--url", "http://127.0.0.1:" + app.port(), "--user",
+                        TestUsers.VIEWER, "--password-file", password.toString(), "--year", "2026", "--month", "2",
+                        toml.toString())).as(err.toString(StandardCharsets.UTF_8)).isZero();
+                assertThat(out.toString(StandardCharsets.UTF_8)).contains("2026-02 (UTC): 1800 transactions",
+                        "imported from MI's counter (import-mi): 1800");
             } finally {
                 app.stop();
             }
