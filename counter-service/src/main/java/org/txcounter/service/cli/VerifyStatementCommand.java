@@ -1,6 +1,7 @@
 package org.txcounter.service.cli;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +37,11 @@ final class VerifyStatementCommand implements Callable<Integer> {
         PublicKey key;
         try {
             document = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (CharacterCodingException e) {
+            System.err.println("The statement " + file.toAbsolutePath() + " is not text: a statement is checked in "
+                    + "its signed JSON form (statement-YYYY-MM.json, or statement --format json). A PDF or CSV "
+                    + "statement is a rendering of that JSON; check the JSON it came with.");
+            return 2;
         } catch (IOException e) {
             System.err.println("Cannot read the statement " + file.toAbsolutePath() + ": " + e.getMessage());
             return 2;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.javalin.Javalin;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
@@ -210,7 +211,7 @@ class ExitCodesTest {
         System.setIn(originalIn);
     }
 
-    static List<Case> cases() {
+    static List<Case> cases() throws IOException {
         String config = toml.toString();
         String pw = passwordFile.toString();
         String bad = dir.resolve("bad.toml").toString();
@@ -289,6 +290,13 @@ class ExitCodesTest {
                 dir.resolve("changed.json").toString(), "--public-key", publicKey), "", "does NOT verify"));
         cases.add(new Case("verify-statement", 2, "no --public-key", List.of("verify-statement",
                 dir.resolve("statement.json").toString()), "", "Missing required option: '--public-key=KEY'"));
+        // A PDF's first bytes: not UTF-8 text (0xE2 0xE3 0xCF 0xD3 after the header, as PDF writers put them).
+        Path pdf = dir.resolve("statement.pdf");
+        Files.write(pdf, new byte[] {'%', 'P', 'D', 'F', '-', '1', '.', '7', '\n', '%', (byte) 0xE2, (byte) 0xE3,
+                (byte) 0xCF, (byte) 0xD3, '\n'});
+        cases.add(new Case("verify-statement", 2, "a PDF instead of the JSON", List.of("verify-statement",
+                pdf.toString(), "--public-key", publicKey), "", "is not text: a statement is checked in its signed "
+                + "JSON form"));
         String archiveToml = dir.resolve("archive.toml").toString();
         String archive = dir.resolve("archive.gz").toString();
         String changedArchive = dir.resolve("changed-archive.gz").toString();
