@@ -87,9 +87,9 @@ final class ConfigurationReference {
         out.append("# deployment.toml: the transaction counter's configuration.\n")
                 .append("#\n")
                 .append("# Every section and key, commented out, with its default; uncomment what you change. The\n")
-                .append("# reference is docs/configuration.md. Relative paths resolve from the distribution's home\n")
-                .append("# (bin/txcounter.sh runs there). Generated from ConfigModel and ServiceConfigModel; do not\n")
-                .append("# edit by hand.\n")
+                .append("# reference is conf/configuration.md beside this file. Relative paths resolve from the\n")
+                .append("# distribution's home (bin/txcounter.sh runs there). Generated from ConfigModel and\n")
+                .append("# ServiceConfigModel; do not edit by hand.\n")
                 .append("# Sections read by the counter are also read inside a host such as WSO2 Micro Integrator,\n")
                 .append("# from the host's own deployment.toml; the service's sections are read by this service "
                         + "only.\n");

@@ -85,6 +85,7 @@ class DistributionIT {
         assertThat(home.resolve("bin/txcounter.sh")).isExecutable();
         assertThat(home.resolve("bin/txcounter.bat")).isRegularFile();
         assertThat(home.resolve("LICENSE")).isRegularFile();
+        assertThat(Files.readString(home.resolve("README.md"))).contains("bin/txcounter.sh start");
         assertThat(Files.readString(home.resolve("THIRD-PARTY-NOTICES.txt"))).contains("Apache License")
                 .contains("org.eclipse.jetty");
         assertThat(home.resolve("lib/txcounter.jar")).isRegularFile();
@@ -230,6 +231,97 @@ class DistributionIT {
     }
 
     /** Who runs the service: a service account when the test runs as root, else the user running the test. */
+    /**
+     * The launcher's service commands, as an operator uses them: start in the background, status, five commands
+     * while the service runs (each with a small heap and without the service's GC log, which they used to rotate
+     * away), stop waiting for the exit, status again.
+     */
+    @Test
+    void startStatusStopAndFiveCommandsLeaveTheServicesGcLogAlone() throws Exception {
+        Account account = account();
+        Shell.run(List.of("chmod", "755", base.toString()));
+        Shell.run(List.of("tar", "xzf", tarball().toString(), "-C", base.toString()));
+        Path home;
+        try (Stream<Path> entries = Files.list(base)) {
+            home = entries.filter(Files::isDirectory).findFirst().orElseThrow();
+        }
+        String adminPassword = "dist-admin-" + Long.toHexString(System.nanoTime());
+        Files.writeString(home.resolve("conf/deployment.toml"), """
+                [node]
+                id = "dist-launcher"
+
+                [management_api]
+                port = 0
+
+                [[management_api.user]]
+                name = "ops"
+                password_hash = "%s"
+                role = "admin"
+                """.formatted(PasswordHashing.hash(adminPassword.toCharArray())));
+        Path outside = base.resolve("outside");
+        Path workDir = outside.resolve("cwd");
+        Path userHome = outside.resolve("home");
+        Path userTmp = outside.resolve("tmp");
+        for (Path dir : List.of(workDir, userHome, userTmp)) {
+            Files.createDirectories(dir);
+        }
+        Path passwordFile = outside.resolve("ops-password");
+        Files.writeString(passwordFile, adminPassword);
+        if (account.switchUser()) {
+            for (String dir : List.of("conf", "logs", "data", "tmp")) {
+                Shell.run(List.of("chown", "-R", account.name() + ":", home.resolve(dir).toString()));
+            }
+            Shell.run(List.of("chown", "-R", account.name() + ":", outside.toString()));
+        }
+
+        assertThat(launch(account, home, workDir, userHome, userTmp, "status")).startsWith("3 ")
+                .contains("not running");
+        assertThat(launch(account, home, workDir, userHome, userTmp, "start")).startsWith("0 ")
+                .contains("started (pid ");
+        assertThat(launch(account, home, workDir, userHome, userTmp, "status")).startsWith("0 ").contains("running");
+        Matcher serving = Pattern.compile("serving https://127\\.0\\.0\\.1:(\\d+)")
+                .matcher(Files.readString(home.resolve("logs/console.log")));
+        assertThat(serving.find()).isTrue();
+        String url = "https://127.0.0.1:" + serving.group(1);
+        Path gcLog = home.resolve("logs/gc.log");
+        assertThat(gcLog).isNotEmptyFile();
+        String gcLogStart = Files.readAllLines(gcLog).get(0);
+
+        String month = java.time.YearMonth.now(java.time.ZoneOffset.UTC).toString();
+        List<List<String>> commands = List.of(
+                List.of("--version"),
+                List.of("count", "--url", url, "-u", "ops", "--password-file", passwordFile.toString()),
+                List.of("nodes", "--url", url, "-u", "ops", "--password-file", passwordFile.toString()),
+                List.of("report", "--url", url, "-u", "ops", "--password-file", passwordFile.toString(), "--start",
+                        month, "--out", outside.resolve("report.csv").toString()),
+                List.of("verify", "--url", url, "-u", "ops", "--password-file", passwordFile.toString()));
+        for (List<String> command : commands) {
+            assertThat(launch(account, home, workDir, userHome, userTmp, command.toArray(String[]::new)))
+                    .as("%s", command).startsWith("0 ");
+        }
+        assertThat(Files.readAllLines(gcLog).get(0)).as("the service's GC log, from its first line")
+                .isEqualTo(gcLogStart);
+        try (Stream<Path> logs = Files.list(home.resolve("logs"))) {
+            assertThat(logs.map(path -> path.getFileName().toString())).as("no GC log rotated by a command")
+                    .noneMatch(name -> name.matches("gc\\.log\\.\\d+"));
+        }
+
+        assertThat(launch(account, home, workDir, userHome, userTmp, "stop")).startsWith("0 ").contains("stopped");
+        assertThat(launch(account, home, workDir, userHome, userTmp, "status")).startsWith("3 ");
+        assertThat(Files.readString(home.resolve("logs/txcounter.log"))).contains("dist-launcher");
+    }
+
+    /** Runs the launcher with {@code arguments}; returns its exit status, a space, and what it printed. */
+    private static String launch(Account account, Path home, Path workDir, Path userHome, Path userTmp,
+            String... arguments) throws Exception {
+        ProcessBuilder builder = launcher(account, home, workDir, userHome, userTmp);
+        builder.command().addAll(List.of(arguments));
+        Process process = builder.redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(180, TimeUnit.SECONDS)).as("%s", List.of(arguments)).isTrue();
+        return process.exitValue() + " " + output;
+    }
+
     private record Account(String name, boolean switchUser) {
     }
 
