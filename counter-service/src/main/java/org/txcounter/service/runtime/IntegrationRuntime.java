@@ -112,6 +112,14 @@ public final class IntegrationRuntime implements AutoCloseable {
             resources.add(jms);
             sender = Optional.of(jms);
         }
+        for (RuntimeConfig.Route route : config.routes()) {
+            // own names the queues this runtime's endpoints consume and those [deduplication] own_queues lists.
+            route.queue().filter(queue -> own.queue(queue).isEmpty()).ifPresent(queue -> LOG.warn("Route {} puts "
+                    + "its requests on queue {}, which no [[inbound_endpoint]] of this runtime consumes and "
+                    + "[deduplication] own_queues does not name: they wait in the broker until something consumes "
+                    + "them. Add an [[inbound_endpoint]] for {}, or name it in own_queues if another runtime of the "
+                    + "deployment consumes it.", route.prefix(), queue, queue));
+        }
         if (!config.routes().isEmpty()) {
             passthrough = passthroughServer(config, limits, ingress, own, sender, routing);
             passthrough.start();

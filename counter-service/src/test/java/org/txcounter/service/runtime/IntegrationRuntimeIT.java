@@ -3,6 +3,10 @@ package org.txcounter.service.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import jakarta.jms.JMSConsumer;
 import jakarta.jms.JMSContext;
 import jakarta.jms.JMSProducer;
@@ -39,6 +43,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 import org.txcounter.core.MutableClock;
 import org.txcounter.core.OwnDestinations;
 import org.txcounter.core.StampVerdict;
@@ -180,6 +185,25 @@ class IntegrationRuntimeIT {
         } finally {
             pool.shutdown();
         }
+    }
+
+    @Test
+    void anAsyncRouteToAQueueNothingConsumesIsNamedAtTheStart() throws Exception {
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        Logger runtimeLog = (Logger) LoggerFactory.getLogger(IntegrationRuntime.class);
+        log.start();
+        runtimeLog.addAppender(log);
+        try {
+            runtime(counter("node-a", true), config(List.of(async("/orders", "orders"), async("/lost", "lost")),
+                    Optional.empty(), 0, List.of(toHttp("orders", backend.uri("/process")))));
+        } finally {
+            runtimeLog.detachAppender(log);
+        }
+        List<String> warnings = log.list.stream().filter(event -> event.getLevel() == Level.WARN)
+                .map(ILoggingEvent::getFormattedMessage).toList();
+        assertThat(warnings).hasSize(1);
+        assertThat(warnings.get(0)).startsWith("Route /lost puts its requests on queue lost, which no "
+                + "[[inbound_endpoint]] of this runtime consumes");
     }
 
     @Test
