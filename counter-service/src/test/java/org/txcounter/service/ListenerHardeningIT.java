@@ -207,7 +207,7 @@ class ListenerHardeningIT {
         }
         List<Long> probeMillis = new ArrayList<>();
         Map<Integer, Integer> probeStatuses = new TreeMap<>();
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < end) {
             long asked = System.nanoTime();
             probeStatuses.merge(adminStatus("/transaction/count"), 1, Integer::sum);
@@ -219,7 +219,7 @@ class ListenerHardeningIT {
         assertThat(flood.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
         Collections.sort(probeMillis);
         long p99 = probeMillis.get((int) Math.ceil(probeMillis.size() * 0.99) - 1);
-        System.out.printf("Rotating-address flood for 60 s: %s; the count answered %s, p50 %d ms, p99 %d ms, "
+        System.out.printf("Rotating-address flood for 30 s: %s; the count answered %s, p50 %d ms, p99 %d ms, "
                 + "max %d ms%n",
                 new TreeMap<>(floodStatuses), probeStatuses, probeMillis.get(probeMillis.size() / 2), p99,
                 probeMillis.get(probeMillis.size() - 1));
@@ -318,7 +318,7 @@ class ListenerHardeningIT {
         Set<FileTime> rewrites = new HashSet<>();
         List<Long> probeMillis = new ArrayList<>();
         Map<String, Integer> probeStatuses = new TreeMap<>();
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(45);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         int round = 0;
         while (System.nanoTime() < end) {
             long asked = System.nanoTime();
@@ -336,14 +336,14 @@ class ListenerHardeningIT {
         trickle.join();
         Collections.sort(probeMillis);
         long p99 = probeMillis.get((int) Math.ceil(probeMillis.size() * 0.99) - 1);
-        System.out.printf("%d slow uploads for 45 s: probes %s, both routes p50 %d ms, p99 %d ms; %d journal "
+        System.out.printf("%d slow uploads for 30 s: probes %s, both routes p50 %d ms, p99 %d ms; %d journal "
                 + "rewrites seen%n", uploads, probeStatuses, probeMillis.get(probeMillis.size() / 2), p99,
                 rewrites.size());
 
         assertThat(probeStatuses).isEqualTo(Map.of("proxy 200", round, "async 202", round, "api 200", round));
         assertThat(p99).as("p99 of a proxy and an async request from another client").isLessThan(2_000);
-        // Probed every half second for 45 s: a journal rewritten every second shows ~45 distinct times.
-        assertThat(rewrites.size()).as("journal rewrites seen").isGreaterThanOrEqualTo(35);
+        // Probed every half second for 30 s: a journal rewritten every second shows ~30 distinct times.
+        assertThat(rewrites.size()).as("journal rewrites seen").isGreaterThanOrEqualTo(23);
     }
 
     /** One request from 127.0.0.3 to the passthrough; the status code. */
