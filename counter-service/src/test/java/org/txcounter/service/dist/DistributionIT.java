@@ -72,13 +72,7 @@ class DistributionIT {
     @Test
     void theUnpackedDistributionRunsAsAServiceAccountAndKeepsEverythingInItsHome() throws Exception {
         Account account = account();
-        Path tarball = tarball();
-        Shell.run(List.of("chmod", "755", base.toString()));
-        Shell.run(List.of("tar", "xzf", tarball.toString(), "-C", base.toString()));
-        Path home;
-        try (Stream<Path> entries = Files.list(base)) {
-            home = entries.filter(Files::isDirectory).findFirst().orElseThrow();
-        }
+        Path home = unpack();
         for (String dir : List.of("bin", "conf", "lib", "logs", "data", "tmp", "sql")) {
             assertThat(home.resolve(dir)).as("the distribution's %s/", dir).isDirectory();
         }
@@ -121,19 +115,11 @@ class DistributionIT {
                 password_hash = "%s"
                 """.formatted(backend.port(),
                 PasswordHashing.hash(scrapePassword.toCharArray())));
-        Path outside = base.resolve("outside");
+        Path outside = outside();
         Path workDir = outside.resolve("cwd");
         Path userHome = outside.resolve("home");
         Path userTmp = outside.resolve("tmp");
-        for (Path dir : List.of(workDir, userHome, userTmp)) {
-            Files.createDirectories(dir);
-        }
-        if (account.switchUser()) {
-            for (String dir : List.of("conf", "logs", "data", "tmp")) {
-                Shell.run(List.of("chown", "-R", account.name() + ":", home.resolve(dir).toString()));
-            }
-            Shell.run(List.of("chown", "-R", account.name() + ":", outside.toString()));
-        }
+        giveTo(account, home, outside);
         Path marker = base.resolve("started");
         Files.writeString(marker, "");
 
@@ -239,12 +225,7 @@ class DistributionIT {
     @Test
     void startStatusStopAndFiveCommandsLeaveTheServicesGcLogAlone() throws Exception {
         Account account = account();
-        Shell.run(List.of("chmod", "755", base.toString()));
-        Shell.run(List.of("tar", "xzf", tarball().toString(), "-C", base.toString()));
-        Path home;
-        try (Stream<Path> entries = Files.list(base)) {
-            home = entries.filter(Files::isDirectory).findFirst().orElseThrow();
-        }
+        Path home = unpack();
         String adminPassword = "dist-admin-" + Long.toHexString(System.nanoTime());
         Files.writeString(home.resolve("conf/deployment.toml"), """
                 [node]
@@ -258,21 +239,13 @@ class DistributionIT {
                 password_hash = "%s"
                 role = "admin"
                 """.formatted(PasswordHashing.hash(adminPassword.toCharArray())));
-        Path outside = base.resolve("outside");
+        Path outside = outside();
         Path workDir = outside.resolve("cwd");
         Path userHome = outside.resolve("home");
         Path userTmp = outside.resolve("tmp");
-        for (Path dir : List.of(workDir, userHome, userTmp)) {
-            Files.createDirectories(dir);
-        }
         Path passwordFile = outside.resolve("ops-password");
         Files.writeString(passwordFile, adminPassword);
-        if (account.switchUser()) {
-            for (String dir : List.of("conf", "logs", "data", "tmp")) {
-                Shell.run(List.of("chown", "-R", account.name() + ":", home.resolve(dir).toString()));
-            }
-            Shell.run(List.of("chown", "-R", account.name() + ":", outside.toString()));
-        }
+        giveTo(account, home, outside);
 
         assertThat(launch(account, home, workDir, userHome, userTmp, "status")).startsWith("3 ")
                 .contains("not running");
@@ -309,6 +282,34 @@ class DistributionIT {
         assertThat(launch(account, home, workDir, userHome, userTmp, "stop")).startsWith("0 ").contains("stopped");
         assertThat(launch(account, home, workDir, userHome, userTmp, "status")).startsWith("3 ");
         assertThat(Files.readString(home.resolve("logs/txcounter.log"))).contains("dist-launcher");
+    }
+
+    /** Unpacks the tarball into {@link #base} as shipped; returns the distribution's home. */
+    private Path unpack() throws Exception {
+        Shell.run(List.of("chmod", "755", base.toString()));
+        Shell.run(List.of("tar", "xzf", tarball().toString(), "-C", base.toString()));
+        try (Stream<Path> entries = Files.list(base)) {
+            return entries.filter(Files::isDirectory).findFirst().orElseThrow();
+        }
+    }
+
+    /** The account's world outside the home: {@code cwd}, {@code home} and {@code tmp} under {@code base/outside}. */
+    private Path outside() throws IOException {
+        Path outside = base.resolve("outside");
+        for (String dir : List.of("cwd", "home", "tmp")) {
+            Files.createDirectories(outside.resolve(dir));
+        }
+        return outside;
+    }
+
+    /** What the service account writes: the home's conf, logs, data and tmp, and everything outside. */
+    private static void giveTo(Account account, Path home, Path outside) throws Exception {
+        if (account.switchUser()) {
+            for (String dir : List.of("conf", "logs", "data", "tmp")) {
+                Shell.run(List.of("chown", "-R", account.name() + ":", home.resolve(dir).toString()));
+            }
+            Shell.run(List.of("chown", "-R", account.name() + ":", outside.toString()));
+        }
     }
 
     /** Runs the launcher with {@code arguments}; returns its exit status, a space, and what it printed. */
